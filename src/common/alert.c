@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* struct alert ownership and the small formatting every sink shares. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <time.h>
+
+#include "common/alert.h"
+
+static const char *const priority_names[] = {
+	[ALERT_PRIO_EMERGENCY] = "Emergency",
+	[ALERT_PRIO_ALERT] = "Alert",
+	[ALERT_PRIO_CRITICAL] = "Critical",
+	[ALERT_PRIO_ERROR] = "Error",
+	[ALERT_PRIO_WARNING] = "Warning",
+	[ALERT_PRIO_NOTICE] = "Notice",
+	[ALERT_PRIO_INFORMATIONAL] = "Informational",
+	[ALERT_PRIO_DEBUG] = "Debug",
+};
+
+const char *alert_priority_name(enum alert_priority p)
+{
+	if ((unsigned int)p > ALERT_PRIO_DEBUG)
+		return "Unknown";
+	return priority_names[p];
+}
+
+int alert_priority_parse(const char *s, enum alert_priority *ret)
+{
+	unsigned int i;
+
+	for (i = 0; i <= ALERT_PRIO_DEBUG; i++) {
+		if (strcasecmp(s, priority_names[i]) == 0) {
+			*ret = (enum alert_priority)i;
+			return 0;
+		}
+	}
+	if (strcasecmp(s, "info") == 0) {
+		*ret = ALERT_PRIO_INFORMATIONAL;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+void alert_free(struct alert *a)
+{
+	size_t i;
+
+	if (!a)
+		return;
+	free(a->hostname);
+	free(a->rule);
+	free(a->output);
+	for (i = 0; i < a->ntags; i++)
+		free(a->tags[i]);
+	free(a->tags);
+	free(a->source);
+	free(a->container_id);
+	free(a->container_name);
+	free(a->pod_name);
+	free(a->pod_namespace);
+	free(a->exe);
+	free(a->cmdline);
+	free(a->syscall);
+	free(a->file);
+	for (i = 0; i < a->nfields; i++) {
+		free(a->fields[i].name);
+		free(a->fields[i].value);
+	}
+	free(a->fields);
+	free(a);
+}
+
+void alert_format_time(uint64_t time_ns, char *buf, size_t len)
+{
+	time_t sec = (time_t)(time_ns / 1000000000ULL);
+	struct tm tm;
+
+	if (!gmtime_r(&sec, &tm)) {
+		(void)snprintf(buf, len, "1970-01-01T00:00:00.000000000Z");
+		return;
+	}
+	(void)snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09uZ",
+		       tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		       tm.tm_min, tm.tm_sec,
+		       (unsigned int)(time_ns % 1000000000ULL));
+}

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Growable buffer and escapers. Never prints; allocation failure sets a
+ * flag instead of aborting so that one huge field cannot kill the daemon.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/strbuf.h"
+
+static char strbuf_empty[1];
+
+void strbuf_init(struct strbuf *sb)
+{
+	sb->buf = NULL;
+	sb->len = 0;
+	sb->cap = 0;
+	sb->failed = false;
+}
+
+void strbuf_free(struct strbuf *sb)
+{
+	if (!sb)
+		return;
+	free(sb->buf);
+	strbuf_init(sb);
+}
+
+void strbuf_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->buf)
+		sb->buf[0] = '\0';
+	sb->failed = false;
+}
+
+static bool strbuf_grow(struct strbuf *sb, size_t extra)
+{
+	size_t need, cap;
+	char *p;
+
+	if (sb->failed)
+		return false;
+	if (extra > SIZE_MAX - sb->len - 1) {
+		sb->failed = true;
+		return false;
+	}
+	need = sb->len + extra + 1;
+	if (need <= sb->cap)
+		return true;
+	cap = sb->cap ? sb->cap : 64;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	p = realloc(sb->buf, cap);
+	if (!p) {
+		sb->failed = true;
+		return false;
+	}
+	sb->buf = p;
+	sb->cap = cap;
+	return true;
+}
+
+void strbuf_append(struct strbuf *sb, const char *s, size_t n)
+{
+	if (!strbuf_grow(sb, n))
+		return;
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void strbuf_appends(struct strbuf *sb, const char *s)
+{
+	strbuf_append(sb, s, strlen(s));
+}
+
+void strbuf_appendc(struct strbuf *sb, char c)
+{
+	strbuf_append(sb, &c, 1);
+}
+
+void strbuf_appendf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !strbuf_grow(sb, (size_t)n)) {
+		sb->failed = true;
+		return;
+	}
+	va_start(ap, fmt);
+	(void)vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb->len += (size_t)n;
+}
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+void strbuf_append_json(struct strbuf *sb, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0, len;
+
+	while (i < n) {
+		unsigned char c = p[i];
+
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x7f) {
+			run++;
+			i++;
+			continue;
+		}
+		if (run) {
+			strbuf_append(sb, s + i - run, run);
+			run = 0;
+		}
+		switch (c) {
+		case '"':
+			strbuf_append(sb, "\\\"", 2);
+			i++;
+			continue;
+		case '\\':
+			strbuf_append(sb, "\\\\", 2);
+			i++;
+			continue;
+		case '\n':
+			strbuf_append(sb, "\\n", 2);
+			i++;
+			continue;
+		case '\t':
+			strbuf_append(sb, "\\t", 2);
+			i++;
+			continue;
+		case '\r':
+			strbuf_append(sb, "\\r", 2);
+			i++;
+			continue;
+		default:
+			break;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			strbuf_appendf(sb, "\\u%04x", c);
+			i++;
+			continue;
+		}
+		len = utf8_seq_len(p + i, n - i);
+		if (len == 0) {
+			strbuf_append(sb, "\\ufffd", 6);
+			i++;
+		} else {
+			strbuf_append(sb, s + i, len);
+			i += len;
+		}
+	}
+	if (run)
+		strbuf_append(sb, s + i - run, run);
+}
+
+void strbuf_append_escaped(struct strbuf *sb, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\\')
+			strbuf_append(sb, "\\\\", 2);
+		else if (c < 0x20 || c == 0x7f)
+			strbuf_appendf(sb, "\\x%02x", c);
+		else
+			strbuf_appendc(sb, (char)c);
+	}
+}
+
+const char *strbuf_str(const struct strbuf *sb)
+{
+	return sb->buf ? sb->buf : strbuf_empty;
+}
+
+bool strbuf_failed(const struct strbuf *sb)
+{
+	return sb->failed;
+}
+
+char *strbuf_steal(struct strbuf *sb)
+{
+	char *p = sb->buf;
+
+	if (!p)
+		p = strdup("");
+	strbuf_init(sb);
+	return p;
+}
+
+int parse_u64(const char *s, int base, uint64_t *ret)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (errno || *end)
+		return -EINVAL;
+	*ret = (uint64_t)v;
+	return 0;
+}
+
+int parse_i64(const char *s, int base, int64_t *ret)
+{
+	long long v;
+	char *end;
+
+	if (!s || !*s || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, base);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (errno || *end)
+		return -EINVAL;
+	*ret = (int64_t)v;
+	return 0;
+}

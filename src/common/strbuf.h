@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A growable, always NUL-terminated byte buffer, and the escapers every
+ * output path uses for untrusted text (file names, command lines): JSON
+ * string escaping and terminal-safe escaping of control bytes.
+ * Allocation failure is sticky: strbuf_failed() reports it once at the end.
+ */
+#ifndef HARRIER_STRBUF_H
+#define HARRIER_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+	bool failed;
+};
+
+#define STRBUF_INIT { NULL, 0, 0, false }
+
+void strbuf_init(struct strbuf *sb);
+void strbuf_free(struct strbuf *sb);
+void strbuf_reset(struct strbuf *sb);
+void strbuf_append(struct strbuf *sb, const char *s, size_t n);
+void strbuf_appends(struct strbuf *sb, const char *s);
+void strbuf_appendc(struct strbuf *sb, char c);
+void strbuf_appendf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* JSON string body (no surrounding quotes); invalid UTF-8 becomes \ufffd. */
+void strbuf_append_json(struct strbuf *sb, const char *s, size_t n);
+/* Control bytes and DEL as \xNN, backslash as \\; safe for a terminal. */
+void strbuf_append_escaped(struct strbuf *sb, const char *s, size_t n);
+/* Contents, never NULL ("" when empty). Borrowed until the next change. */
+const char *strbuf_str(const struct strbuf *sb);
+bool strbuf_failed(const struct strbuf *sb);
+/* Hand the buffer to the caller (owned, NUL-terminated) and reset sb. */
+char *strbuf_steal(struct strbuf *sb);
+
+/* Bounded integer parsing: whole string, base 0/10/16 as given, range
+ * checked. Return 0 or -EINVAL/-ERANGE; *ret written on success only. */
+int parse_u64(const char *s, int base, uint64_t *ret);
+int parse_i64(const char *s, int base, int64_t *ret);
+
+#endif

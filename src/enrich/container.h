@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Container attribution: the container id and runtime from the text of
+ * /proc/PID/cgroup (cgroup v1 and v2, systemd and cgroupfs drivers:
+ * docker, containerd, CRI-O, podman, Kubernetes), and metadata (name,
+ * image, pod) from the runtime's state on disk, cached per container.
+ * Missing or malformed state gives unknown (NULL) fields, never a crash.
+ */
+#ifndef HARRIER_CONTAINER_H
+#define HARRIER_CONTAINER_H
+
+#include <stddef.h>
+
+#include "common/event.h"
+
+/* Result of parsing a cgroup file's text. */
+struct cgroup_match {
+	char id[65];	     /* full container id, "" when none */
+	char runtime[16];    /* docker, containerd, cri-o, podman, kubepods */
+	char pod_uid[40];    /* "" when not a Kubernetes pod */
+};
+
+/* Parse the contents of /proc/PID/cgroup. Returns 1 when a container was
+ * found (ret filled), 0 for a host process, -EINVAL for malformed text. */
+int cgroup_parse(const char *text, size_t len, struct cgroup_match *ret);
+
+struct container_cache;
+
+/* root is "/" except in tests (prefix for /run/containerd, ...). */
+struct container_cache *container_cache_new(const char *root);
+void container_cache_free(struct container_cache *cc);
+
+/* The cached container for a match, reading runtime state the first time.
+ * Borrowed: valid until the cache is freed (entries are evicted only when
+ * HARRIER_CONTAINER_CACHE_MAX is exceeded, oldest first). NULL on ENOMEM. */
+const struct event_container *
+container_cache_get(struct container_cache *cc, const struct cgroup_match *m);
+
+#endif

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The process table: pid -> exe, comm, cmdline, cwd, uid, start time,
+ * parent, container. Seeded from /proc, kept current from execve/clone/exit
+ * events, bounded (HARRIER_PROCTABLE_MAX, least recently used evicted),
+ * robust to pid reuse through the start time. Lookups never block on
+ * anything but /proc of the pid asked about.
+ */
+#ifndef HARRIER_PROCTABLE_H
+#define HARRIER_PROCTABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/event.h"
+
+struct proctable;
+
+/* A borrowed view of one entry: valid until the table next changes. */
+struct proc_view {
+	pid_t pid, ppid;
+	pid_t vpid; /* 0 unknown */
+	pid_t sid;  /* 0 unknown */
+	uint32_t uid;
+	uint64_t start_time; /* clock ticks since boot (/proc/PID/stat 22) */
+	const char *comm;
+	const char *exe;     /* absolute path of the executable */
+	const char *argv0;   /* Falco's proc.exe */
+	const char *args;    /* arguments after argv[0], space-joined */
+	const char *cmdline; /* "comm args" as Falco's proc.cmdline */
+	const char *cwd;
+	const struct event_container *container; /* NULL = host */
+};
+
+/* proc_root is "/proc" except in tests. */
+struct proctable *proctable_new(const char *proc_root);
+void proctable_free(struct proctable *pt);
+
+/* Read every /proc/PID now. Returns the number of processes read. */
+int proctable_seed(struct proctable *pt);
+
+/* Update from an event (execve, clone/fork/vfork, exit/exit_group, and any
+ * event with a pid not yet known), then fill ev->container, ev->vpid,
+ * ev->sid and ev->proctable. */
+void proctable_enrich(struct proctable *pt, struct event *ev);
+
+/* Entry for pid (reading /proc when unknown). 0 or -ENOENT. */
+int proctable_get(struct proctable *pt, pid_t pid, struct proc_view *ret);
+/* The n-th ancestor of pid (n = 1 parent, 2 grandparent; 0 = itself).
+ * 0 or -ENOENT. */
+int proctable_ancestor(struct proctable *pt, pid_t pid, unsigned int n,
+		       struct proc_view *ret);
+
+struct proctable_stats {
+	uint64_t entries, evictions, proc_reads, proc_misses;
+	uint64_t attributed_from_self, attributed_from_parent;
+};
+void proctable_get_stats(const struct proctable *pt,
+			 struct proctable_stats *ret);
+
+#endif

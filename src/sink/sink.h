@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * One interface, several outputs (the SQLite store, stdout, journald):
+ * chosen at start, each alert handed to every sink. A sink borrows the
+ * alert for the call; one that queues it copies it (alert_dup). A sink
+ * that fails must not lose alerts silently nor stop the others: it
+ * retries, counts what it dropped and reports that in its stats.
+ */
+#ifndef HARRIER_SINK_H
+#define HARRIER_SINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/alert.h"
+
+struct sink;
+
+struct sink_stats {
+	uint64_t emitted; /* accepted */
+	uint64_t written; /* durably delivered */
+	uint64_t dropped; /* lost after retries */
+};
+
+struct sink_ops {
+	const char *name;
+	int (*emit)(struct sink *s, const struct alert *a);
+	/* Block until everything emitted so far is written. */
+	int (*flush)(struct sink *s);
+	void (*stats)(struct sink *s, struct sink_stats *ret);
+	void (*free)(struct sink *s);
+};
+
+struct sink {
+	const struct sink_ops *ops;
+	void *state;
+};
+
+int sink_emit(struct sink *s, const struct alert *a);
+int sink_flush(struct sink *s);
+void sink_stats(struct sink *s, struct sink_stats *ret);
+void sink_free(struct sink *s);
+
+/* stdout (or any FILE): one readable line per alert like Falco's
+ * "TIME: Priority output", or Falco's JSON shape when json is true.
+ * Untrusted text is escaped for the terminal. */
+struct sink *sink_stdout_new(FILE *out, bool json);
+
+/* The Falco JSON document of an alert (no trailing newline); the caller
+ * frees the result. NULL on allocation failure. */
+char *alert_to_json(const struct alert *a);
+/* Deep copy; NULL on allocation failure. */
+struct alert *alert_dup(const struct alert *a);
+
+#endif
