@@ -79,3 +79,14 @@ void diag_format(const struct diag_item *it, char *buf, size_t len)
 	else
 		(void)snprintf(buf, len, "%s: %s", lvl, it->message);
 }
+
+void diag_print(const struct diag *d, FILE *out)
+{
+	char buf[1536];
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		diag_format(&d->items[i], buf, sizeof(buf));
+		(void)fprintf(out, "%s\n", buf);
+	}
+}

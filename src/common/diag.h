@@ -8,6 +8,7 @@
 #define HARRIER_DIAG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 enum diag_level { DIAG_ERROR, DIAG_WARNING };
 
@@ -31,5 +32,7 @@ void diag_add(struct diag *d, enum diag_level level, const char *file,
 	__attribute__((format(printf, 6, 7)));
 /* "file:line:col: error: message" (parts omitted when unknown). */
 void diag_format(const struct diag_item *it, char *buf, size_t len);
+/* Every item, one per line, to out (the caller decides where). */
+void diag_print(const struct diag *d, FILE *out);
 
 #endif

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Wiring of the stages. Owns the assembler; borrows engine, process table
+ * and sinks. A failing sink never stops the others: each alert is offered
+ * to every sink and what a sink drops is in its own stats.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "assemble/assembler.h"
+#include "common/log.h"
+#include "enrich/proctable.h"
+#include "pipeline/pipeline.h"
+
+#define PIPELINE_MAX_SINKS 8
+/* Check the assembler's malformed counter this often (records). */
+#define PIPELINE_MALFORMED_CHECK 4096
+
+struct pipeline {
+	struct assembler *assembler;
+	struct engine *engine;
+	struct proctable *proctable;
+	struct sink *sinks[PIPELINE_MAX_SINKS];
+	size_t nsinks;
+	struct pipeline_stats stats;
+	uint64_t malformed_reported;
+	unsigned int since_check;
+	struct ratelimit warn_rl;
+};
+
+static void pipeline_check_malformed(struct pipeline *p)
+{
+	struct assembler_stats as;
+	uint64_t suppressed = 0;
+
+	assembler_get_stats(p->assembler, &as);
+	p->stats.records = as.records;
+	p->stats.events = as.events;
+	p->stats.malformed = as.malformed;
+	if (as.malformed == p->malformed_reported)
+		return;
+	if (ratelimit_ok(&p->warn_rl, &suppressed))
+		log_warning("skipped %llu malformed audit record(s) "
+			    "(%llu in total)%s",
+			    (unsigned long long)(as.malformed -
+						 p->malformed_reported),
+			    (unsigned long long)as.malformed,
+			    suppressed ? "; earlier warnings suppressed" : "");
+	p->malformed_reported = as.malformed;
+}
+
+void pipeline_emit(struct pipeline *p, struct alert *a)
+{
+	size_t i;
+
+	p->stats.alerts++;
+	if ((unsigned int)a->priority <= ALERT_PRIO_DEBUG)
+		p->stats.alerts_by_priority[a->priority]++;
+	for (i = 0; i < p->nsinks; i++)
+		(void)sink_emit(p->sinks[i], a);
+	alert_free(a);
+}
+
+static void pipeline_alert(struct alert *a, void *userdata)
+{
+	pipeline_emit(userdata, a);
+}
+
+static void pipeline_event(const struct event *ev, void *userdata)
+{
+	struct pipeline *p = userdata;
+	struct event copy;
+
+	if (!p->engine)
+		return;
+	if (p->proctable) {
+		/* The enricher adds to the event; the assembler's stays
+		 * untouched (its strings are still borrowed). */
+		copy = *ev;
+		proctable_enrich(p->proctable, &copy);
+		ev = &copy;
+	}
+	(void)engine_eval(p->engine, ev, pipeline_alert, p);
+}
+
+struct pipeline *pipeline_new(struct engine *engine, struct proctable *pt)
+{
+	struct pipeline *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->engine = engine;
+	p->proctable = pt;
+	p->assembler = assembler_new(pipeline_event, p);
+	if (!p->assembler) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void pipeline_free(struct pipeline *p)
+{
+	if (!p)
+		return;
+	assembler_free(p->assembler);
+	free(p);
+}
+
+int pipeline_add_sink(struct pipeline *p, struct sink *s)
+{
+	if (p->nsinks == PIPELINE_MAX_SINKS)
+		return -ENOSPC;
+	p->sinks[p->nsinks++] = s;
+	return 0;
+}
+
+void pipeline_set_engine(struct pipeline *p, struct engine *engine)
+{
+	p->engine = engine;
+}
+
+int pipeline_record(const char *rec, size_t len, void *pipeline)
+{
+	struct pipeline *p = pipeline;
+	int r;
+
+	r = assembler_feed_record(p->assembler, rec, len);
+	if (++p->since_check >= PIPELINE_MALFORMED_CHECK) {
+		p->since_check = 0;
+		pipeline_check_malformed(p);
+	}
+	return r;
+}
+
+void pipeline_age(struct pipeline *p)
+{
+	(void)assembler_age(p->assembler);
+	pipeline_check_malformed(p);
+}
+
+void pipeline_flush(struct pipeline *p)
+{
+	size_t i;
+
+	(void)assembler_flush(p->assembler);
+	pipeline_check_malformed(p);
+	for (i = 0; i < p->nsinks; i++)
+		(void)sink_flush(p->sinks[i]);
+}
+
+void pipeline_get_stats(const struct pipeline *p, struct pipeline_stats *ret)
+{
+	struct assembler_stats as;
+
+	*ret = p->stats;
+	assembler_get_stats(p->assembler, &as);
+	ret->records = as.records;
+	ret->events = as.events;
+	ret->malformed = as.malformed;
+}
+
+static int yaml_name_filter(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	if (d->d_name[0] == '.')
+		return 0;
+	return (n > 5 && strcmp(d->d_name + n - 5, ".yaml") == 0) ||
+	       (n > 4 && strcmp(d->d_name + n - 4, ".yml") == 0);
+}
+
+static int load_one(struct engine *e, const char *path, struct diag *d)
+{
+	int r = engine_load_file(e, path, d);
+
+	if (r < 0 && r != -EINVAL)
+		diag_add(d, DIAG_ERROR, path, 0, 0, "cannot read: %s",
+			 strerror(-r));
+	return r;
+}
+
+int pipeline_load_rules(struct engine *e, const char *const *files,
+			size_t nfiles, const char *sysconfdir,
+			struct diag *d)
+{
+	char path[4096];
+	struct dirent **ents = NULL;
+	int r = 0, n, i, first_err = 0;
+	size_t k;
+
+	if (nfiles > 0) {
+		for (k = 0; k < nfiles; k++) {
+			r = load_one(e, files[k], d);
+			if (r < 0 && !first_err)
+				first_err = r;
+		}
+	} else {
+		(void)snprintf(path, sizeof(path), "%s/harrier_rules.yaml",
+			       sysconfdir);
+		r = load_one(e, path, d);
+		if (r < 0 && !first_err)
+			first_err = r;
+		(void)snprintf(path, sizeof(path),
+			       "%s/harrier_rules.local.yaml", sysconfdir);
+		if (access(path, F_OK) == 0) {
+			r = load_one(e, path, d);
+			if (r < 0 && !first_err)
+				first_err = r;
+		}
+		(void)snprintf(path, sizeof(path), "%s/rules.d", sysconfdir);
+		n = scandir(path, &ents, yaml_name_filter, alphasort);
+		for (i = 0; i < n; i++) {
+			char file[4096];
+			int w = snprintf(file, sizeof(file), "%s/%s", path,
+					 ents[i]->d_name);
+
+			if (w > 0 && (size_t)w < sizeof(file)) {
+				r = load_one(e, file, d);
+				if (r < 0 && !first_err)
+					first_err = r;
+			}
+			free(ents[i]);
+		}
+		free(ents);
+	}
+	if (first_err)
+		return first_err;
+	return engine_compile(e, d);
+}

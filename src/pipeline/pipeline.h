@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The one path every source's records take: assembler -> enricher ->
+ * engine -> sinks. Live, plugin and replay use the same pipeline, so a
+ * replayed audit.log raises exactly the alerts the daemon would have.
+ * Not thread-safe: one thread feeds it.
+ */
+#ifndef HARRIER_PIPELINE_H
+#define HARRIER_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/alert.h"
+#include "common/diag.h"
+#include "engine/engine.h"
+#include "sink/sink.h"
+
+struct proctable;
+struct pipeline;
+
+struct pipeline_stats {
+	uint64_t records, events, malformed, alerts;
+	uint64_t alerts_by_priority[ALERT_PRIO_DEBUG + 1];
+};
+
+/* engine and sinks are borrowed; proctable may be NULL (no enrichment). */
+struct pipeline *pipeline_new(struct engine *engine, struct proctable *pt);
+void pipeline_free(struct pipeline *p);
+int pipeline_add_sink(struct pipeline *p, struct sink *s);
+/* Swap the engine (reload); the old one is the caller's to free. */
+void pipeline_set_engine(struct pipeline *p, struct engine *engine);
+
+/* A source_record_cb: feed one record. */
+int pipeline_record(const char *rec, size_t len, void *pipeline);
+/* Timer: complete idle events. */
+void pipeline_age(struct pipeline *p);
+/* End of input: complete all events and flush the sinks. */
+void pipeline_flush(struct pipeline *p);
+/* Raise an alert that did not come from a rule (internal alerts such as
+ * "audit events lost"); a is consumed. */
+void pipeline_emit(struct pipeline *p, struct alert *a);
+
+void pipeline_get_stats(const struct pipeline *p, struct pipeline_stats *ret);
+
+/* Load rules files into e and compile: the given files, or when nfiles is
+ * 0 the defaults (sysconfdir/harrier_rules.yaml, harrier_rules.local.yaml
+ * when present, rules.d/\*.yaml sorted). Returns 0, -EINVAL (d says why) or
+ * -errno. */
+int pipeline_load_rules(struct engine *e, const char *const *files,
+			size_t nfiles, const char *sysconfdir,
+			struct diag *d);
+
+#endif
