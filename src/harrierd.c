@@ -1,5 +1,771 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-int main(void)
+/*
+ * harrierd: parses arguments and config, wires source -> pipeline -> sinks
+ * and runs the event loop (source fd, signals, timers). The netlink reader
+ * has its own thread inside the source; this loop may block on the store
+ * or journald, never the reader. SIGTERM/SIGINT stop, SIGHUP reloads.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/config.h"
+#include "common/diag.h"
+#include "common/log.h"
+#include "engine/engine.h"
+#include "enrich/proctable.h"
+#include "pipeline/pipeline.h"
+#include "sink/journald.h"
+#include "sink/sink.h"
+#include "sink/store.h"
+#include "source/kernel_rules.h"
+#include "source/netlink.h"
+#include "source/source.h"
+#include "source/stdin.h"
+
+#define EXIT_BAD_INPUT 1
+#define EXIT_RUNTIME 2
+#define MAX_RULE_FILES 64
+/* Event loop tick: idle events are completed (auparse ageing) at least
+ * this often, which bounds the alert latency of the last event. */
+#define TICK_MS 100
+/* Kernel counters, tamper check and watchdog run every this many ticks. */
+#define HOUSEKEEPING_TICKS 10
+/* At most one "events lost" alert per this many seconds (Falco's drop
+ * alert is rate-limited the same way). */
+#define LOST_ALERT_INTERVAL_SEC 30
+
+static const char *default_config = HARRIER_SYSCONFDIR "/harrier.yaml";
+
+/* The daemon's state: the one named global (Redis's `server`). */
+static struct {
+	/* from the command line */
+	const char *config_path;
+	bool config_explicit;
+	const char *rule_files[MAX_RULE_FILES];
+	size_t nrule_files;
+	const char *opt_audit_rules, *opt_db, *opt_source;
+	bool opt_json, opt_no_kernel_rules, foreground;
+
+	struct config *config;
+	struct engine *engine;
+	struct proctable *proctable;
+	struct pipeline *pipeline;
+	struct source *source;
+	bool source_is_netlink;
+	struct kernel_rules *krules;
+	struct sink *out, *journal, *store;
+
+	uint64_t lost_reported; /* kernel lost + queue drops already told */
+	uint32_t kernel_lost_at_start;
+	time_t last_lost_alert;
+	bool tamper_pending;
+	bool under_systemd;
+	uint64_t ticks;
+} server;
+
+static void usage(FILE *out)
 {
-	return 2;
+	(void)fprintf(out,
+		      "usage: harrierd [-c FILE] [-r RULES]... [--audit-rules DIR]"
+		      " [--db PATH]\n"
+		      "                [--json] [--source netlink|stdin|FILE]"
+		      " [-f] [--no-kernel-rules]\n"
+		      "\n"
+		      "  -c FILE             config (default %s)\n"
+		      "  -r FILE             rules file (repeatable; replaces "
+		      "the config's rules_file)\n"
+		      "  --audit-rules DIR   kernel audit rules to install\n"
+		      "  --db PATH           alert store\n"
+		      "  --json              alerts on stdout in Falco's JSON\n"
+		      "  --source SRC        netlink (live), stdin (auditd "
+		      "plugin) or an audit.log\n"
+		      "  -f                  foreground, log to stderr\n"
+		      "  --no-kernel-rules   install no kernel audit rules\n"
+		      "\nconfig keys:\n",
+		      default_config);
+	config_print_keys(out);
+}
+
+static int parse_args(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "audit-rules", required_argument, NULL, 'A' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "source", required_argument, NULL, 's' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "no-kernel-rules", no_argument, NULL, 'K' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	server.config_path = default_config;
+	while ((c = getopt_long(argc, argv, "c:r:fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			server.config_path = optarg;
+			server.config_explicit = true;
+			break;
+		case 'r':
+			if (server.nrule_files == MAX_RULE_FILES) {
+				log_error("too many -r files (at most %d)",
+					  MAX_RULE_FILES);
+				return -EINVAL;
+			}
+			server.rule_files[server.nrule_files++] = optarg;
+			break;
+		case 'A':
+			server.opt_audit_rules = optarg;
+			break;
+		case 'd':
+			server.opt_db = optarg;
+			break;
+		case 'j':
+			server.opt_json = true;
+			break;
+		case 's':
+			server.opt_source = optarg;
+			break;
+		case 'f':
+			server.foreground = true;
+			break;
+		case 'K':
+			server.opt_no_kernel_rules = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		log_error("unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Config file over defaults, then the command line over both. A missing
+ * default config is fine; a missing -c file is not. */
+static struct config *load_config(void)
+{
+	struct config *c = config_new();
+	struct diag d;
+	int r = 0;
+
+	if (!c)
+		return NULL;
+	diag_init(&d);
+	if (server.config_explicit || access(server.config_path, F_OK) == 0)
+		r = config_load(c, server.config_path, &d);
+	diag_print(&d, stderr);
+	diag_free(&d);
+	if (r < 0) {
+		config_free(c);
+		return NULL;
+	}
+	if (server.opt_db) {
+		free(c->store_path);
+		c->store_path = strdup(server.opt_db);
+	}
+	if (server.opt_audit_rules) {
+		free(c->audit_rules_dir);
+		c->audit_rules_dir = strdup(server.opt_audit_rules);
+	}
+	if (server.opt_source) {
+		free(c->source);
+		c->source = strdup(server.opt_source);
+	}
+	if (server.opt_json)
+		c->json_output = true;
+	if (server.opt_no_kernel_rules)
+		c->kernel_rules = false;
+	if (!c->store_path || !c->audit_rules_dir || !c->source) {
+		config_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static struct engine *load_engine(const struct config *c)
+{
+	struct engine *e = engine_new();
+	const char *const *files;
+	size_t n;
+	struct diag d;
+	int r;
+
+	if (!e)
+		return NULL;
+	engine_set_min_priority(e, c->min_priority);
+	if (server.nrule_files) {
+		files = server.rule_files;
+		n = server.nrule_files;
+	} else {
+		files = (const char *const *)c->rules_files;
+		n = c->nrules_files;
+	}
+	diag_init(&d);
+	r = pipeline_load_rules(e, files, n, HARRIER_SYSCONFDIR, &d);
+	diag_print(&d, stderr);
+	diag_free(&d);
+	if (r < 0) {
+		engine_free(e);
+		return NULL;
+	}
+	log_info("loaded %zu rules", engine_rule_count(e));
+	return e;
+}
+
+struct type_list {
+	const char **names;
+	size_t n, cap;
+};
+
+static void add_event_type(const char *type, void *ud)
+{
+	struct type_list *l = ud;
+	const char **p;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 32;
+		p = realloc(l->names, l->cap * sizeof(*p));
+		if (!p)
+			return;
+		l->names = p;
+	}
+	l->names[l->n++] = type;
+}
+
+/* Build Harrier's kernel rule set: the audit-rules directory plus one
+ * merged syscall rule per ABI for every evt.type the detection rules use.
+ * Record type names (USER_LOGIN, ...) need no rule and are skipped. */
+static struct kernel_rules *build_kernel_rules(const struct config *c,
+					       const struct engine *e)
+{
+	struct kernel_rules *kr = kernel_rules_new((pid_t)getpid());
+	struct type_list types = { NULL, 0, 0 };
+	size_t added = 0;
+	struct diag d;
+	bool any = false;
+	int r;
+
+	if (!kr)
+		return NULL;
+	diag_init(&d);
+	r = kernel_rules_load_dir(kr, c->audit_rules_dir, &d);
+	diag_print(&d, stderr);
+	diag_free(&d);
+	if (r < 0) {
+		kernel_rules_free(kr);
+		return NULL;
+	}
+	engine_event_types(e, add_event_type, &types, &any);
+	r = kernel_rules_add_syscalls(kr, types.names, types.n, &added);
+	free(types.names);
+	if (r < 0) {
+		kernel_rules_free(kr);
+		return NULL;
+	}
+	log_info("kernel audit rules: %zu from %s, %zu syscalls for the "
+		 "detection rules", kernel_rules_count(kr) - (added ? 1 : 0),
+		 c->audit_rules_dir, added);
+	if (any)
+		log_warning("some rule has no evt.type restriction: it only "
+			    "sees events that other kernel rules produce");
+	return kr;
+}
+
+static int install_kernel_rules(void)
+{
+	char *err = NULL;
+	int r;
+
+	r = kernel_rules_install(server.krules, &err);
+	if (r < 0) {
+		log_error("cannot install kernel audit rules: %s",
+			  err ? err : strerror(-r));
+		free(err);
+		return r;
+	}
+	log_info("installed %zu kernel audit rules",
+		 kernel_rules_count(server.krules));
+	return 0;
+}
+
+static int remove_kernel_rules(void)
+{
+	unsigned int removed = 0;
+	char *err = NULL;
+	int r = kernel_rules_remove_all(&removed, &err);
+
+	if (r < 0) {
+		log_error("cannot remove Harrier's kernel audit rules: %s",
+			  err ? err : strerror(-r));
+		free(err);
+		return r;
+	}
+	if (removed > 0)
+		log_info("removed %u kernel audit rules", removed);
+	return 0;
+}
+
+static struct alert *internal_alert(enum alert_priority prio,
+				    const char *rule, const char *output)
+{
+	struct alert *a = calloc(1, sizeof(*a));
+	char host[256];
+	struct timespec ts;
+
+	if (!a)
+		return NULL;
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	a->time_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	if (gethostname(host, sizeof(host)) < 0)
+		(void)snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	a->hostname = strdup(host);
+	a->rule = strdup(rule);
+	a->priority = prio;
+	a->output = strdup(output);
+	a->source = strdup("internal");
+	a->pid = a->ppid = a->uid = a->auid = -1;
+	if (!a->hostname || !a->rule || !a->output || !a->source) {
+		alert_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* Someone changed the audit configuration: the observer sees every
+ * CONFIG_CHANGE record; a removal of a harrier rule or audit being
+ * disabled makes the next housekeeping tick check and restore. The alert
+ * itself comes from the shipped rules, which name who did it. */
+static void observe_event(const struct event *ev, void *ud)
+{
+	const struct event_field *op, *key, *en;
+
+	(void)ud;
+	if (!ev->type_name || strcmp(ev->type_name, "CONFIG_CHANGE") != 0)
+		return;
+	op = event_field_get(ev, "op");
+	key = event_field_get(ev, "key");
+	en = event_field_get(ev, "audit_enabled");
+	if ((op && key && key->value && strncmp(key->value, "harrier", 7) == 0)
+	    || (en && en->raw_value && strcmp(en->raw_value, "0") == 0))
+		server.tamper_pending = true;
+}
+
+static void check_tamper(void)
+{
+	char *err = NULL;
+	int r;
+
+	unsigned int missing = 0;
+
+	if (!server.krules)
+		return;
+	server.tamper_pending = false;
+	r = kernel_rules_check(server.krules, &missing, &err);
+	if (r < 0) {
+		log_warning("cannot verify kernel audit rules: %s",
+			    err ? err : strerror(-r));
+		free(err);
+		return;
+	}
+	if (missing == 0)
+		return;
+	log_warning("%u of Harrier's kernel audit rules were removed: "
+		    "restoring them", missing);
+	(void)install_kernel_rules();
+}
+
+static void check_lost(void)
+{
+	struct source_stats ss;
+	uint32_t lost = 0, backlog = 0;
+	uint64_t total, delta;
+	char msg[512];
+	time_t now = time(NULL);
+	struct alert *a;
+
+	source_stats(server.source, &ss);
+	total = ss.dropped;
+	if (server.source_is_netlink &&
+	    source_netlink_kernel_status(server.source, &lost, &backlog) == 0 &&
+	    lost >= server.kernel_lost_at_start)
+		total += lost - server.kernel_lost_at_start;
+	if (total <= server.lost_reported)
+		return;
+	if (server.last_lost_alert &&
+	    now - server.last_lost_alert < LOST_ALERT_INTERVAL_SEC)
+		return;
+	delta = total - server.lost_reported;
+	(void)snprintf(msg, sizeof(msg),
+		       "Audit events were lost (lost=%llu kernel_lost=%u "
+		       "queue_dropped=%llu kernel_backlog=%u): detections may "
+		       "have been missed; raise audit.backlog_limit or reduce "
+		       "the rules' event types",
+		       (unsigned long long)delta,
+		       lost >= server.kernel_lost_at_start ?
+			       lost - server.kernel_lost_at_start : 0,
+		       (unsigned long long)ss.dropped, backlog);
+	log_warning("%s", msg);
+	a = internal_alert(ALERT_PRIO_CRITICAL,
+			   "Harrier internal: audit events lost", msg);
+	if (a)
+		pipeline_emit(server.pipeline, a);
+	server.lost_reported = total;
+	server.last_lost_alert = now;
+}
+
+static void reload(void)
+{
+	struct config *c;
+	struct engine *e;
+	struct diag d;
+
+	log_info("reloading config and rules");
+	if (server.under_systemd)
+		(void)sd_notify(0, "RELOADING=1");
+	c = load_config();
+	if (!c) {
+		log_error("reload: config invalid; keeping the running one");
+		goto out;
+	}
+	diag_init(&d);
+	config_check_reload(server.config, c, server.config_path, &d);
+	diag_print(&d, stderr);
+	diag_free(&d);
+	e = load_engine(c);
+	if (!e) {
+		log_error("reload: rules invalid; keeping the running rules");
+		config_free(c);
+		goto out;
+	}
+	pipeline_set_engine(server.pipeline, e);
+	engine_free(server.engine);
+	server.engine = e;
+	server.config->json_output = c->json_output;
+	server.config->min_priority = c->min_priority;
+	log_set_level(c->log_level);
+	if (server.krules) {
+		struct kernel_rules *kr = build_kernel_rules(server.config, e);
+
+		if (kr) {
+			remove_kernel_rules();
+			kernel_rules_free(server.krules);
+			server.krules = kr;
+			(void)install_kernel_rules();
+		}
+	}
+	config_free(c);
+	log_info("reload done");
+out:
+	if (server.under_systemd)
+		(void)sd_notify(0, "READY=1");
+}
+
+static int open_source(const struct config *c)
+{
+	struct source_netlink_config nc;
+	char *err = NULL;
+	int r;
+
+	if (strcmp(c->source, "netlink") == 0) {
+		memset(&nc, 0, sizeof(nc));
+		nc.want = SOURCE_NETLINK_AUTO;
+		nc.backlog_limit = c->backlog_limit;
+		server.source = source_netlink_new(&nc);
+		server.source_is_netlink = true;
+	} else if (strcmp(c->source, "stdin") == 0) {
+		server.source = source_stdin_new(STDIN_FILENO);
+	} else {
+		server.source = source_file_new(c->source);
+	}
+	if (!server.source)
+		return -ENOMEM;
+	r = source_start(server.source, &err);
+	if (r < 0) {
+		log_error("cannot start source %s: %s", c->source,
+			  err ? err : strerror(-r));
+		free(err);
+		return r;
+	}
+	if (server.source_is_netlink) {
+		uint32_t backlog;
+
+		log_info("reading kernel audit over netlink in %s mode%s",
+			 source_netlink_mode(server.source),
+			 strcmp(source_netlink_mode(server.source),
+				"multicast") == 0 ?
+				 " (another audit daemon holds the audit pid; "
+				 "reading its multicast copy)" :
+				 " (registered as the audit daemon)");
+		if (source_netlink_kernel_status(server.source,
+						 &server.kernel_lost_at_start,
+						 &backlog) < 0)
+			server.kernel_lost_at_start = 0;
+	} else {
+		log_info("reading audit records from %s", c->source);
+	}
+	return 0;
+}
+
+static int open_sinks(const struct config *c)
+{
+	char *err = NULL;
+
+	if (c->stdout_output) {
+		server.out = sink_stdout_new(stdout, c->json_output);
+		if (!server.out)
+			return -ENOMEM;
+		(void)pipeline_add_sink(server.pipeline, server.out);
+	}
+	if (c->store_output) {
+		server.store = store_sink_new(c->store_path, &err);
+		if (!server.store) {
+			log_error("failed to open store %s: %s", c->store_path,
+				  err ? err : "unknown error");
+			free(err);
+			return -EIO;
+		}
+		(void)pipeline_add_sink(server.pipeline, server.store);
+	}
+	if (c->journald_output) {
+		server.journal = sink_journald_new("harrierd");
+		if (!server.journal)
+			return -ENOMEM;
+		(void)pipeline_add_sink(server.pipeline, server.journal);
+	}
+	return 0;
+}
+
+static int make_signalfd(void)
+{
+	sigset_t mask;
+
+	(void)sigemptyset(&mask);
+	(void)sigaddset(&mask, SIGTERM);
+	(void)sigaddset(&mask, SIGINT);
+	(void)sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	(void)signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static int make_timerfd(void)
+{
+	struct itimerspec its;
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	memset(&its, 0, sizeof(its));
+	its.it_interval.tv_nsec = TICK_MS * 1000000L;
+	its.it_value = its.it_interval;
+	if (timerfd_settime(fd, 0, &its, NULL) < 0) {
+		(void)close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static void housekeeping(void)
+{
+	check_lost();
+	check_tamper();
+	if (server.under_systemd)
+		(void)sd_notify(0, "WATCHDOG=1");
+}
+
+/* Returns when asked to stop (0) or the source failed/ended (<0 / 0). */
+static int event_loop(int sigfd, int timerfd)
+{
+	struct pollfd pfd[3];
+	struct signalfd_siginfo si;
+	uint64_t expirations;
+	int r;
+
+	pfd[0].fd = sigfd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = timerfd;
+	pfd[1].events = POLLIN;
+	pfd[2].fd = source_get_fd(server.source);
+	pfd[2].events = POLLIN;
+	for (;;) {
+		r = poll(pfd, 3, -1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+			r = source_read(server.source, pipeline_record,
+					server.pipeline);
+			if (r == 0) {
+				log_info("end of input");
+				return 0;
+			}
+			if (r < 0) {
+				log_error("reading audit records: %s",
+					  strerror(-r));
+				return r;
+			}
+		}
+		if (pfd[1].revents & POLLIN) {
+			if (read(timerfd, &expirations, sizeof(expirations)) >
+			    0) {
+				pipeline_age(server.pipeline);
+				if (server.tamper_pending)
+					check_tamper();
+				if (++server.ticks % HOUSEKEEPING_TICKS == 0)
+					housekeeping();
+			}
+		}
+		if (pfd[0].revents & POLLIN) {
+			if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			if (si.ssi_signo == SIGHUP) {
+				reload();
+				continue;
+			}
+			log_info("received %s, stopping",
+				 si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+			return 0;
+		}
+	}
+}
+
+static void shutdown_all(void)
+{
+	struct sink_stats ss;
+
+	if (server.under_systemd)
+		(void)sd_notify(0, "STOPPING=1");
+	/* Rules first, so no new events are generated; then stop the reader
+	 * and process what it had queued; then flush the sinks. */
+	if (server.krules)
+		remove_kernel_rules();
+	if (server.source) {
+		source_stop(server.source);
+		while (source_read(server.source, pipeline_record,
+				   server.pipeline) > 0)
+			;
+	}
+	if (server.pipeline)
+		pipeline_flush(server.pipeline);
+	if (server.store) {
+		sink_stats(server.store, &ss);
+		if (ss.dropped)
+			log_error("store: %llu alerts could not be written",
+				  (unsigned long long)ss.dropped);
+	}
+	sink_free(server.store);
+	sink_free(server.journal);
+	sink_free(server.out);
+	pipeline_free(server.pipeline);
+	source_free(server.source);
+	kernel_rules_free(server.krules);
+	proctable_free(server.proctable);
+	engine_free(server.engine);
+	config_free(server.config);
+}
+
+int main(int argc, char **argv)
+{
+	int sigfd = -1, timerfd = -1, r, rc = 0;
+
+	log_set_program("harrierd");
+	if (parse_args(argc, argv) < 0)
+		return EXIT_BAD_INPUT;
+	server.under_systemd = getenv("NOTIFY_SOCKET") != NULL;
+	server.config = load_config();
+	if (!server.config)
+		return EXIT_BAD_INPUT;
+	log_set_level(server.config->log_level);
+	if (!server.foreground && !server.under_systemd) {
+		if (daemon(0, 0) < 0) {
+			log_error("cannot daemonize: %s", strerror(errno));
+			return EXIT_RUNTIME;
+		}
+		log_use_syslog(true);
+	}
+	server.engine = load_engine(server.config);
+	if (!server.engine) {
+		config_free(server.config);
+		return EXIT_BAD_INPUT;
+	}
+	if (strcmp(server.config->source, "netlink") == 0 &&
+	    server.config->kernel_rules) {
+		server.krules = build_kernel_rules(server.config, server.engine);
+		if (!server.krules) {
+			rc = EXIT_BAD_INPUT;
+			goto out;
+		}
+	}
+	server.proctable = proctable_new("/proc");
+	server.pipeline = pipeline_new(server.engine, server.proctable);
+	if (!server.pipeline) {
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	pipeline_ignore_pid(server.pipeline, getpid());
+	pipeline_set_observer(server.pipeline, observe_event, NULL);
+	if (open_sinks(server.config) < 0) {
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	sigfd = make_signalfd();
+	timerfd = make_timerfd();
+	if (sigfd < 0 || timerfd < 0) {
+		log_error("cannot set up signals/timer");
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	if (open_source(server.config) < 0) {
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	if (server.source_is_netlink && server.proctable)
+		(void)proctable_seed(server.proctable);
+	if (server.krules) {
+		/* Leftovers of a crashed run first, then ours. */
+		if (remove_kernel_rules() < 0 || install_kernel_rules() < 0) {
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
+	}
+	if (server.under_systemd)
+		(void)sd_notify(0, "READY=1\nSTATUS=watching kernel audit");
+	log_info("ready");
+	r = event_loop(sigfd, timerfd);
+	if (r < 0)
+		rc = EXIT_RUNTIME;
+out:
+	shutdown_all();
+	if (sigfd >= 0)
+		(void)close(sigfd);
+	if (timerfd >= 0)
+		(void)close(timerfd);
+	return rc;
 }

@@ -66,4 +66,64 @@
 /* uid -> user name cache entries. */
 #define HARRIER_USER_CACHE_MAX 1024
 
+/* Largest container runtime state file read (OCI config.json, runc
+ * state.json, docker config.v2.json). Real ones are 5-100 KiB; a bigger
+ * file is skipped (fields stay unknown) so a hostile or corrupt file
+ * cannot make the enricher allocate without bound. */
+#define HARRIER_CONTAINER_STATE_MAX_BYTES (4 * 1024 * 1024)
+
+/* Longest container name, image, pod name/namespace/uid kept from runtime
+ * state (Kubernetes names are at most 253, image references about 300).
+ * A longer value is ignored (the field stays unknown). */
+#define HARRIER_CONTAINER_FIELD_MAX 1024
+
+/* A container seen before its runtime wrote its state (runc writes
+ * state.json just after the process starts): metadata is read again on a
+ * later lookup at most every RETRY_MS, at most RETRY_MAX times, then the
+ * unknown fields stay unknown until the entry is evicted. */
+#define HARRIER_CONTAINER_RETRY_MS 500
+#define HARRIER_CONTAINER_RETRY_MAX 10
+
+/* Bytes read from one /proc/PID file (stat, status, cgroup). cgroup files
+ * with nested runc paths on hybrid hierarchies stay well below this;
+ * longer text is truncated and parsed as far as it is whole. */
+#define HARRIER_PROC_FILE_MAX 16384
+
+/* How long an exited process stays in the process table so that late
+ * events and children started just before the exit are still attributed.
+ * Dead entries are evicted after this, or first when the table is full. */
+#define HARRIER_PROCTABLE_DEAD_GRACE_MS 5000
+
+/* A store batch that fails with a transient error (SQLITE_BUSY, LOCKED,
+ * FULL, IOERR) is rolled back and retried up to RETRY_MAX times, waiting
+ * RETRY_BACKOFF_MS, then twice that, ... between tries (about 3 s in all
+ * plus the busy timeouts); then it is counted as dropped. */
+#define HARRIER_STORE_RETRY_MAX 5
+#define HARRIER_STORE_RETRY_BACKOFF_MS 200
+
+/* Ancestors walked for proc.aname / proc.apid / proc.aexe without [N]
+ * (any ancestor matches). Real process trees are a few tens deep; the
+ * bound also stops a walk that pid reuse turned into a loop. */
+#define HARRIER_MAX_ANCESTORS 64
+
+/* Bytes of decoded argv kept per event (EXECVE or PROCTITLE). One argument
+ * may be up to 128 KiB (MAX_ARG_STRLEN) and an event can carry many EXECVE
+ * records; past this the assembler stops adding arguments and sets
+ * argv_truncated. Rules look at the start of a command line. */
+#define HARRIER_MAX_ARGV_BYTES (256 * 1024)
+
+/* Largest rules file read. Falco's full default rule set is ~200 KiB;
+ * libyaml's document tree costs several times the file size, so a bigger
+ * file is refused (-EFBIG) rather than parsed. */
+#define HARRIER_MAX_RULES_FILE_BYTES (16 * 1024 * 1024)
+
+/* Audit events auparse may hold open at once (records seen, end not yet):
+ * auparse scans all of them for every record, and keeps each until its end
+ * record or 2 s of record time. Real streams hold a handful. Past either
+ * bound the assembler flushes auparse (every open event is delivered as it
+ * stands) so that a hostile log cannot make it quadratic or unbounded. */
+#define HARRIER_MAX_OPEN_EVENTS 1024
+/* Records in one event (a 2 MiB argv is about 260 EXECVE records). */
+#define HARRIER_MAX_EVENT_RECORDS 4096
+
 #endif

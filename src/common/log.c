@@ -14,6 +14,7 @@
 
 static int log_level = LOG_INFO;
 static const char *log_program = "harrier";
+static bool log_syslog;
 
 void log_set_level(int level)
 {
@@ -23,6 +24,13 @@ void log_set_level(int level)
 void log_set_program(const char *name)
 {
 	log_program = name;
+}
+
+void log_use_syslog(bool on)
+{
+	if (on && !log_syslog)
+		openlog(log_program, LOG_PID, LOG_DAEMON);
+	log_syslog = on;
 }
 
 static const char *level_name(int level)
@@ -53,6 +61,10 @@ void log_msg(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	if (log_syslog) {
+		syslog(level, "%s", buf);
+		return;
+	}
 	/* One fprintf per message so that lines from threads do not mix. */
 	(void)fprintf(stderr, "%s: %s: %s\n", log_program, level_name(level),
 		      buf);

@@ -14,6 +14,8 @@
 
 void log_set_level(int level);
 void log_set_program(const char *name);
+/* Log to syslog (the journal) instead of stderr: background daemon. */
+void log_use_syslog(bool on);
 void log_msg(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

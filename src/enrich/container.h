@@ -16,7 +16,9 @@
 /* Result of parsing a cgroup file's text. */
 struct cgroup_match {
 	char id[65];	     /* full container id, "" when none */
-	char runtime[16];    /* docker, containerd, cri-o, podman, kubepods */
+	char runtime[16];    /* docker, containerd, cri-o, podman, or cri
+			      * (a Kubernetes pod path with no runtime
+			      * marker: Falco's name for that case) */
 	char pod_uid[40];    /* "" when not a Kubernetes pod */
 };
 
@@ -31,8 +33,13 @@ struct container_cache *container_cache_new(const char *root);
 void container_cache_free(struct container_cache *cc);
 
 /* The cached container for a match, reading runtime state the first time.
- * Borrowed: valid until the cache is freed (entries are evicted only when
- * HARRIER_CONTAINER_CACHE_MAX is exceeded, oldest first). NULL on ENOMEM. */
+ * Borrowed: valid until the entry is evicted (only when more than
+ * HARRIER_CONTAINER_CACHE_MAX containers are cached, least recently used
+ * first) or the cache is freed; callers (the engine) hold it only during
+ * one event. When no runtime state existed yet (a starting container), a
+ * later lookup reads it again (HARRIER_CONTAINER_RETRY_*), filling only
+ * fields still NULL: pointers already handed out stay valid.
+ * NULL on ENOMEM or an empty/unterminated id. */
 const struct event_container *
 container_cache_get(struct container_cache *cc, const struct cgroup_match *m);
 

@@ -33,7 +33,9 @@ struct proc_view {
 	const struct event_container *container; /* NULL = host */
 };
 
-/* proc_root is "/proc" except in tests. */
+/* proc_root is "/proc" except in tests. Container runtime state is read
+ * under the directory that holds proc_root ("/" for "/proc", DIR for a
+ * test's "DIR/proc"). */
 struct proctable *proctable_new(const char *proc_root);
 void proctable_free(struct proctable *pt);
 

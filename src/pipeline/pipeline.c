@@ -32,6 +32,9 @@ struct pipeline {
 	uint64_t malformed_reported;
 	unsigned int since_check;
 	struct ratelimit warn_rl;
+	pid_t ignore_pid;
+	void (*observer)(const struct event *ev, void *ud);
+	void *observer_ud;
 };
 
 static void pipeline_check_malformed(struct pipeline *p)
@@ -77,7 +80,7 @@ static void pipeline_event(const struct event *ev, void *userdata)
 	struct pipeline *p = userdata;
 	struct event copy;
 
-	if (!p->engine)
+	if (p->ignore_pid && ev->pid == p->ignore_pid)
 		return;
 	if (p->proctable) {
 		/* The enricher adds to the event; the assembler's stays
@@ -86,7 +89,10 @@ static void pipeline_event(const struct event *ev, void *userdata)
 		proctable_enrich(p->proctable, &copy);
 		ev = &copy;
 	}
-	(void)engine_eval(p->engine, ev, pipeline_alert, p);
+	if (p->observer)
+		p->observer(ev, p->observer_ud);
+	if (p->engine)
+		(void)engine_eval(p->engine, ev, pipeline_alert, p);
 }
 
 struct pipeline *pipeline_new(struct engine *engine, struct proctable *pt)
@@ -119,6 +125,19 @@ int pipeline_add_sink(struct pipeline *p, struct sink *s)
 		return -ENOSPC;
 	p->sinks[p->nsinks++] = s;
 	return 0;
+}
+
+void pipeline_ignore_pid(struct pipeline *p, pid_t pid)
+{
+	p->ignore_pid = pid;
+}
+
+void pipeline_set_observer(struct pipeline *p,
+			   void (*cb)(const struct event *ev, void *ud),
+			   void *ud)
+{
+	p->observer = cb;
+	p->observer_ud = ud;
 }
 
 void pipeline_set_engine(struct pipeline *p, struct engine *engine)

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/alert.h"
 #include "common/diag.h"
@@ -28,6 +29,14 @@ struct pipeline_stats {
 struct pipeline *pipeline_new(struct engine *engine, struct proctable *pt);
 void pipeline_free(struct pipeline *p);
 int pipeline_add_sink(struct pipeline *p, struct sink *s);
+/* Drop events of this process (the daemon's own activity: its rule
+ * changes emit CONFIG_CHANGE records the kernel rules cannot exclude). */
+void pipeline_ignore_pid(struct pipeline *p, pid_t pid);
+/* Called for every event after enrichment, before the engine (the daemon
+ * watches CONFIG_CHANGE records this way); NULL to remove. */
+void pipeline_set_observer(struct pipeline *p,
+			   void (*cb)(const struct event *ev, void *ud),
+			   void *ud);
 /* Swap the engine (reload); the old one is the caller's to free. */
 void pipeline_set_engine(struct pipeline *p, struct engine *engine);
 

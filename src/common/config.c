@@ -1,0 +1,497 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Config parsing with libyaml's document API (it keeps line/column marks
+ * for every node). Nested mappings are flattened to dotted names and each
+ * leaf is looked up in config_keys[]; nothing outside that table is ever
+ * accepted, and a bad value never replaces a good default.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <yaml.h>
+
+#include "common/config.h"
+#include "common/strbuf.h"
+
+/* Largest config file read: a config is a few hundred bytes. */
+#define CONFIG_MAX_SIZE (1024 * 1024)
+#define CONFIG_MAX_RULES_FILES 256
+#define CONFIG_MAX_KEY 128
+
+enum config_type {
+	CFG_BOOL,
+	CFG_STRING,
+	CFG_UINT32,
+	CFG_PRIORITY,
+	CFG_LOGLEVEL,
+	CFG_STRING_LIST,
+};
+
+struct config_key {
+	const char *name;
+	enum config_type type;
+	size_t offset;
+	uint32_t min, max; /* CFG_UINT32 */
+	const char *def;   /* default, as text */
+	bool reloadable;
+	const char *desc;
+};
+
+#define OFF(f) offsetof(struct config, f)
+
+static const struct config_key config_keys[] = {
+	{ "rules_file", CFG_STRING_LIST, OFF(rules_files), 0, 0, NULL, true,
+	  "rules files, loaded in order (default: the shipped and local "
+	  "rules)" },
+	{ "priority", CFG_PRIORITY, OFF(min_priority), 0, 0, "debug", true,
+	  "least severe priority of the rules to load" },
+	{ "json_output", CFG_BOOL, OFF(json_output), 0, 0, "false", true,
+	  "print alerts in Falco's JSON shape" },
+	{ "stdout_output.enabled", CFG_BOOL, OFF(stdout_output), 0, 0, "true",
+	  true, "print alerts on stdout" },
+	{ "journald_output.enabled", CFG_BOOL, OFF(journald_output), 0, 0,
+	  "true", false, "send alerts to journald" },
+	{ "store_output.enabled", CFG_BOOL, OFF(store_output), 0, 0, "true",
+	  false, "store alerts in SQLite" },
+	{ "store_output.path", CFG_STRING, OFF(store_path), 0, 0,
+	  HARRIER_LOCALSTATEDIR "/alerts.db", false, "SQLite alert store" },
+	{ "audit.source", CFG_STRING, OFF(source), 0, 0, "netlink", false,
+	  "netlink, stdin (auditd plugin) or an audit.log path" },
+	{ "audit.rules_dir", CFG_STRING, OFF(audit_rules_dir), 0, 0,
+	  HARRIER_SYSCONFDIR "/audit-rules.d", false,
+	  "kernel audit rules (auditctl syntax) installed at start" },
+	{ "audit.kernel_rules", CFG_BOOL, OFF(kernel_rules), 0, 0, "true",
+	  false, "install kernel audit rules (false: use what is there)" },
+	{ "audit.backlog_limit", CFG_UINT32, OFF(backlog_limit), 64, 1048576,
+	  "8192", false, "kernel audit backlog limit while harrierd runs" },
+	{ "log_level", CFG_LOGLEVEL, OFF(log_level), 0, 0, "info", true,
+	  "error, warning, info or debug" },
+};
+
+#define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+static const struct config_key *key_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(config_keys[i].name, name) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+static void free_list(char **l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+static int parse_bool(const char *s, bool *ret)
+{
+	if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") ||
+	    !strcasecmp(s, "on")) {
+		*ret = true;
+		return 0;
+	}
+	if (!strcasecmp(s, "false") || !strcasecmp(s, "no") ||
+	    !strcasecmp(s, "off")) {
+		*ret = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int parse_loglevel(const char *s, int *ret)
+{
+	static const struct {
+		const char *name;
+		int level;
+	} levels[] = {
+		{ "error", LOG_ERR },	  { "warning", LOG_WARNING },
+		{ "notice", LOG_NOTICE }, { "info", LOG_INFO },
+		{ "debug", LOG_DEBUG },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		if (strcasecmp(s, levels[i].name) == 0) {
+			*ret = levels[i].level;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Set a scalar key from text; on error, the value is left untouched. */
+static int key_set_scalar(struct config *c, const struct config_key *k,
+			  const char *v, char *err, size_t errlen)
+{
+	char *base = (char *)c + k->offset;
+	uint64_t u;
+
+	switch (k->type) {
+	case CFG_BOOL:
+		if (parse_bool(v, (bool *)base) < 0) {
+			(void)snprintf(err, errlen, "%s: expected true or "
+				       "false, got '%s'", k->name, v);
+			return -EINVAL;
+		}
+		return 0;
+	case CFG_STRING: {
+		char *dup;
+
+		if (!*v) {
+			(void)snprintf(err, errlen, "%s: must not be empty",
+				       k->name);
+			return -EINVAL;
+		}
+		dup = strdup(v);
+		if (!dup)
+			return -ENOMEM;
+		free(*(char **)base);
+		*(char **)base = dup;
+		return 0;
+	}
+	case CFG_UINT32:
+		if (parse_u64(v, 10, &u) < 0 || u < k->min || u > k->max) {
+			(void)snprintf(err, errlen, "%s: expected a number "
+				       "from %u to %u, got '%s'", k->name,
+				       k->min, k->max, v);
+			return -EINVAL;
+		}
+		*(uint32_t *)base = (uint32_t)u;
+		return 0;
+	case CFG_PRIORITY:
+		if (alert_priority_parse(v, (enum alert_priority *)base) < 0) {
+			(void)snprintf(err, errlen, "%s: unknown priority "
+				       "'%s' (emergency, alert, critical, "
+				       "error, warning, notice, "
+				       "informational, debug)", k->name, v);
+			return -EINVAL;
+		}
+		return 0;
+	case CFG_LOGLEVEL:
+		if (parse_loglevel(v, (int *)base) < 0) {
+			(void)snprintf(err, errlen, "%s: unknown level '%s' "
+				       "(error, warning, info, debug)",
+				       k->name, v);
+			return -EINVAL;
+		}
+		return 0;
+	case CFG_STRING_LIST:
+		break;
+	}
+	(void)snprintf(err, errlen, "%s: expected a list", k->name);
+	return -EINVAL;
+}
+
+struct config *config_new(void)
+{
+	struct config *c = calloc(1, sizeof(*c));
+	char err[256];
+	size_t i;
+
+	if (!c)
+		return NULL;
+	for (i = 0; i < NKEYS; i++) {
+		if (!config_keys[i].def)
+			continue;
+		if (key_set_scalar(c, &config_keys[i], config_keys[i].def, err,
+				   sizeof(err)) < 0) {
+			config_free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+void config_free(struct config *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	free_list(c->rules_files, c->nrules_files);
+	for (i = 0; i < NKEYS; i++)
+		if (config_keys[i].type == CFG_STRING)
+			free(*(char **)((char *)c + config_keys[i].offset));
+	free(c);
+}
+
+struct loader {
+	struct config *c;
+	yaml_document_t *doc;
+	const char *file;
+	struct diag *d;
+};
+
+static void err_at(struct loader *l, const yaml_node_t *n, const char *fmt,
+		   ...) __attribute__((format(printf, 3, 4)));
+
+static void err_at(struct loader *l, const yaml_node_t *n, const char *fmt,
+		   ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_add(l->d, DIAG_ERROR, l->file, (unsigned int)n->start_mark.line + 1,
+		 (unsigned int)n->start_mark.column + 1, "%s", msg);
+}
+
+static void load_list(struct loader *l, const struct config_key *k,
+		      yaml_node_t *n)
+{
+	yaml_node_item_t *it;
+	char **list = NULL;
+	size_t count = 0;
+	bool bad = false;
+
+	if (n->type == YAML_SCALAR_NODE) {
+		/* A single file given as a scalar. */
+		list = calloc(1, sizeof(*list));
+		if (!list)
+			return;
+		list[0] = strdup((const char *)n->data.scalar.value);
+		count = list[0] ? 1 : 0;
+		goto set;
+	}
+	if (n->type != YAML_SEQUENCE_NODE) {
+		err_at(l, n, "%s: expected a list of file names", k->name);
+		return;
+	}
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++) {
+		yaml_node_t *e = yaml_document_get_node(l->doc, *it);
+		char **p;
+
+		if (!e || e->type != YAML_SCALAR_NODE) {
+			if (e)
+				err_at(l, e, "%s: list items must be file "
+				       "names", k->name);
+			bad = true;
+			continue;
+		}
+		if (count == CONFIG_MAX_RULES_FILES) {
+			err_at(l, e, "%s: too many files", k->name);
+			bad = true;
+			break;
+		}
+		p = realloc(list, (count + 1) * sizeof(*list));
+		if (!p)
+			break;
+		list = p;
+		list[count] = strdup((const char *)e->data.scalar.value);
+		if (list[count])
+			count++;
+	}
+	if (bad) {
+		free_list(list, count);
+		return;
+	}
+set:
+	free_list(l->c->rules_files, l->c->nrules_files);
+	l->c->rules_files = list;
+	l->c->nrules_files = count;
+}
+
+static void load_node(struct loader *l, const char *prefix, yaml_node_t *n,
+		      const yaml_node_t *keynode)
+{
+	const struct config_key *k = key_find(prefix);
+	char sub[CONFIG_MAX_KEY], err[512];
+	yaml_node_pair_t *pair;
+
+	if (k && k->type == CFG_STRING_LIST) {
+		load_list(l, k, n);
+		return;
+	}
+	if (n->type == YAML_SCALAR_NODE) {
+		const char *v = (const char *)n->data.scalar.value;
+
+		if (!k) {
+			/* Falco's shorthand: "stdout_output: true". */
+			(void)snprintf(sub, sizeof(sub), "%s.enabled", prefix);
+			k = key_find(sub);
+		}
+		if (!k) {
+			err_at(l, keynode, "unknown key '%s'", prefix);
+			return;
+		}
+		if (key_set_scalar(l->c, k, v, err, sizeof(err)) < 0)
+			err_at(l, n, "%s", err);
+		return;
+	}
+	if (n->type != YAML_MAPPING_NODE) {
+		err_at(l, n, "%s: unexpected list", prefix);
+		return;
+	}
+	if (k) {
+		err_at(l, n, "%s: expected a single value", prefix);
+		return;
+	}
+	for (pair = n->data.mapping.pairs.start;
+	     pair < n->data.mapping.pairs.top; pair++) {
+		yaml_node_t *kn = yaml_document_get_node(l->doc, pair->key);
+		yaml_node_t *vn = yaml_document_get_node(l->doc, pair->value);
+		int w;
+
+		if (!kn || !vn)
+			continue;
+		if (kn->type != YAML_SCALAR_NODE) {
+			err_at(l, kn, "%s", "keys must be plain names");
+			continue;
+		}
+		w = snprintf(sub, sizeof(sub), "%s%s%s", prefix,
+			     *prefix ? "." : "",
+			     (const char *)kn->data.scalar.value);
+		if (w < 0 || (size_t)w >= sizeof(sub)) {
+			err_at(l, kn, "%s", "key too long");
+			continue;
+		}
+		if (!key_find(sub) && vn->type == YAML_SCALAR_NODE) {
+			char en[CONFIG_MAX_KEY + 8];
+
+			(void)snprintf(en, sizeof(en), "%s.enabled", sub);
+			if (!key_find(en)) {
+				err_at(l, kn, "unknown key '%s'", sub);
+				continue;
+			}
+		}
+		load_node(l, sub, vn, kn);
+	}
+}
+
+int config_load_buffer(struct config *c, const char *name, const char *data,
+		       size_t len, struct diag *d)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	struct loader l = { c, &doc, name, d };
+	size_t before = d->nerrors;
+
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		diag_add(d, DIAG_ERROR, name,
+			 (unsigned int)parser.problem_mark.line + 1,
+			 (unsigned int)parser.problem_mark.column + 1,
+			 "YAML: %s",
+			 parser.problem ? parser.problem : "syntax error");
+		yaml_parser_delete(&parser);
+		return -EINVAL;
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (root && root->type == YAML_MAPPING_NODE)
+		load_node(&l, "", root, root);
+	else if (root && !(root->type == YAML_SCALAR_NODE &&
+			   root->data.scalar.length == 0))
+		err_at(&l, root, "%s", "the config must be a mapping of keys");
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return d->nerrors > before ? -EINVAL : 0;
+}
+
+int config_load(struct config *c, const char *path, struct diag *d)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t n;
+	int r;
+
+	if (!f) {
+		r = -errno;
+		diag_add(d, DIAG_ERROR, path, 0, 0, "cannot open: %s",
+			 strerror(-r));
+		return r;
+	}
+	buf = malloc(CONFIG_MAX_SIZE + 1);
+	if (!buf) {
+		(void)fclose(f);
+		return -ENOMEM;
+	}
+	n = fread(buf, 1, CONFIG_MAX_SIZE + 1, f);
+	(void)fclose(f);
+	if (n > CONFIG_MAX_SIZE) {
+		free(buf);
+		diag_add(d, DIAG_ERROR, path, 0, 0, "larger than %d bytes",
+			 CONFIG_MAX_SIZE);
+		return -EINVAL;
+	}
+	r = config_load_buffer(c, path, buf, n, d);
+	free(buf);
+	return r;
+}
+
+static bool key_equal(const struct config *a, const struct config *b,
+		      const struct config_key *k)
+{
+	const char *pa = (const char *)a + k->offset;
+	const char *pb = (const char *)b + k->offset;
+	const char *sa, *sb;
+
+	switch (k->type) {
+	case CFG_BOOL:
+		return *(const bool *)pa == *(const bool *)pb;
+	case CFG_STRING:
+		sa = *(char *const *)pa;
+		sb = *(char *const *)pb;
+		return (!sa && !sb) || (sa && sb && strcmp(sa, sb) == 0);
+	case CFG_UINT32:
+		return *(const uint32_t *)pa == *(const uint32_t *)pb;
+	case CFG_PRIORITY:
+		return *(const enum alert_priority *)pa ==
+		       *(const enum alert_priority *)pb;
+	case CFG_LOGLEVEL:
+		return *(const int *)pa == *(const int *)pb;
+	case CFG_STRING_LIST:
+		return true; /* reloadable */
+	}
+	return true;
+}
+
+void config_check_reload(const struct config *old, const struct config *new,
+			 const char *file, struct diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (config_keys[i].reloadable)
+			continue;
+		if (!key_equal(old, new, &config_keys[i]))
+			diag_add(d, DIAG_WARNING, file, 0, 0,
+				 "%s changed: restart harrierd to apply it",
+				 config_keys[i].name);
+	}
+}
+
+void config_print_keys(FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		(void)fprintf(out, "%-26s %-8s %s (default: %s)%s\n",
+			      config_keys[i].name,
+			      config_keys[i].type == CFG_BOOL ? "bool" :
+			      config_keys[i].type == CFG_UINT32 ? "number" :
+			      config_keys[i].type == CFG_STRING_LIST ? "list" :
+								       "string",
+			      config_keys[i].desc,
+			      config_keys[i].def ? config_keys[i].def : "-",
+			      config_keys[i].reloadable ? "" :
+							  "; restart to change");
+}

@@ -1,0 +1,743 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Container metadata cache: per container id, name, image and pod facts
+ * read from the runtime's state on disk (no runtime API calls, nothing
+ * that can block on a socket). Every file here is untrusted: its size is
+ * capped, its JSON may be malformed or of the wrong types, and either
+ * only leaves the field unknown.
+ *
+ * Sources, first value found wins, in this order:
+ *  1. docker     /var/lib/docker/containers/<id>/config.v2.json
+ *                ("Name", "Config.Image", "Config.Labels")
+ *  2. containerd /run/containerd/io.containerd.runtime.v2.task/<ns>/<id>/
+ *                config.json (OCI "annotations")
+ *  3. CRI-O and podman
+ *                /run/containers/storage/overlay-containers/<id>/userdata/
+ *                config.json, then the same under /var/lib/containers
+ *                (OCI "annotations"); podman's name and image from
+ *                /var/lib/containers/storage/overlay-containers/
+ *                containers.json ("names", "metadata")
+ *  4. runc       /run/runc/<id>/state.json and
+ *                /run/docker/runtime-runc/moby/<id>/state.json
+ *                ("config.labels": runc copies the OCI annotations there
+ *                as "key=value", plus "bundle=DIR"; DIR/config.json's
+ *                annotations are read too)
+ * Annotation keys, in order of preference for each field:
+ *  pod name       io.kubernetes.pod.name (CRI-O, dockershim labels),
+ *                 io.kubernetes.cri.sandbox-name (containerd)
+ *  pod namespace  io.kubernetes.pod.namespace,
+ *                 io.kubernetes.cri.sandbox-namespace
+ *  pod uid        io.kubernetes.pod.uid, io.kubernetes.cri.sandbox-uid,
+ *                 then the uid in the cgroup path
+ *  k8s container  io.kubernetes.container.name,
+ *                 io.kubernetes.cri.container-name
+ *  image          docker's Config.Image, io.kubernetes.cri.image-name,
+ *                 io.kubernetes.cri-o.ImageName, podman's image-name
+ *  name           docker's Name, podman's names[0], else the Kubernetes
+ *                 container name (what Falco shows for CRI containers)
+ * A "cri" runtime from the cgroup path (a pod path with no runtime marker)
+ * is refined to the runtime whose state held the container.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/limits.h"
+#include "enrich/container.h"
+
+/* Twice the entries, power of two: short chains for a fixed table. */
+#define CC_BUCKETS 8192
+
+/* Namespaces scanned under the containerd task directory. */
+#define CC_MAX_NAMESPACES 64
+
+struct cc_meta {
+	char *name, *image, *pod_name, *pod_namespace, *pod_uid, *k8s_name;
+	const char *runtime_hint;
+	bool found; /* some state file parsed */
+};
+
+struct cc_entry {
+	char id[65];
+	char match_pod_uid[40];
+	const char *match_runtime;
+	struct cc_meta meta;
+	struct event_container pub;
+	unsigned int retries;
+	uint64_t next_retry_ms;
+	struct cc_entry *hnext; /* hash chain */
+	struct cc_entry *prev, *next; /* LRU list, head = most recent */
+};
+
+struct container_cache {
+	char *root; /* without trailing '/'; "" for "/" */
+	struct cc_entry *buckets[CC_BUCKETS];
+	struct cc_entry *head, *tail;
+	size_t n;
+};
+
+static uint64_t cc_now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static size_t cc_hash(const char *id)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *id; id++) {
+		h ^= (unsigned char)*id;
+		h *= 1099511628211ULL;
+	}
+	return (size_t)(h & (CC_BUCKETS - 1));
+}
+
+struct container_cache *container_cache_new(const char *root)
+{
+	struct container_cache *cc;
+	size_t n;
+
+	if (!root)
+		root = "/";
+	cc = calloc(1, sizeof(*cc));
+	if (!cc)
+		return NULL;
+	n = strlen(root);
+	while (n > 0 && root[n - 1] == '/')
+		n--;
+	cc->root = strndup(root, n);
+	if (!cc->root) {
+		free(cc);
+		return NULL;
+	}
+	return cc;
+}
+
+static void cc_meta_free(struct cc_meta *m)
+{
+	free(m->name);
+	free(m->image);
+	free(m->pod_name);
+	free(m->pod_namespace);
+	free(m->pod_uid);
+	free(m->k8s_name);
+}
+
+static void cc_entry_free(struct cc_entry *e)
+{
+	if (!e)
+		return;
+	cc_meta_free(&e->meta);
+	free(e);
+}
+
+void container_cache_free(struct container_cache *cc)
+{
+	struct cc_entry *e, *next;
+
+	if (!cc)
+		return;
+	for (e = cc->head; e; e = next) {
+		next = e->next;
+		cc_entry_free(e);
+	}
+	free(cc->root);
+	free(cc);
+}
+
+/* --- reading state files ---------------------------------------------- */
+
+/* Whole regular file, NUL-terminated, at most
+ * HARRIER_CONTAINER_STATE_MAX_BYTES. 0, -ENOENT, -EFBIG, -errno. */
+static int cc_read_file(const char *path, char **ret_buf, size_t *ret_len)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0, cap;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (st.st_size > HARRIER_CONTAINER_STATE_MAX_BYTES) {
+		r = -EFBIG;
+		goto out;
+	}
+	/* The file may grow between fstat and read: read one byte more
+	 * than the cap allows to notice. */
+	cap = (size_t)st.st_size + 1;
+	buf = malloc(cap + 1);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		ssize_t k;
+
+		if (len == cap) {
+			char *nb;
+
+			if (cap > HARRIER_CONTAINER_STATE_MAX_BYTES) {
+				r = -EFBIG;
+				goto out;
+			}
+			cap *= 2;
+			if (cap > HARRIER_CONTAINER_STATE_MAX_BYTES + 1)
+				cap = HARRIER_CONTAINER_STATE_MAX_BYTES + 1;
+			nb = realloc(buf, cap + 1);
+			if (!nb) {
+				r = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+		}
+		k = read(fd, buf + len, cap - len);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto out;
+		}
+		if (k == 0)
+			break;
+		len += (size_t)k;
+	}
+	if (len > HARRIER_CONTAINER_STATE_MAX_BYTES) {
+		r = -EFBIG;
+		goto out;
+	}
+	buf[len] = '\0';
+	*ret_buf = buf;
+	*ret_len = len;
+	buf = NULL;
+	r = 0;
+out:
+	free(buf);
+	(void)close(fd);
+	return r;
+}
+
+/* Parsed JSON object from a file, or NULL (missing, too big, malformed,
+ * not an object). */
+static json_object *cc_read_json(const char *path)
+{
+	struct json_tokener *tok;
+	json_object *obj = NULL;
+	char *buf;
+	size_t len;
+
+	if (cc_read_file(path, &buf, &len) < 0)
+		return NULL;
+	if (len > INT32_MAX)
+		goto out;
+	tok = json_tokener_new();
+	if (!tok)
+		goto out;
+	obj = json_tokener_parse_ex(tok, buf, (int)len);
+	if (json_tokener_get_error(tok) != json_tokener_success) {
+		json_object_put(obj);
+		obj = NULL;
+	}
+	json_tokener_free(tok);
+	if (obj && !json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		obj = NULL;
+	}
+out:
+	free(buf);
+	return obj;
+}
+
+static int cc_path(const struct container_cache *cc, char *buf, size_t size,
+		   const char *a, const char *b, const char *c)
+{
+	int n = snprintf(buf, size, "%s%s%s%s", cc->root, a, b ? b : "",
+			 c ? c : "");
+
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Set a field the first time a usable value is seen. */
+static void cc_set(char **field, const char *v, size_t n)
+{
+	if (*field || !v || n == 0 || n > HARRIER_CONTAINER_FIELD_MAX)
+		return;
+	if (memchr(v, '\0', n))
+		return;
+	*field = strndup(v, n);
+}
+
+static void cc_set_json(char **field, json_object *v)
+{
+	if (v && json_object_is_type(v, json_type_string))
+		cc_set(field, json_object_get_string(v),
+		       (size_t)json_object_get_string_len(v));
+}
+
+static json_object *cc_get(json_object *obj, const char *key)
+{
+	json_object *v;
+
+	if (!obj || !json_object_is_type(obj, json_type_object))
+		return NULL;
+	if (!json_object_object_get_ex(obj, key, &v))
+		return NULL;
+	return v;
+}
+
+/* One annotation or label. Keys in preference order per field: the first
+ * key of a field's list is applied by cc_apply_kv before the second. */
+static void cc_apply_kv(struct cc_meta *m, const char *k, const char *v,
+			size_t vn, int pass)
+{
+	static const struct {
+		const char *key;
+		int pass;
+		size_t off;
+	} keys[] = {
+		{ "io.kubernetes.pod.name", 0,
+		  offsetof(struct cc_meta, pod_name) },
+		{ "io.kubernetes.cri.sandbox-name", 1,
+		  offsetof(struct cc_meta, pod_name) },
+		{ "io.kubernetes.pod.namespace", 0,
+		  offsetof(struct cc_meta, pod_namespace) },
+		{ "io.kubernetes.cri.sandbox-namespace", 1,
+		  offsetof(struct cc_meta, pod_namespace) },
+		{ "io.kubernetes.pod.uid", 0,
+		  offsetof(struct cc_meta, pod_uid) },
+		{ "io.kubernetes.cri.sandbox-uid", 1,
+		  offsetof(struct cc_meta, pod_uid) },
+		{ "io.kubernetes.container.name", 0,
+		  offsetof(struct cc_meta, k8s_name) },
+		{ "io.kubernetes.cri.container-name", 1,
+		  offsetof(struct cc_meta, k8s_name) },
+		{ "io.kubernetes.cri.image-name", 0,
+		  offsetof(struct cc_meta, image) },
+		{ "io.kubernetes.cri-o.ImageName", 1,
+		  offsetof(struct cc_meta, image) },
+	};
+	size_t i;
+
+	if (pass == 0) {
+		if (strncmp(k, "io.kubernetes.cri-o.", 20) == 0 &&
+		    !m->runtime_hint)
+			m->runtime_hint = "cri-o";
+		else if (strcmp(k, "io.container.manager") == 0 && vn == 6 &&
+			 memcmp(v, "libpod", 6) == 0 && !m->runtime_hint)
+			m->runtime_hint = "podman";
+	}
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].pass == pass && strcmp(keys[i].key, k) == 0)
+			cc_set((char **)((char *)m + keys[i].off), v, vn);
+}
+
+/* An OCI "annotations" / docker "Labels" object of string values. */
+static void cc_apply_annotations(struct cc_meta *m, json_object *ann)
+{
+	int pass;
+
+	if (!ann || !json_object_is_type(ann, json_type_object))
+		return;
+	for (pass = 0; pass < 2; pass++) {
+		json_object_object_foreach(ann, k, v)
+		{
+			if (!json_object_is_type(v, json_type_string))
+				continue;
+			cc_apply_kv(m, k, json_object_get_string(v),
+				    (size_t)json_object_get_string_len(v),
+				    pass);
+		}
+	}
+}
+
+/* 1. docker */
+static void cc_load_docker(const struct container_cache *cc, struct cc_meta *m,
+			   const char *id)
+{
+	char path[4096];
+	json_object *obj, *cfg, *v;
+
+	if (cc_path(cc, path, sizeof(path), "/var/lib/docker/containers/", id,
+		    "/config.v2.json") < 0)
+		return;
+	obj = cc_read_json(path);
+	if (!obj)
+		return;
+	m->found = true;
+	if (!m->runtime_hint)
+		m->runtime_hint = "docker";
+	v = cc_get(obj, "Name");
+	if (v && json_object_is_type(v, json_type_string)) {
+		const char *s = json_object_get_string(v);
+		size_t n = (size_t)json_object_get_string_len(v);
+
+		if (n > 0 && s[0] == '/') {
+			s++;
+			n--;
+		}
+		cc_set(&m->name, s, n);
+	}
+	cfg = cc_get(obj, "Config");
+	cc_set_json(&m->image, cc_get(cfg, "Image"));
+	cc_apply_annotations(m, cc_get(cfg, "Labels"));
+	json_object_put(obj);
+}
+
+static bool cc_load_oci_config(struct cc_meta *m, const char *path)
+{
+	json_object *obj = cc_read_json(path);
+
+	if (!obj)
+		return false;
+	m->found = true;
+	cc_apply_annotations(m, cc_get(obj, "annotations"));
+	json_object_put(obj);
+	return true;
+}
+
+/* 2. containerd: the namespace is not in the cgroup path, so look in
+ * each namespace directory (k8s.io, moby, default, ...). */
+static void cc_load_containerd(const struct container_cache *cc,
+			       struct cc_meta *m, const char *id)
+{
+	char dir[4096], path[4096];
+	struct dirent *de;
+	DIR *d;
+	int nns = 0;
+
+	if (cc_path(cc, dir, sizeof(dir),
+		    "/run/containerd/io.containerd.runtime.v2.task", NULL,
+		    NULL) < 0)
+		return;
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d)) && nns < CC_MAX_NAMESPACES) {
+		int n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		nns++;
+		n = snprintf(path, sizeof(path), "%s/%s/%s/config.json", dir,
+			     de->d_name, id);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			continue;
+		if (cc_load_oci_config(m, path)) {
+			bool moby = strcmp(de->d_name, "moby") == 0;
+
+			if (!m->runtime_hint)
+				m->runtime_hint = moby ? "docker"
+						       : "containerd";
+			break;
+		}
+	}
+	(void)closedir(d);
+}
+
+/* podman's storage index: an array of {id, names[], metadata} where
+ * metadata is itself JSON text holding "image-name". */
+static void cc_load_podman_index(const struct container_cache *cc,
+				 struct cc_meta *m, const char *id)
+{
+	char path[4096];
+	struct json_tokener *tok = NULL;
+	json_object *arr = NULL, *md = NULL;
+	char *buf = NULL;
+	size_t len, i, n;
+
+	if (cc_path(cc, path, sizeof(path),
+		    "/var/lib/containers/storage/overlay-containers/"
+		    "containers.json",
+		    NULL, NULL) < 0)
+		return;
+	if (cc_read_file(path, &buf, &len) < 0 || len > INT32_MAX)
+		goto out;
+	tok = json_tokener_new();
+	if (!tok)
+		goto out;
+	arr = json_tokener_parse_ex(tok, buf, (int)len);
+	if (!arr || !json_object_is_type(arr, json_type_array))
+		goto out;
+	n = json_object_array_length(arr);
+	for (i = 0; i < n; i++) {
+		json_object *c = json_object_array_get_idx(arr, i);
+		json_object *cid = cc_get(c, "id"), *names, *meta;
+
+		if (!cid || !json_object_is_type(cid, json_type_string) ||
+		    strcmp(json_object_get_string(cid), id) != 0)
+			continue;
+		names = cc_get(c, "names");
+		if (names && json_object_is_type(names, json_type_array) &&
+		    json_object_array_length(names) > 0)
+			cc_set_json(&m->name,
+				    json_object_array_get_idx(names, 0));
+		meta = cc_get(c, "metadata");
+		if (meta && json_object_is_type(meta, json_type_string)) {
+			json_tokener_reset(tok);
+			md = json_tokener_parse_ex(
+				tok, json_object_get_string(meta),
+				json_object_get_string_len(meta));
+			cc_set_json(&m->image, cc_get(md, "image-name"));
+		}
+		break;
+	}
+out:
+	json_object_put(md);
+	json_object_put(arr);
+	if (tok)
+		json_tokener_free(tok);
+	free(buf);
+}
+
+/* 3. CRI-O and podman */
+static void cc_load_containers_storage(const struct container_cache *cc,
+				       struct cc_meta *m, const char *id)
+{
+	static const char *const dirs[] = {
+		"/run/containers/storage/overlay-containers/",
+		"/var/lib/containers/storage/overlay-containers/",
+	};
+	char path[4096];
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (cc_path(cc, path, sizeof(path), dirs[i], id,
+			    "/userdata/config.json") < 0)
+			continue;
+		if (cc_load_oci_config(m, path)) {
+			any = true;
+			break;
+		}
+	}
+	if (any && !m->runtime_hint)
+		m->runtime_hint = "podman";
+	if (any && (!m->runtime_hint || strcmp(m->runtime_hint, "podman") == 0))
+		cc_load_podman_index(cc, m, id);
+}
+
+/* 4. runc's own state: labels are "key=value"; "bundle" names the OCI
+ * bundle whose config.json has the annotations. The bundle path is a host
+ * path: it is read under root like every other path. */
+static void cc_load_runc(const struct container_cache *cc, struct cc_meta *m,
+			 const char *id)
+{
+	static const char *const dirs[] = {
+		"/run/runc/",
+		"/run/docker/runtime-runc/moby/",
+	};
+	char path[4096];
+	json_object *obj = NULL, *labels;
+	size_t i, n;
+	int pass;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !obj; i++) {
+		if (cc_path(cc, path, sizeof(path), dirs[i], id,
+			    "/state.json") < 0)
+			continue;
+		obj = cc_read_json(path);
+		if (obj && i == 1 && !m->runtime_hint)
+			m->runtime_hint = "docker";
+	}
+	if (!obj)
+		return;
+	m->found = true;
+	labels = cc_get(cc_get(obj, "config"), "labels");
+	if (!labels || !json_object_is_type(labels, json_type_array))
+		goto out;
+	n = json_object_array_length(labels);
+	/* The bundle's config.json first: it is the runtime's own copy. */
+	for (i = 0; i < n; i++) {
+		json_object *l = json_object_array_get_idx(labels, i);
+		const char *s;
+
+		if (!json_object_is_type(l, json_type_string))
+			continue;
+		s = json_object_get_string(l);
+		if (strncmp(s, "bundle=/", 8) != 0)
+			continue;
+		if (cc_path(cc, path, sizeof(path), s + 7, "/config.json",
+			    NULL) == 0)
+			(void)cc_load_oci_config(m, path);
+		break;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n; i++) {
+			json_object *l = json_object_array_get_idx(labels, i);
+			const char *s, *eq;
+			char key[256];
+			size_t len, kl;
+
+			if (!json_object_is_type(l, json_type_string))
+				continue;
+			s = json_object_get_string(l);
+			len = (size_t)json_object_get_string_len(l);
+			eq = memchr(s, '=', len);
+			if (!eq)
+				continue;
+			kl = (size_t)(eq - s);
+			if (kl >= sizeof(key))
+				continue;
+			memcpy(key, s, kl);
+			key[kl] = '\0';
+			cc_apply_kv(m, key, eq + 1, len - kl - 1, pass);
+		}
+	}
+out:
+	json_object_put(obj);
+}
+
+static void cc_load(const struct container_cache *cc, struct cc_entry *e)
+{
+	struct cc_meta *m = &e->meta;
+	const char *runtime = e->match_runtime;
+
+	cc_load_docker(cc, m, e->id);
+	cc_load_containerd(cc, m, e->id);
+	cc_load_containers_storage(cc, m, e->id);
+	cc_load_runc(cc, m, e->id);
+
+	if (strcmp(runtime, "cri") == 0 && m->runtime_hint)
+		runtime = m->runtime_hint;
+	e->pub.id = e->id;
+	e->pub.runtime = runtime;
+	e->pub.name = m->name ? m->name : m->k8s_name;
+	e->pub.image = m->image;
+	e->pub.pod_name = m->pod_name;
+	e->pub.pod_namespace = m->pod_namespace;
+	e->pub.pod_uid = m->pod_uid;
+	if (!e->pub.pod_uid && e->match_pod_uid[0])
+		e->pub.pod_uid = e->match_pod_uid;
+	e->pub.k8s_container_name = m->k8s_name;
+	if (!m->found) {
+		e->retries++;
+		e->next_retry_ms = cc_now_ms() + HARRIER_CONTAINER_RETRY_MS;
+	}
+}
+
+/* --- the cache ---------------------------------------------------------- */
+
+static void cc_lru_unlink(struct container_cache *cc, struct cc_entry *e)
+{
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		cc->head = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		cc->tail = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void cc_lru_push(struct container_cache *cc, struct cc_entry *e)
+{
+	e->prev = NULL;
+	e->next = cc->head;
+	if (cc->head)
+		cc->head->prev = e;
+	cc->head = e;
+	if (!cc->tail)
+		cc->tail = e;
+}
+
+static void cc_evict_oldest(struct container_cache *cc)
+{
+	struct cc_entry *e = cc->tail, **pp;
+
+	if (!e)
+		return;
+	cc_lru_unlink(cc, e);
+	for (pp = &cc->buckets[cc_hash(e->id)]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == e) {
+			*pp = e->hnext;
+			break;
+		}
+	}
+	cc->n--;
+	cc_entry_free(e);
+}
+
+const struct event_container *container_cache_get(struct container_cache *cc,
+						  const struct cgroup_match *m)
+{
+	struct cc_entry *e;
+	size_t h, idlen;
+
+	if (!cc || !m)
+		return NULL;
+	idlen = strnlen(m->id, sizeof(m->id));
+	if (idlen == 0 || idlen == sizeof(m->id))
+		return NULL;
+	h = cc_hash(m->id);
+	for (e = cc->buckets[h]; e; e = e->hnext)
+		if (strcmp(e->id, m->id) == 0)
+			break;
+	if (e) {
+		if (e != cc->head) {
+			cc_lru_unlink(cc, e);
+			cc_lru_push(cc, e);
+		}
+		/* Metadata was missing (container starting): look again,
+		 * filling only fields still unknown, so pointers already
+		 * handed out stay valid. */
+		if (!e->meta.found &&
+		    e->retries <= HARRIER_CONTAINER_RETRY_MAX &&
+		    cc_now_ms() >= e->next_retry_ms)
+			cc_load(cc, e);
+		return &e->pub;
+	}
+
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	memcpy(e->id, m->id, idlen);
+	if (strnlen(m->pod_uid, sizeof(m->pod_uid)) < sizeof(m->pod_uid))
+		memcpy(e->match_pod_uid, m->pod_uid, sizeof(m->pod_uid));
+	/* runtime names are a closed set: point at static strings so the
+	 * entry never depends on the caller's match. */
+	if (strcmp(m->runtime, "docker") == 0)
+		e->match_runtime = "docker";
+	else if (strcmp(m->runtime, "containerd") == 0)
+		e->match_runtime = "containerd";
+	else if (strcmp(m->runtime, "cri-o") == 0)
+		e->match_runtime = "cri-o";
+	else if (strcmp(m->runtime, "podman") == 0)
+		e->match_runtime = "podman";
+	else
+		e->match_runtime = "cri";
+	cc_load(cc, e);
+
+	if (cc->n >= HARRIER_CONTAINER_CACHE_MAX)
+		cc_evict_oldest(cc);
+	e->hnext = cc->buckets[h];
+	cc->buckets[h] = e;
+	cc_lru_push(cc, e);
+	cc->n++;
+	return &e->pub;
+}

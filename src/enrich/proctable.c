@@ -1,0 +1,923 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The process table: what the enricher knows about each pid, so that
+ * parent and ancestor fields work and a process that exited before its
+ * events were processed still gets its container (from its parent).
+ * The cached path must stay cheap (no /proc access, O(1)); /proc is read
+ * only for pids not yet known, at exec (the cgroup may have changed) and
+ * to check for pid reuse when an entry looks stale. Never prints.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/limits.h"
+#include "common/strbuf.h"
+#include "enrich/container.h"
+#include "enrich/proctable.h"
+
+#define PT_MIN_BUCKETS 1024
+/* A dead entry whose pid was just found gone is not looked up in /proc
+ * again for this long: replayed or backlogged events of an exited process
+ * would otherwise each pay a failed open. Pid reuse within 100 ms needs a
+ * full wrap of the pid space. */
+#define PT_DEAD_RECHECK_MS 100
+/* clone(2) flags argument (a0 on x86_64 and aarch64). */
+#define PT_CLONE_THREAD 0x00010000ULL
+
+struct pt_entry {
+	pid_t pid, ppid, vpid, sid;
+	uint32_t uid;
+	uint64_t start_time;
+	char *comm, *exe, *argv0, *args, *cmdline, *cwd;
+	struct cgroup_match *cg; /* NULL = host or unknown */
+	bool dead;
+	uint64_t dead_at_ms;
+	uint64_t gone_checked_ms; /* last time /proc said it is gone */
+	struct pt_entry *hnext;
+	struct pt_entry *prev, *next; /* in live (LRU) or dead (FIFO) list */
+};
+
+struct pt_list {
+	struct pt_entry *head, *tail;
+};
+
+struct proctable {
+	char *proc_root;
+	struct container_cache *cc;
+	struct pt_entry **buckets;
+	size_t nbuckets; /* power of two */
+	size_t n;
+	struct pt_list live; /* head = most recently used */
+	struct pt_list dead; /* head = died first */
+	struct proctable_stats stats;
+};
+
+/* --- small helpers ------------------------------------------------------ */
+
+static uint64_t pt_now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void pt_list_unlink(struct pt_list *l, struct pt_entry *e)
+{
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		l->head = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		l->tail = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void pt_list_push_head(struct pt_list *l, struct pt_entry *e)
+{
+	e->prev = NULL;
+	e->next = l->head;
+	if (l->head)
+		l->head->prev = e;
+	l->head = e;
+	if (!l->tail)
+		l->tail = e;
+}
+
+static void pt_list_push_tail(struct pt_list *l, struct pt_entry *e)
+{
+	e->next = NULL;
+	e->prev = l->tail;
+	if (l->tail)
+		l->tail->next = e;
+	l->tail = e;
+	if (!l->head)
+		l->head = e;
+}
+
+static size_t pt_hash(const struct proctable *pt, pid_t pid)
+{
+	return (size_t)(((uint32_t)pid * 2654435761u) & (pt->nbuckets - 1));
+}
+
+static void pt_entry_clear_strings(struct pt_entry *e)
+{
+	free(e->comm);
+	free(e->exe);
+	free(e->argv0);
+	free(e->args);
+	free(e->cmdline);
+	free(e->cwd);
+	e->comm = e->exe = e->argv0 = e->args = e->cmdline = e->cwd = NULL;
+}
+
+static void pt_entry_free(struct pt_entry *e)
+{
+	if (!e)
+		return;
+	pt_entry_clear_strings(e);
+	free(e->cg);
+	free(e);
+}
+
+static char *pt_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* Replace *field with a copy of s (NULL allowed). */
+static void pt_set(char **field, const char *s)
+{
+	char *c = pt_strdup(s);
+
+	if (s && !c)
+		return; /* keep the old value rather than lose it */
+	free(*field);
+	*field = c;
+}
+
+/* Falco's proc.cmdline: "comm args". */
+static void pt_update_cmdline(struct pt_entry *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_appends(&sb, e->comm ? e->comm : "");
+	if (e->args && *e->args) {
+		strbuf_appendc(&sb, ' ');
+		strbuf_appends(&sb, e->args);
+	}
+	if (sb.len > HARRIER_MAX_CMDLINE) {
+		sb.len = HARRIER_MAX_CMDLINE;
+		sb.buf[sb.len] = '\0';
+	}
+	if (strbuf_failed(&sb)) {
+		strbuf_free(&sb);
+		return;
+	}
+	free(e->cmdline);
+	e->cmdline = strbuf_steal(&sb);
+}
+
+/* --- table -------------------------------------------------------------- */
+
+struct proctable *proctable_new(const char *proc_root)
+{
+	struct proctable *pt;
+	char root[4096];
+	size_t n;
+
+	if (!proc_root)
+		proc_root = "/proc";
+	pt = calloc(1, sizeof(*pt));
+	if (!pt)
+		return NULL;
+	n = strlen(proc_root);
+	while (n > 1 && proc_root[n - 1] == '/')
+		n--;
+	pt->proc_root = strndup(proc_root, n);
+	pt->nbuckets = PT_MIN_BUCKETS;
+	pt->buckets = calloc(pt->nbuckets, sizeof(*pt->buckets));
+	if (!pt->proc_root || !pt->buckets)
+		goto fail;
+	/* Container runtime state lives beside the proc tree: "/" for
+	 * "/proc", DIR for a test's "DIR/proc". */
+	if (n >= sizeof(root))
+		goto fail;
+	memcpy(root, pt->proc_root, n + 1);
+	{
+		char *slash = strrchr(root, '/');
+
+		if (slash && slash != root)
+			*slash = '\0';
+		else
+			memcpy(root, "/", 2);
+	}
+	pt->cc = container_cache_new(root);
+	if (!pt->cc)
+		goto fail;
+	return pt;
+fail:
+	proctable_free(pt);
+	return NULL;
+}
+
+void proctable_free(struct proctable *pt)
+{
+	struct pt_entry *e, *next;
+
+	if (!pt)
+		return;
+	for (e = pt->live.head; e; e = next) {
+		next = e->next;
+		pt_entry_free(e);
+	}
+	for (e = pt->dead.head; e; e = next) {
+		next = e->next;
+		pt_entry_free(e);
+	}
+	container_cache_free(pt->cc);
+	free(pt->buckets);
+	free(pt->proc_root);
+	free(pt);
+}
+
+static struct pt_entry *pt_lookup(const struct proctable *pt, pid_t pid)
+{
+	struct pt_entry *e;
+
+	for (e = pt->buckets[pt_hash(pt, pid)]; e; e = e->hnext)
+		if (e->pid == pid)
+			return e;
+	return NULL;
+}
+
+static void pt_hash_unlink(struct proctable *pt, struct pt_entry *e)
+{
+	struct pt_entry **pp;
+
+	for (pp = &pt->buckets[pt_hash(pt, e->pid)]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == e) {
+			*pp = e->hnext;
+			return;
+		}
+	}
+}
+
+static void pt_remove(struct proctable *pt, struct pt_entry *e)
+{
+	pt_hash_unlink(pt, e);
+	pt_list_unlink(e->dead ? &pt->dead : &pt->live, e);
+	pt->n--;
+	pt_entry_free(e);
+}
+
+static void pt_grow(struct proctable *pt)
+{
+	struct pt_entry **nb, *e, *next;
+	size_t i, old = pt->nbuckets, nn = old * 2;
+
+	nb = calloc(nn, sizeof(*nb));
+	if (!nb)
+		return; /* longer chains, still correct */
+	for (i = 0; i < old; i++) {
+		for (e = pt->buckets[i]; e; e = next) {
+			size_t h = (size_t)(((uint32_t)e->pid * 2654435761u) &
+					    (nn - 1));
+
+			next = e->hnext;
+			e->hnext = nb[h];
+			nb[h] = e;
+		}
+	}
+	free(pt->buckets);
+	pt->buckets = nb;
+	pt->nbuckets = nn;
+}
+
+/* Insert a new entry (pid not in the table), evicting first when full:
+ * the longest-dead entry, else the least recently used live one. */
+static void pt_insert(struct proctable *pt, struct pt_entry *e)
+{
+	size_t h;
+
+	while (pt->n >= HARRIER_PROCTABLE_MAX) {
+		struct pt_entry *v = pt->dead.head ? pt->dead.head
+						   : pt->live.tail;
+
+		if (!v)
+			break;
+		pt_remove(pt, v);
+		pt->stats.evictions++;
+	}
+	if (pt->n >= pt->nbuckets && pt->nbuckets < 2 * HARRIER_PROCTABLE_MAX)
+		pt_grow(pt);
+	h = pt_hash(pt, e->pid);
+	e->hnext = pt->buckets[h];
+	pt->buckets[h] = e;
+	if (e->dead)
+		pt_list_push_tail(&pt->dead, e);
+	else
+		pt_list_push_head(&pt->live, e);
+	pt->n++;
+}
+
+static void pt_touch(struct proctable *pt, struct pt_entry *e)
+{
+	if (e->dead || pt->live.head == e)
+		return;
+	pt_list_unlink(&pt->live, e);
+	pt_list_push_head(&pt->live, e);
+}
+
+static void pt_mark_dead(struct proctable *pt, struct pt_entry *e, uint64_t now)
+{
+	if (e->dead)
+		return;
+	pt_list_unlink(&pt->live, e);
+	e->dead = true;
+	e->dead_at_ms = now;
+	pt_list_push_tail(&pt->dead, e);
+}
+
+static void pt_revive(struct proctable *pt, struct pt_entry *e)
+{
+	if (!e->dead)
+		return;
+	pt_list_unlink(&pt->dead, e);
+	e->dead = false;
+	e->gone_checked_ms = 0;
+	pt_list_push_head(&pt->live, e);
+}
+
+static void pt_sweep_dead(struct proctable *pt, uint64_t now)
+{
+	while (pt->dead.head && now - pt->dead.head->dead_at_ms >=
+					HARRIER_PROCTABLE_DEAD_GRACE_MS) {
+		pt_remove(pt, pt->dead.head);
+		pt->stats.evictions++;
+	}
+}
+
+/* --- /proc -------------------------------------------------------------- */
+
+/* Up to size-1 bytes of proc_root/PID/name, NUL-terminated. Returns the
+ * length or -errno. */
+static ssize_t pt_read_proc_file(const struct proctable *pt, pid_t pid,
+				 const char *name, char *buf, size_t size)
+{
+	char path[4096];
+	size_t len = 0;
+	int fd, n;
+
+	n = snprintf(path, sizeof(path), "%s/%d/%s", pt->proc_root, (int)pid,
+		     name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (len < size - 1) {
+		ssize_t k = read(fd, buf + len, size - 1 - len);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			n = -errno;
+			(void)close(fd);
+			return n;
+		}
+		if (k == 0)
+			break;
+		len += (size_t)k;
+	}
+	(void)close(fd);
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+static char *pt_readlink(const struct proctable *pt, pid_t pid,
+			 const char *name)
+{
+	char path[4096], target[4096];
+	ssize_t k;
+	int n;
+
+	n = snprintf(path, sizeof(path), "%s/%d/%s", pt->proc_root, (int)pid,
+		     name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return NULL;
+	k = readlink(path, target, sizeof(target) - 1);
+	if (k <= 0)
+		return NULL;
+	target[k] = '\0';
+	return strdup(target);
+}
+
+struct pt_stat {
+	char comm[64];
+	char state; /* R S D Z X ... */
+	pid_t ppid, sid;
+	uint64_t start_time;
+};
+
+/* /proc/PID/stat: "pid (comm) state ppid pgrp session ... starttime(22)".
+ * comm may hold spaces and parentheses: it ends at the last ')'. */
+static int pt_parse_stat(const char *buf, struct pt_stat *ret)
+{
+	const char *l = strchr(buf, '('), *r = strrchr(buf, ')'), *p;
+	struct pt_stat st;
+	int field;
+
+	if (!l || !r || r < l)
+		return -EINVAL;
+	memset(&st, 0, sizeof(st));
+	if ((size_t)(r - l - 1) >= sizeof(st.comm))
+		return -EINVAL;
+	memcpy(st.comm, l + 1, (size_t)(r - l - 1));
+	p = r + 1;
+	for (field = 3; field <= 22; field++) {
+		char tok[32];
+		size_t n;
+		uint64_t v;
+
+		while (*p == ' ')
+			p++;
+		n = strcspn(p, " \n");
+		if (n == 0 || n >= sizeof(tok))
+			return -EINVAL;
+		memcpy(tok, p, n);
+		tok[n] = '\0';
+		p += n;
+		if (field == 3)
+			st.state = tok[0];
+		if (field != 4 && field != 6 && field != 22)
+			continue;
+		if (parse_u64(tok, 10, &v) < 0)
+			return -EINVAL;
+		if (field == 4)
+			st.ppid = (pid_t)v;
+		else if (field == 6)
+			st.sid = (pid_t)v;
+		else
+			st.start_time = v;
+	}
+	*ret = st;
+	return 0;
+}
+
+static int pt_read_stat(const struct proctable *pt, pid_t pid,
+			struct pt_stat *ret)
+{
+	char buf[1024];
+	ssize_t n = pt_read_proc_file(pt, pid, "stat", buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	return pt_parse_stat(buf, ret);
+}
+
+/* Real uid and the innermost NSpid from /proc/PID/status. */
+static void pt_read_status(const struct proctable *pt, pid_t pid,
+			   struct pt_entry *e)
+{
+	char buf[HARRIER_PROC_FILE_MAX];
+	const char *line;
+
+	if (pt_read_proc_file(pt, pid, "status", buf, sizeof(buf)) < 0)
+		return;
+	for (line = buf; line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t ln = end ? (size_t)(end - line) : strlen(line);
+		char tmp[256];
+		uint64_t v;
+
+		if (ln < sizeof(tmp) && (strncmp(line, "Uid:", 4) == 0 ||
+					 strncmp(line, "NSpid:", 6) == 0)) {
+			const char *p, *last = NULL;
+			size_t k;
+
+			memcpy(tmp, line, ln);
+			tmp[ln] = '\0';
+			/* Uid: first number; NSpid: last number. */
+			for (p = strchr(tmp, ':') + 1; *p;) {
+				while (*p == '\t' || *p == ' ')
+					p++;
+				if (!*p)
+					break;
+				last = p;
+				if (tmp[0] == 'U')
+					break;
+				p += strcspn(p, "\t ");
+			}
+			if (last) {
+				char num[24];
+
+				k = strcspn(last, "\t ");
+				if (k > 0 && k < sizeof(num)) {
+					memcpy(num, last, k);
+					num[k] = '\0';
+					if (parse_u64(num, 10, &v) == 0) {
+						if (tmp[0] == 'U')
+							e->uid = (uint32_t)v;
+						else
+							e->vpid = (pid_t)v;
+					}
+				}
+			}
+		}
+		line = end ? end + 1 : NULL;
+	}
+}
+
+/* argv[0] and the space-joined rest from a NUL-separated buffer. */
+static void pt_set_argv_raw(struct pt_entry *e, char *buf, size_t len)
+{
+	size_t i, a0;
+
+	while (len > 0 && buf[len - 1] == '\0')
+		len--;
+	if (len == 0)
+		return;
+	a0 = strnlen(buf, len);
+	pt_set(&e->argv0, buf);
+	if (a0 >= len) {
+		pt_set(&e->args, "");
+		return;
+	}
+	for (i = a0 + 1; i < len; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[len] = '\0';
+	pt_set(&e->args, buf + a0 + 1);
+}
+
+static void pt_read_cgroup(struct proctable *pt, pid_t pid, struct pt_entry *e)
+{
+	char buf[HARRIER_PROC_FILE_MAX];
+	struct cgroup_match m;
+	ssize_t n = pt_read_proc_file(pt, pid, "cgroup", buf, sizeof(buf));
+
+	if (n < 0)
+		return;
+	/* A file longer than the buffer: parse only the whole lines. */
+	if ((size_t)n == sizeof(buf) - 1) {
+		char *nl = strrchr(buf, '\n');
+
+		n = nl ? nl - buf + 1 : 0;
+	}
+	if (cgroup_parse(buf, (size_t)n, &m) == 1) {
+		if (!e->cg)
+			e->cg = malloc(sizeof(*e->cg));
+		if (e->cg)
+			*e->cg = m;
+	} else {
+		free(e->cg);
+		e->cg = NULL;
+	}
+}
+
+/* A new entry from /proc/PID, or NULL when the process is gone. */
+static struct pt_entry *pt_read_proc(struct proctable *pt, pid_t pid)
+{
+	char cmd[HARRIER_MAX_CMDLINE + 1];
+	struct pt_entry *e;
+	struct pt_stat st;
+	ssize_t n;
+
+	pt->stats.proc_reads++;
+	if (pt_read_stat(pt, pid, &st) < 0) {
+		pt->stats.proc_misses++;
+		return NULL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->pid = pid;
+	e->ppid = st.ppid;
+	e->sid = st.sid;
+	e->start_time = st.start_time;
+	e->comm = strdup(st.comm);
+	pt_read_status(pt, pid, e);
+	n = pt_read_proc_file(pt, pid, "cmdline", cmd, sizeof(cmd));
+	if (n > 0)
+		pt_set_argv_raw(e, cmd, (size_t)n);
+	e->exe = pt_readlink(pt, pid, "exe");
+	e->cwd = pt_readlink(pt, pid, "cwd");
+	pt_read_cgroup(pt, pid, e);
+	pt_update_cmdline(e);
+	return e;
+}
+
+/* Copy what a child shares with its parent at fork. */
+static struct pt_entry *pt_inherit(const struct pt_entry *p, pid_t pid)
+{
+	struct pt_entry *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->pid = pid;
+	e->ppid = p->pid;
+	e->sid = p->sid;
+	e->uid = p->uid;
+	e->comm = pt_strdup(p->comm);
+	e->exe = pt_strdup(p->exe);
+	e->argv0 = pt_strdup(p->argv0);
+	e->args = pt_strdup(p->args);
+	e->cmdline = pt_strdup(p->cmdline);
+	e->cwd = pt_strdup(p->cwd);
+	if (p->cg) {
+		e->cg = malloc(sizeof(*e->cg));
+		if (e->cg)
+			*e->cg = *p->cg;
+	}
+	return e;
+}
+
+/* The entry for pid, reading /proc when unknown. When the entry is dead,
+ * or when the caller saw a different parent, /proc says whether the pid
+ * was reused (start time differs): then the entry is replaced. */
+static struct pt_entry *pt_find(struct proctable *pt, pid_t pid,
+				pid_t seen_ppid, bool *ret_fresh)
+{
+	struct pt_entry *e = pt_lookup(pt, pid);
+	struct pt_stat st;
+
+	*ret_fresh = false;
+	if (e && e->dead && e->gone_checked_ms &&
+	    pt_now_ms() - e->gone_checked_ms < PT_DEAD_RECHECK_MS)
+		return e;
+	if (e && (e->dead || (seen_ppid > 0 && seen_ppid != e->ppid))) {
+		pt->stats.proc_reads++;
+		if (pt_read_stat(pt, pid, &st) < 0) {
+			pt->stats.proc_misses++;
+			if (e->dead)
+				e->gone_checked_ms = pt_now_ms();
+		} else if (e->start_time ? st.start_time != e->start_time
+					 : e->dead) {
+			/* A different process now has this pid (an entry
+			 * without a start time was built after its process
+			 * was gone, so a live pid is a new one). */
+			pt_remove(pt, e);
+			e = NULL;
+		} else {
+			e->start_time = st.start_time;
+			e->ppid = st.ppid;
+			e->sid = st.sid;
+			/* an exited process stays a zombie until reaped */
+			if (st.state != 'Z' && st.state != 'X')
+				pt_revive(pt, e);
+		}
+	}
+	if (e)
+		return e;
+	e = pt_read_proc(pt, pid);
+	if (!e)
+		return NULL;
+	pt_insert(pt, e);
+	*ret_fresh = true;
+	return e;
+}
+
+/* --- events ------------------------------------------------------------- */
+
+static bool pt_is(const char *name, const char *const *set)
+{
+	for (; *set; set++)
+		if (strcmp(name, *set) == 0)
+			return true;
+	return false;
+}
+
+static void pt_apply_exec(struct proctable *pt, struct pt_entry *e,
+			  const struct event *ev, bool fresh)
+{
+	if (ev->comm)
+		pt_set(&e->comm, ev->comm);
+	if (ev->exe)
+		pt_set(&e->exe, ev->exe);
+	if (ev->cwd)
+		pt_set(&e->cwd, ev->cwd);
+	e->uid = ev->uid;
+	if (ev->argc > 0 && ev->argv && ev->argv[0]) {
+		struct strbuf sb = STRBUF_INIT;
+		size_t i;
+
+		for (i = 1; i < ev->argc && sb.len < HARRIER_MAX_CMDLINE; i++) {
+			if (!ev->argv[i])
+				continue;
+			if (i > 1)
+				strbuf_appendc(&sb, ' ');
+			strbuf_appends(&sb, ev->argv[i]);
+		}
+		if (sb.len > HARRIER_MAX_CMDLINE) {
+			sb.len = HARRIER_MAX_CMDLINE;
+			sb.buf[sb.len] = '\0';
+		}
+		pt_set(&e->argv0, ev->argv[0]);
+		if (!strbuf_failed(&sb))
+			pt_set(&e->args, strbuf_str(&sb));
+		strbuf_free(&sb);
+	}
+	pt_update_cmdline(e);
+	/* The runtime moves its init into the container's cgroup between
+	 * fork and exec: what was inherited at fork may be the host's. */
+	if (!fresh)
+		pt_read_cgroup(pt, e->pid, e);
+}
+
+static void pt_apply_fork(struct proctable *pt, struct pt_entry *parent,
+			  pid_t child)
+{
+	struct pt_entry *c = pt_lookup(pt, child), *n;
+	struct pt_stat st;
+
+	/* The child's own events can be processed before the parent's
+	 * clone returns: keep what the child already told us. */
+	if (c && c->ppid == parent->pid)
+		return;
+	n = pt_inherit(parent, child);
+	if (!n)
+		return;
+	pt->stats.proc_reads++;
+	if (pt_read_stat(pt, child, &st) == 0 && st.ppid == parent->pid) {
+		n->start_time = st.start_time;
+		n->sid = st.sid;
+		pt_read_status(pt, child, n);
+	} else {
+		pt->stats.proc_misses++;
+	}
+	if (c)
+		pt_remove(pt, c);
+	pt_touch(pt, parent);
+	pt_insert(pt, n);
+}
+
+/* A pid with no /proc entry any more: build it from its parent (the
+ * container, session and cwd do not change across fork/exec) and the
+ * event's own fields. */
+static struct pt_entry *pt_from_parent(struct proctable *pt,
+				       const struct event *ev)
+{
+	struct pt_entry *p = NULL, *e;
+	bool fresh;
+
+	if (ev->ppid > 0 && ev->ppid != ev->pid)
+		p = pt_find(pt, ev->ppid, 0, &fresh);
+	if (p) {
+		pt_touch(pt, p);
+		e = pt_inherit(p, ev->pid);
+		pt->stats.attributed_from_parent++;
+	} else {
+		e = calloc(1, sizeof(*e));
+		if (e) {
+			e->pid = ev->pid;
+			e->ppid = ev->ppid;
+		}
+	}
+	if (!e)
+		return NULL;
+	e->uid = ev->uid;
+	if (ev->comm)
+		pt_set(&e->comm, ev->comm);
+	if (ev->exe)
+		pt_set(&e->exe, ev->exe);
+	pt_update_cmdline(e);
+	/* Gone already: keep it only for the grace period. */
+	e->dead = true;
+	e->dead_at_ms = pt_now_ms();
+	e->gone_checked_ms = e->dead_at_ms;
+	pt_insert(pt, e);
+	return e;
+}
+
+void proctable_enrich(struct proctable *pt, struct event *ev)
+{
+	static const char *const execs[] = { "execve", "execveat", NULL };
+	static const char *const forks[] = { "clone", "fork", "vfork", "clone3",
+					     NULL };
+	static const char *const exits[] = { "exit", "exit_group", NULL };
+	const char *sc = ev ? ev->syscall_name : NULL;
+	struct pt_entry *e;
+	bool fresh = false;
+	uint64_t now;
+
+	if (!pt || !ev)
+		return;
+	ev->proctable = pt;
+	if (ev->pid <= 0)
+		return;
+	now = pt_now_ms();
+	pt_sweep_dead(pt, now);
+
+	e = pt_find(pt, ev->pid, ev->ppid, &fresh);
+	if (e && fresh)
+		pt->stats.attributed_from_self++;
+	if (!e)
+		e = pt_from_parent(pt, ev);
+	if (!e)
+		return;
+
+	if (ev->kind == EVENT_KIND_SYSCALL && sc && ev->success != 0) {
+		if (pt_is(sc, execs)) {
+			pt_apply_exec(pt, e, ev, fresh);
+		} else if (pt_is(sc, forks) && ev->has_exit && ev->exit > 0 &&
+			   ev->exit != ev->pid &&
+			   !(strcmp(sc, "clone") == 0 &&
+			     (ev->args[0] & PT_CLONE_THREAD))) {
+			pt_apply_fork(pt, e, (pid_t)ev->exit);
+		}
+	}
+	if (ev->kind == EVENT_KIND_SYSCALL && sc && pt_is(sc, exits))
+		pt_mark_dead(pt, e, now);
+	else
+		pt_touch(pt, e);
+
+	ev->container = e->cg ? container_cache_get(pt->cc, e->cg) : NULL;
+	ev->vpid = e->vpid;
+	ev->sid = e->sid;
+}
+
+/* --- queries ------------------------------------------------------------ */
+
+static void pt_view(struct proctable *pt, const struct pt_entry *e,
+		    struct proc_view *ret)
+{
+	ret->pid = e->pid;
+	ret->ppid = e->ppid;
+	ret->vpid = e->vpid;
+	ret->sid = e->sid;
+	ret->uid = e->uid;
+	ret->start_time = e->start_time;
+	ret->comm = e->comm;
+	ret->exe = e->exe;
+	ret->argv0 = e->argv0;
+	ret->args = e->args;
+	ret->cmdline = e->cmdline;
+	ret->cwd = e->cwd;
+	ret->container = e->cg ? container_cache_get(pt->cc, e->cg) : NULL;
+}
+
+int proctable_get(struct proctable *pt, pid_t pid, struct proc_view *ret)
+{
+	struct pt_entry *e;
+	bool fresh;
+
+	if (!pt || pid <= 0)
+		return -ENOENT;
+	e = pt_find(pt, pid, 0, &fresh);
+	if (!e)
+		return -ENOENT;
+	pt_touch(pt, e);
+	pt_view(pt, e, ret);
+	return 0;
+}
+
+int proctable_ancestor(struct proctable *pt, pid_t pid, unsigned int n,
+		       struct proc_view *ret)
+{
+	struct pt_entry *e;
+	bool fresh;
+	unsigned int i;
+
+	if (!pt || pid <= 0)
+		return -ENOENT;
+	e = pt_find(pt, pid, 0, &fresh);
+	for (i = 0; e && i < n; i++) {
+		/* pid 1 and kernel threads' parent 0 end the chain. */
+		if (e->pid <= 1 || e->ppid <= 0 || e->ppid == e->pid)
+			return -ENOENT;
+		pt_touch(pt, e);
+		e = pt_find(pt, e->ppid, 0, &fresh);
+	}
+	if (!e)
+		return -ENOENT;
+	pt_touch(pt, e);
+	pt_view(pt, e, ret);
+	return 0;
+}
+
+int proctable_seed(struct proctable *pt)
+{
+	struct dirent *de;
+	DIR *d;
+	int count = 0;
+
+	if (!pt)
+		return -EINVAL;
+	d = opendir(pt->proc_root);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		uint64_t v;
+		bool fresh;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    parse_u64(de->d_name, 10, &v) < 0 || v > INT32_MAX)
+			continue;
+		if (pt_find(pt, (pid_t)v, 0, &fresh))
+			count++;
+	}
+	(void)closedir(d);
+	return count;
+}
+
+void proctable_get_stats(const struct proctable *pt,
+			 struct proctable_stats *ret)
+{
+	if (!pt)
+		return;
+	*ret = pt->stats;
+	ret->entries = pt->n;
+}

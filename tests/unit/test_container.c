@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * container_cache against runtime state files laid out in a temp dir as
+ * docker, containerd, CRI-O, podman and runc write them; malformed,
+ * wrongly-typed and oversized files; retry of a container whose state
+ * appears late; bounded size with least-recently-used eviction.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/limits.h"
+#include "enrich/container.h"
+
+#define ID_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define UID_D "5bd0c2a4-1e7e-4f07-9c55-2f1d0b3a8e11"
+
+struct fixture {
+	char root[128];
+	struct container_cache *cc;
+};
+
+static void mkdirs(const char *path)
+{
+	char tmp[PATH_MAX];
+	size_t i, n = strlen(path);
+
+	assert_true(n < sizeof(tmp));
+	memcpy(tmp, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (tmp[i] == '/' || tmp[i] == '\0') {
+			char c = tmp[i];
+
+			tmp[i] = '\0';
+			if (mkdir(tmp, 0755) < 0)
+				assert_int_equal(errno, EEXIST);
+			tmp[i] = c;
+		}
+	}
+}
+
+/* Write root/rel (creating directories) with the given bytes. */
+static void put(const struct fixture *f, const char *rel, const char *data,
+		size_t len)
+{
+	char path[PATH_MAX], dir[PATH_MAX], *slash;
+	FILE *fp;
+
+	assert_true(snprintf(path, sizeof(path), "%s/%s", f->root, rel) <
+		    (int)sizeof(path));
+	memcpy(dir, path, sizeof(dir));
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	mkdirs(dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void puts_(const struct fixture *f, const char *rel, const char *s)
+{
+	put(f, rel, s, strlen(s));
+}
+
+static void rm_(const struct fixture *f, const char *rel)
+{
+	char path[PATH_MAX];
+
+	assert_true(snprintf(path, sizeof(path), "%s/%s", f->root, rel) <
+		    (int)sizeof(path));
+	assert_int_equal(unlink(path), 0);
+}
+
+static int rm_cb(const char *p, const struct stat *sb, int flag,
+		 struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	snprintf(f->root, sizeof(f->root),
+		 "/tmp/harrier-test-container-XXXXXX");
+	if (!mkdtemp(f->root))
+		return -1;
+	f->cc = container_cache_new(f->root);
+	if (!f->cc)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	container_cache_free(f->cc);
+	(void)nftw(f->root, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+static struct cgroup_match match(const char *id, const char *runtime,
+				 const char *pod_uid)
+{
+	struct cgroup_match m;
+
+	memset(&m, 0, sizeof(m));
+	snprintf(m.id, sizeof(m.id), "%s", id);
+	snprintf(m.runtime, sizeof(m.runtime), "%s", runtime);
+	snprintf(m.pod_uid, sizeof(m.pod_uid), "%s", pod_uid);
+	return m;
+}
+
+static const struct event_container *
+get(struct fixture *f, const char *id, const char *runtime, const char *pod_uid)
+{
+	struct cgroup_match m = match(id, runtime, pod_uid);
+	const struct event_container *c = container_cache_get(f->cc, &m);
+
+	assert_non_null(c);
+	assert_string_equal(c->id, id);
+	return c;
+}
+
+static void assert_all_unknown(const struct event_container *c)
+{
+	assert_null(c->name);
+	assert_null(c->image);
+	assert_null(c->pod_name);
+	assert_null(c->pod_namespace);
+	assert_null(c->k8s_container_name);
+}
+
+static void test_docker_config_v2(void **state)
+{
+	struct fixture *f = *state;
+	const struct event_container *c;
+
+	puts_(f, "var/lib/docker/containers/" ID_A "/config.v2.json",
+	      "{\"ID\":\"" ID_A "\",\"Name\":\"/web-1\","
+	      "\"Config\":{\"Image\":\"nginx:1.25\",\"Labels\":{"
+	      "\"maintainer\":\"x\"}}}");
+	c = get(f, ID_A, "docker", "");
+	assert_string_equal(c->runtime, "docker");
+	assert_string_equal(c->name, "web-1");
+	assert_string_equal(c->image, "nginx:1.25");
+	assert_null(c->pod_name);
+}
+
+static void test_dockershim_labels_give_pod(void **state)
+{
+	struct fixture *f = *state;
+	const struct event_container *c;
+
+	puts_(f, "var/lib/docker/containers/" ID_A "/config.v2.json",
+	      "{\"Name\":\"/k8s_app_web_prod_" UID_D "_0\","
+	      "\"Config\":{\"Image\":\"registry/app:2\",\"Labels\":{"
+	      "\"io.kubernetes.pod.name\":\"web\","
+	      "\"io.kubernetes.pod.namespace\":\"prod\","
+	      "\"io.kubernetes.pod.uid\":\"" UID_D "\","
+	      "\"io.kubernetes.container.name\":\"app\"}}}");
+	c = get(f, ID_A, "docker", UID_D);
+	assert_string_equal(c->pod_name, "web");
+	assert_string_equal(c->pod_namespace, "prod");
+	assert_string_equal(c->pod_uid, UID_D);
+	assert_string_equal(c->k8s_container_name, "app");
+	assert_string_equal(c->image, "registry/app:2");
+}
+
+static void test_containerd_k8s_annotations(void **state)
+{
+	struct fixture *f = *state;
+	const struct event_container *c;
+
+	puts_(f,
+	      "run/containerd/io.containerd.runtime.v2.task/k8s.io/" ID_A
+	      "/config.json",
+	      "{\"ociVersion\":\"1.1.0\",\"annotations\":{"
+	      "\"io.kubernetes.cri.container-type\":\"container\","
+	      "\"io.kubernetes.cri.container-name\":\"nginx\","
+	      "\"io.kubernetes.cri.image-name\":\"docker.io/library/nginx:1\","
+	      "\"io.kubernetes.cri.sandbox-name\":\"web-7d4\","
+	      "\"io.kubernetes.cri.sandbox-namespace\":\"default\","
+	      "\"io.kubernetes.cri.sandbox-uid\":\"" UID_D "\"}}");
+	/* a bare kubepods path says "cri"; the state says containerd */
+	c = get(f, ID_A, "cri", UID_D);
+	assert_string_equal(c->runtime, "containerd");
+	assert_string_equal(c->name, "nginx");
+	assert_string_equal(c->k8s_container_name, "nginx");
+	assert_string_equal(c->image, "docker.io/library/nginx:1");
+	assert_string_equal(c->pod_name, "web-7d4");
+	assert_string_equal(c->pod_namespace, "default");
+	assert_string_equal(c->pod_uid, UID_D);
+}
+
+static void test_containerd_moby_namespace_is_docker(void **state)
+{
+	struct fixture *f = *state;
+	const struct event_container *c;
+
+	puts_(f,
+	      "run/containerd/io.containerd.runtime.v2.task/moby/" ID_A
+	      "/config.json",
+	      "{\"annotations\":{}}");
+	c = get(f, ID_A, "cri", "");
+	assert_string_equal(c->runtime, "docker");
+	assert_all_unknown(c);
+}
+
+static void test_crio_annotations(void **state)
+{
+	struct fixture *f = *state;
+	const struct event_container *c;
+
+	puts_(f,
+	      "run/containers/storage/overlay-containers/" ID_A
+	      "/userdata/config.json",
+	      "{\"annotations\":{"
+	      "\"io.kubernetes.cri-o.ImageName\":\"quay.io/x/y:3\","
+	      "\"io.kubernetes.pod.name\":\"db-0\","
+	      "\"io.kubernetes.pod.namespace\":\"data\","
+	      "\"io.kubernetes.pod.uid\":\"" UID_D "\","
+	      "\"io.kubernetes.container.name\":\"postgres\"}}");
+	c = get(f, ID_A, "cri", "");
+	assert_string_equal(c->runtime, "cri-o");
+	assert_string_equal(c->image, "quay.io/x/y:3");
+	assert_string_equal(c->pod_name, "db-0");
+	assert_string_equal(c->pod_namespace, "data");
+	assert_string_equal(c->pod_uid, UID_D);
+	assert_string_equal(c->name, "postgres");
+}
+
+static void test_podman_storage(void **state)
+{
+	struct fixture *f = *state;
+	const struct event_container *c;
+
+	puts_(f,
+	      "var/lib/containers/storage/overlay-containers/" ID_A
+	      "/userdata/config.json",
+	      "{\"annotations\":{\"io.container.manager\":\"libpod\"}}");
+	puts_(f,
+	      "var/lib/containers/storage/overlay-containers/containers.json",
+	      "[{\"id\":\"1111\",\"names\":[\"other\"]},"
+	      "{\"id\":\"" ID_A "\",\"names\":[\"quizzical_hopper\"],"
+	      "\"metadata\":\"{\\\"image-name\\\":\\\"docker.io/library/"
+	      "alpine:latest\\\",\\\"name\\\":\\\"quizzical_hopper\\\"}\"}]");
+	c = get(f, ID_A, "podman", "");
+	assert_string_equal(c->runtime, "podman");
+	assert_string_equal(c->name, "quizzical_hopper");
+	assert_string_equal(c->image, "docker.io/library/alpine:latest");
+}
+
+static void test_runc_state_and_bundle(void **state)
+{
+	struct fixture *f = *state;
+	const struct event_container *c;
+
+	puts_(f, "run/runc/" ID_A "/state.json",
+	      "{\"id\":\"" ID_A "\",\"init_process_pid\":42,\"config\":{"
+	      "\"labels\":[\"io.kubernetes.pod.namespace=from-label\","
+	      "\"bundle=/bundles/b1\"]}}");
+	puts_(f, "bundles/b1/config.json",
+	      "{\"annotations\":{\"io.kubernetes.pod.name\":\"p1\","
+	      "\"io.kubernetes.pod.namespace\":\"ns1\"}}");
+	c = get(f, ID_A, "docker", "");
+	/* the bundle's config.json wins over runc's label copy */
+	assert_string_equal(c->pod_name, "p1");
+	assert_string_equal(c->pod_namespace, "ns1");
+	assert_string_equal(c->runtime, "docker");
+}
+
+static void test_runc_labels_without_bundle(void **state)
+{
+	struct fixture *f = *state;
+	const struct event_container *c;
+
+	puts_(f, "run/docker/runtime-runc/moby/" ID_A "/state.json",
+	      "{\"config\":{\"labels\":["
+	      "\"io.kubernetes.pod.name=lbl=with=equals\","
+	      "\"noequals\",17,\"bundle=/missing\"]}}");
+	c = get(f, ID_A, "cri", "");
+	assert_string_equal(c->pod_name, "lbl=with=equals");
+	assert_string_equal(c->runtime, "docker");
+}
+
+static void test_nothing_on_disk(void **state)
+{
+	struct fixture *f = *state;
+	const struct event_container *c;
+
+	c = get(f, ID_A, "cri-o", UID_D);
+	assert_string_equal(c->runtime, "cri-o");
+	/* the cgroup path's pod uid is used when no state says more */
+	assert_string_equal(c->pod_uid, UID_D);
+	assert_all_unknown(c);
+}
+
+static void test_malformed_json(void **state)
+{
+	static const char nul[] =
+		"{\"annotations\":{\"io.kubernetes.pod.name\":\"a\0b\"}}";
+	struct fixture *f = *state;
+	const struct event_container *c;
+
+	puts_(f, "var/lib/docker/containers/" ID_A "/config.v2.json",
+	      "{\"Name\":\"/web\",\"Config\":{\"Image\":");
+	puts_(f, "run/runc/" ID_A "/state.json", "\x01\xff garbage");
+	put(f,
+	    "run/containers/storage/overlay-containers/" ID_A
+	    "/userdata/config.json",
+	    nul, sizeof(nul) - 1);
+	c = get(f, ID_A, "docker", "");
+	assert_all_unknown(c);
+}
+
+static void test_wrong_types(void **state)
+{
+	struct fixture *f = *state;
+	const struct event_container *c;
+
+	puts_(f, "var/lib/docker/containers/" ID_A "/config.v2.json",
+	      "{\"Name\":17,\"Config\":[\"Image\",\"x\"]}");
+	puts_(f,
+	      "run/containerd/io.containerd.runtime.v2.task/k8s.io/" ID_A
+	      "/config.json",
+	      "{\"annotations\":[\"io.kubernetes.pod.name\",\"x\"]}");
+	puts_(f, "run/runc/" ID_A "/state.json",
+	      "{\"config\":{\"labels\":{\"bundle\":\"/b\"}}}");
+	puts_(f,
+	      "run/containers/storage/overlay-containers/" ID_A
+	      "/userdata/config.json",
+	      "[1,2,3]");
+	c = get(f, ID_A, "docker", "");
+	assert_all_unknown(c);
+	c = get(f, ID_A, "docker", "");
+	assert_all_unknown(c);
+}
+
+static void test_annotation_value_wrong_type(void **state)
+{
+	struct fixture *f = *state;
+	const struct event_container *c;
+
+	puts_(f,
+	      "run/containerd/io.containerd.runtime.v2.task/k8s.io/" ID_A
+	      "/config.json",
+	      "{\"annotations\":{\"io.kubernetes.pod.name\":{\"a\":1},"
+	      "\"io.kubernetes.cri.sandbox-name\":\"fallback\","
+	      "\"io.kubernetes.pod.namespace\":null}}");
+	c = get(f, ID_A, "cri", "");
+	assert_string_equal(c->pod_name, "fallback");
+	assert_null(c->pod_namespace);
+}
+
+static void test_huge_file_is_skipped(void **state)
+{
+	struct fixture *f = *state;
+	const struct event_container *c;
+	size_t pad = HARRIER_CONTAINER_STATE_MAX_BYTES + 16, n = 0;
+	const char *head = "{\"annotations\":{\"io.kubernetes.pod.name\":"
+			   "\"big\"},\"pad\":\"";
+	char *buf = malloc(pad + 64);
+
+	assert_non_null(buf);
+	memcpy(buf, head, strlen(head));
+	n = strlen(head);
+	memset(buf + n, 'x', pad);
+	n += pad;
+	memcpy(buf + n, "\"}", 2);
+	n += 2;
+	put(f,
+	    "run/containerd/io.containerd.runtime.v2.task/k8s.io/" ID_A
+	    "/config.json",
+	    buf, n);
+	free(buf);
+	c = get(f, ID_A, "cri", "");
+	assert_null(c->pod_name);
+}
+
+static void test_overlong_value_ignored(void **state)
+{
+	struct fixture *f = *state;
+	const struct event_container *c;
+	char *buf = malloc(HARRIER_CONTAINER_FIELD_MAX + 256);
+	size_t n;
+
+	assert_non_null(buf);
+	n = (size_t)snprintf(buf, 128,
+			     "{\"annotations\":{\"io.kubernetes.pod.name\":\"");
+	memset(buf + n, 'n', HARRIER_CONTAINER_FIELD_MAX + 1);
+	n += HARRIER_CONTAINER_FIELD_MAX + 1;
+	memcpy(buf + n, "\"}}", 3);
+	n += 3;
+	put(f,
+	    "run/containerd/io.containerd.runtime.v2.task/k8s.io/" ID_A
+	    "/config.json",
+	    buf, n);
+	free(buf);
+	c = get(f, ID_A, "cri", "");
+	assert_null(c->pod_name);
+	assert_string_equal(c->runtime, "containerd");
+}
+
+static void test_cached_after_first_read(void **state)
+{
+	struct fixture *f = *state;
+	const struct event_container *c1, *c2;
+	const char *rel = "var/lib/docker/containers/" ID_A "/config.v2.json";
+
+	puts_(f, rel, "{\"Name\":\"/a\"}");
+	c1 = get(f, ID_A, "docker", "");
+	assert_string_equal(c1->name, "a");
+	rm_(f, rel);
+	c2 = get(f, ID_A, "docker", "");
+	assert_ptr_equal(c1, c2);
+	assert_string_equal(c2->name, "a");
+}
+
+static void test_retry_when_state_appears_late(void **state)
+{
+	struct fixture *f = *state;
+	const struct event_container *c1, *c2;
+
+	c1 = get(f, ID_A, "docker", "");
+	assert_null(c1->name);
+	puts_(f, "var/lib/docker/containers/" ID_A "/config.v2.json",
+	      "{\"Name\":\"/late\"}");
+	/* not re-read on every lookup: only after the retry interval */
+	c2 = get(f, ID_A, "docker", "");
+	assert_null(c2->name);
+	usleep((HARRIER_CONTAINER_RETRY_MS + 100) * 1000);
+	c2 = get(f, ID_A, "docker", "");
+	assert_ptr_equal(c1, c2);
+	assert_string_equal(c2->name, "late");
+}
+
+static void test_invalid_match(void **state)
+{
+	struct fixture *f = *state;
+	struct cgroup_match m = match("", "docker", "");
+
+	assert_null(container_cache_get(f->cc, &m));
+	memset(m.id, 'a', sizeof(m.id)); /* not terminated */
+	assert_null(container_cache_get(f->cc, &m));
+	assert_null(container_cache_get(f->cc, NULL));
+}
+
+static void test_bounded_lru_eviction(void **state)
+{
+	struct fixture *f = *state;
+	const char *rel_a = "var/lib/docker/containers/" ID_A "/config.v2.json";
+	const char *id_b = "b123456789abcdef0123456789abcdef"
+			   "0123456789abcdef0123456789abcdef";
+	char rel_b[256];
+	const struct event_container *c;
+	int i;
+
+	snprintf(rel_b, sizeof(rel_b),
+		 "var/lib/docker/containers/%s/config.v2.json", id_b);
+	puts_(f, rel_a, "{\"Name\":\"/a\"}");
+	puts_(f, rel_b, "{\"Name\":\"/b\"}");
+	assert_string_equal(get(f, ID_A, "docker", "")->name, "a");
+	assert_string_equal(get(f, id_b, "docker", "")->name, "b");
+	rm_(f, rel_a);
+	rm_(f, rel_b);
+	for (i = 0; i < HARRIER_CONTAINER_CACHE_MAX - 1; i++) {
+		char id[65];
+
+		snprintf(id, sizeof(id), "%064x", i);
+		(void)get(f, id, "docker", "");
+		/* keep A recently used: only B may age out */
+		if (i % 512 == 0)
+			assert_string_equal(get(f, ID_A, "docker", "")->name,
+					    "a");
+	}
+	/* A was used lately: still cached although its file is gone. */
+	c = get(f, ID_A, "docker", "");
+	assert_string_equal(c->name, "a");
+	/* B was the oldest: evicted, re-read finds nothing now. */
+	c = get(f, id_b, "docker", "");
+	assert_null(c->name);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_docker_config_v2),
+		T(test_dockershim_labels_give_pod),
+		T(test_containerd_k8s_annotations),
+		T(test_containerd_moby_namespace_is_docker),
+		T(test_crio_annotations),
+		T(test_podman_storage),
+		T(test_runc_state_and_bundle),
+		T(test_runc_labels_without_bundle),
+		T(test_nothing_on_disk),
+		T(test_malformed_json),
+		T(test_wrong_types),
+		T(test_annotation_value_wrong_type),
+		T(test_huge_file_is_skipped),
+		T(test_overlong_value_ignored),
+		T(test_cached_after_first_read),
+		T(test_retry_when_state_appears_late),
+		T(test_invalid_match),
+		T(test_bounded_lru_eviction),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

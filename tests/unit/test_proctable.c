@@ -1,0 +1,766 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The process table over a fake /proc tree built in a temp dir (with
+ * container runtime state beside it) and over the real /proc (this
+ * process and children it forks): reading entries, execve/clone/exit
+ * updates, attribution of exited processes from their parent, pid reuse,
+ * ancestors, and the bound with dead-first / least-recently-used eviction.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/event.h"
+#include "common/limits.h"
+#include "enrich/container.h"
+#include "enrich/proctable.h"
+
+#define ID_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+struct fixture {
+	char root[128];
+	char proc[256];
+	struct proctable *pt;
+};
+
+struct fake_proc {
+	pid_t pid, ppid, sid;
+	unsigned long long start;
+	const char *comm;
+	unsigned int uid;
+	const char *nspid; /* "NSpid:" values, e.g. "300\t1" */
+	const char *cmdline; /* NUL-separated */
+	size_t cmdline_len;
+	const char *cgroup;
+	const char *exe, *cwd;
+};
+
+static void mkdirs(const char *path)
+{
+	char tmp[PATH_MAX];
+	size_t i, n = strlen(path);
+
+	assert_true(n < sizeof(tmp));
+	memcpy(tmp, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (tmp[i] == '/' || tmp[i] == '\0') {
+			char c = tmp[i];
+
+			tmp[i] = '\0';
+			if (mkdir(tmp, 0755) < 0)
+				assert_int_equal(errno, EEXIST);
+			tmp[i] = c;
+		}
+	}
+}
+
+static void write_file(const char *dir, const char *name, const char *data,
+		       size_t len)
+{
+	char path[PATH_MAX];
+	FILE *fp;
+
+	assert_true(snprintf(path, sizeof(path), "%s/%s", dir, name) <
+		    (int)sizeof(path));
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void write_str(const char *dir, const char *name, const char *s)
+{
+	write_file(dir, name, s, strlen(s));
+}
+
+static void mkproc(struct fixture *f, const struct fake_proc *p)
+{
+	char dir[512], buf[2048], path[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/%d", f->proc, (int)p->pid);
+	mkdirs(dir);
+	snprintf(buf, sizeof(buf),
+		 "%d (%s) S %d %d %d 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 "
+		 "%llu 12345 300 18446744073709551615\n",
+		 (int)p->pid, p->comm, (int)p->ppid, (int)p->pid, (int)p->sid,
+		 p->start);
+	write_str(dir, "stat", buf);
+	snprintf(buf, sizeof(buf),
+		 "Name:\t%s\nUmask:\t0022\nState:\tS (sleeping)\n"
+		 "Tgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
+		 "Uid:\t%u\t0\t0\t0\nGid:\t0\t0\t0\t0\nNSpid:\t%s\n",
+		 p->comm, (int)p->pid, (int)p->pid, (int)p->ppid, p->uid,
+		 p->nspid ? p->nspid : "1");
+	write_str(dir, "status", buf);
+	write_file(dir, "cmdline", p->cmdline ? p->cmdline : "",
+		   p->cmdline ? p->cmdline_len : 0);
+	write_str(dir, "cgroup", p->cgroup ? p->cgroup : "0::/\n");
+	snprintf(path, sizeof(path), "%s/exe", dir);
+	(void)unlink(path);
+	if (p->exe)
+		assert_int_equal(symlink(p->exe, path), 0);
+	snprintf(path, sizeof(path), "%s/cwd", dir);
+	(void)unlink(path);
+	if (p->cwd)
+		assert_int_equal(symlink(p->cwd, path), 0);
+}
+
+static int rm_cb(const char *p, const struct stat *sb, int flag,
+		 struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+/* A small tree: 1 init, 200 containerd-shim-like parent on the host,
+ * 300 a shell inside container ID_A (kubepods path, runc state with
+ * pod annotations). */
+static int setup(void **state)
+{
+	static const char sh_cmd[] = "/bin/sh\0-c\0sleep 100\0";
+	static const char init_cmd[] = "/sbin/init\0splash\0";
+	struct fixture *f = calloc(1, sizeof(*f));
+	char dir[PATH_MAX];
+
+	if (!f)
+		return -1;
+	snprintf(f->root, sizeof(f->root),
+		 "/tmp/harrier-test-proctable-XXXXXX");
+	if (!mkdtemp(f->root))
+		return -1;
+	snprintf(f->proc, sizeof(f->proc), "%s/proc", f->root);
+	mkdirs(f->proc);
+	*state = f;
+
+	mkproc(f, &(struct fake_proc){ .pid = 1,
+				       .ppid = 0,
+				       .sid = 1,
+				       .start = 5,
+				       .comm = "systemd",
+				       .cmdline = init_cmd,
+				       .cmdline_len = sizeof(init_cmd) - 1,
+				       .exe = "/usr/lib/systemd/systemd",
+				       .cwd = "/" });
+	mkproc(f, &(struct fake_proc){ .pid = 200,
+				       .ppid = 1,
+				       .sid = 200,
+				       .start = 1000,
+				       .comm = "shim",
+				       .exe = "/usr/bin/containerd-shim",
+				       .cwd = "/run" });
+	mkproc(f, &(struct fake_proc){
+			  .pid = 300,
+			  .ppid = 200,
+			  .sid = 300,
+			  .start = 2000,
+			  .comm = "my (odd) sh",
+			  .uid = 1000,
+			  .nspid = "300\t1",
+			  .cmdline = sh_cmd,
+			  .cmdline_len = sizeof(sh_cmd) - 1,
+			  .cgroup = "4:memory:/kubepods/besteffort/pod"
+				    "5bd0c2a4-1e7e-4f07-9c55-2f1d0b3a8e11/" ID_A
+				    "\n0::/\n",
+			  .exe = "/bin/busybox",
+			  .cwd = "/root" });
+	snprintf(dir, sizeof(dir), "%s/run/runc/%s", f->root, ID_A);
+	mkdirs(dir);
+	write_str(dir, "state.json",
+		  "{\"config\":{\"labels\":["
+		  "\"io.kubernetes.pod.name=web\","
+		  "\"io.kubernetes.pod.namespace=prod\"]}}");
+	/* not processes: ignored by seed */
+	snprintf(dir, sizeof(dir), "%s/sys", f->proc);
+	mkdirs(dir);
+	snprintf(dir, sizeof(dir), "%s/0", f->proc);
+	mkdirs(dir);
+
+	f->pt = proctable_new(f->proc);
+	return f->pt ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	proctable_free(f->pt);
+	(void)nftw(f->root, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+static struct event syscall_event(const char *name, pid_t pid, pid_t ppid)
+{
+	struct event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EVENT_KIND_SYSCALL;
+	ev.syscall_name = name;
+	ev.success = 1;
+	ev.pid = pid;
+	ev.ppid = ppid;
+	ev.auid = EVENT_ID_UNSET;
+	ev.ses = EVENT_ID_UNSET;
+	return ev;
+}
+
+static void test_read_fake_proc_entry(void **state)
+{
+	struct fixture *f = *state;
+	struct proc_view v;
+
+	assert_int_equal(proctable_get(f->pt, 300, &v), 0);
+	assert_int_equal(v.pid, 300);
+	assert_int_equal(v.ppid, 200);
+	assert_int_equal(v.sid, 300);
+	assert_int_equal(v.vpid, 1);
+	assert_int_equal(v.uid, 1000);
+	assert_int_equal(v.start_time, 2000);
+	assert_string_equal(v.comm, "my (odd) sh");
+	assert_string_equal(v.exe, "/bin/busybox");
+	assert_string_equal(v.cwd, "/root");
+	assert_string_equal(v.argv0, "/bin/sh");
+	assert_string_equal(v.args, "-c sleep 100");
+	assert_string_equal(v.cmdline, "my (odd) sh -c sleep 100");
+}
+
+static void test_container_from_cgroup_and_state(void **state)
+{
+	struct fixture *f = *state;
+	struct proc_view v;
+
+	assert_int_equal(proctable_get(f->pt, 300, &v), 0);
+	assert_non_null(v.container);
+	assert_string_equal(v.container->id, ID_A);
+	assert_string_equal(v.container->runtime, "cri");
+	assert_string_equal(v.container->pod_name, "web");
+	assert_string_equal(v.container->pod_namespace, "prod");
+	assert_string_equal(v.container->pod_uid,
+			    "5bd0c2a4-1e7e-4f07-9c55-2f1d0b3a8e11");
+	assert_int_equal(proctable_get(f->pt, 200, &v), 0);
+	assert_null(v.container);
+}
+
+static void test_unknown_pid(void **state)
+{
+	struct fixture *f = *state;
+	struct proc_view v;
+	struct proctable_stats st;
+
+	assert_int_equal(proctable_get(f->pt, 4242, &v), -ENOENT);
+	assert_int_equal(proctable_get(f->pt, 0, &v), -ENOENT);
+	assert_int_equal(proctable_get(f->pt, -5, &v), -ENOENT);
+	proctable_get_stats(f->pt, &st);
+	assert_int_equal(st.proc_misses, 1);
+	assert_int_equal(st.entries, 0);
+}
+
+static void test_seed(void **state)
+{
+	struct fixture *f = *state;
+	struct proctable_stats st;
+
+	assert_int_equal(proctable_seed(f->pt), 3);
+	proctable_get_stats(f->pt, &st);
+	assert_int_equal(st.entries, 3);
+	assert_int_equal(st.proc_reads, 3);
+}
+
+static void test_ancestors(void **state)
+{
+	struct fixture *f = *state;
+	struct proc_view v;
+
+	assert_int_equal(proctable_ancestor(f->pt, 300, 0, &v), 0);
+	assert_int_equal(v.pid, 300);
+	assert_int_equal(proctable_ancestor(f->pt, 300, 1, &v), 0);
+	assert_int_equal(v.pid, 200);
+	assert_string_equal(v.comm, "shim");
+	assert_int_equal(proctable_ancestor(f->pt, 300, 2, &v), 0);
+	assert_int_equal(v.pid, 1);
+	assert_string_equal(v.argv0, "/sbin/init");
+	assert_int_equal(proctable_ancestor(f->pt, 300, 3, &v), -ENOENT);
+	assert_int_equal(proctable_ancestor(f->pt, 999, 1, &v), -ENOENT);
+}
+
+static void test_ancestor_missing_parent(void **state)
+{
+	struct fixture *f = *state;
+	struct proc_view v;
+
+	mkproc(f, &(struct fake_proc){ .pid = 500,
+				       .ppid = 499,
+				       .sid = 1,
+				       .start = 7,
+				       .comm = "orphan" });
+	assert_int_equal(proctable_ancestor(f->pt, 500, 1, &v), -ENOENT);
+}
+
+static void test_enrich_sets_event_fields(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev = syscall_event("openat", 300, 200);
+	struct proctable_stats st;
+
+	proctable_enrich(f->pt, &ev);
+	assert_ptr_equal(ev.proctable, f->pt);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+	assert_int_equal(ev.vpid, 1);
+	assert_int_equal(ev.sid, 300);
+	proctable_get_stats(f->pt, &st);
+	assert_int_equal(st.attributed_from_self, 1);
+	/* cached: no more /proc reads */
+	proctable_enrich(f->pt, &ev);
+	proctable_get_stats(f->pt, &st);
+	assert_int_equal(st.proc_reads, 1);
+}
+
+static void test_execve_updates_entry(void **state)
+{
+	static const char *const argv[] = { "cat", "/etc/shadow", "-n" };
+	struct fixture *f = *state;
+	struct event ev = syscall_event("openat", 300, 200);
+	struct proc_view v;
+
+	proctable_enrich(f->pt, &ev);
+	ev = syscall_event("execve", 300, 200);
+	ev.comm = "cat";
+	ev.exe = "/bin/cat";
+	ev.cwd = "/tmp";
+	ev.uid = 0;
+	ev.argv = argv;
+	ev.argc = 3;
+	proctable_enrich(f->pt, &ev);
+	assert_int_equal(proctable_get(f->pt, 300, &v), 0);
+	assert_string_equal(v.comm, "cat");
+	assert_string_equal(v.exe, "/bin/cat");
+	assert_string_equal(v.cwd, "/tmp");
+	assert_string_equal(v.argv0, "cat");
+	assert_string_equal(v.args, "/etc/shadow -n");
+	assert_string_equal(v.cmdline, "cat /etc/shadow -n");
+	assert_int_equal(v.uid, 0);
+	assert_non_null(v.container);
+}
+
+static void test_clone_child_inherits(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev = syscall_event("clone", 300, 200);
+	struct proc_view v;
+
+	ev.has_exit = true;
+	ev.exit = 301; /* not in /proc: already gone */
+	proctable_enrich(f->pt, &ev);
+	assert_int_equal(proctable_get(f->pt, 301, &v), 0);
+	assert_int_equal(v.ppid, 300);
+	assert_string_equal(v.comm, "my (odd) sh");
+	assert_string_equal(v.cwd, "/root");
+	assert_non_null(v.container);
+	assert_string_equal(v.container->id, ID_A);
+	assert_string_equal(v.container->pod_name, "web");
+
+	/* the child's own event is attributed from the inherited entry */
+	ev = syscall_event("openat", 301, 300);
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+}
+
+static void test_clone_thread_makes_no_entry(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev = syscall_event("clone", 300, 200);
+	struct proc_view v;
+
+	ev.has_exit = true;
+	ev.exit = 302;
+	ev.args[0] = 0x3d0f00; /* CLONE_VM|CLONE_FS|...|CLONE_THREAD */
+	proctable_enrich(f->pt, &ev);
+	assert_int_equal(proctable_get(f->pt, 302, &v), -ENOENT);
+}
+
+static void test_failed_clone_makes_no_entry(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev = syscall_event("fork", 300, 200);
+	struct proctable_stats st;
+	struct proc_view v;
+
+	ev.success = 0;
+	ev.has_exit = true;
+	ev.exit = -11;
+	proctable_enrich(f->pt, &ev);
+	ev = syscall_event("vfork", 300, 200);
+	ev.has_exit = true;
+	ev.exit = 0;
+	proctable_enrich(f->pt, &ev);
+	proctable_get_stats(f->pt, &st);
+	assert_int_equal(st.entries, 1); /* only 300 itself */
+	assert_int_equal(proctable_get(f->pt, 300, &v), 0);
+}
+
+static void test_short_lived_attributed_from_parent(void **state)
+{
+	static const char *const argv[] = { "cat", "/etc/shadow" };
+	struct fixture *f = *state;
+	struct event ev = syscall_event("openat", 777, 300);
+	struct proctable_stats st;
+	struct proc_view v;
+
+	ev.comm = "cat";
+	ev.exe = "/bin/cat";
+	ev.argv = argv;
+	ev.argc = 2;
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+	assert_string_equal(ev.container->pod_namespace, "prod");
+	assert_int_equal(ev.sid, 300);
+	proctable_get_stats(f->pt, &st);
+	assert_int_equal(st.attributed_from_parent, 1);
+	assert_int_equal(proctable_get(f->pt, 777, &v), 0);
+	assert_string_equal(v.comm, "cat");
+	assert_string_equal(v.exe, "/bin/cat");
+	assert_int_equal(v.ppid, 300);
+}
+
+static void test_short_lived_no_parent(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev = syscall_event("openat", 778, 779);
+	struct proctable_stats st;
+
+	ev.comm = "x";
+	proctable_enrich(f->pt, &ev);
+	assert_null(ev.container);
+	assert_ptr_equal(ev.proctable, f->pt);
+	proctable_get_stats(f->pt, &st);
+	assert_int_equal(st.attributed_from_parent, 0);
+}
+
+static void test_exit_keeps_entry_for_late_events(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev = syscall_event("exit_group", 300, 200);
+	struct proc_view v;
+	char path[PATH_MAX];
+
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	/* the process is gone from /proc now */
+	snprintf(path, sizeof(path), "%s/300/stat", f->proc);
+	assert_int_equal(unlink(path), 0);
+	ev = syscall_event("close", 300, 200);
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_int_equal(proctable_get(f->pt, 300, &v), 0);
+	assert_string_equal(v.comm, "my (odd) sh");
+	/* a child started just before the exit still finds its parent */
+	ev = syscall_event("openat", 900, 300);
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+}
+
+static void test_pid_reuse_after_exit(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev = syscall_event("exit_group", 300, 200);
+	struct proc_view v;
+
+	proctable_enrich(f->pt, &ev);
+	/* same pid, new process: later start time, host cgroup */
+	mkproc(f, &(struct fake_proc){ .pid = 300,
+				       .ppid = 1,
+				       .sid = 1,
+				       .start = 9000,
+				       .comm = "newproc",
+				       .exe = "/usr/bin/newproc" });
+	ev = syscall_event("openat", 300, 1);
+	proctable_enrich(f->pt, &ev);
+	assert_null(ev.container);
+	assert_int_equal(proctable_get(f->pt, 300, &v), 0);
+	assert_string_equal(v.comm, "newproc");
+	assert_int_equal(v.start_time, 9000);
+}
+
+static void test_pid_reuse_missed_exit(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev = syscall_event("openat", 300, 200);
+	struct proc_view v;
+
+	proctable_enrich(f->pt, &ev);
+	mkproc(f, &(struct fake_proc){ .pid = 300,
+				       .ppid = 1,
+				       .sid = 1,
+				       .start = 9100,
+				       .comm = "reused" });
+	/* the parent differs: /proc is checked and the entry replaced */
+	ev = syscall_event("openat", 300, 1);
+	proctable_enrich(f->pt, &ev);
+	assert_null(ev.container);
+	assert_int_equal(proctable_get(f->pt, 300, &v), 0);
+	assert_string_equal(v.comm, "reused");
+}
+
+static void test_exec_rereads_cgroup(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev = syscall_event("clone", 200, 1);
+
+	/* runc-like: a host process forks, the child joins the container's
+	 * cgroup and then execs */
+	ev.has_exit = true;
+	ev.exit = 600;
+	mkproc(f, &(struct fake_proc){ .pid = 600,
+				       .ppid = 200,
+				       .sid = 200,
+				       .start = 3000,
+				       .comm = "runc:[2:INIT]" });
+	proctable_enrich(f->pt, &ev);
+	ev = syscall_event("openat", 600, 200);
+	proctable_enrich(f->pt, &ev);
+	assert_null(ev.container);
+	mkproc(f, &(struct fake_proc){ .pid = 600,
+				       .ppid = 200,
+				       .sid = 200,
+				       .start = 3000,
+				       .comm = "sh",
+				       .cgroup = "0::/system.slice/docker-" ID_A
+						 ".scope\n" });
+	ev = syscall_event("execve", 600, 200);
+	ev.comm = "sh";
+	ev.exe = "/bin/sh";
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+}
+
+static void test_malformed_proc_files(void **state)
+{
+	struct fixture *f = *state;
+	char dir[PATH_MAX];
+	struct proc_view v;
+
+	snprintf(dir, sizeof(dir), "%s/700", f->proc);
+	mkdirs(dir);
+	write_str(dir, "stat", "700 (no closing paren S 1 2 3");
+	assert_int_equal(proctable_get(f->pt, 700, &v), -ENOENT);
+	write_str(dir, "stat", "700 (x) S 1 2");
+	assert_int_equal(proctable_get(f->pt, 700, &v), -ENOENT);
+	write_str(dir, "stat",
+		  "700 (x) S notanumber 2 3 0 -1 0 0 0 0 0 0 0 0 0 0 0 1 0 9");
+	assert_int_equal(proctable_get(f->pt, 700, &v), -ENOENT);
+	mkproc(f, &(struct fake_proc){ .pid = 701,
+				       .ppid = 1,
+				       .sid = 1,
+				       .start = 1,
+				       .comm = "x",
+				       .cgroup = "garbage without colons" });
+	snprintf(dir, sizeof(dir), "%s/701", f->proc);
+	write_str(dir, "status", "Uid:\nNSpid:\tabc\n\n\n");
+	assert_int_equal(proctable_get(f->pt, 701, &v), 0);
+	assert_null(v.container);
+	assert_null(v.exe);
+	assert_null(v.argv0);
+	assert_string_equal(v.cmdline, "x");
+	assert_int_equal(v.vpid, 0);
+}
+
+static void test_non_syscall_and_bad_events(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EVENT_KIND_OTHER;
+	ev.pid = 300;
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	memset(&ev, 0, sizeof(ev));
+	proctable_enrich(f->pt, &ev); /* pid 0 */
+	assert_null(ev.container);
+	assert_ptr_equal(ev.proctable, f->pt);
+	proctable_enrich(NULL, &ev);
+	proctable_enrich(f->pt, NULL);
+}
+
+static void test_bounded_dead_evicted_first(void **state)
+{
+	struct fixture *f = *state;
+	struct proctable_stats st;
+	struct proc_view v;
+	int i, extra = 100;
+
+	assert_int_equal(proctable_get(f->pt, 300, &v), 0);
+	/* processes already gone: entries built from events, dead */
+	for (i = 0; i < HARRIER_PROCTABLE_MAX + extra; i++) {
+		struct event ev = syscall_event("openat", 100000 + i, 0);
+
+		proctable_enrich(f->pt, &ev);
+	}
+	proctable_get_stats(f->pt, &st);
+	assert_int_equal(st.entries, HARRIER_PROCTABLE_MAX);
+	assert_true(st.evictions >= (uint64_t)extra + 1);
+	/* the live entry survives: dead ones go first */
+	assert_int_equal(proctable_get(f->pt, 300, &v), 0);
+	assert_int_equal(v.start_time, 2000);
+}
+
+static void test_bounded_lru_live(void **state)
+{
+	struct fixture *f = *state;
+	struct proctable_stats st;
+	struct proc_view v;
+	int i;
+
+	/* fork children of 300 (live entries) until the table overflows */
+	for (i = 0; i < HARRIER_PROCTABLE_MAX + 10; i++) {
+		struct event ev = syscall_event("clone", 300, 200);
+
+		ev.has_exit = true;
+		ev.exit = 100000 + i;
+		proctable_enrich(f->pt, &ev);
+	}
+	proctable_get_stats(f->pt, &st);
+	assert_int_equal(st.entries, HARRIER_PROCTABLE_MAX);
+	/* the parent was used by every event: kept */
+	assert_int_equal(proctable_get(f->pt, 300, &v), 0);
+	/* the oldest children were least recently used: evicted */
+	assert_int_equal(proctable_get(f->pt, 100000, &v), -ENOENT);
+	assert_int_equal(
+		proctable_get(f->pt, 100000 + HARRIER_PROCTABLE_MAX + 9, &v),
+		0);
+	assert_int_equal(v.ppid, 300);
+}
+
+/* --- the real /proc --------------------------------------------------- */
+
+static void test_real_proc_self(void **state)
+{
+	struct proctable *pt = proctable_new("/proc");
+	struct proc_view v;
+	const char *slash;
+
+	(void)state;
+	assert_non_null(pt);
+	assert_int_equal(proctable_get(pt, getpid(), &v), 0);
+	assert_int_equal(v.ppid, getppid());
+	assert_int_equal(v.sid, getsid(0));
+	assert_int_equal(v.uid, getuid());
+	assert_true(v.start_time > 0);
+	assert_non_null(v.exe);
+	slash = strrchr(v.exe, '/');
+	assert_non_null(slash);
+	assert_non_null(strstr(slash, "test_proctable"));
+	assert_non_null(strstr(v.comm, "test_proctable"));
+	assert_true(proctable_seed(pt) > 1);
+	proctable_free(pt);
+}
+
+static void test_real_proc_child_and_ancestor(void **state)
+{
+	struct proctable *pt = proctable_new("/proc");
+	struct proc_view v;
+	int fds[2];
+	pid_t child;
+	char c;
+
+	(void)state;
+	assert_non_null(pt);
+	assert_int_equal(pipe(fds), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		close(fds[1]);
+		(void)read(fds[0], &c, 1);
+		_exit(0);
+	}
+	close(fds[0]);
+	assert_int_equal(proctable_get(pt, child, &v), 0);
+	assert_int_equal(v.ppid, getpid());
+	assert_int_equal(proctable_ancestor(pt, child, 1, &v), 0);
+	assert_int_equal(v.pid, getpid());
+	close(fds[1]);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+	proctable_free(pt);
+}
+
+static void test_real_proc_exited_child_from_parent(void **state)
+{
+	struct proctable *pt = proctable_new("/proc");
+	struct proctable_stats st;
+	struct event ev;
+	struct proc_view self, v;
+	pid_t child;
+
+	(void)state;
+	assert_non_null(pt);
+	assert_int_equal(proctable_get(pt, getpid(), &self), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0)
+		_exit(0);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+	/* its event arrives after it is gone, as for `cat /etc/shadow` */
+	ev = syscall_event("openat", child, getpid());
+	ev.comm = "shortlived";
+	proctable_enrich(pt, &ev);
+	proctable_get_stats(pt, &st);
+	assert_int_equal(st.attributed_from_parent, 1);
+	assert_int_equal(ev.sid, getsid(0));
+	assert_int_equal(proctable_get(pt, child, &v), 0);
+	assert_string_equal(v.comm, "shortlived");
+	assert_string_equal(v.cwd, self.cwd);
+	proctable_free(pt);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_read_fake_proc_entry),
+		T(test_container_from_cgroup_and_state),
+		T(test_unknown_pid),
+		T(test_seed),
+		T(test_ancestors),
+		T(test_ancestor_missing_parent),
+		T(test_enrich_sets_event_fields),
+		T(test_execve_updates_entry),
+		T(test_clone_child_inherits),
+		T(test_clone_thread_makes_no_entry),
+		T(test_failed_clone_makes_no_entry),
+		T(test_short_lived_attributed_from_parent),
+		T(test_short_lived_no_parent),
+		T(test_exit_keeps_entry_for_late_events),
+		T(test_pid_reuse_after_exit),
+		T(test_pid_reuse_missed_exit),
+		T(test_exec_rereads_cgroup),
+		T(test_malformed_proc_files),
+		T(test_non_syscall_and_bad_events),
+		T(test_bounded_dead_evicted_first),
+		T(test_bounded_lru_live),
+		cmocka_unit_test(test_real_proc_self),
+		cmocka_unit_test(test_real_proc_child_and_ancestor),
+		cmocka_unit_test(test_real_proc_exited_child_from_parent),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
