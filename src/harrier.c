@@ -174,7 +174,13 @@ static int cmd_replay(int argc, char **argv)
 		}
 	}
 	if (use_db) {
-		store = store_sink_new(db, &err);
+		struct store_options so;
+
+		/* Replay has no kernel to keep up with: wait for the writer
+		 * rather than drop. */
+		store_options_init(&so);
+		so.enqueue_wait_ms = -1;
+		store = store_sink_open(db, &so, &err);
 		if (!store) {
 			log_error("failed to open store %s: %s", db,
 				  err ? err : "unknown error");

@@ -723,7 +723,10 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	server.proctable = proctable_new("/proc");
+	/* Live sources only: a replayed log's pids are not today's /proc. */
+	if (strcmp(server.config->source, "netlink") == 0 ||
+	    strcmp(server.config->source, "stdin") == 0)
+		server.proctable = proctable_new("/proc");
 	server.pipeline = pipeline_new(server.engine, server.proctable);
 	if (!server.pipeline) {
 		rc = EXIT_RUNTIME;
@@ -746,7 +749,7 @@ int main(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	if (server.source_is_netlink && server.proctable)
+	if (server.proctable)
 		(void)proctable_seed(server.proctable);
 	if (server.krules) {
 		/* Leftovers of a crashed run first, then ours. */

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The schema files (schema/NNN_*.sql) as compiled into the binaries by
+ * embed-schema.sh at build time: internal to the store, in version order.
+ */
+#ifndef HARRIER_STORE_SCHEMA_H
+#define HARRIER_STORE_SCHEMA_H
+
+#include <stddef.h>
+
+struct store_schema {
+	int version; /* NNN of the file name */
+	const char *name; /* file name, for error messages */
+	const char *sql;
+};
+
+extern const struct store_schema store_schemas[];
+extern const size_t store_nschemas;
+
+#endif
