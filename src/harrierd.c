@@ -710,6 +710,16 @@ int main(int argc, char **argv)
 		}
 		log_use_syslog(true);
 	}
+	/* Block the signals before any thread exists (store writer, netlink
+	 * reader): threads inherit the mask, so SIGTERM reaches only the
+	 * signalfd and the clean shutdown always runs. */
+	sigfd = make_signalfd();
+	timerfd = make_timerfd();
+	if (sigfd < 0 || timerfd < 0) {
+		log_error("cannot set up signals/timer");
+		config_free(server.config);
+		return EXIT_RUNTIME;
+	}
 	server.engine = load_engine(server.config);
 	if (!server.engine) {
 		config_free(server.config);
@@ -735,13 +745,6 @@ int main(int argc, char **argv)
 	pipeline_ignore_pid(server.pipeline, getpid());
 	pipeline_set_observer(server.pipeline, observe_event, NULL);
 	if (open_sinks(server.config) < 0) {
-		rc = EXIT_RUNTIME;
-		goto out;
-	}
-	sigfd = make_signalfd();
-	timerfd = make_timerfd();
-	if (sigfd < 0 || timerfd < 0) {
-		log_error("cannot set up signals/timer");
 		rc = EXIT_RUNTIME;
 		goto out;
 	}

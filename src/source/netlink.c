@@ -1,0 +1,780 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Live kernel audit source over NETLINK_AUDIT. The reader thread is the
+ * only thing between the kernel's backlog and us: it blocks on nothing but
+ * the socket (a stalled reader stalls every audited process once the
+ * backlog fills), trusts only messages from the kernel (nl_pid 0) with sane
+ * lengths, and drops-and-counts when the record queue is full.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <libaudit.h>
+#include <linux/netlink.h>
+
+#include "common/limits.h"
+#include "source/netlink.h"
+
+/* One datagram carries one kernel record (at most MAX_AUDIT_MESSAGE_LENGTH
+ * of text); the extra room lets us detect, not truncate, oversized ones. */
+#define NL_RECV_BUF 65536
+/* Records per source_read() call, so the daemon's loop still runs timers
+ * under a flood. */
+#define NL_READ_BATCH 4096
+/* Socket receive buffer asked for: rides out short consumer stalls. */
+#define NL_SOCK_RCVBUF (8 * 1024 * 1024)
+/* Status requests: 40 polls of 100 ms, as libaudit's audit_is_enabled(). */
+#define NL_REPLY_POLLS 40
+#define NL_REPLY_POLL_MS 100
+
+enum nl_mode { NL_MODE_NONE, NL_MODE_DAEMON, NL_MODE_MULTICAST };
+
+struct nl_rec {
+	size_t len;
+	char text[];
+};
+
+struct nl_state {
+	struct source_netlink_config cfg;
+	enum nl_mode mode;
+	bool locked;
+	int sock;
+	int evfd;
+	int stopfd;
+	pthread_t thread;
+	bool thread_started;
+
+	pthread_mutex_t lock; /* queue, counters, reader_error */
+	struct nl_rec **queue;
+	size_t head, count;
+	uint64_t records, dropped, malformed;
+	int reader_error;
+
+	/* daemon mode: what we changed, to restore at stop */
+	bool registered;
+	bool set_enabled, set_backlog, set_wait;
+	uint32_t old_enabled, old_backlog, old_wait;
+};
+
+static void set_err(char **ret_err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void set_err(char **ret_err, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	if (!ret_err)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	*ret_err = msg;
+}
+
+/* Send AUDIT_GET on fd and wait for the reply. The audit_status the kernel
+ * sends may be shorter or longer than our header's: copy what both know. */
+static int nl_get_status(int fd, struct audit_status *ret)
+{
+	struct audit_reply rep;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int rc, i;
+
+	rc = audit_request_status(fd);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < NL_REPLY_POLLS; i++) {
+		rc = poll(&pfd, 1, NL_REPLY_POLL_MS);
+		if (rc < 0 && errno != EINTR)
+			return -errno;
+		rc = audit_get_reply(fd, &rep, GET_REPLY_NONBLOCKING, 0);
+		if (rc == -EAGAIN || rc == -EINTR)
+			continue;
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			return -EPROTO;
+		if (rep.type == NLMSG_ERROR) {
+			if (rep.error->error)
+				return rep.error->error;
+			continue;
+		}
+		if (rep.type == AUDIT_GET) {
+			struct audit_status st;
+			size_t n = rep.len > (int)NLMSG_HDRLEN
+					   ? (size_t)rep.len - NLMSG_HDRLEN
+					   : 0;
+
+			memset(&st, 0, sizeof(st));
+			if (n > sizeof(st))
+				n = sizeof(st);
+			memcpy(&st, rep.status, n);
+			*ret = st;
+			return 0;
+		}
+	}
+	return -ETIMEDOUT;
+}
+
+static int nl_socket_error(int err, char **ret_err)
+{
+	if (err == EPROTONOSUPPORT || err == EAFNOSUPPORT || err == EINVAL) {
+		set_err(ret_err,
+			"this kernel has no audit support "
+			"(CONFIG_AUDIT): %s",
+			strerror(err));
+		return -EPROTONOSUPPORT;
+	}
+	set_err(ret_err, "cannot open the audit netlink socket: %s",
+		strerror(err));
+	return -err;
+}
+
+static int nl_open_ctl(char **ret_err)
+{
+	int fd = audit_open();
+
+	if (fd >= 0)
+		return fd;
+	return nl_socket_error(errno, ret_err);
+}
+
+static void nl_grow_rcvbuf(int fd)
+{
+	int sz = NL_SOCK_RCVBUF;
+
+	/* FORCE needs CAP_NET_ADMIN; the plain one is capped by rmem_max.
+	 * Either is only an improvement: failures are fine. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+}
+
+static bool nl_pid_alive(uint32_t pid)
+{
+	return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
+}
+
+/* Undo what daemon mode changed, over a fresh socket: the kernel accepts
+ * "pid 0" from any socket of the registered process. */
+static void nl_daemon_restore(struct nl_state *st)
+{
+	int fd;
+
+	if (!st->registered && !st->set_enabled && !st->set_backlog &&
+	    !st->set_wait)
+		return;
+	fd = audit_open();
+	if (fd < 0)
+		return;
+	if (st->set_enabled)
+		(void)audit_set_enabled(fd, st->old_enabled);
+	if (st->set_backlog)
+		(void)audit_set_backlog_limit(fd, st->old_backlog);
+	if (st->set_wait)
+		(void)audit_set_backlog_wait_time(fd, st->old_wait);
+	if (st->registered)
+		(void)audit_set_pid(fd, 0, WAIT_NO);
+	audit_close(fd);
+	st->registered = false;
+	st->set_enabled = st->set_backlog = st->set_wait = false;
+}
+
+static int nl_start_daemon(struct nl_state *st, int ctl,
+			   const struct audit_status *ks, char **ret_err)
+{
+	uint32_t backlog;
+	int fd, rc;
+
+	fd = audit_open();
+	if (fd < 0)
+		return nl_socket_error(errno, ret_err);
+	nl_grow_rcvbuf(fd);
+	/* The kernel sends records to the socket that registered. WAIT_NO:
+	 * audit_send() already consumed the ack; WAIT_YES would swallow the
+	 * first record sent to us. */
+	rc = audit_set_pid(fd, (uint32_t)getpid(), WAIT_NO);
+	if (rc < 0) {
+		audit_close(fd);
+		if (rc == -EPERM || rc == -EACCES)
+			set_err(ret_err,
+				"registering as the audit daemon needs "
+				"root (CAP_AUDIT_CONTROL)");
+		else if (rc != -EEXIST)
+			set_err(ret_err,
+				"cannot register as the audit "
+				"daemon: %s",
+				strerror(-rc));
+		return rc;
+	}
+	st->sock = fd;
+	st->registered = true;
+	if (st->locked)
+		return 0;
+
+	if (ks->enabled == 0) {
+		rc = audit_set_enabled(ctl, 1);
+		if (rc < 0) {
+			set_err(ret_err, "cannot enable kernel audit: %s",
+				strerror(-rc));
+			return rc;
+		}
+		st->set_enabled = true;
+		st->old_enabled = ks->enabled;
+	}
+	/* Only raise the backlog: an administrator's larger one stays. */
+	backlog = st->cfg.backlog_limit ? st->cfg.backlog_limit
+					: SOURCE_NETLINK_DEFAULT_BACKLOG;
+	if (ks->backlog_limit < backlog) {
+		rc = audit_set_backlog_limit(ctl, backlog);
+		if (rc < 0) {
+			set_err(ret_err,
+				"cannot set the audit backlog limit "
+				"to %u: %s",
+				backlog, strerror(-rc));
+			return rc;
+		}
+		st->set_backlog = true;
+		st->old_backlog = ks->backlog_limit;
+	}
+	if (st->cfg.backlog_wait_time &&
+	    st->cfg.backlog_wait_time != ks->backlog_wait_time) {
+		rc = audit_set_backlog_wait_time(ctl,
+						 st->cfg.backlog_wait_time);
+		if (rc < 0) {
+			set_err(ret_err,
+				"cannot set backlog_wait_time to "
+				"%u: %s",
+				st->cfg.backlog_wait_time, strerror(-rc));
+			return rc;
+		}
+		st->set_wait = true;
+		st->old_wait = ks->backlog_wait_time;
+	}
+	return 0;
+}
+
+static int nl_start_multicast(struct nl_state *st, bool status_denied,
+			      uint32_t holder, char **ret_err)
+{
+	struct sockaddr_nl sa;
+	int grp = AUDIT_NLGRP_READLOG;
+	int fd, err;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+	if (fd < 0)
+		return nl_socket_error(errno, ret_err);
+	memset(&sa, 0, sizeof(sa));
+	sa.nl_family = AF_NETLINK;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
+		       sizeof(grp)) < 0) {
+		err = errno;
+		close(fd);
+		if (err == EPERM && status_denied)
+			set_err(ret_err,
+				"not permitted to read kernel audit: run as "
+				"root (CAP_AUDIT_CONTROL to be the audit "
+				"daemon, or CAP_AUDIT_READ for the multicast "
+				"group)");
+		else if (err == EPERM)
+			set_err(ret_err,
+				"the audit pid is held by process %u "
+				"(auditd?) and joining the audit multicast "
+				"group is not permitted (needs CAP_AUDIT_READ)",
+				holder);
+		else
+			set_err(ret_err,
+				"cannot join the audit multicast "
+				"group: %s",
+				strerror(err));
+		return -err;
+	}
+	nl_grow_rcvbuf(fd);
+	st->sock = fd;
+	return 0;
+}
+
+static void nl_signal(int fd)
+{
+	uint64_t one = 1;
+
+	/* EAGAIN means the counter is already non-zero: still readable. */
+	(void)!write(fd, &one, sizeof(one));
+}
+
+static void nl_push(struct nl_state *st, struct nl_rec *r)
+{
+	pthread_mutex_lock(&st->lock);
+	if (st->count == HARRIER_RECORD_QUEUE_MAX) {
+		st->dropped++;
+		pthread_mutex_unlock(&st->lock);
+		free(r);
+		return;
+	}
+	st->queue[(st->head + st->count) % HARRIER_RECORD_QUEUE_MAX] = r;
+	st->count++;
+	st->records++;
+	pthread_mutex_unlock(&st->lock);
+}
+
+static void nl_count_malformed(struct nl_state *st)
+{
+	pthread_mutex_lock(&st->lock);
+	st->malformed++;
+	pthread_mutex_unlock(&st->lock);
+}
+
+/* Turn one kernel message into the line auditd would have written:
+ * "type=NAME msg=audit(...): ...". Returns true if a record was queued. */
+static bool nl_handle_msg(struct nl_state *st, uint16_t type, const char *data,
+			  size_t len)
+{
+	const char *name;
+	char prefix[64];
+	struct nl_rec *r;
+	size_t plen, tlen, i;
+	int n;
+
+	/* Below 1100 are commands and their replies (AUDIT_GET, list
+	 * replies, acks); AUDIT_REPLACE is the kernel's liveness probe of
+	 * the audit daemon and carries a binary pid, not text. */
+	if (type < AUDIT_FIRST_USER_MSG || type == AUDIT_REPLACE)
+		return false;
+	tlen = strnlen(data, len);
+	while (tlen && (data[tlen - 1] == '\n' || data[tlen - 1] == '\r'))
+		tlen--;
+	if (tlen == 0) {
+		nl_count_malformed(st);
+		return false;
+	}
+	name = audit_msg_type_to_name(type);
+	if (name)
+		n = snprintf(prefix, sizeof(prefix), "type=%s msg=", name);
+	else
+		n = snprintf(prefix, sizeof(prefix),
+			     "type=UNKNOWN[%u] msg=", (unsigned int)type);
+	if (n < 0 || (size_t)n >= sizeof(prefix)) {
+		nl_count_malformed(st);
+		return false;
+	}
+	plen = (size_t)n;
+	if (plen + tlen > HARRIER_MAX_RECORD_LEN) {
+		nl_count_malformed(st);
+		return false;
+	}
+	r = malloc(sizeof(*r) + plen + tlen + 1);
+	if (!r) {
+		pthread_mutex_lock(&st->lock);
+		st->dropped++;
+		pthread_mutex_unlock(&st->lock);
+		return false;
+	}
+	memcpy(r->text, prefix, plen);
+	memcpy(r->text + plen, data, tlen);
+	/* One record is one line: a stray newline from a user-space message
+	 * must not split it. */
+	for (i = plen; i < plen + tlen; i++)
+		if (r->text[i] == '\n')
+			r->text[i] = ' ';
+	r->len = plen + tlen;
+	r->text[r->len] = '\0';
+	nl_push(st, r);
+	return true;
+}
+
+/* Returns the number of records queued, or -errno on a fatal socket error
+ * (0 with nothing pending). */
+static int nl_drain_socket(struct nl_state *st, char *buf)
+{
+	int queued = 0;
+
+	for (;;) {
+		struct sockaddr_nl sa;
+		struct iovec iov = { .iov_base = buf, .iov_len = NL_RECV_BUF };
+		struct msghdr mh;
+		struct nlmsghdr *nlh;
+		ssize_t n;
+
+		memset(&mh, 0, sizeof(mh));
+		memset(&sa, 0, sizeof(sa));
+		mh.msg_name = &sa;
+		mh.msg_namelen = sizeof(sa);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		n = recvmsg(st->sock, &mh, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return queued;
+			if (errno == ENOBUFS) {
+				/* The socket overran: the kernel dropped an
+				 * unknown number of records; count it once. */
+				pthread_mutex_lock(&st->lock);
+				st->dropped++;
+				pthread_mutex_unlock(&st->lock);
+				continue;
+			}
+			return -errno;
+		}
+		/* Trust boundary: only the kernel (port 0) may talk to us. */
+		if ((mh.msg_flags & MSG_TRUNC) ||
+		    mh.msg_namelen != sizeof(sa) ||
+		    sa.nl_family != AF_NETLINK || sa.nl_pid != 0) {
+			nl_count_malformed(st);
+			continue;
+		}
+		/* The kernel sends one record per datagram. Unicast (daemon
+		 * mode) keeps a historic quirk: nlmsg_len counts only the
+		 * payload, while multicast counts the header too. So the
+		 * datagram length bounds the text, and nlmsg_len must only
+		 * lie within the datagram. */
+		nlh = (struct nlmsghdr *)buf;
+		if (n < (ssize_t)NLMSG_HDRLEN || nlh->nlmsg_len > (size_t)n) {
+			nl_count_malformed(st);
+			continue;
+		}
+		if (nl_handle_msg(st, nlh->nlmsg_type, NLMSG_DATA(nlh),
+				  (size_t)n - NLMSG_HDRLEN))
+			queued++;
+		if (queued >= 256) {
+			nl_signal(st->evfd);
+			queued = 0;
+		}
+	}
+}
+
+static void *nl_reader(void *arg)
+{
+	struct nl_state *st = arg;
+	struct pollfd pfd[2];
+	char *buf;
+	int rc = 0;
+
+	buf = malloc(NL_RECV_BUF);
+	if (!buf) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	pfd[0].fd = st->sock;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = st->stopfd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		if (pfd[1].revents)
+			break;
+		if (pfd[0].revents & (POLLERR | POLLNVAL)) {
+			rc = -EIO;
+			break;
+		}
+		rc = nl_drain_socket(st, buf);
+		if (rc < 0)
+			break;
+		if (rc > 0)
+			nl_signal(st->evfd);
+		rc = 0;
+	}
+out:
+	free(buf);
+	if (rc < 0) {
+		pthread_mutex_lock(&st->lock);
+		st->reader_error = rc;
+		pthread_mutex_unlock(&st->lock);
+		nl_signal(st->evfd);
+	}
+	return NULL;
+}
+
+static int nl_start(struct source *s, char **ret_err)
+{
+	struct nl_state *st = s->state;
+	struct audit_status ks;
+	bool denied = false, try_daemon;
+	sigset_t all, old;
+	int ctl, rc;
+
+	if (st->mode != NL_MODE_NONE) {
+		set_err(ret_err, "netlink source already started");
+		return -EALREADY;
+	}
+	if (!st->queue)
+		st->queue =
+			calloc(HARRIER_RECORD_QUEUE_MAX, sizeof(*st->queue));
+	if (st->evfd < 0)
+		st->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (st->stopfd < 0)
+		st->stopfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (!st->queue || st->evfd < 0 || st->stopfd < 0) {
+		set_err(ret_err, "netlink source: out of memory or fds");
+		return -ENOMEM;
+	}
+
+	ctl = nl_open_ctl(ret_err);
+	if (ctl < 0)
+		return ctl;
+	memset(&ks, 0, sizeof(ks));
+	rc = nl_get_status(ctl, &ks);
+	if (rc == -EPERM || rc == -EACCES) {
+		denied = true;
+	} else if (rc < 0) {
+		set_err(ret_err, "cannot read the kernel audit status: %s",
+			strerror(-rc));
+		goto fail;
+	}
+	st->locked = !denied && ks.enabled == 2;
+
+	try_daemon = st->cfg.want != SOURCE_NETLINK_MULTICAST && !denied &&
+		     (ks.pid == 0 || !nl_pid_alive(ks.pid));
+	if (st->cfg.want == SOURCE_NETLINK_DAEMON && !try_daemon) {
+		if (denied)
+			set_err(ret_err, "registering as the audit daemon "
+					 "needs root (CAP_AUDIT_CONTROL)");
+		else
+			set_err(ret_err,
+				"the audit pid is held by process %u "
+				"(auditd?): cannot run as the audit daemon",
+				ks.pid);
+		rc = denied ? -EPERM : -EEXIST;
+		goto fail;
+	}
+	if (try_daemon) {
+		rc = nl_start_daemon(st, ctl, &ks, ret_err);
+		if (rc == 0) {
+			st->mode = NL_MODE_DAEMON;
+		} else if (rc == -EEXIST &&
+			   st->cfg.want == SOURCE_NETLINK_AUTO) {
+			/* Lost a race with another daemon: read along. */
+			rc = 0;
+		} else {
+			if (rc == -EEXIST)
+				set_err(ret_err, "another process registered "
+						 "as the audit daemon first");
+			goto fail;
+		}
+	}
+	if (st->mode == NL_MODE_NONE) {
+		rc = nl_start_multicast(st, denied, ks.pid, ret_err);
+		if (rc < 0)
+			goto fail;
+		st->mode = NL_MODE_MULTICAST;
+	}
+	audit_close(ctl);
+	ctl = -1;
+
+	/* The reader takes no signals: they belong to the daemon's loop. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = -pthread_create(&st->thread, NULL, nl_reader, st);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc < 0) {
+		set_err(ret_err, "cannot start the netlink reader thread: %s",
+			strerror(-rc));
+		goto fail;
+	}
+	st->thread_started = true;
+	return 0;
+
+fail:
+	if (ctl >= 0)
+		audit_close(ctl);
+	nl_daemon_restore(st);
+	if (st->sock >= 0)
+		close(st->sock);
+	st->sock = -1;
+	st->mode = NL_MODE_NONE;
+	return rc < 0 ? rc : -EIO;
+}
+
+static int nl_get_fd(struct source *s)
+{
+	struct nl_state *st = s->state;
+
+	return st->evfd;
+}
+
+static int nl_read(struct source *s, source_record_cb cb, void *userdata)
+{
+	struct nl_state *st = s->state;
+	uint64_t v;
+	int n, rc, err;
+
+	if (st->evfd >= 0)
+		(void)!read(st->evfd, &v, sizeof(v));
+	for (n = 0; n < NL_READ_BATCH; n++) {
+		struct nl_rec *r;
+
+		pthread_mutex_lock(&st->lock);
+		if (st->count == 0) {
+			pthread_mutex_unlock(&st->lock);
+			break;
+		}
+		r = st->queue[st->head];
+		st->head = (st->head + 1) % HARRIER_RECORD_QUEUE_MAX;
+		st->count--;
+		pthread_mutex_unlock(&st->lock);
+
+		rc = cb(r->text, r->len, userdata);
+		free(r);
+		if (rc < 0) {
+			nl_signal(st->evfd);
+			return rc;
+		}
+	}
+	pthread_mutex_lock(&st->lock);
+	err = st->count == 0 ? st->reader_error : 0;
+	pthread_mutex_unlock(&st->lock);
+	if (err)
+		return err;
+	if (n == NL_READ_BATCH)
+		nl_signal(st->evfd);
+	return 1;
+}
+
+static void nl_stats(struct source *s, struct source_stats *ret)
+{
+	struct nl_state *st = s->state;
+	struct source_stats out;
+
+	pthread_mutex_lock(&st->lock);
+	out.records = st->records;
+	out.dropped = st->dropped;
+	out.malformed = st->malformed;
+	pthread_mutex_unlock(&st->lock);
+	*ret = out;
+}
+
+static void nl_stop(struct source *s)
+{
+	struct nl_state *st = s->state;
+
+	if (st->thread_started) {
+		uint64_t v;
+
+		nl_signal(st->stopfd);
+		pthread_join(st->thread, NULL);
+		st->thread_started = false;
+		(void)!read(st->stopfd, &v, sizeof(v));
+	}
+	nl_daemon_restore(st);
+	if (st->sock >= 0)
+		close(st->sock);
+	st->sock = -1;
+}
+
+static void nl_free(struct source *s)
+{
+	struct nl_state *st = s->state;
+
+	if (st) {
+		nl_stop(s);
+		if (st->queue) {
+			while (st->count) {
+				free(st->queue[st->head]);
+				st->head = (st->head + 1) %
+					   HARRIER_RECORD_QUEUE_MAX;
+				st->count--;
+			}
+			free(st->queue);
+		}
+		if (st->evfd >= 0)
+			close(st->evfd);
+		if (st->stopfd >= 0)
+			close(st->stopfd);
+		pthread_mutex_destroy(&st->lock);
+		free(st);
+	}
+	free(s);
+}
+
+static const struct source_ops nl_ops = {
+	.name = "netlink",
+	.start = nl_start,
+	.get_fd = nl_get_fd,
+	.read = nl_read,
+	.stats = nl_stats,
+	.stop = nl_stop,
+	.free = nl_free,
+};
+
+struct source *source_netlink_new(const struct source_netlink_config *cfg)
+{
+	struct source *s;
+	struct nl_state *st;
+
+	s = calloc(1, sizeof(*s));
+	st = calloc(1, sizeof(*st));
+	if (!s || !st) {
+		free(s);
+		free(st);
+		return NULL;
+	}
+	if (cfg)
+		st->cfg = *cfg;
+	st->sock = st->evfd = st->stopfd = -1;
+	pthread_mutex_init(&st->lock, NULL);
+	s->ops = &nl_ops;
+	s->state = st;
+	set_aumessage_mode(MSG_QUIET, DBG_NO);
+	return s;
+}
+
+const char *source_netlink_mode(struct source *s)
+{
+	struct nl_state *st = s->state;
+
+	switch (st->mode) {
+	case NL_MODE_DAEMON:
+		return "daemon";
+	case NL_MODE_MULTICAST:
+		return "multicast";
+	default:
+		return "none";
+	}
+}
+
+bool source_netlink_locked(struct source *s)
+{
+	struct nl_state *st = s->state;
+
+	return st->locked;
+}
+
+int source_netlink_kernel_status(struct source *s, uint32_t *ret_lost,
+				 uint32_t *ret_backlog)
+{
+	struct audit_status ks;
+	int fd, rc;
+
+	(void)s;
+	fd = audit_open();
+	if (fd < 0)
+		return -errno;
+	rc = nl_get_status(fd, &ks);
+	audit_close(fd);
+	if (rc < 0)
+		return rc;
+	if (ret_lost)
+		*ret_lost = ks.lost;
+	if (ret_backlog)
+		*ret_backlog = ks.backlog;
+	return 0;
+}

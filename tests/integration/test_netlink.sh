@@ -1,0 +1,215 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Live sources and kernel rules against the real kernel audit subsystem:
+#  1. netlink "daemon" mode (audit pid free) sees `cat /etc/shadow` through
+#     a harrier watch, then leaves pid 0, the enabled flag, the backlog limit
+#     and no harrier rules behind;
+#  2. "multicast" mode next to a private auditd (auditd -f -n -c DIR) sees
+#     the same, and the stdin source as that auditd's plugin sees it too;
+#  3. remove_all leaves a rule with a foreign key (htest_other) in place;
+#  4. the tamper check notices when one harrier rule is deleted (auditctl -d
+#     of exactly that rule) and re-installing repairs it.
+# Holds /tmp/harrier-audit.lock throughout; adds only rules keyed harrier*
+# and htest_other, and removes exactly those. Skips (77) without root or
+# kernel audit, or when another audit daemon holds the audit pid.
+set -u
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*"; FAILED=1; }
+
+[ "$(id -u)" = 0 ] || skip "needs root (kernel audit)"
+command -v auditctl >/dev/null 2>&1 || skip "auditctl not installed (apt-get install auditd)"
+command -v flock >/dev/null 2>&1 || skip "flock not installed (util-linux)"
+PROBE=${top_builddir:-.}/tests/integration/netlink_probe
+[ -x "$PROBE" ] || skip "netlink_probe not built ($PROBE)"
+PROBE=$(cd "$(dirname "$PROBE")" && pwd)/netlink_probe
+
+# Kernel audit is global: never run next to another test that touches it.
+if [ -z "${HARRIER_AUDIT_LOCKED:-}" ]; then
+	HARRIER_AUDIT_LOCKED=1 exec flock /tmp/harrier-audit.lock sh "$0" "$@"
+fi
+
+status() { auditctl -s 2>/dev/null | awk -v k="$1" '$1 == k { print $2 }'; }
+auditctl -s >/dev/null 2>&1 || skip "kernel audit not available (auditctl -s fails)"
+ORIG_ENABLED=$(status enabled)
+ORIG_BACKLOG=$(status backlog_limit)
+ORIG_PID=$(status pid)
+[ "$ORIG_ENABLED" = 2 ] && skip "kernel audit is locked (enabled 2)"
+[ "$ORIG_PID" = 0 ] || skip "audit pid held by $ORIG_PID (an audit daemon runs)"
+
+FAILED=0
+TMP=$(mktemp -d /tmp/harrier-netlink-test.XXXXXX) || exit 2
+APID=""
+OTHER_RULE=""
+
+stop_auditd() {
+	[ -n "$APID" ] || return 0
+	kill "$APID" 2>/dev/null
+	wait "$APID" 2>/dev/null
+	APID=""
+	for _ in $(seq 50); do
+		[ "$(status pid)" = 0 ] && break
+		sleep 0.1
+	done
+}
+
+cleanup() {
+	stop_auditd
+	"$PROBE" remove-all >/dev/null 2>&1
+	[ -n "$OTHER_RULE" ] && auditctl -d $OTHER_RULE >/dev/null 2>&1
+	auditctl -e "$ORIG_ENABLED" >/dev/null 2>&1
+	auditctl -b "$ORIG_BACKLOG" >/dev/null 2>&1
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM
+
+# auditctl -l shows watches with "-k KEY", other rules with "-F key=KEY".
+HARRIER_KEY_ERE='(key=|-k )harrier'
+
+check_restored() {
+	[ "$(status pid)" = 0 ] || fail "$1: audit pid is $(status pid), not 0"
+	[ "$(status enabled)" = "$ORIG_ENABLED" ] ||
+		fail "$1: enabled is $(status enabled), was $ORIG_ENABLED"
+	[ "$(status backlog_limit)" = "$ORIG_BACKLOG" ] ||
+		fail "$1: backlog_limit is $(status backlog_limit), was $ORIG_BACKLOG"
+	if auditctl -l | grep -Eq "$HARRIER_KEY_ERE"; then
+		fail "$1: harrier rules left behind: $(auditctl -l | grep -E "$HARRIER_KEY_ERE")"
+	fi
+}
+
+cat >"$TMP/shadow.rules" <<'EOF'
+# test rules: one watch, one syscall rule (expanded to b64 and b32)
+-w /etc/shadow -p r -k harrier_test_shadow
+-a always,exit -S sethostname -k harrier_test_other
+EOF
+
+# The records of the cat, in auditd's line format (EREs for the probe).
+SYSCALL_ERE='^type=SYSCALL msg=audit\([0-9]+\.[0-9]+:[0-9]+\): arch=.* comm="cat" .*key="harrier_test_shadow"$'
+PATH_ERE='^type=PATH msg=audit\([0-9.:]+\): item=0 name="/etc/shadow" .*nametype=NORMAL'
+EOE_ERE='^type=EOE msg=audit\([0-9.:]+\): ?$'
+
+# ---- 0. clear errors without privileges ----
+if command -v setpriv >/dev/null 2>&1 &&
+	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$PROBE" 2>/dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$PROBE" listen --timeout 0 >"$TMP/nonroot.out" 2>&1
+	rc=$?
+	[ $rc = 2 ] && grep -q 'run as root' "$TMP/nonroot.out" ||
+		fail "not root: exit $rc, '$(cat "$TMP/nonroot.out")'"
+else
+	echo "note: not-root check skipped (nobody cannot execute $PROBE)"
+fi
+
+# ---- 1. daemon mode ----
+"$PROBE" listen --mode daemon --rules "$TMP/shadow.rules" \
+	--run 'cat /etc/shadow >/dev/null' \
+	--expect "$SYSCALL_ERE" --expect "$PATH_ERE" --expect "$EOE_ERE" \
+	--timeout 10 >"$TMP/daemon.out" 2>&1
+rc=$?
+cat "$TMP/daemon.out"
+[ $rc = 0 ] || fail "daemon mode: probe exit $rc (records not seen)"
+grep -q '^mode=daemon ' "$TMP/daemon.out" || fail "daemon mode: not in daemon mode"
+grep -q '^stats records=[1-9]' "$TMP/daemon.out" || fail "daemon mode: no records counted"
+grep -q 'malformed=0' "$TMP/daemon.out" || fail "daemon mode: malformed messages"
+check_restored "daemon mode"
+
+# ---- 2. multicast mode next to a real auditd, and the stdin plugin ----
+AD="$TMP/auditd"
+mkdir -p "$AD/plugins.d"
+cat >"$AD/auditd.conf" <<EOF
+local_events = yes
+write_logs = no
+log_file = $AD/audit.log
+log_format = RAW
+flush = none
+freq = 0
+num_logs = 1
+max_log_file = 100
+max_log_file_action = ignore
+space_left = 2
+space_left_action = ignore
+admin_space_left = 1
+admin_space_left_action = ignore
+disk_full_action = ignore
+disk_error_action = ignore
+plugin_dir = $AD/plugins.d
+EOF
+chmod 0640 "$AD/auditd.conf"
+# The shipped plugins.d entry, pointed at the probe's stdin mode.
+sed -e "s|^path = .*|path = $PROBE|" \
+	-e "s|^args = .*|args = stdin $TMP/plugin.out|" \
+	"${top_srcdir:-.}/packaging/auditd/harrier.conf" >"$AD/plugins.d/harrier.conf"
+chmod 0640 "$AD/plugins.d/harrier.conf"
+auditd -f -n -c "$AD" >"$TMP/auditd.stdout" 2>"$TMP/auditd.stderr" &
+APID=$!
+for _ in $(seq 50); do
+	[ "$(status pid)" = "$APID" ] && break
+	sleep 0.1
+done
+if [ "$(status pid)" != "$APID" ]; then
+	fail "multicast mode: auditd did not take the audit pid"
+	cat "$TMP/auditd.stderr"
+else
+	# Insisting on daemon mode fails clearly while auditd holds the pid.
+	"$PROBE" listen --mode daemon --timeout 0 >"$TMP/held.out" 2>&1
+	rc=$?
+	[ $rc = 2 ] && grep -q "audit pid is held by process $APID" "$TMP/held.out" ||
+		fail "pid held: exit $rc, '$(cat "$TMP/held.out")'"
+	"$PROBE" listen --mode auto --rules "$TMP/shadow.rules" \
+		--run 'sleep 0.3; cat /etc/shadow >/dev/null' \
+		--expect "$SYSCALL_ERE" --expect "$PATH_ERE" \
+		--expect "$EOE_ERE" --timeout 10 \
+		>"$TMP/mcast.out" 2>&1
+	rc=$?
+	cat "$TMP/mcast.out"
+	[ $rc = 0 ] || fail "multicast mode: probe exit $rc (records not seen)"
+	grep -q '^mode=multicast ' "$TMP/mcast.out" ||
+		fail "multicast mode: auto did not choose multicast"
+	[ "$(status pid)" = "$APID" ] ||
+		fail "multicast mode: the audit pid moved away from auditd"
+	sleep 0.5
+	stop_auditd
+	# The plugin got the same event on stdin, one record per line.
+	if ! grep -q 'type=SYSCALL msg=audit(.*comm="cat".*key="harrier_test_shadow"' \
+		"$TMP/plugin.out" 2>/dev/null; then
+		fail "stdin plugin: no SYSCALL record of the cat in $TMP/plugin.out"
+		head -5 "$TMP/plugin.out" 2>/dev/null
+	fi
+	grep -q '^type=EOE msg=audit(' "$TMP/plugin.out" 2>/dev/null ||
+		fail "stdin plugin: no EOE records"
+fi
+stop_auditd
+auditctl -e "$ORIG_ENABLED" >/dev/null 2>&1
+check_restored "multicast mode"
+
+# ---- 3. remove_all leaves other tools' rules alone ----
+OTHER_RULE="always,exit -F arch=b64 -S sethostname -k htest_other"
+auditctl -a $OTHER_RULE >/dev/null || fail "cannot add the foreign test rule"
+"$PROBE" install "$TMP/shadow.rules" >"$TMP/install.out" 2>&1 ||
+	fail "install: $(cat "$TMP/install.out")"
+n=$(auditctl -l | grep -Ec '(key=|-k )harrier_test')
+inst=$(sed -n 's/^installed //p' "$TMP/install.out")
+[ "$n" = "$inst" ] && [ "$n" -ge 2 ] ||
+	fail "install: probe installed '$inst' rules, the kernel lists $n"
+"$PROBE" remove-all >"$TMP/remove.out" 2>&1 || fail "remove-all: $(cat "$TMP/remove.out")"
+grep -q "^removed $n\$" "$TMP/remove.out" ||
+	fail "remove-all: '$(cat "$TMP/remove.out")', expected removed $n"
+auditctl -l | grep -Eq "$HARRIER_KEY_ERE" && fail "remove-all left harrier rules"
+auditctl -l | grep -q 'key=htest_other' || fail "remove-all deleted the foreign rule"
+auditctl -d $OTHER_RULE >/dev/null || fail "cannot delete the foreign test rule"
+OTHER_RULE=""
+
+# ---- 4. tamper check ----
+"$PROBE" tamper "$TMP/shadow.rules" \
+	'auditctl -W /etc/shadow -p r -k harrier_test_shadow' \
+	>"$TMP/tamper.out" 2>&1
+rc=$?
+cat "$TMP/tamper.out"
+[ $rc = 0 ] || fail "tamper check: exit $rc"
+grep -q '^missing after tampering: 1$' "$TMP/tamper.out" ||
+	fail "tamper check: the deleted watch was not noticed exactly once"
+check_restored "end"
+
+[ $FAILED = 0 ] && echo "PASS"
+exit $FAILED
