@@ -55,6 +55,7 @@ struct nl_state {
 	int stopfd;
 	pthread_t thread;
 	bool thread_started;
+	bool stopped; /* after stop: an empty queue is the end of input */
 
 	pthread_mutex_t lock; /* queue, counters, reader_error */
 	struct nl_rec **queue;
@@ -641,6 +642,10 @@ static int nl_read(struct source *s, source_record_cb cb, void *userdata)
 	}
 	pthread_mutex_lock(&st->lock);
 	err = st->count == 0 ? st->reader_error : 0;
+	if (st->count == 0 && st->stopped) {
+		pthread_mutex_unlock(&st->lock);
+		return 0;
+	}
 	pthread_mutex_unlock(&st->lock);
 	if (err)
 		return err;
@@ -674,6 +679,7 @@ static void nl_stop(struct source *s)
 		st->thread_started = false;
 		(void)!read(st->stopfd, &v, sizeof(v));
 	}
+	st->stopped = true;
 	nl_daemon_restore(st);
 	if (st->sock >= 0)
 		close(st->sock);

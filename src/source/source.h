@@ -30,7 +30,7 @@ struct source_ops {
 	int (*start)(struct source *s, char **ret_err);
 	int (*get_fd)(struct source *s);
 	/* Deliver ready records. Returns >0 while more may come, 0 at end of
-	 * input (files), or -errno. */
+	 * input (files; live sources once stopped and drained), or -errno. */
 	int (*read)(struct source *s, source_record_cb cb, void *userdata);
 	void (*stats)(struct source *s, struct source_stats *ret);
 	void (*stop)(struct source *s);

@@ -1,0 +1,1443 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Falco condition expressions: a recursive-descent compiler (not > and >
+ * or, parentheses, macros expanded in place, lists flattened, constants
+ * typed once) and the evaluator that runs per event. Compile errors go to
+ * a struct diag, all of them, with file:line:col; evaluation never
+ * allocates and never fails.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/cond.h"
+#include "engine/fields.h"
+
+enum cond_op {
+	OP_EQ,
+	OP_NE,
+	OP_LT,
+	OP_LE,
+	OP_GT,
+	OP_GE,
+	OP_IN,
+	OP_INTERSECTS,
+	OP_CONTAINS,
+	OP_ICONTAINS,
+	OP_STARTSWITH,
+	OP_ENDSWITH,
+	OP_GLOB,
+	OP_PMATCH,
+	OP_EXISTS,
+};
+
+static const struct {
+	const char *name;
+	enum cond_op op;
+} op_names[] = {
+	{ "=", OP_EQ },
+	{ "==", OP_EQ },
+	{ "!=", OP_NE },
+	{ "<", OP_LT },
+	{ "<=", OP_LE },
+	{ ">", OP_GT },
+	{ ">=", OP_GE },
+	{ "in", OP_IN },
+	{ "intersects", OP_INTERSECTS },
+	{ "contains", OP_CONTAINS },
+	{ "icontains", OP_ICONTAINS },
+	{ "startswith", OP_STARTSWITH },
+	{ "endswith", OP_ENDSWITH },
+	{ "glob", OP_GLOB },
+	{ "pmatch", OP_PMATCH },
+	{ "exists", OP_EXISTS },
+};
+
+static bool op_takes_list(enum cond_op op)
+{
+	return op == OP_IN || op == OP_INTERSECTS || op == OP_PMATCH;
+}
+
+static bool op_relational(enum cond_op op)
+{
+	return op >= OP_LT && op <= OP_GE;
+}
+
+static bool op_textual(enum cond_op op)
+{
+	return op >= OP_CONTAINS && op <= OP_PMATCH;
+}
+
+/* A compiled constant: the text, and its number when it is one. */
+struct cval {
+	char *s;
+	size_t len;
+	int64_t n;
+	bool has_n;
+};
+
+enum node_kind { NODE_AND, NODE_OR, NODE_NOT, NODE_CMP };
+
+/* How a comparison's list is ordered for lookup. */
+enum list_order { ORD_NONE, ORD_STR, ORD_NUM };
+
+struct cond_node {
+	enum node_kind kind;
+	struct cond_node *a, *b; /* AND/OR: both; NOT: a */
+	struct field_ref ref;
+	enum cond_op op;
+	struct cval v; /* single-value operators */
+	struct cval *items;
+	size_t nitems;
+	enum list_order order;
+};
+
+struct cond {
+	struct cond_node *root;
+};
+
+/* ---- nodes ---- */
+
+static void cval_clear(struct cval *v)
+{
+	free(v->s);
+	v->s = NULL;
+}
+
+static void node_free(struct cond_node *n)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	node_free(n->a);
+	node_free(n->b);
+	field_ref_clear(&n->ref);
+	cval_clear(&n->v);
+	for (i = 0; i < n->nitems; i++)
+		cval_clear(&n->items[i]);
+	free(n->items);
+	free(n);
+}
+
+void cond_free(struct cond *c)
+{
+	if (!c)
+		return;
+	node_free(c->root);
+	free(c);
+}
+
+/* ---- parser state ---- */
+
+/* Shared by a condition and the macros expanded into it. */
+struct cshared {
+	const struct cond_env *env;
+	struct diag *d;
+	unsigned int nerr;
+	bool oom;
+	bool abort; /* too deep: stop, report nothing more */
+	const char *macros[HARRIER_MAX_COND_DEPTH + 1];
+	unsigned int nmacros;
+};
+
+struct parser {
+	struct cshared *sh;
+	const char *text;
+	size_t pos;
+	const char *file;
+	unsigned int line, col;
+	bool multiline;
+	unsigned int depth;
+};
+
+static void perr(struct parser *p, size_t off, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void perr(struct parser *p, size_t off, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	unsigned int col = p->col;
+
+	p->sh->nerr++;
+	if (p->sh->abort)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* Columns are exact only for one-line text: YAML folding and
+	 * indentation of block scalars hide where later lines started. */
+	if (!p->multiline && col)
+		col += (unsigned int)off;
+	diag_add(p->sh->d, DIAG_ERROR, p->file, p->line, col, "%s", msg);
+}
+
+static void *pcalloc(struct parser *p, size_t n, size_t sz)
+{
+	void *r = calloc(n, sz);
+
+	if (!r)
+		p->sh->oom = true;
+	return r;
+}
+
+static char cur(const struct parser *p)
+{
+	return p->text[p->pos];
+}
+
+static void skip_ws(struct parser *p)
+{
+	while (isspace((unsigned char)cur(p)))
+		p->pos++;
+}
+
+static bool is_delim(char c)
+{
+	return c == '\0' || isspace((unsigned char)c) || c == '(' || c == ')' ||
+	       c == ',';
+}
+
+/* Is the keyword kw at pos, as a whole word? */
+static bool at_kw_pos(const struct parser *p, size_t pos, const char *kw)
+{
+	size_t n = strlen(kw);
+
+	if (strncmp(p->text + pos, kw, n) != 0)
+		return false;
+	if (pos > 0 && !is_delim(p->text[pos - 1]))
+		return false;
+	return is_delim(p->text[pos + n]);
+}
+
+static bool at_kw(const struct parser *p, const char *kw)
+{
+	return at_kw_pos(p, p->pos, kw);
+}
+
+static bool at_and_or(const struct parser *p)
+{
+	return at_kw(p, "and") || at_kw(p, "or");
+}
+
+/* Length of the token at pos, for messages. */
+static int tok_len(const struct parser *p)
+{
+	size_t n = 0;
+
+	if (p->text[p->pos] && is_delim(p->text[p->pos]))
+		return 1;
+	while (!is_delim(p->text[p->pos + n]) && n < 60)
+		n++;
+	return (int)n;
+}
+
+static void skip_quoted(struct parser *p)
+{
+	char q = cur(p);
+
+	p->pos++;
+	while (cur(p) && cur(p) != q) {
+		if (cur(p) == '\\' && p->text[p->pos + 1])
+			p->pos++;
+		p->pos++;
+	}
+	if (cur(p))
+		p->pos++;
+}
+
+/* Error recovery: skip to the next "and"/"or" or unmatched ')' at this
+ * nesting level, or the end. */
+static void skip_garbage(struct parser *p)
+{
+	int depth = 0;
+
+	while (cur(p)) {
+		char c = cur(p);
+
+		if (c == '"' || c == '\'') {
+			skip_quoted(p);
+			continue;
+		}
+		if (c == '(') {
+			depth++;
+		} else if (c == ')') {
+			if (depth == 0)
+				return;
+			depth--;
+		} else if (depth == 0 && at_and_or(p)) {
+			return;
+		}
+		p->pos++;
+	}
+}
+
+/* A term word: field name, macro name. Stops at delimiters, operator
+ * characters and quotes; "[...]" is taken whole. */
+static size_t scan_term(const struct parser *p)
+{
+	const char *s = p->text + p->pos;
+	size_t n = 0;
+
+	while (s[n] && !is_delim(s[n]) && !strchr("=!<>~\"'", s[n])) {
+		if (s[n] == '[') {
+			const char *e = strchr(s + n, ']');
+
+			if (!e)
+				break;
+			n = (size_t)(e - s) + 1;
+			continue;
+		}
+		n++;
+	}
+	return n;
+}
+
+/* ---- values ---- */
+
+/* Quoted string at pos: \\, \" and \' are escapes, any other backslash
+ * stays. Returns an owned string or NULL (error reported). */
+static char *parse_quoted(struct parser *p)
+{
+	char q = cur(p);
+	size_t start = p->pos, i, n = 0;
+	char *out;
+
+	for (i = p->pos + 1; p->text[i] && p->text[i] != q; i++)
+		if (p->text[i] == '\\' && p->text[i + 1])
+			i++;
+	if (!p->text[i]) {
+		perr(p, start, "unterminated string");
+		p->pos = i;
+		return NULL;
+	}
+	out = pcalloc(p, i - start, 1);
+	if (!out) {
+		p->pos = i + 1;
+		return NULL;
+	}
+	for (i = start + 1; p->text[i] != q; i++) {
+		char c = p->text[i];
+
+		if (c == '\\' &&
+		    (p->text[i + 1] == '\\' || p->text[i + 1] == '"' ||
+		     p->text[i + 1] == '\'')) {
+			c = p->text[++i];
+		}
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	p->pos = i + 1;
+	return out;
+}
+
+/* A bare word value: up to whitespace, ')' or ','. */
+static char *parse_bare(struct parser *p)
+{
+	size_t start = p->pos;
+	char *s;
+
+	while (cur(p) && !isspace((unsigned char)cur(p)) && cur(p) != ')' &&
+	       cur(p) != ',')
+		p->pos++;
+	s = strndup(p->text + start, p->pos - start);
+	if (!s)
+		p->sh->oom = true;
+	return s;
+}
+
+struct items {
+	struct cval *v;
+	size_t n, cap;
+};
+
+static bool items_add(struct parser *p, struct items *it, const char *s,
+		      size_t off)
+{
+	if (it->n >= HARRIER_MAX_LIST_ITEMS) {
+		if (it->n == HARRIER_MAX_LIST_ITEMS) {
+			perr(p, off, "list has more than %d items",
+			     HARRIER_MAX_LIST_ITEMS);
+			it->n++; /* report once */
+		}
+		return false;
+	}
+	if (it->n == it->cap) {
+		size_t cap = it->cap ? it->cap * 2 : 8;
+		struct cval *nv = realloc(it->v, cap * sizeof(*nv));
+
+		if (!nv) {
+			p->sh->oom = true;
+			return false;
+		}
+		it->v = nv;
+		it->cap = cap;
+	}
+	memset(&it->v[it->n], 0, sizeof(it->v[0]));
+	it->v[it->n].s = strdup(s);
+	if (!it->v[it->n].s) {
+		p->sh->oom = true;
+		return false;
+	}
+	it->v[it->n].len = strlen(s);
+	it->n++;
+	return true;
+}
+
+static void items_free(struct items *it)
+{
+	size_t i;
+
+	for (i = 0; i < it->n && i < it->cap; i++)
+		cval_clear(&it->v[i]);
+	free(it->v);
+	memset(it, 0, sizeof(*it));
+}
+
+static const char *const *env_list(struct parser *p, const char *name,
+				   size_t *n)
+{
+	const struct cond_env *env = p->sh->env;
+
+	if (!env || !env->list)
+		return NULL;
+	return env->list(env->ud, name, n);
+}
+
+/* Append the items of list name, expanding items that are themselves
+ * lists (Falco lists may name other lists). */
+static void expand_list(struct parser *p, struct items *it, const char *name,
+			const char *const *items, size_t n, size_t off,
+			const char **stack, unsigned int depth)
+{
+	size_t i, sn;
+	unsigned int j;
+	const char *const *sub;
+
+	if (depth >= HARRIER_MAX_COND_DEPTH) {
+		perr(p, off, "lists nested too deeply at '%s'", name);
+		return;
+	}
+	stack[depth] = name;
+	for (i = 0; i < n; i++) {
+		if (!items[i])
+			continue;
+		sub = env_list(p, items[i], &sn);
+		for (j = 0; sub && j <= depth; j++)
+			if (strcmp(stack[j], items[i]) == 0)
+				sub = NULL; /* a cycle: keep it literal */
+		if (sub)
+			expand_list(p, it, items[i], sub, sn, off, stack,
+				    depth + 1);
+		else if (!items_add(p, it, items[i], off))
+			return;
+	}
+}
+
+static void add_bare_item(struct parser *p, struct items *it, const char *s,
+			  size_t off)
+{
+	const char *stack[HARRIER_MAX_COND_DEPTH];
+	const char *const *l;
+	size_t n;
+
+	l = env_list(p, s, &n);
+	if (l)
+		expand_list(p, it, s, l, n, off, stack, 0);
+	else
+		(void)items_add(p, it, s, off);
+}
+
+/* "(a, 'b c', list_name)" at pos. Returns false on a syntax error
+ * (reported; pos past the list or at the end). */
+static bool parse_list(struct parser *p, struct items *it)
+{
+	size_t open = p->pos, off;
+	char *s;
+	bool ok = true;
+
+	p->pos++;
+	skip_ws(p);
+	if (cur(p) == ')') {
+		p->pos++;
+		return true;
+	}
+	for (;;) {
+		skip_ws(p);
+		off = p->pos;
+		if (cur(p) == '"' || cur(p) == '\'') {
+			s = parse_quoted(p);
+			if (s)
+				(void)items_add(p, it, s, off);
+			else
+				ok = false;
+			free(s);
+		} else if (cur(p) == '\0') {
+			perr(p, open, "unbalanced parentheses: missing ')'");
+			return false;
+		} else if (cur(p) == ',' || cur(p) == ')' || cur(p) == '(') {
+			perr(p, off, "missing value in list");
+			ok = false;
+			if (cur(p) == '(')
+				p->pos++;
+		} else {
+			s = parse_bare(p);
+			if (s)
+				add_bare_item(p, it, s, off);
+			free(s);
+		}
+		skip_ws(p);
+		if (cur(p) == ',') {
+			p->pos++;
+			continue;
+		}
+		if (cur(p) == ')') {
+			p->pos++;
+			return ok;
+		}
+		if (cur(p) == '\0') {
+			perr(p, open, "unbalanced parentheses: missing ')'");
+			return false;
+		}
+		perr(p, p->pos, "expected ',' or ')' in list, found '%.*s'",
+		     tok_len(p), p->text + p->pos);
+		while (cur(p) && cur(p) != ')')
+			p->pos++;
+		if (cur(p))
+			p->pos++;
+		return false;
+	}
+}
+
+/* Numbers: decimal or 0x hex, optionally negative. */
+static int parse_number(const char *s, int64_t *ret)
+{
+	const char *h = s[0] == '-' ? s + 1 : s;
+
+	if (h[0] == '0' && (h[1] == 'x' || h[1] == 'X'))
+		return parse_i64(s, 16, ret);
+	return parse_i64(s, 10, ret);
+}
+
+static const char *type_name(enum field_type t)
+{
+	switch (t) {
+	case FIELD_NUMBER:
+		return "a number";
+	case FIELD_BOOL:
+		return "a bool";
+	default:
+		return "a string";
+	}
+}
+
+/* Type a constant for the field it is compared with. */
+static bool cval_type(struct parser *p, const struct field_ref *ref,
+		      struct cval *v, size_t off)
+{
+	switch (ref->type) {
+	case FIELD_NUMBER:
+		if (parse_number(v->s, &v->n) != 0) {
+			perr(p, off, "bad number '%s' for field '%s'", v->s,
+			     ref->name);
+			return false;
+		}
+		v->has_n = true;
+		return true;
+	case FIELD_BOOL:
+		if (strcmp(v->s, "true") == 0) {
+			v->n = 1;
+		} else if (strcmp(v->s, "false") == 0) {
+			v->n = 0;
+		} else {
+			perr(p, off,
+			     "bad boolean '%s' for field '%s' (true or false)",
+			     v->s, ref->name);
+			return false;
+		}
+		v->has_n = true;
+		return true;
+	case FIELD_DYNAMIC:
+		v->has_n = parse_number(v->s, &v->n) == 0;
+		return true;
+	default:
+		return true;
+	}
+}
+
+static int cval_cmp_str(const void *a, const void *b)
+{
+	return strcmp(((const struct cval *)a)->s, ((const struct cval *)b)->s);
+}
+
+static int cval_cmp_num(const void *a, const void *b)
+{
+	int64_t x = ((const struct cval *)a)->n,
+		y = ((const struct cval *)b)->n;
+
+	return x < y ? -1 : x > y;
+}
+
+/* pmatch prefixes: without trailing '/', except "/" itself. */
+static void pmatch_normalise(struct cval *v)
+{
+	while (v->len > 1 && v->s[v->len - 1] == '/')
+		v->s[--v->len] = '\0';
+}
+
+/* ---- expressions ---- */
+
+static struct cond_node *parse_or(struct parser *p);
+static struct cond_node *parse_text(struct parser *parent, const char *text,
+				    const char *file, unsigned int line,
+				    unsigned int col);
+
+static struct cond_node *mk2(struct parser *p, enum node_kind k,
+			     struct cond_node *a, struct cond_node *b)
+{
+	struct cond_node *n;
+
+	if (!a || (k != NODE_NOT && !b)) {
+		node_free(a);
+		node_free(b);
+		return NULL;
+	}
+	n = pcalloc(p, 1, sizeof(*n));
+	if (!n) {
+		node_free(a);
+		node_free(b);
+		return NULL;
+	}
+	n->kind = k;
+	n->a = a;
+	n->b = b;
+	return n;
+}
+
+static bool enter(struct parser *p, size_t off)
+{
+	if (p->depth + 1 > HARRIER_MAX_COND_DEPTH) {
+		perr(p, off,
+		     "condition nested too deeply (more than %d levels)",
+		     HARRIER_MAX_COND_DEPTH);
+		p->sh->abort = true;
+		p->pos = strlen(p->text);
+		return false;
+	}
+	p->depth++;
+	return true;
+}
+
+/* Operator at pos, or -1 (nothing consumed, *len = its length). */
+static int scan_op(const struct parser *p, size_t *len)
+{
+	const char *s = p->text + p->pos;
+	size_t n = 0, i;
+
+	if (s[0] && strchr("=!<>~", s[0])) {
+		/* Longest known operator first, so that "evt.dir=<" is '='
+		 * and the value '<'; any other run is one unknown operator. */
+		if (s[1] == '=' && strchr("=!<>", s[0]))
+			n = 2;
+		else if (strchr("=<>", s[0]) && !(s[1] && strchr("=!~", s[1])))
+			n = 1;
+		else
+			while (s[n] && strchr("=!<>~", s[n]))
+				n++;
+	} else {
+		while (isalpha((unsigned char)s[n]) || s[n] == '_')
+			n++;
+		if (n && !is_delim(s[n]) && s[n] != '"' && s[n] != '\'')
+			return -1;
+	}
+	*len = n;
+	for (i = 0; n && i < sizeof(op_names) / sizeof(op_names[0]); i++)
+		if (strlen(op_names[i].name) == n &&
+		    memcmp(op_names[i].name, s, n) == 0)
+			return (int)op_names[i].op;
+	return -1;
+}
+
+/* The value(s) after an operator; the node gets them. */
+static bool parse_operand(struct parser *p, struct cond_node *n, bool field_ok,
+			  size_t op_off, int op_len)
+{
+	struct items it = { NULL, 0, 0 };
+	size_t off, i;
+	bool ok = true;
+	char *s;
+
+	skip_ws(p);
+	off = p->pos;
+	if (!cur(p) || cur(p) == ')' || cur(p) == ',' || at_and_or(p)) {
+		perr(p, op_off, "missing value after '%.*s'", op_len,
+		     p->text + op_off);
+		return false;
+	}
+	if (op_takes_list(n->op)) {
+		if (cur(p) == '(') {
+			ok = parse_list(p, &it);
+		} else if (cur(p) == '"' || cur(p) == '\'') {
+			perr(p, off,
+			     "operator '%.*s' needs a list: '(...)' "
+			     "or a list name",
+			     op_len, p->text + op_off);
+			free(parse_quoted(p));
+			return false;
+		} else {
+			const char *stack[HARRIER_MAX_COND_DEPTH];
+			const char *const *l;
+			size_t ln;
+
+			s = parse_bare(p);
+			if (!s)
+				return false;
+			l = env_list(p, s, &ln);
+			if (l) {
+				expand_list(p, &it, s, l, ln, off, stack, 0);
+			} else {
+				perr(p, off, "undefined list '%s'", s);
+				ok = false;
+			}
+			free(s);
+		}
+		if (!ok || !field_ok || p->sh->oom) {
+			items_free(&it);
+			return false;
+		}
+		for (i = 0; i < it.n; i++)
+			if (!cval_type(p, &n->ref, &it.v[i], off))
+				ok = false;
+		if (!ok) {
+			items_free(&it);
+			return false;
+		}
+		n->items = it.v;
+		n->nitems = it.n;
+		if (n->op == OP_PMATCH) {
+			for (i = 0; i < it.n; i++)
+				pmatch_normalise(&it.v[i]);
+			n->order = ORD_STR;
+		} else if (n->ref.type == FIELD_STRING) {
+			n->order = ORD_STR;
+		} else if (n->ref.type == FIELD_NUMBER) {
+			n->order = ORD_NUM;
+		}
+		if (n->order == ORD_STR && it.n > 1)
+			qsort(it.v, it.n, sizeof(it.v[0]), cval_cmp_str);
+		else if (n->order == ORD_NUM && it.n > 1)
+			qsort(it.v, it.n, sizeof(it.v[0]), cval_cmp_num);
+		return true;
+	}
+	if (cur(p) == '(') {
+		perr(p, off, "operator '%.*s' takes one value, not a list",
+		     op_len, p->text + op_off);
+		(void)parse_list(p, &it);
+		items_free(&it);
+		return false;
+	}
+	if (cur(p) == '"' || cur(p) == '\'')
+		s = parse_quoted(p);
+	else
+		s = parse_bare(p);
+	if (!s)
+		return false;
+	n->v.s = s;
+	n->v.len = strlen(s);
+	if (!field_ok)
+		return false;
+	if (!cval_type(p, &n->ref, &n->v, off))
+		return false;
+	if (n->op == OP_ICONTAINS)
+		for (i = 0; i < n->v.len; i++)
+			n->v.s[i] = (char)tolower((unsigned char)n->v.s[i]);
+	return true;
+}
+
+/* Operator/field type agreement. */
+static bool check_op(struct parser *p, const struct cond_node *n, size_t op_off,
+		     int op_len)
+{
+	const char *need = NULL;
+
+	switch (n->ref.type) {
+	case FIELD_STRING:
+		if (op_relational(n->op))
+			need = "a number";
+		break;
+	case FIELD_NUMBER:
+		if (op_textual(n->op))
+			need = "a string";
+		break;
+	case FIELD_BOOL:
+		if (op_relational(n->op) || op_textual(n->op))
+			need = op_textual(n->op) ? "a string" : "a number";
+		break;
+	default:
+		break;
+	}
+	if (!need)
+		return true;
+	perr(p, op_off, "operator '%.*s' needs %s field; '%s' is %s", op_len,
+	     p->text + op_off, need, n->ref.name, type_name(n->ref.type));
+	return false;
+}
+
+static struct cond_node *parse_macro(struct parser *p, const char *name,
+				     size_t off)
+{
+	const struct cond_env *env = p->sh->env;
+	const char *mfile = NULL, *text;
+	unsigned int mline = 0, mcol = 0, i;
+	struct cond_node *n;
+	size_t ln;
+
+	text = env && env->macro
+		       ? env->macro(env->ud, name, &mfile, &mline, &mcol)
+		       : NULL;
+	if (!text) {
+		if (env_list(p, name, &ln))
+			perr(p, off, "list '%s' used as a condition", name);
+		else if (field_known(name))
+			perr(p, off, "missing operator after field '%s'", name);
+		else
+			perr(p, off, "undefined macro or list '%s'", name);
+		return NULL;
+	}
+	for (i = 0; i < p->sh->nmacros; i++) {
+		if (strcmp(p->sh->macros[i], name) == 0) {
+			char chain[512];
+			size_t cl = 0;
+			unsigned int j;
+
+			chain[0] = '\0';
+			for (j = i; j < p->sh->nmacros; j++) {
+				int w = snprintf(chain + cl, sizeof(chain) - cl,
+						 "%s -> ", p->sh->macros[j]);
+
+				if (w < 0 || (size_t)w >= sizeof(chain) - cl)
+					break;
+				cl += (size_t)w;
+			}
+			perr(p, off, "macro cycle: %s%s", chain, name);
+			return NULL;
+		}
+	}
+	if (!enter(p, off))
+		return NULL;
+	p->sh->macros[p->sh->nmacros++] = name;
+	n = parse_text(p, text, mfile ? mfile : p->file,
+		       mfile ? mline : p->line, mfile ? mcol : p->col);
+	p->sh->nmacros--;
+	p->depth--;
+	return n;
+}
+
+/* field op value | field exists | macro */
+static struct cond_node *parse_term(struct parser *p)
+{
+	size_t start = p->pos, wlen = scan_term(p), op_off, op_len = 0;
+	struct cond_node *n;
+	char *name;
+	int op;
+	bool field_ok;
+
+	if (!wlen) {
+		perr(p, start, "unexpected '%.*s'", tok_len(p),
+		     p->text + start);
+		p->pos++;
+		skip_garbage(p);
+		return NULL;
+	}
+	p->pos += wlen;
+	skip_ws(p);
+	op_off = p->pos;
+	if (!cur(p) || cur(p) == ')' || at_and_or(p)) {
+		/* A bare identifier: a macro. */
+		name = strndup(p->text + start, wlen);
+		if (!name) {
+			p->sh->oom = true;
+			return NULL;
+		}
+		n = parse_macro(p, name, start);
+		free(name);
+		return n;
+	}
+	op = scan_op(p, &op_len);
+	if (op < 0) {
+		name = strndup(p->text + start, wlen);
+		if (!name) {
+			p->sh->oom = true;
+			return NULL;
+		}
+		if (!memchr(name, '.', wlen) && !field_known(name)) {
+			/* "macro garbage": the caller reports the garbage. */
+			n = parse_macro(p, name, start);
+			free(name);
+			return n;
+		}
+		free(name);
+		perr(p, op_off, "unknown operator '%.*s'",
+		     op_len ? (int)op_len : tok_len(p), p->text + op_off);
+		skip_garbage(p);
+		return NULL;
+	}
+	p->pos += op_len;
+	n = pcalloc(p, 1, sizeof(*n));
+	if (!n)
+		return NULL;
+	n->kind = NODE_CMP;
+	n->op = (enum cond_op)op;
+	switch (field_ref_parse(p->text + start, wlen, &n->ref)) {
+	case 0:
+		field_ok = check_op(p, n, op_off, (int)op_len);
+		break;
+	case -ENOMEM:
+		p->sh->oom = true;
+		field_ok = false;
+		break;
+	default:
+		perr(p, start, "unknown field '%.*s'", (int)wlen,
+		     p->text + start);
+		field_ok = false;
+		break;
+	}
+	if (n->op == OP_EXISTS) {
+		if (field_ok)
+			return n;
+	} else if (parse_operand(p, n, field_ok, op_off, (int)op_len) &&
+		   field_ok) {
+		return n;
+	}
+	node_free(n);
+	return NULL;
+}
+
+static struct cond_node *parse_not(struct parser *p);
+
+static struct cond_node *parse_primary(struct parser *p)
+{
+	size_t open;
+	struct cond_node *n;
+
+	skip_ws(p);
+	if (cur(p) == '(') {
+		open = p->pos;
+		if (!enter(p, open))
+			return NULL;
+		p->pos++;
+		n = parse_or(p);
+		skip_ws(p);
+		if (cur(p) == ')') {
+			p->pos++;
+		} else if (!p->sh->abort) {
+			perr(p, open, "unbalanced parentheses: missing ')'");
+			node_free(n);
+			n = NULL;
+		}
+		p->depth--;
+		return n;
+	}
+	if (!cur(p) || cur(p) == ')' || at_and_or(p)) {
+		if (!p->text[strspn(p->text, " \t\r\n")])
+			perr(p, 0, "empty condition");
+		else
+			perr(p, p->pos, "expected a condition, found '%.*s'",
+			     cur(p) ? tok_len(p) : 3,
+			     cur(p) ? p->text + p->pos : "end");
+		return NULL;
+	}
+	return parse_term(p);
+}
+
+static struct cond_node *parse_not(struct parser *p)
+{
+	struct cond_node *n;
+	size_t off;
+
+	skip_ws(p);
+	if (!at_kw(p, "not"))
+		return parse_primary(p);
+	off = p->pos;
+	p->pos += 3;
+	if (!enter(p, off))
+		return NULL;
+	n = parse_not(p);
+	p->depth--;
+	return mk2(p, NODE_NOT, n, NULL);
+}
+
+static struct cond_node *parse_and(struct parser *p)
+{
+	struct cond_node *n = parse_not(p);
+
+	for (;;) {
+		skip_ws(p);
+		if (at_kw(p, "and")) {
+			p->pos += 3;
+			n = mk2(p, NODE_AND, n, parse_not(p));
+			continue;
+		}
+		if (!cur(p) || cur(p) == ')' || at_kw(p, "or"))
+			return n;
+		perr(p, p->pos, "unexpected '%.*s'", tok_len(p),
+		     p->text + p->pos);
+		skip_garbage(p);
+		node_free(n);
+		n = NULL;
+	}
+}
+
+static struct cond_node *parse_or(struct parser *p)
+{
+	struct cond_node *n = parse_and(p);
+
+	for (;;) {
+		skip_ws(p);
+		if (!at_kw(p, "or"))
+			return n;
+		p->pos += 2;
+		n = mk2(p, NODE_OR, n, parse_and(p));
+	}
+}
+
+/* A whole text: a condition or a macro's. */
+static struct cond_node *parse_all(struct parser *p)
+{
+	struct cond_node *n = NULL, *m;
+	bool first = true;
+
+	for (;;) {
+		m = parse_or(p);
+		if (first)
+			n = m;
+		else
+			node_free(m);
+		first = false;
+		skip_ws(p);
+		if (!cur(p))
+			return n;
+		/* Only an unmatched ')' stops parse_or at the top. */
+		perr(p, p->pos, "unbalanced parentheses: unexpected ')'");
+		node_free(n);
+		n = NULL;
+		p->pos++;
+		skip_ws(p);
+		if (at_kw(p, "and"))
+			p->pos += 3;
+		else if (at_kw(p, "or"))
+			p->pos += 2;
+		if (!cur(p))
+			return NULL;
+	}
+}
+
+static struct cond_node *parse_text(struct parser *parent, const char *text,
+				    const char *file, unsigned int line,
+				    unsigned int col)
+{
+	struct parser p = {
+		.sh = parent->sh,
+		.text = text,
+		.pos = 0,
+		.file = file,
+		.line = line,
+		.col = col,
+		.multiline = strchr(text, '\n') != NULL,
+		.depth = parent->depth,
+	};
+
+	return parse_all(&p);
+}
+
+struct cond *cond_compile(const char *text, const struct cond_env *env,
+			  const char *file, unsigned int line, unsigned int col,
+			  struct diag *d)
+{
+	struct cshared sh;
+	struct parser top;
+	struct cond_node *root;
+	struct cond *c;
+
+	memset(&sh, 0, sizeof(sh));
+	sh.env = env;
+	sh.d = d;
+	memset(&top, 0, sizeof(top));
+	top.sh = &sh;
+	root = parse_text(&top, text ? text : "", file, line, col);
+	if (sh.oom && !sh.nerr)
+		diag_add(d, DIAG_ERROR, file, line, col,
+			 "out of memory compiling condition");
+	if (sh.nerr || sh.oom || !root) {
+		node_free(root);
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		diag_add(d, DIAG_ERROR, file, line, col,
+			 "out of memory compiling condition");
+		node_free(root);
+		return NULL;
+	}
+	c->root = root;
+	return c;
+}
+
+bool field_known(const char *name)
+{
+	struct field_ref r;
+
+	if (!name || field_ref_parse(name, strlen(name), &r) != 0)
+		return false;
+	field_ref_clear(&r);
+	return true;
+}
+
+/* ---- evaluation ---- */
+
+static bool ci_contains(const char *s, const char *lower_pat, size_t plen)
+{
+	size_t i, j;
+
+	if (!plen)
+		return true;
+	for (i = 0; s[i]; i++) {
+		for (j = 0; j < plen && s[i + j]; j++)
+			if (tolower((unsigned char)s[i + j]) != lower_pat[j])
+				break;
+		if (j == plen)
+			return true;
+	}
+	return false;
+}
+
+/* Binary search of s[0..len) among string items sorted by strcmp. */
+static bool find_str(const struct cval *items, size_t n, const char *s,
+		     size_t len)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		size_t il = items[mid].len;
+		int r = memcmp(items[mid].s, s, il < len ? il : len);
+
+		/* same order as strcmp: a proper prefix sorts first */
+		if (r == 0)
+			r = il < len ? -1 : il > len;
+		if (r == 0)
+			return true;
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static bool find_num(const struct cval *items, size_t n, int64_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (items[mid].n == x)
+			return true;
+		if (items[mid].n < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Is s equal to one of the prefixes or below it? Looks up s and each of
+ * its parent directories: O(depth * log n). */
+static bool pmatch(const struct cond_node *n, const char *s)
+{
+	size_t len = strlen(s);
+
+	while (len > 1 && s[len - 1] == '/')
+		len--;
+	if (s[0] == '/' && find_str(n->items, n->nitems, "/", 1))
+		return true;
+	while (len > 0) {
+		if (find_str(n->items, n->nitems, s, len))
+			return true;
+		while (len > 0 && s[len - 1] != '/')
+			len--;
+		if (len > 0)
+			len--; /* drop the '/' */
+	}
+	return false;
+}
+
+static bool num_cmp(enum cond_op op, int64_t x, int64_t y)
+{
+	switch (op) {
+	case OP_EQ:
+		return x == y;
+	case OP_NE:
+		return x != y;
+	case OP_LT:
+		return x < y;
+	case OP_LE:
+		return x <= y;
+	case OP_GT:
+		return x > y;
+	default:
+		return x >= y;
+	}
+}
+
+static bool str_match(const struct cond_node *n, const char *s)
+{
+	size_t i, sl;
+
+	switch (n->op) {
+	case OP_EQ:
+		return strcmp(s, n->v.s) == 0;
+	case OP_NE:
+		return strcmp(s, n->v.s) != 0;
+	case OP_IN:
+	case OP_INTERSECTS:
+		if (n->order == ORD_STR)
+			return find_str(n->items, n->nitems, s, strlen(s));
+		for (i = 0; i < n->nitems; i++)
+			if (strcmp(n->items[i].s, s) == 0)
+				return true;
+		return false;
+	case OP_CONTAINS:
+		return strstr(s, n->v.s) != NULL;
+	case OP_ICONTAINS:
+		return ci_contains(s, n->v.s, n->v.len);
+	case OP_STARTSWITH:
+		return strncmp(s, n->v.s, n->v.len) == 0;
+	case OP_ENDSWITH:
+		sl = strlen(s);
+		return sl >= n->v.len &&
+		       memcmp(s + sl - n->v.len, n->v.s, n->v.len) == 0;
+	case OP_GLOB:
+		return fnmatch(n->v.s, s, 0) == 0;
+	case OP_PMATCH:
+		return pmatch(n, s);
+	default: {
+		/* relational on a dynamic field holding text */
+		int64_t x;
+
+		return n->v.has_n && parse_number(s, &x) == 0 &&
+		       num_cmp(n->op, x, n->v.n);
+	}
+	}
+}
+
+static bool num_match(const struct cond_node *n, int64_t x)
+{
+	size_t i;
+	char buf[24];
+
+	if (op_textual(n->op)) {
+		(void)snprintf(buf, sizeof(buf), "%" PRId64, x);
+		return str_match(n, buf);
+	}
+	if (n->op == OP_IN || n->op == OP_INTERSECTS) {
+		if (n->order == ORD_NUM)
+			return find_num(n->items, n->nitems, x);
+		for (i = 0; i < n->nitems; i++) {
+			if (n->items[i].has_n ? n->items[i].n == x : false)
+				return true;
+		}
+		return false;
+	}
+	if (!n->v.has_n) {
+		/* a dynamic field compared with text */
+		(void)snprintf(buf, sizeof(buf), "%" PRId64, x);
+		return str_match(n, buf);
+	}
+	return num_cmp(n->op, x, n->v.n);
+}
+
+static bool value_match(const struct cond_node *n, const struct fval *v)
+{
+	size_t i;
+
+	switch (v->kind) {
+	case FVAL_STR:
+		return str_match(n, v->s);
+	case FVAL_NUM:
+		return num_match(n, v->n);
+	default:
+		if (n->op == OP_IN || n->op == OP_INTERSECTS) {
+			for (i = 0; i < n->nitems; i++)
+				if (n->items[i].has_n && n->items[i].n == v->n)
+					return true;
+			return false;
+		}
+		if (n->op == OP_EQ)
+			return n->v.has_n && v->n == n->v.n;
+		if (n->op == OP_NE)
+			return n->v.has_n && v->n != n->v.n;
+		return false;
+	}
+}
+
+static bool eval_cmp(const struct cond_node *n, const struct event *ev)
+{
+	char scratch[FIELD_SCRATCH];
+	struct fval v;
+	unsigned int k;
+
+	/* An unset field makes every comparison false (Falco). */
+	for (k = 0; field_extract(&n->ref, ev, k, &v, scratch, sizeof(scratch));
+	     k++) {
+		if (n->op == OP_EXISTS || value_match(n, &v))
+			return true;
+		if (!n->ref.multi)
+			break;
+	}
+	return false;
+}
+
+static bool eval_node(const struct cond_node *n, const struct event *ev)
+{
+	switch (n->kind) {
+	case NODE_AND:
+		return eval_node(n->a, ev) && eval_node(n->b, ev);
+	case NODE_OR:
+		return eval_node(n->a, ev) || eval_node(n->b, ev);
+	case NODE_NOT:
+		return !eval_node(n->a, ev);
+	default:
+		return eval_cmp(n, ev);
+	}
+}
+
+bool cond_eval(const struct cond *c, const struct event *ev)
+{
+	if (!c || !c->root || !ev)
+		return false;
+	return eval_node(c->root, ev);
+}
+
+/* ---- evt.type index ---- */
+
+struct tset {
+	bool any;
+	const char **v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void tset_add(struct tset *t, const char *s)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 8;
+		const char **nv = realloc(t->v, cap * sizeof(*nv));
+
+		if (!nv) {
+			t->oom = true;
+			return;
+		}
+		t->v = nv;
+		t->cap = cap;
+	}
+	t->v[t->n++] = s;
+}
+
+static bool tset_has(const struct tset *t, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (strcmp(t->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+static void types_of(const struct cond_node *n, struct tset *out)
+{
+	struct tset a = { false, NULL, 0, 0, false };
+	struct tset b = { false, NULL, 0, 0, false };
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	switch (n->kind) {
+	case NODE_AND:
+	case NODE_OR:
+		types_of(n->a, &a);
+		types_of(n->b, &b);
+		out->oom = a.oom || b.oom;
+		if (n->kind == NODE_OR && (a.any || b.any)) {
+			out->any = true;
+		} else if (n->kind == NODE_AND && (a.any || b.any)) {
+			/* one side restricts: keep it */
+			struct tset *r = a.any ? &b : &a;
+
+			if (r->any) {
+				out->any = true;
+			} else {
+				*out = *r;
+				r->v = NULL;
+			}
+		} else if (n->kind == NODE_OR) {
+			for (i = 0; i < a.n; i++)
+				tset_add(out, a.v[i]);
+			for (i = 0; i < b.n; i++)
+				tset_add(out, b.v[i]);
+		} else {
+			for (i = 0; i < a.n; i++)
+				if (tset_has(&b, a.v[i]))
+					tset_add(out, a.v[i]);
+		}
+		free(a.v);
+		free(b.v);
+		return;
+	case NODE_NOT:
+		out->any = true;
+		return;
+	default:
+		if (!n->ref.is_evt_type) {
+			out->any = true;
+		} else if (n->op == OP_EQ) {
+			tset_add(out, n->v.s);
+		} else if (n->op == OP_IN || n->op == OP_INTERSECTS) {
+			for (i = 0; i < n->nitems; i++)
+				tset_add(out, n->items[i].s);
+		} else {
+			out->any = true;
+		}
+		return;
+	}
+}
+
+void cond_event_types(const struct cond *c,
+		      void (*cb)(const char *type, void *ud), void *ud,
+		      bool *ret_any)
+{
+	struct tset t;
+	size_t i;
+
+	if (!c || !c->root) {
+		*ret_any = true;
+		return;
+	}
+	types_of(c->root, &t);
+	if (t.oom) {
+		/* Cannot say: the safe answer is "any type". */
+		*ret_any = true;
+	} else {
+		*ret_any = t.any;
+		if (!t.any)
+			for (i = 0; i < t.n; i++)
+				cb(t.v[i], ud);
+	}
+	free(t.v);
+}
