@@ -17,6 +17,7 @@
 #include "common/diag.h"
 #include "common/log.h"
 #include "engine/engine.h"
+#include "enrich/proctable.h"
 #include "pipeline/pipeline.h"
 #include "sink/sink.h"
 #include "sink/store.h"
@@ -118,6 +119,7 @@ static int cmd_replay(int argc, char **argv)
 	bool json = false, use_db = true, quiet = false;
 	struct engine *e = NULL;
 	struct pipeline *p = NULL;
+	struct proctable *pt = NULL;
 	struct sink *out = NULL, *store = NULL;
 	struct pipeline_stats ps;
 	struct sink_stats ss;
@@ -161,7 +163,8 @@ static int cmd_replay(int argc, char **argv)
 	rc = load_engine(rules, nrules, &e);
 	if (rc)
 		return rc;
-	p = pipeline_new(e, NULL);
+	pt = proctable_new_offline();
+	p = pt ? pipeline_new(e, pt) : NULL;
 	if (!p) {
 		rc = EXIT_RUNTIME;
 		goto out;
@@ -217,6 +220,7 @@ out:
 	sink_free(store);
 	sink_free(out);
 	pipeline_free(p);
+	proctable_free(pt);
 	engine_free(e);
 	return rc;
 }

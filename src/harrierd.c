@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
@@ -47,6 +49,18 @@
  * alert is rate-limited the same way). */
 #define LOST_ALERT_INTERVAL_SEC 30
 
+/* What daemon mode changed in the kernel (enabled flag, backlog limit) is
+ * written here at start and removed at a clean stop. After kill -9 the
+ * kernel frees the audit pid but keeps the crashed run's settings; the
+ * next run finds this file and restores the values from before the
+ * crashed run. /run is a tmpfs: like the kernel's state, it does not
+ * survive a reboot. */
+#ifndef HARRIER_RUNSTATEDIR
+#define HARRIER_RUNSTATEDIR "/run/harrier"
+#endif
+#define KSTATE_FILE HARRIER_RUNSTATEDIR "/kernel-state"
+#define KSTATE_MAX_BYTES 512
+
 static const char *default_config = HARRIER_SYSCONFDIR "/harrier.yaml";
 
 /* The daemon's state: the one named global (Redis's `server`). */
@@ -72,6 +86,12 @@ static struct {
 	uint32_t kernel_lost_at_start;
 	time_t last_lost_alert;
 	bool tamper_pending;
+	bool rules_installed;	/* we tried: remove ours at stop */
+	bool disabled_warned;	/* multicast mode: said so once */
+
+	/* kernel settings from before us (or before a crashed run) */
+	bool kstate_known, kstate_from_crash, kstate_written;
+	uint32_t orig_enabled, orig_backlog;
 	bool under_systemd;
 	uint64_t ticks;
 } server;
@@ -299,6 +319,7 @@ static int install_kernel_rules(void)
 	char *err = NULL;
 	int r;
 
+	server.rules_installed = true;
 	r = kernel_rules_install(server.krules, &err);
 	if (r < 0) {
 		log_error("cannot install kernel audit rules: %s",
@@ -374,6 +395,45 @@ static void observe_event(const struct event *ev, void *ud)
 		server.tamper_pending = true;
 }
 
+static bool netlink_daemon_mode(void)
+{
+	return server.source_is_netlink &&
+	       strcmp(source_netlink_mode(server.source), "daemon") == 0;
+}
+
+/* Someone ran "auditctl -e 0": as the audit daemon, switch audit back on
+ * (the shipped rules raise the alert that says who); reading auditd's
+ * multicast copy, audit is auditd's to manage: only say so. */
+static void check_enabled(void)
+{
+	struct source_netlink_kstate k;
+	int r;
+
+	if (!server.source_is_netlink || source_netlink_locked(server.source))
+		return;
+	if (source_netlink_kernel_get(&k) < 0)
+		return;
+	if (k.enabled != 0) {
+		server.disabled_warned = false;
+		return;
+	}
+	if (!netlink_daemon_mode()) {
+		if (!server.disabled_warned)
+			log_warning("kernel audit was disabled (enabled 0): "
+				    "no events until the audit daemon "
+				    "enables it again");
+		server.disabled_warned = true;
+		return;
+	}
+	r = source_netlink_kernel_set(1, SOURCE_NETLINK_KEEP);
+	if (r < 0)
+		log_error("kernel audit was disabled and cannot be enabled "
+			  "again: %s", strerror(-r));
+	else
+		log_warning("kernel audit was disabled (enabled 0): enabled "
+			    "it again");
+}
+
 static void check_tamper(void)
 {
 	char *err = NULL;
@@ -381,9 +441,10 @@ static void check_tamper(void)
 
 	unsigned int missing = 0;
 
+	server.tamper_pending = false;
+	check_enabled();
 	if (!server.krules)
 		return;
-	server.tamper_pending = false;
 	r = kernel_rules_check(server.krules, &missing, &err);
 	if (r < 0) {
 		log_warning("cannot verify kernel audit rules: %s",
@@ -482,6 +543,150 @@ static void reload(void)
 out:
 	if (server.under_systemd)
 		(void)sd_notify(0, "READY=1");
+}
+
+/* Bounded "name=NUMBER" lookup in the state file's text. */
+static int kstate_get(const char *text, const char *name, uint32_t *ret)
+{
+	size_t n = strlen(name);
+	const char *p = text;
+	unsigned long v;
+	char *end;
+
+	while (p && *p) {
+		if (strncmp(p, name, n) == 0 && p[n] == '=') {
+			errno = 0;
+			v = strtoul(p + n + 1, &end, 10);
+			if (errno || end == p + n + 1 ||
+			    (*end != '\n' && *end != '\0') || v > UINT32_MAX)
+				return -EINVAL;
+			*ret = (uint32_t)v;
+			return 0;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -ENOENT;
+}
+
+/* Before the netlink source starts: learn the kernel settings to restore
+ * at stop. Normally what the kernel has now; but when the state file of
+ * a run that did not stop cleanly is there (its pid is gone), the values
+ * it recorded, since the kernel still has the crashed run's. */
+static void kstate_prepare(void)
+{
+	struct source_netlink_kstate k;
+	char buf[KSTATE_MAX_BYTES];
+	uint32_t pid = 0, en = 0, bl = 0;
+	ssize_t n;
+	int fd;
+
+	if (source_netlink_kernel_get(&k) < 0)
+		return; /* not permitted: the source says why */
+	server.orig_enabled = k.enabled;
+	server.orig_backlog = k.backlog_limit;
+	server.kstate_known = true;
+	fd = open(KSTATE_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void)close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	if (kstate_get(buf, "pid", &pid) < 0 ||
+	    kstate_get(buf, "enabled", &en) < 0 ||
+	    kstate_get(buf, "backlog_limit", &bl) < 0 || en > 1 || bl == 0 ||
+	    pid == 0 || pid > INT32_MAX) {
+		log_warning("ignoring malformed %s", KSTATE_FILE);
+		return;
+	}
+	if ((pid_t)pid != getpid() &&
+	    (kill((pid_t)pid, 0) == 0 || errno != ESRCH)) {
+		/* Another harrierd runs (it holds the audit pid: we will
+		 * read along in multicast mode and change nothing). */
+		server.kstate_known = false;
+		return;
+	}
+	log_warning("harrierd (pid %u) did not stop cleanly: kernel audit "
+		    "will be restored to enabled %u, backlog_limit %u at stop "
+		    "(now %u, %u)", pid, en, bl, k.enabled, k.backlog_limit);
+	server.orig_enabled = en;
+	server.orig_backlog = bl;
+	server.kstate_from_crash = true;
+}
+
+/* Once registered as the audit daemon: record what to restore. Written
+ * to a temporary file and renamed, so a crash never leaves half a file. */
+static void kstate_write(void)
+{
+	char text[KSTATE_MAX_BYTES], tmp[sizeof(KSTATE_FILE) + 8];
+	int fd, n;
+	bool ok;
+
+	if (!server.kstate_known || !netlink_daemon_mode() ||
+	    source_netlink_locked(server.source))
+		return;
+	n = snprintf(text, sizeof(text),
+		     "# harrierd: kernel audit settings to restore\n"
+		     "pid=%ld\nenabled=%u\nbacklog_limit=%u\n",
+		     (long)getpid(), server.orig_enabled, server.orig_backlog);
+	(void)snprintf(tmp, sizeof(tmp), "%s.tmp", KSTATE_FILE);
+	if (mkdir(HARRIER_RUNSTATEDIR, 0755) < 0 && errno != EEXIST)
+		goto fail;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  0644);
+	if (fd < 0)
+		goto fail;
+	ok = n > 0 && (size_t)n < sizeof(text) &&
+	     write(fd, text, (size_t)n) == n;
+	if (close(fd) < 0)
+		ok = false;
+	if (!ok || rename(tmp, KSTATE_FILE) < 0) {
+		(void)unlink(tmp);
+		goto fail;
+	}
+	server.kstate_written = true;
+	return;
+fail:
+	log_warning("cannot write %s (%s): after a crash, the next start "
+		    "cannot restore the kernel audit settings",
+		    KSTATE_FILE, strerror(errno));
+}
+
+/* After the source stopped (it put back what it changed itself): put
+ * back what a crashed earlier run changed, then forget the file. */
+static void kstate_finish(void)
+{
+	struct source_netlink_kstate k;
+	uint32_t en = SOURCE_NETLINK_KEEP, bl = SOURCE_NETLINK_KEEP;
+	int r;
+
+	if (!server.kstate_written)
+		return;
+	if (server.kstate_from_crash &&
+	    source_netlink_kernel_get(&k) == 0) {
+		if (k.enabled != server.orig_enabled && k.enabled != 2)
+			en = server.orig_enabled;
+		if (k.backlog_limit != server.orig_backlog)
+			bl = server.orig_backlog;
+		if (en != SOURCE_NETLINK_KEEP || bl != SOURCE_NETLINK_KEEP) {
+			r = source_netlink_kernel_set(en, bl);
+			if (r < 0)
+				log_error("cannot restore kernel audit "
+					  "settings: %s", strerror(-r));
+			else
+				log_info("restored kernel audit settings of "
+					 "before the crashed run: enabled %u, "
+					 "backlog_limit %u",
+					 server.orig_enabled,
+					 server.orig_backlog);
+		}
+	}
+	if (unlink(KSTATE_FILE) < 0 && errno != ENOENT)
+		log_warning("cannot remove %s: %s", KSTATE_FILE,
+			    strerror(errno));
 }
 
 static int open_source(const struct config *c)
@@ -664,7 +869,7 @@ static void shutdown_all(void)
 		(void)sd_notify(0, "STOPPING=1");
 	/* Rules first, so no new events are generated; then stop the reader
 	 * and process what it had queued; then flush the sinks. */
-	if (server.krules)
+	if (server.krules && server.rules_installed)
 		remove_kernel_rules();
 	if (server.source) {
 		source_stop(server.source);
@@ -685,6 +890,7 @@ static void shutdown_all(void)
 	sink_free(server.out);
 	pipeline_free(server.pipeline);
 	source_free(server.source);
+	kstate_finish();
 	kernel_rules_free(server.krules);
 	proctable_free(server.proctable);
 	engine_free(server.engine);
@@ -733,10 +939,12 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	/* Live sources only: a replayed log's pids are not today's /proc. */
+	/* A replayed log's pids are not today's /proc: events only. */
 	if (strcmp(server.config->source, "netlink") == 0 ||
 	    strcmp(server.config->source, "stdin") == 0)
 		server.proctable = proctable_new("/proc");
+	else
+		server.proctable = proctable_new_offline();
 	server.pipeline = pipeline_new(server.engine, server.proctable);
 	if (!server.pipeline) {
 		rc = EXIT_RUNTIME;
@@ -748,10 +956,13 @@ int main(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
+	if (strcmp(server.config->source, "netlink") == 0)
+		kstate_prepare();
 	if (open_source(server.config) < 0) {
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
+	kstate_write();
 	if (server.proctable)
 		(void)proctable_seed(server.proctable);
 	if (server.krules) {

@@ -127,9 +127,10 @@ struct event {
 	/* SOCKADDR */
 	struct event_sockaddr sockaddr;
 
-	/* All fields of the first record for kind == EVENT_KIND_OTHER
-	 * (the message fields of USER_* msg='...' are split out). For
-	 * syscall events: empty. */
+	/* All fields of the first record when it is not the SYSCALL record:
+	 * every non-syscall event (USER_*, msg='...' split out), and records
+	 * grouped with a SYSCALL (CONFIG_CHANGE + auditctl's sendto). Empty
+	 * for plain syscall events. evt.arg.NAME falls back to these. */
 	const struct event_field *fields;
 	size_t nfields;
 

@@ -1391,11 +1391,17 @@ static void types_of(const struct cond_node *n, struct tset *out)
 			for (i = 0; i < a.n; i++)
 				tset_add(out, a.v[i]);
 			for (i = 0; i < b.n; i++)
-				tset_add(out, b.v[i]);
+				if (!tset_has(out, b.v[i]))
+					tset_add(out, b.v[i]);
 		} else {
-			for (i = 0; i < a.n; i++)
-				if (tset_has(&b, a.v[i]))
-					tset_add(out, a.v[i]);
+			/* and: an event matching both sides is indexed under
+			 * either side's set. Not the intersection: evt.type
+			 * (syscall) and audit.type (record type) are different
+			 * keys of one event. Keep the smaller set. */
+			struct tset *r = a.n <= b.n ? &a : &b;
+
+			for (i = 0; i < r->n; i++)
+				tset_add(out, r->v[i]);
 		}
 		free(a.v);
 		free(b.v);

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -730,27 +731,41 @@ static int eval_rule(const struct engine *e, size_t idx, const struct event *ev,
 int engine_eval(struct engine *e, const struct event *ev, engine_alert_cb cb,
 		void *userdata)
 {
-	const char *type = ev->kind == EVENT_KIND_SYSCALL ? ev->syscall_name
-							  : ev->type_name;
-	const size_t *typed = NULL;
-	size_t ntyped = 0, i = 0, j = 0, idx;
+	/* An event is indexed under its syscall name and its first record's
+	 * type (they differ for CONFIG_CHANGE grouped with a SYSCALL). The
+	 * candidate lists are ascending rule indexes: merge them, so alerts
+	 * come in rule file order and no rule is evaluated twice. */
+	const char *keys[2] = { NULL, ev->type_name };
+	const size_t *list[3];
+	size_t len[3], pos[3] = { 0, 0, 0 }, nlists = 0, k, idx, min;
 	int n = 0, r;
 
 	if (!e->compiled)
 		return 0;
-	if (type && rules_map_get(&e->type_map, type, &idx)) {
-		typed = e->types[idx].rules;
-		ntyped = e->types[idx].n;
+	if (ev->kind == EVENT_KIND_SYSCALL)
+		keys[0] = ev->syscall_name;
+	for (k = 0; k < 2; k++) {
+		if (!keys[k] || (k == 1 && keys[0] &&
+				 strcmp(keys[0], keys[1]) == 0))
+			continue;
+		if (rules_map_get(&e->type_map, keys[k], &idx)) {
+			list[nlists] = e->types[idx].rules;
+			len[nlists++] = e->types[idx].n;
+		}
 	}
-	/* merge the two ascending index lists: alerts in rule file order */
-	while (i < ntyped || j < e->nany) {
-		if (j >= e->nany || (i < ntyped && typed[i] < e->any_rules[j]))
-			idx = typed[i++];
-		else if (i < ntyped && typed[i] == e->any_rules[j])
-			idx = typed[i++], j++;
-		else
-			idx = e->any_rules[j++];
-		r = eval_rule(e, idx, ev, cb, userdata);
+	list[nlists] = e->any_rules;
+	len[nlists++] = e->nany;
+	for (;;) {
+		min = SIZE_MAX;
+		for (k = 0; k < nlists; k++)
+			if (pos[k] < len[k] && list[k][pos[k]] < min)
+				min = list[k][pos[k]];
+		if (min == SIZE_MAX)
+			break;
+		for (k = 0; k < nlists; k++)
+			if (pos[k] < len[k] && list[k][pos[k]] == min)
+				pos[k]++;
+		r = eval_rule(e, min, ev, cb, userdata);
 		if (r < 0)
 			return r;
 		n += r;

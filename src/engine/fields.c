@@ -632,10 +632,17 @@ static bool g_arg(const struct field_ref *r, const struct event *ev,
 	}
 	d = sc_lookup(ev);
 	if (r->arg) {
+		const struct event_field *f;
+
 		a = sc_arg_find(d, r->arg);
 		if (a)
 			return arg_value(ev, a, raw, v, buf, len);
-		return generic_arg(ev, r->arg, raw, v, buf, len);
+		if (generic_arg(ev, r->arg, raw, v, buf, len))
+			return true;
+		/* A record grouped with the SYSCALL (CONFIG_CHANGE, AVC,
+		 * LOGIN...) brings its fields: evt.arg.op, evt.arg.key. */
+		f = event_field_get(ev, r->arg);
+		return f && set_str(v, raw ? f->raw_value : f->value);
 	}
 	if (d) {
 		size_t i;
@@ -1745,7 +1752,9 @@ int field_ref_parse(const char *name, size_t len, struct field_ref *ret)
 	r.def = d;
 	r.type = d->type;
 	r.multi = (d->flags & FA_MULTI) && r.idx < 0;
-	r.is_evt_type = d->get == g_evt_type;
+	/* Both index rules: an event is looked up under its syscall name
+	 * and under its first record's type (CONFIG_CHANGE, USER_LOGIN). */
+	r.is_evt_type = d->get == g_evt_type || d->get == g_type_name;
 	r.name = strndup(name, len);
 	if (!r.name) {
 		free(r.arg);

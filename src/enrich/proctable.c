@@ -53,6 +53,7 @@ struct pt_list {
 
 struct proctable {
 	char *proc_root;
+	bool offline; /* events only: never reads /proc or runtime state */
 	struct container_cache *cc;
 	struct pt_entry **buckets;
 	size_t nbuckets; /* power of two */
@@ -171,6 +172,15 @@ static void pt_update_cmdline(struct pt_entry *e)
 }
 
 /* --- table -------------------------------------------------------------- */
+
+struct proctable *proctable_new_offline(void)
+{
+	struct proctable *pt = proctable_new("/proc");
+
+	if (pt)
+		pt->offline = true;
+	return pt;
+}
 
 struct proctable *proctable_new(const char *proc_root)
 {
@@ -361,6 +371,8 @@ static ssize_t pt_read_proc_file(const struct proctable *pt, pid_t pid,
 	size_t len = 0;
 	int fd, n;
 
+	if (pt->offline)
+		return -ENOENT;
 	n = snprintf(path, sizeof(path), "%s/%d/%s", pt->proc_root, (int)pid,
 		     name);
 	if (n < 0 || (size_t)n >= sizeof(path))
@@ -394,6 +406,8 @@ static char *pt_readlink(const struct proctable *pt, pid_t pid,
 	ssize_t k;
 	int n;
 
+	if (pt->offline)
+		return NULL;
 	n = snprintf(path, sizeof(path), "%s/%d/%s", pt->proc_root, (int)pid,
 		     name);
 	if (n < 0 || (size_t)n >= sizeof(path))
@@ -896,6 +910,8 @@ int proctable_seed(struct proctable *pt)
 
 	if (!pt)
 		return -EINVAL;
+	if (pt->offline)
+		return 0;
 	d = opendir(pt->proc_root);
 	if (!d)
 		return -errno;

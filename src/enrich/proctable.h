@@ -37,6 +37,10 @@ struct proc_view {
  * under the directory that holds proc_root ("/" for "/proc", DIR for a
  * test's "DIR/proc"). */
 struct proctable *proctable_new(const char *proc_root);
+/* A table kept from events alone, never reading /proc or runtime state:
+ * for replay, where the log's pids are not the processes running now.
+ * Lineage works for processes whose execve/clone the log contains. */
+struct proctable *proctable_new_offline(void);
 void proctable_free(struct proctable *pt);
 
 /* Read every /proc/PID now. Returns the number of processes read. */

@@ -397,6 +397,60 @@ static void test_event_types(void **state)
 	engine_free(e);
 }
 
+/* audit.type indexes like evt.type: a CONFIG_CHANGE record grouped with
+ * auditctl's sendto SYSCALL is found under its record type, and its own
+ * fields answer evt.arg.NAME. An "and" of evt.type and audit.type keeps a
+ * restriction instead of intersecting two different keys to nothing. */
+static void test_event_types_audit_type(void **state)
+{
+	static const char typed[] =
+		"- rule: Harrier rule removed\n"
+		"  desc: d\n"
+		"  condition: audit.type = CONFIG_CHANGE and evt.arg.op = remove_rule\n"
+		"  output: removed %evt.arg.key by %proc.name\n"
+		"  priority: CRITICAL\n"
+		"- rule: Mixed keys\n"
+		"  desc: d\n"
+		"  condition: evt.type = sendto and audit.type = CONFIG_CHANGE\n"
+		"  output: mixed\n"
+		"  priority: DEBUG\n";
+	static const struct event_field fields[] = {
+		{ "op", "remove_rule", "remove_rule" },
+		{ "key", "harrier", "\"harrier\"" },
+	};
+	struct engine *e = load_ok(typed);
+	struct types t = { 0 };
+	struct test_event ev;
+	struct alerts c = { 0 };
+	bool any = true;
+
+	(void)state;
+	engine_event_types(e, type_cb, &t, &any);
+	assert_false(any);
+	assert_true(types_has(&t, "CONFIG_CHANGE"));
+
+	open_event(&ev, "/usr/sbin/auditctl", "auditctl", "/etc/hosts");
+	ev.ev.syscall = 44;
+	ev.ev.syscall_name = "sendto";
+	ev.ev.type_name = "CONFIG_CHANGE";
+	ev.ev.record_type = 1305;
+	ev.ev.npaths = 0;
+	ev.ev.fields = fields;
+	ev.ev.nfields = 2;
+	assert_int_equal(eval(e, &ev.ev, &c), 2);
+	assert_string_equal(c.a[0]->rule, "Harrier rule removed");
+	assert_string_equal(c.a[0]->output, "removed harrier by auditctl");
+	assert_string_equal(c.a[1]->rule, "Mixed keys");
+	alerts_free(&c);
+
+	/* a plain sendto is not a CONFIG_CHANGE */
+	ev.ev.type_name = "SYSCALL";
+	ev.ev.nfields = 0;
+	assert_int_equal(eval(e, &ev.ev, &c), 0);
+	alerts_free(&c);
+	engine_free(e);
+}
+
 static void test_event_types_any_and_order(void **state)
 {
 	static const char text[] =
@@ -1330,6 +1384,7 @@ int main(void)
 		cmocka_unit_test(test_eval_no_match),
 		cmocka_unit_test(test_min_priority),
 		cmocka_unit_test(test_event_types),
+		cmocka_unit_test(test_event_types_audit_type),
 		cmocka_unit_test(test_event_types_any_and_order),
 		cmocka_unit_test(test_error_missing_keys),
 		cmocka_unit_test(test_error_every_problem_reported),
