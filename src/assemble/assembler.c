@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <libaudit.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,12 +50,20 @@ struct asm_id {
 	uint64_t sec, serial;
 	uint32_t milli, node; /* node: hash of the node= name, 0 if none */
 	bool is_cwd; /* the record is a CWD record */
+	const char *node_name; /* borrowed from the line; NULL if none */
+	size_t node_len;
 };
 
+/* Longest node= name kept to write a synthetic EOE for its event; events
+ * of longer node names are left to auparse's own timeout. */
+#define ASM_NODE_MAX 64
+
 struct asm_open {
-	struct asm_id id;
+	struct asm_id id; /* id.node_name is not kept: see node */
 	uint32_t nrec;
 	bool has_cwd;
+	uint8_t node_len;
+	char node[ASM_NODE_MAX];
 };
 
 struct assembler {
@@ -68,7 +77,7 @@ struct assembler {
 	bool discarding; /* skipping the rest of an over-long line */
 
 	/* Events auparse holds open, to bound them (see limits.h). */
-	struct asm_open open[HARRIER_MAX_OPEN_EVENTS];
+	struct asm_open open[HARRIER_EOE_DISTANCE];
 	size_t nopen;
 
 	struct arena arena;
@@ -1001,6 +1010,14 @@ static bool asm_id_eq(const struct asm_id *x, const struct asm_id *y)
 	       x->milli == y->milli && x->node == y->node;
 }
 
+/* Remove open[i], keeping the others in order (oldest first). */
+static void asm_open_remove(struct assembler *a, size_t i)
+{
+	memmove(&a->open[i], &a->open[i + 1],
+		(a->nopen - i - 1) * sizeof(a->open[0]));
+	a->nopen--;
+}
+
 static void asm_open_done(struct assembler *a, const au_event_t *ts)
 {
 	struct asm_id id;
@@ -1014,7 +1031,7 @@ static void asm_open_done(struct assembler *a, const au_event_t *ts)
 	id.node = ts->host ? asm_node_hash(ts->host, strlen(ts->host)) : 0;
 	for (i = a->nopen; i-- > 0;) {
 		if (asm_id_eq(&a->open[i].id, &id)) {
-			a->open[i] = a->open[--a->nopen];
+			asm_open_remove(a, i);
 			return;
 		}
 	}
@@ -1085,11 +1102,15 @@ static bool asm_line_valid(const char *s, size_t n, struct asm_id *id)
 	if (memchr(s, '\0', n))
 		return false;
 	id->node = 0;
+	id->node_name = NULL;
+	id->node_len = 0;
 	if (n >= 5 && memcmp(p, "node=", 5) == 0) {
 		q = memchr(p, ' ', n);
 		if (!q)
 			return false;
 		id->node = asm_node_hash(p + 5, (size_t)(q - p - 5));
+		id->node_name = p + 5;
+		id->node_len = (size_t)(q - p - 5);
 		p = q + 1;
 	}
 	if (end - p < 5 || memcmp(p, "type=", 5) != 0)
@@ -1142,33 +1163,77 @@ static void asm_open_new(struct assembler *a, const struct asm_id *id)
 	struct asm_open *o = &a->open[a->nopen++];
 
 	o->id = *id;
+	o->id.node_name = NULL;
 	o->nrec = 1;
 	o->has_cwd = id->is_cwd;
+	o->node_len = 0;
+	if (id->node_name && id->node_len < ASM_NODE_MAX) {
+		memcpy(o->node, id->node_name, id->node_len);
+		o->node_len = (uint8_t)id->node_len;
+	}
 }
 
-/* Note the record's event as open; flush auparse first when that would
- * pass the bounds of limits.h. Returns 1 when the record must be dropped:
- * a second CWD record in one event (never from the kernel) makes
+/* End the oldest open event with a synthetic EOE record (see
+ * HARRIER_EOE_DISTANCE). auparse completes it and calls back, which
+ * removes it from the list; if auparse did not know it, drop it here. */
+static int asm_end_oldest(struct assembler *a)
+{
+	struct asm_open o = a->open[0];
+	char line[160];
+	int n;
+
+	if (o.id.node && o.node_len == 0) {
+		/* node name too long to repeat: auparse's timeout ends it */
+		asm_open_remove(a, 0);
+		return 0;
+	}
+	n = snprintf(line, sizeof(line),
+		     "%s%.*s%stype=EOE msg=audit(%llu.%03u:%llu): \n",
+		     o.id.node ? "node=" : "", (int)o.node_len, o.node,
+		     o.id.node ? " " : "", (unsigned long long)o.id.sec,
+		     (unsigned int)o.id.milli,
+		     (unsigned long long)o.id.serial);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -EINVAL;
+	if (auparse_feed(a->au, line, (size_t)n) < 0)
+		return -ENOMEM;
+	if (a->nopen > 0 && asm_id_eq(&a->open[0].id, &o.id))
+		asm_open_remove(a, 0);
+	return 0;
+}
+
+/* Note the record's event as open, most recent last; end the oldest with
+ * an EOE past HARRIER_EOE_DISTANCE, and flush auparse first when a record
+ * would pass the bounds of limits.h. Returns 1 when the record must be
+ * dropped: a second CWD record in one event (never from the kernel) makes
  * libauparse 3.0.9 leak the first cwd. */
 static int asm_open_add(struct assembler *a, const struct asm_id *id)
 {
-	struct asm_open *o;
+	struct asm_open o;
 	size_t i;
+	int r;
 
 	for (i = a->nopen; i-- > 0;) {
-		o = &a->open[i];
-		if (!asm_id_eq(&o->id, id))
+		if (!asm_id_eq(&a->open[i].id, id))
 			continue;
-		if (id->is_cwd && o->has_cwd)
+		if (id->is_cwd && a->open[i].has_cwd)
 			return 1;
-		if (o->nrec < HARRIER_MAX_EVENT_RECORDS) {
-			o->nrec++;
-			o->has_cwd |= id->is_cwd;
+		if (a->open[i].nrec < HARRIER_MAX_EVENT_RECORDS) {
+			o = a->open[i];
+			o.nrec++;
+			o.has_cwd |= id->is_cwd;
+			asm_open_remove(a, i);
+			a->open[a->nopen++] = o;
 			return 0;
 		}
 		break;
 	}
-	if (i == (size_t)-1 && a->nopen < HARRIER_MAX_OPEN_EVENTS) {
+	if (i == (size_t)-1) {
+		while (a->nopen >= HARRIER_EOE_DISTANCE) {
+			r = asm_end_oldest(a);
+			if (r < 0)
+				return r;
+		}
 		asm_open_new(a, id);
 		return 0;
 	}

@@ -117,13 +117,25 @@
  * file is refused (-EFBIG) rather than parsed. */
 #define HARRIER_MAX_RULES_FILE_BYTES (16 * 1024 * 1024)
 
-/* Audit events auparse may hold open at once (records seen, end not yet):
- * auparse scans all of them for every record, and keeps each until its end
- * record or 2 s of record time. Real streams hold a handful. Past either
- * bound the assembler flushes auparse (every open event is delivered as it
- * stands) so that a hostile log cannot make it quadratic or unbounded. */
-#define HARRIER_MAX_OPEN_EVENTS 1024
-/* Records in one event (a 2 MiB argv is about 260 EXECVE records). */
+/* Records in one event (a 2 MiB argv is about 260 EXECVE records). Past
+ * it the assembler flushes auparse (every open event is delivered as it
+ * stands) so that a hostile log cannot grow one event without bound. The
+ * number of open events is bounded by HARRIER_EOE_DISTANCE below. */
 #define HARRIER_MAX_EVENT_RECORDS 4096
+
+/* A container's missing runtime state is read again at an exec inside it
+ * at most this often (container_cache_get_exec): a container with no
+ * state on disk that runs 1000 execs a second then costs 100 failed
+ * lookups a second, until HARRIER_CONTAINER_RETRY_MAX is used up. */
+#define HARRIER_CONTAINER_EXEC_RETRY_MS 10
+
+/* auditd's log files carry no EOE records, so auparse would keep every
+ * event open until 2 s of event time passed, scanning all open events for
+ * each record (quadratic in the event rate: half of replay's time). The
+ * records of one event come together, interleaved at most with those of a
+ * few events from other CPUs; so once this many newer events have begun
+ * since an event's last record, the assembler ends it with an EOE. Live
+ * netlink input has the kernel's own EOE records and rarely reaches it. */
+#define HARRIER_EOE_DISTANCE 32
 
 #endif

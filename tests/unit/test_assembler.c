@@ -969,7 +969,7 @@ static void test_open_events_bounded(void **state)
 	struct assembler *a = assembler_new(collect_cb, &c);
 	struct assembler_stats st;
 	char line[256];
-	size_t i, total = 3 * HARRIER_MAX_OPEN_EVENTS;
+	size_t i, total = 3 * HARRIER_EOE_DISTANCE;
 	int n;
 
 	assert_non_null(a);
@@ -984,12 +984,53 @@ static void test_open_events_bounded(void **state)
 		assert_true(n > 0 && (size_t)n < sizeof(line));
 		assert_int_equal(assembler_feed(a, line, (size_t)n), 0);
 	}
-	assert_true(c.n >= total - HARRIER_MAX_OPEN_EVENTS);
+	assert_true(c.n >= total - HARRIER_EOE_DISTANCE);
 	assert_int_equal(assembler_flush(a), 0);
 	assembler_get_stats(a, &st);
 	assert_int_equal(c.n, total);
 	assert_int_equal(st.events, total);
 	assert_int_equal(st.malformed, 0);
+	assembler_free(a);
+	collect_free(&c);
+}
+
+/* Records of concurrent events interleave (several CPUs): an event whose
+ * records are split by fewer than HARRIER_EOE_DISTANCE other events is
+ * still assembled whole, although the log has no EOE records. */
+static void test_interleaved_events_whole(void **state)
+{
+	struct collect c = { 0 };
+	struct assembler *a = assembler_new(collect_cb, &c);
+	char line[256];
+	size_t i, n_other = HARRIER_EOE_DISTANCE - 2;
+	int n;
+
+	assert_non_null(a);
+	n = snprintf(line, sizeof(line),
+		     "type=SYSCALL msg=audit(1795886544.000:1): arch=c000003e "
+		     "syscall=257 success=yes exit=3 items=1 pid=7 comm=\"cat\" "
+		     "key=(null)\n");
+	assert_int_equal(assembler_feed(a, line, (size_t)n), 0);
+	for (i = 0; i < n_other; i++) {
+		n = snprintf(line, sizeof(line),
+			     "type=SYSCALL msg=audit(1795886544.000:%zu): "
+			     "arch=c000003e syscall=2 success=yes exit=3 "
+			     "items=0 pid=%zu comm=\"x\" key=(null)\n",
+			     i + 2, i + 2);
+		assert_int_equal(assembler_feed(a, line, (size_t)n), 0);
+	}
+	n = snprintf(line, sizeof(line),
+		     "type=PATH msg=audit(1795886544.000:1): item=0 "
+		     "name=\"/etc/shadow\" inode=5 dev=fe:00 mode=0100640 "
+		     "ouid=0 ogid=42 rdev=00:00 nametype=NORMAL\n");
+	assert_int_equal(assembler_feed(a, line, (size_t)n), 0);
+	assert_int_equal(assembler_flush(a), 0);
+	assert_int_equal(c.n, n_other + 1);
+	for (i = 0; i < c.n; i++)
+		if (strstr(c.digests[i], "scn=openat"))
+			break;
+	assert_true(i < c.n);
+	assert_non_null(strstr(c.digests[i], "/etc/shadow"));
 	assembler_free(a);
 	collect_free(&c);
 }
@@ -1216,6 +1257,7 @@ int main(void)
 		cmocka_unit_test(test_flush_and_age_complete_pending),
 		cmocka_unit_test(test_i386_syscall_names),
 		cmocka_unit_test(test_open_events_bounded),
+		cmocka_unit_test(test_interleaved_events_whole),
 		cmocka_unit_test(test_records_per_event_bounded),
 		cmocka_unit_test(test_cwd_record_with_two_values),
 		cmocka_unit_test(test_first_of_several_keys),
