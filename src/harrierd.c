@@ -909,7 +909,10 @@ int main(int argc, char **argv)
 	if (!server.config)
 		return EXIT_BAD_INPUT;
 	log_set_level(server.config->log_level);
-	if (!server.foreground && !server.under_systemd) {
+	/* As an auditd plugin (--source stdin) auditd supervises us: a
+	 * plugin that forks looks dead to it and is restarted. */
+	if (!server.foreground && !server.under_systemd &&
+	    strcmp(server.config->source, "stdin") != 0) {
 		if (daemon(0, 0) < 0) {
 			log_error("cannot daemonize: %s", strerror(errno));
 			return EXIT_RUNTIME;

@@ -483,7 +483,10 @@ static void *nl_reader(void *arg)
 		}
 		if (pfd[1].revents)
 			break;
-		if (pfd[0].revents & (POLLERR | POLLNVAL)) {
+		/* POLLERR is also how an overrun socket says ENOBUFS: the
+		 * recvmsg() in the drain reports (and counts) it, and fails
+		 * on anything else. */
+		if (pfd[0].revents & POLLNVAL) {
 			rc = -EIO;
 			break;
 		}
@@ -783,4 +786,47 @@ int source_netlink_kernel_status(struct source *s, uint32_t *ret_lost,
 	if (ret_backlog)
 		*ret_backlog = ks.backlog;
 	return 0;
+}
+
+int source_netlink_kernel_get(struct source_netlink_kstate *ret)
+{
+	struct source_netlink_kstate out;
+	struct audit_status ks;
+	int fd, rc;
+
+	fd = audit_open();
+	if (fd < 0)
+		return -errno;
+	rc = nl_get_status(fd, &ks);
+	audit_close(fd);
+	if (rc < 0)
+		return rc;
+	out.enabled = ks.enabled;
+	out.failure = ks.failure;
+	out.pid = ks.pid;
+	out.backlog_limit = ks.backlog_limit;
+	out.lost = ks.lost;
+	out.backlog = ks.backlog;
+	out.backlog_wait_time = ks.backlog_wait_time;
+	*ret = out;
+	return 0;
+}
+
+int source_netlink_kernel_set(uint32_t enabled, uint32_t backlog_limit)
+{
+	int fd, rc = 0;
+
+	if (enabled != SOURCE_NETLINK_KEEP && enabled > 1)
+		return -EINVAL;
+	if (backlog_limit == 0)
+		return -EINVAL;
+	fd = audit_open();
+	if (fd < 0)
+		return -errno;
+	if (enabled != SOURCE_NETLINK_KEEP)
+		rc = audit_set_enabled(fd, enabled);
+	if (rc >= 0 && backlog_limit != SOURCE_NETLINK_KEEP)
+		rc = audit_set_backlog_limit(fd, backlog_limit);
+	audit_close(fd);
+	return rc < 0 ? rc : 0;
 }

@@ -1,0 +1,189 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# harrierd live, against the real kernel audit subsystem (daemon mode):
+#  1. `cat /etc/shadow` is in the SQLite store and on stdout within 1 s;
+#     SIGTERM exits 0 and leaves no harrier rules, pid 0, and the enabled
+#     flag and backlog limit as they were;
+#  4. SIGHUP with a broken rules file says why (file:line:col) and the old
+#     rules keep firing; the fixed file + SIGHUP brings a new rule in;
+#  5. kill -9 and a restart leave each harrier rule once, and the final
+#     stop restores the settings from before the crashed run (state file);
+#  7. sd_notify: READY=1 once the kernel rules are in, WATCHDOG=1,
+#     STOPPING=1 (a C listener stands in for systemd);
+#  8. exit codes: 1 bad config/rules/arguments, 2 not root.
+# See daemon_lib.sh for the lock, the skips and the clean-up.
+set -u
+. "$(dirname "$0")/daemon_lib.sh"
+
+RULES_SHIPPED=$SRC/rules/harrier_rules.yaml
+AR="--audit-rules $SRC/audit-rules"
+SENSITIVE='Read sensitive file untrusted'
+
+# ---- 1. an alert within 1 s, then a clean stop ----
+note "1. alert latency and clean stop"
+DB=$TMP/s1.db
+if start_harrierd s1 --db "$DB" -r "$RULES_SHIPPED" $AR; then
+	has_harrier_rules || fail "1: no harrier rules installed"
+	grep -q 'daemon mode' "$TMP/s1.err" || fail "1: not in daemon mode"
+	[ -e "$KSTATE" ] || fail "1: no $KSTATE while running"
+	shadow_seen() {
+		[ "$(alerts "$DB" "$SENSITIVE")" -ge 1 ] &&
+			grep -q 'file=/etc/shadow' "$TMP/s1.out"
+	}
+	cat /etc/shadow >/dev/null
+	t0=$(now_ms)
+	if wait_for 1000 shadow_seen; then
+		echo "alert in SQLite and on stdout after $(($(now_ms) - t0)) ms"
+	else
+		fail "1: no alert within 1 s (store: $(alerts "$DB" "$SENSITIVE"), stdout: $(wc -l <"$TMP/s1.out") lines)"
+	fi
+	stop_harrierd
+	[ "$HRC" = 0 ] || fail "1: exit code $HRC after SIGTERM"
+	check_restored "1"
+	[ -e "$KSTATE" ] && fail "1: $KSTATE left after a clean stop"
+	grep -E 'error|Sanitizer' "$TMP/s1.err" && fail "1: errors logged"
+fi
+
+# ---- 4. SIGHUP: broken rules keep the old ones; fixed ones apply ----
+note "4. reload"
+DB=$TMP/s4.db
+RULES=$TMP/rules.yaml
+cp "$RULES_SHIPPED" "$RULES"
+if start_harrierd s4 --db "$DB" -r "$RULES" $AR; then
+	nrules=$(harrier_rule_lines | wc -l)
+	printf -- '- rule: broken\n  condition: [unclosed\n' >"$RULES"
+	kill -HUP "$HPID"
+	wait_for 5000 grep -q 'reload: rules invalid' "$TMP/s4.err" ||
+		fail "4: broken rules: no 'rules invalid' message"
+	grep -Eq "$RULES:[0-9]+:[0-9]+: " "$TMP/s4.err" ||
+		fail "4: broken rules: no file:line:col in the log"
+	cat /etc/shadow >/dev/null
+	wait_for 1000 sh -c "[ \"\$(sqlite3 '$DB' \"select count(*) from alerts where rule = '$SENSITIVE'\")\" -ge 1 ]" ||
+		fail "4: old rules do not fire after a failed reload"
+	# The fixed file: the shipped rules plus a new one.
+	cp "$RULES_SHIPPED" "$RULES"
+	cat >>"$RULES" <<'EOF'
+
+- rule: Harrier test reload
+  desc: added by test_daemon.sh to check that a reload takes effect
+  condition: evt.type in (open, openat) and fd.name = /etc/hostname and proc.name = cat
+  output: hostname read after reload (process=%proc.name file=%fd.name)
+  priority: NOTICE
+EOF
+	kill -HUP "$HPID"
+	wait_for 5000 sh -c "grep -c 'reload done' '$TMP/s4.err' | grep -q 1" ||
+		fail "4: fixed rules: no 'reload done'"
+	cat /etc/hostname >/dev/null
+	wait_for 1000 sh -c "[ \"\$(sqlite3 '$DB' \"select count(*) from alerts where rule = 'Harrier test reload'\")\" -ge 1 ]" ||
+		fail "4: the rule added by the reload does not fire"
+	n=$(harrier_rule_lines | wc -l)
+	[ "$n" = "$nrules" ] ||
+		fail "4: $n harrier rules after reload, $nrules before"
+	stop_harrierd
+	[ "$HRC" = 0 ] || fail "4: exit code $HRC"
+	check_restored "4"
+fi
+
+# ---- 5. kill -9, restart: no duplicates, settings restored ----
+note "5. crash and restart"
+DB=$TMP/s5.db
+if start_harrierd s5a --db "$DB" -r "$RULES_SHIPPED" $AR; then
+	nrules=$(harrier_rule_lines | wc -l)
+	kill -KILL "$HPID"
+	wait "$HPID" 2>/dev/null
+	HPID=""
+	[ -e "$KSTATE" ] || fail "5: no $KSTATE after the crash"
+	echo "after kill -9: enabled $(status enabled), backlog_limit $(status backlog_limit), $(harrier_rule_lines | wc -l) harrier rules"
+	if start_harrierd s5b --db "$DB" -r "$RULES_SHIPPED" $AR; then
+		n=$(harrier_rule_lines | wc -l)
+		dups=$(harrier_rule_lines | sed 's/-F pid!=[0-9]*//' | sort | uniq -d)
+		[ "$n" = "$nrules" ] && [ -z "$dups" ] ||
+			fail "5: $n harrier rules after restart, $nrules before; duplicates: $dups"
+		grep -q 'did not stop cleanly' "$TMP/s5b.err" ||
+			fail "5: the restart did not notice the crashed run"
+		stop_harrierd
+		[ "$HRC" = 0 ] || fail "5: exit code $HRC"
+		check_restored "5"
+		[ -e "$KSTATE" ] && fail "5: $KSTATE left after a clean stop"
+	fi
+fi
+
+# ---- 7. sd_notify ----
+note "7. sd_notify"
+LISTENER=$BUILD/tests/integration/notify_listener
+if [ -x "$LISTENER" ]; then
+	SOCK=$TMP/notify.sock
+	"$LISTENER" "$SOCK" 30 >"$TMP/notify.out" 2>&1 &
+	LPID=$!
+	EXTRA_PIDS=$LPID
+	wait_for 2000 test -S "$SOCK" || fail "7: listener did not start"
+	# No -f: under systemd (NOTIFY_SOCKET) harrierd must not fork.
+	NOTIFY_SOCKET=$SOCK "$HARRIERD" -c "$TMP/harrier.yaml" \
+		--db "$TMP/s7.db" -r "$RULES_SHIPPED" $AR \
+		>"$TMP/s7.out" 2>"$TMP/s7.err" &
+	HPID=$!
+	if wait_for 10000 grep -q '^READY=1$' "$TMP/notify.out"; then
+		has_harrier_rules ||
+			fail "7: READY=1 came before the kernel rules were in"
+	else
+		fail "7: no READY=1"
+	fi
+	wait_for 3000 grep -q '^WATCHDOG=1$' "$TMP/notify.out" ||
+		fail "7: no WATCHDOG=1"
+	stop_harrierd
+	[ "$HRC" = 0 ] || fail "7: exit code $HRC"
+	wait "$LPID"
+	lrc=$?
+	EXTRA_PIDS=""
+	[ "$lrc" = 0 ] || fail "7: no STOPPING=1 (listener exit $lrc)"
+	echo "notifications: $(sort -u "$TMP/notify.out" | tr '\n' ' ')"
+	check_restored "7"
+else
+	fail "7: $LISTENER not built"
+fi
+
+# ---- 8. exit codes ----
+note "8. exit codes"
+printf 'stdout_output:\n  enabled: maybe\nno_such_key: 1\n' >"$TMP/bad.yaml"
+"$HARRIERD" -f -c "$TMP/bad.yaml" >"$TMP/s8.out" 2>&1
+rc=$?
+cat "$TMP/s8.out"
+[ $rc = 1 ] || fail "8: bad config: exit $rc, not 1"
+[ "$(grep -Ec "$TMP/bad.yaml:[0-9]+:[0-9]+: " "$TMP/s8.out")" -ge 2 ] ||
+	fail "8: bad config: not every error reported as file:line:col"
+printf -- '- rule: x\n  desc: d\n  condition: evt.type = open and no.such.field = 1\n  output: x\n  priority: INFO\n' >"$TMP/bad_rules.yaml"
+"$HARRIERD" -f -c "$TMP/harrier.yaml" -r "$TMP/bad_rules.yaml" \
+	--db "$TMP/s8.db" >"$TMP/s8.out" 2>&1
+rc=$?
+cat "$TMP/s8.out"
+[ $rc = 1 ] || fail "8: bad rules: exit $rc, not 1"
+grep -Eq "$TMP/bad_rules.yaml:3:[0-9]+: .*no.such.field" "$TMP/s8.out" ||
+	fail "8: bad rules: no file:line:col naming the field"
+"$HARRIERD" --no-such-option >/dev/null 2>&1
+rc=$?
+[ $rc = 1 ] || fail "8: bad option: exit $rc, not 1"
+"$HARRIERD" -f stray-argument >/dev/null 2>&1
+rc=$?
+[ $rc = 1 ] || fail "8: stray argument: exit $rc, not 1"
+if command -v setpriv >/dev/null 2>&1 &&
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		test -x "$HARRIERD" 2>/dev/null; then
+	chmod 0711 "$TMP"
+	mkdir -m 0777 "$TMP/nobody"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$HARRIERD" -f \
+		-c "$TMP/harrier.yaml" --db "$TMP/nobody/x.db" \
+		-r "$RULES_SHIPPED" $AR >"$TMP/s8.out" 2>&1
+	rc=$?
+	cat "$TMP/s8.out"
+	[ $rc = 2 ] || fail "8: not root: exit $rc, not 2"
+	grep -q 'run as root' "$TMP/s8.out" ||
+		fail "8: not root: the message does not say why"
+	[ "$(grep -c 'error' "$TMP/s8.out")" = 1 ] ||
+		fail "8: not root: more than the one error that says why"
+else
+	echo "note: not-root check skipped (nobody cannot execute $HARRIERD)"
+fi
+check_restored "end"
+
+[ $FAILED = 0 ] && echo "PASS"
+exit $FAILED

@@ -1,0 +1,131 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# harrierd under attack, against the real kernel audit subsystem:
+#  3. `auditctl -D` raises a Critical "Kernel audit tampering" alert that
+#     names auditctl's pid, exe and loginuid, and Harrier's rules are back
+#     within ~1 s; `auditctl -e 0` raises it too and harrierd (the audit
+#     daemon) enables audit again. -D deletes every rule, so that case runs
+#     only when the kernel holds nothing but harrier rules.
+#  6. lost events: with harrierd stopped (SIGSTOP) and a flood of audited
+#     opens, the kernel backlog overflows; after SIGCONT harrierd raises
+#     "Harrier internal: audit events lost" with the counts, once (rate
+#     limited) even after a second flood. backlog_wait_time is set to 0 so
+#     that no process ever waits on the full backlog; restored at exit.
+# See daemon_lib.sh for the lock, the skips and the clean-up.
+set -u
+. "$(dirname "$0")/daemon_lib.sh"
+
+RULES=$SRC/rules/harrier_rules.yaml
+AR="--audit-rules $SRC/audit-rules"
+TAMPER='Kernel audit tampering'
+LOST='Harrier internal: audit events lost'
+
+loginuid=$(cat /proc/self/loginuid 2>/dev/null || echo 4294967295)
+[ "$loginuid" = 4294967295 ] && loginuid=-1
+
+# alert_by DB PID: tampering alerts that name process PID as auditctl.
+alert_by() {
+	_n=$(sqlite3 "$1" "select count(*) from alerts where rule = '$TAMPER'
+		and priority = 'Critical' and pid = $2
+		and exe = '/usr/sbin/auditctl'
+		and output like '%process=auditctl%'
+		and output like '%user_loginuid=$loginuid %'" 2>/dev/null)
+	[ "${_n:-0}" -ge 1 ]
+}
+
+# ---- 3. tampering ----
+note "3. tampering"
+DB=$TMP/t3.db
+if start_harrierd t3 --db "$DB" -r "$RULES" $AR; then
+	nrules=$(harrier_rule_lines | wc -l)
+	others=$(auditctl -l | grep -Ev "$HARRIER_KEY_ERE" | grep -v '^No rules')
+	if [ -n "$others" ]; then
+		echo "SKIP (case -D): the kernel holds rules that are not Harrier's; auditctl -D would delete them: $others"
+	else
+		auditctl -D >/dev/null &
+		ACPID=$!
+		wait "$ACPID"
+		t0=$(now_ms)
+		rules_back() { [ "$(harrier_rule_lines | wc -l)" = "$nrules" ]; }
+		if wait_for 1500 rules_back; then
+			echo "rules back after $(($(now_ms) - t0)) ms"
+		else
+			fail "3: harrier rules not back after auditctl -D ($(harrier_rule_lines | wc -l) of $nrules)"
+		fi
+		wait_for 2000 alert_by "$DB" "$ACPID" ||
+			fail "3: no Critical alert naming auditctl -D (pid $ACPID)"
+		grep -q "Kernel audit configuration tampered with (op=remove_rule key=harrier" "$TMP/t3.out" ||
+			fail "3: the -D alert is not on stdout"
+	fi
+	auditctl -e 0 >/dev/null &
+	ACPID=$!
+	wait "$ACPID"
+	t0=$(now_ms)
+	if wait_for 1500 sh -c "auditctl -s | grep -q '^enabled 1'"; then
+		echo "audit enabled again after $(($(now_ms) - t0)) ms"
+	else
+		fail "3: audit not enabled again after auditctl -e 0"
+	fi
+	wait_for 2000 alert_by "$DB" "$ACPID" ||
+		fail "3: no Critical alert naming auditctl -e 0 (pid $ACPID)"
+	grep -q 'op=set key=<NA> audit_enabled=0' "$TMP/t3.out" ||
+		fail "3: the -e 0 alert does not say audit_enabled=0"
+	# harrierd's own rule changes (start, re-install) raise nothing else.
+	n=$(alerts "$DB" "$TAMPER")
+	n_ours=$(sqlite3 "$DB" "select count(*) from alerts where rule = '$TAMPER' and (pid is null or pid = $HPID or pid < 0)")
+	[ "$n_ours" = 0 ] || fail "3: $n_ours of $n tampering alerts are harrierd's own changes"
+	stop_harrierd
+	[ "$HRC" = 0 ] || fail "3: exit code $HRC"
+	check_restored "3"
+fi
+
+# ---- 6. lost events ----
+note "6. lost events"
+auditctl --backlog_wait_time 0 >/dev/null ||
+	fail "6: cannot set backlog_wait_time 0"
+printf 'journald_output:\n  enabled: false\naudit:\n  backlog_limit: 64\n' \
+	>"$TMP/harrier.yaml"
+DB=$TMP/t6.db
+flood() {
+	# ~30000 audited openat (each 4-5 records) in a second or two,
+	# without forking: far more than backlog 64 and the socket buffer.
+	i=0
+	while [ $i -lt 30000 ]; do
+		: </etc/hostname
+		i=$((i + 1))
+	done
+}
+if [ "$(status backlog_wait_time)" != 0 ]; then
+	fail "6: backlog_wait_time is not 0: not flooding"
+elif start_harrierd t6 --db "$DB" -r "$RULES" $AR; then
+	lost0=$(status lost)
+	kill -STOP "$HPID"
+	flood
+	kill -CONT "$HPID"
+	lost1=$(status lost)
+	echo "kernel lost: $lost0 -> $lost1"
+	[ "$lost1" -gt "$lost0" ] || fail "6: the flood lost nothing (cannot test)"
+	lost_seen() { [ "$(alerts "$DB" "$LOST")" -ge 1 ]; }
+	if ! wait_for 5000 lost_seen; then
+		fail "6: no '$LOST' alert"
+		cat "$TMP/t6.err"
+	fi
+	sqlite3 "$DB" "select priority, output from alerts where rule = '$LOST'"
+	sqlite3 "$DB" "select output from alerts where rule = '$LOST'" |
+		grep -Eq 'lost=[1-9][0-9]* kernel_lost=[0-9]+ queue_dropped=[0-9]+' ||
+		fail "6: the alert does not give the counts"
+	# A second flood within the rate limit: no second alert.
+	kill -STOP "$HPID"
+	flood
+	kill -CONT "$HPID"
+	sleep 2.5
+	[ "$(alerts "$DB" "$LOST")" = 1 ] ||
+		fail "6: $(alerts "$DB" "$LOST") lost-events alerts, not 1 (rate limit)"
+	stop_harrierd
+	[ "$HRC" = 0 ] || fail "6: exit code $HRC"
+fi
+auditctl --backlog_wait_time "$ORIG_WAIT" >/dev/null
+check_restored "end"
+
+[ $FAILED = 0 ] && echo "PASS"
+exit $FAILED
