@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
 
 #include "common/diag.h"
 #include "common/log.h"
@@ -21,6 +22,7 @@
 #include "pipeline/pipeline.h"
 #include "sink/sink.h"
 #include "sink/store.h"
+#include "source/netlink.h"
 #include "source/source.h"
 
 #define EXIT_BAD_INPUT 1
@@ -404,6 +406,94 @@ static int cmd_fields(void)
 	return 0;
 }
 
+/* The command name of pid, or "?" (the audit pid's holder). */
+static void pid_comm(uint32_t pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	(void)snprintf(buf, len, "?");
+	(void)snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, len - 1);
+	(void)close(fd);
+	if (n <= 0) {
+		(void)snprintf(buf, len, "?");
+		return;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct source_netlink_kstate k;
+	struct store_summary sum;
+	const char *db = default_db;
+	char comm[64], *err = NULL;
+	int c, r, rc = 0;
+	unsigned int p;
+
+	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_BAD_INPUT;
+		}
+	}
+	r = source_netlink_kernel_get(&k);
+	if (r < 0) {
+		(void)printf("kernel audit: unavailable (%s)\n",
+			     r == -EPERM || r == -EACCES ?
+				     "needs root" : strerror(-r));
+		rc = EXIT_RUNTIME;
+	} else {
+		pid_comm(k.pid, comm, sizeof(comm));
+		(void)printf("kernel audit: enabled %u%s, failure %u, "
+			     "backlog %u/%u, lost %u\n",
+			     k.enabled, k.enabled == 2 ? " (locked)" : "",
+			     k.failure, k.backlog, k.backlog_limit, k.lost);
+		if (k.pid)
+			(void)printf("audit daemon: pid %u (%s)%s\n", k.pid,
+				     comm,
+				     strcmp(comm, "harrierd") == 0 ?
+					     "" : "; harrierd, if running, "
+						  "reads its multicast copy");
+		else
+			(void)printf("audit daemon: none (harrierd is not "
+				     "running as the audit daemon)\n");
+	}
+	r = store_summary(db, &sum, &err);
+	if (r < 0) {
+		(void)printf("store %s: %s\n", db, err ? err : strerror(-r));
+		free(err);
+		return EXIT_RUNTIME;
+	}
+	(void)printf("store %s: %llu alerts%s%s\n", db,
+		     (unsigned long long)sum.total,
+		     sum.total ? ", newest " : "", sum.last_time);
+	for (p = 0; p <= ALERT_PRIO_DEBUG; p++)
+		if (sum.by_priority[p])
+			(void)printf("  %-13s %llu\n",
+				     alert_priority_name((enum alert_priority)p),
+				     (unsigned long long)sum.by_priority[p]);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -425,6 +515,8 @@ int main(int argc, char **argv)
 		return cmd_alerts(argc - 1, argv + 1);
 	if (strcmp(cmd, "fields") == 0)
 		return cmd_fields();
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(argc - 1, argv + 1);
 	if (strcmp(cmd, "rules") == 0 && argc >= 3) {
 		if (strcmp(argv[2], "validate") == 0)
 			return cmd_rules_validate(argc - 3, argv + 3);

@@ -1401,3 +1401,42 @@ out:
 	free(glob);
 	return r;
 }
+
+int store_summary(const char *path, struct store_summary *ret, char **ret_err)
+{
+	static const char sql[] =
+		"SELECT priority_num, count(*), max(time) FROM alerts "
+		"GROUP BY priority_num";
+	struct store_summary sum;
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+	const unsigned char *t;
+	int rc, r, p;
+
+	memset(&sum, 0, sizeof(sum));
+	r = open_reader(path, &db, ret_err);
+	if (r < 0)
+		return r;
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		p = sqlite3_column_int(st, 0);
+		if (p >= 0 && p <= ALERT_PRIO_DEBUG)
+			sum.by_priority[p] =
+				(uint64_t)sqlite3_column_int64(st, 1);
+		sum.total += (uint64_t)sqlite3_column_int64(st, 1);
+		t = sqlite3_column_text(st, 2);
+		if (t && strcmp((const char *)t, sum.last_time) > 0)
+			(void)snprintf(sum.last_time, sizeof(sum.last_time),
+				       "%s", (const char *)t);
+	}
+	if (rc != SQLITE_DONE) {
+		set_err(ret_err, "%s", sqlite3_errmsg(db));
+		r = -EIO;
+	} else {
+		*ret = sum;
+		r = 0;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return r;
+}

@@ -56,4 +56,14 @@ int store_query_alerts(const char *path, const struct store_query *q,
 		       int (*cb)(const struct alert *a, void *ud), void *ud,
 		       char **ret_err);
 
+/* What `harrier status` shows of a store: alert counts and the newest
+ * alert's time ("" when empty). Read-only, like store_query_alerts. */
+struct store_summary {
+	uint64_t total;
+	uint64_t by_priority[ALERT_PRIO_DEBUG + 1];
+	char last_time[40];
+};
+int store_summary(const char *path, struct store_summary *ret,
+		  char **ret_err);
+
 #endif

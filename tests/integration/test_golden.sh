@@ -49,6 +49,13 @@ row=$(sqlite3 -separator '|' "$work/sensitive_read.db" \
 grep -q '"rule":"Read sensitive file untrusted"' "$work/json.out" || bad "JSON alert lacks the rule"
 grep -q '"output_fields":{' "$work/json.out" || bad "JSON alert lacks output_fields"
 
+# harrier status summarises the store (the kernel part needs root).
+"$b/harrier" status --db "$work/sensitive_read.db" > "$work/status.out" 2>&1
+n=$(sqlite3 "$work/sensitive_read.db" 'select count(*) from alerts')
+grep -q "store $work/sensitive_read.db: $n alerts, newest 2026-11-28T17:23:31.064000000Z" "$work/status.out" ||
+	{ bad "harrier status: store line"; cat "$work/status.out"; }
+grep -q "^  Warning  *2$" "$work/status.out" || bad "harrier status: Warning count"
+
 # Malformed records between valid ones: same alerts, a warning, exit 0.
 awk '{ print; if (NR % 7 == 0) { print "type=SYSCALL msg=audit(garbage"; print "\001\002 binary junk"; print "type=PATH msg=audit(1795886610.500:99999): item=0 name=2F65" } }' \
 	"$g/sensitive_read.log" > "$work/mangled.log"
