@@ -77,6 +77,7 @@ struct cc_entry {
 	struct event_container pub;
 	unsigned int retries;
 	uint64_t next_retry_ms;
+	uint64_t last_try_ms;
 	struct cc_entry *hnext; /* hash chain */
 	struct cc_entry *prev, *next; /* LRU list, head = most recent */
 };
@@ -634,9 +635,10 @@ static void cc_load(const struct container_cache *cc, struct cc_entry *e)
 	if (!e->pub.pod_uid && e->match_pod_uid[0])
 		e->pub.pod_uid = e->match_pod_uid;
 	e->pub.k8s_container_name = m->k8s_name;
+	e->last_try_ms = cc_now_ms();
 	if (!m->found) {
 		e->retries++;
-		e->next_retry_ms = cc_now_ms() + HARRIER_CONTAINER_RETRY_MS;
+		e->next_retry_ms = e->last_try_ms + HARRIER_CONTAINER_RETRY_MS;
 	}
 }
 
@@ -683,11 +685,12 @@ static void cc_evict_oldest(struct container_cache *cc)
 	cc_entry_free(e);
 }
 
-const struct event_container *container_cache_get(struct container_cache *cc,
-						  const struct cgroup_match *m)
+static const struct event_container *
+cc_lookup(struct container_cache *cc, const struct cgroup_match *m, bool exec)
 {
 	struct cc_entry *e;
 	size_t h, idlen;
+	uint64_t now;
 
 	if (!cc || !m)
 		return NULL;
@@ -705,11 +708,19 @@ const struct event_container *container_cache_get(struct container_cache *cc,
 		}
 		/* Metadata was missing (container starting): look again,
 		 * filling only fields still unknown, so pointers already
-		 * handed out stay valid. */
+		 * handed out stay valid. The runtime's own processes run in
+		 * the container's cgroup before it has saved its state; an
+		 * exec inside comes after (runc, podman and containerd write
+		 * the state before they start the process), so an exec
+		 * looks again at once rather than after RETRY_MS. */
 		if (!e->meta.found &&
-		    e->retries <= HARRIER_CONTAINER_RETRY_MAX &&
-		    cc_now_ms() >= e->next_retry_ms)
-			cc_load(cc, e);
+		    e->retries <= HARRIER_CONTAINER_RETRY_MAX) {
+			now = cc_now_ms();
+			if (now >= e->next_retry_ms ||
+			    (exec && now - e->last_try_ms >=
+					     HARRIER_CONTAINER_EXEC_RETRY_MS))
+				cc_load(cc, e);
+		}
 		return &e->pub;
 	}
 
@@ -740,4 +751,17 @@ const struct event_container *container_cache_get(struct container_cache *cc,
 	cc_lru_push(cc, e);
 	cc->n++;
 	return &e->pub;
+}
+
+const struct event_container *container_cache_get(struct container_cache *cc,
+						  const struct cgroup_match *m)
+{
+	return cc_lookup(cc, m, false);
+}
+
+const struct event_container *
+container_cache_get_exec(struct container_cache *cc,
+			 const struct cgroup_match *m)
+{
+	return cc_lookup(cc, m, true);
 }

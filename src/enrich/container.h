@@ -43,4 +43,15 @@ void container_cache_free(struct container_cache *cc);
 const struct event_container *
 container_cache_get(struct container_cache *cc, const struct cgroup_match *m);
 
+/* The same for an event that is an exec in the container: when no runtime
+ * state was found yet, it is read again now (at most every
+ * HARRIER_CONTAINER_EXEC_RETRY_MS, within the same retry budget) rather
+ * than HARRIER_CONTAINER_RETRY_MS after the last try. Runtimes save their
+ * state before they start the container's process, but their own setup
+ * runs in the container's cgroup earlier: the first lookup often comes
+ * before the state exists. */
+const struct event_container *
+container_cache_get_exec(struct container_cache *cc,
+			 const struct cgroup_match *m);
+
 #endif

@@ -557,14 +557,19 @@ static void pt_set_argv_raw(struct pt_entry *e, char *buf, size_t len)
 	pt_set(&e->args, buf + a0 + 1);
 }
 
-static void pt_read_cgroup(struct proctable *pt, pid_t pid, struct pt_entry *e)
+/* The container from /proc/PID/cgroup. keep: an entry already in a
+ * container stays there when the file now says host: processes do not
+ * leave containers, but a zombie's cgroup v1 lines read "/" (and a
+ * process that escaped to the root cgroup is still the container's). */
+static int pt_read_cgroup(struct proctable *pt, pid_t pid, struct pt_entry *e,
+			  bool keep)
 {
 	char buf[HARRIER_PROC_FILE_MAX];
 	struct cgroup_match m;
 	ssize_t n = pt_read_proc_file(pt, pid, "cgroup", buf, sizeof(buf));
 
 	if (n < 0)
-		return;
+		return (int)n;
 	/* A file longer than the buffer: parse only the whole lines. */
 	if ((size_t)n == sizeof(buf) - 1) {
 		char *nl = strrchr(buf, '\n');
@@ -576,10 +581,13 @@ static void pt_read_cgroup(struct proctable *pt, pid_t pid, struct pt_entry *e)
 			e->cg = malloc(sizeof(*e->cg));
 		if (e->cg)
 			*e->cg = m;
-	} else {
+		return 1;
+	}
+	if (!keep) {
 		free(e->cg);
 		e->cg = NULL;
 	}
+	return 0;
 }
 
 /* A new entry from /proc/PID, or NULL when the process is gone. */
@@ -587,11 +595,15 @@ static struct pt_entry *pt_read_proc(struct proctable *pt, pid_t pid)
 {
 	char cmd[HARRIER_MAX_CMDLINE + 1];
 	struct pt_entry *e;
-	struct pt_stat st;
+	struct pt_stat st, again;
 	ssize_t n;
+	int cg;
 
 	pt->stats.proc_reads++;
-	if (pt_read_stat(pt, pid, &st) < 0) {
+	/* A zombie has no exe, cmdline or (cgroup v1) cgroup left: it is
+	 * as good as gone, and its parent knows more. */
+	if (pt_read_stat(pt, pid, &st) < 0 || st.state == 'Z' ||
+	    st.state == 'X') {
 		pt->stats.proc_misses++;
 		return NULL;
 	}
@@ -603,14 +615,27 @@ static struct pt_entry *pt_read_proc(struct proctable *pt, pid_t pid)
 	e->sid = st.sid;
 	e->start_time = st.start_time;
 	e->comm = strdup(st.comm);
+	cg = pt_read_cgroup(pt, pid, e, false);
 	pt_read_status(pt, pid, e);
 	n = pt_read_proc_file(pt, pid, "cmdline", cmd, sizeof(cmd));
 	if (n > 0)
 		pt_set_argv_raw(e, cmd, (size_t)n);
 	e->exe = pt_readlink(pt, pid, "exe");
 	e->cwd = pt_readlink(pt, pid, "cwd");
-	pt_read_cgroup(pt, pid, e);
 	pt_update_cmdline(e);
+	/* A short-lived process can exit while it is read: its cgroup file
+	 * gone, or (past cgroup_exit, before it is a zombie) cgroup v1
+	 * lines that read "/". A host answer is believed only when the
+	 * process is still there after the reads; otherwise its parent
+	 * knows better. */
+	if (cg == -ENOENT || cg == -ESRCH ||
+	    (cg == 0 &&
+	     (pt_read_stat(pt, pid, &again) < 0 || again.state == 'Z' ||
+	      again.state == 'X' || again.start_time != st.start_time))) {
+		pt->stats.proc_misses++;
+		pt_entry_free(e);
+		return NULL;
+	}
 	return e;
 }
 
@@ -641,23 +666,32 @@ static struct pt_entry *pt_inherit(const struct pt_entry *p, pid_t pid)
 
 /* The entry for pid, reading /proc when unknown. When the entry is dead,
  * or when the caller saw a different parent, /proc says whether the pid
- * was reused (start time differs): then the entry is replaced. */
+ * was reused (start time differs): then the entry is replaced. An entry
+ * whose parent differs from the one the caller saw, with the pid gone from
+ * /proc, belonged to an earlier process (pid reuse: a busy container wraps
+ * a 32768 pid space in seconds): it is dropped and NULL returned, so the
+ * caller attributes the new process from its own parent. */
 static struct pt_entry *pt_find(struct proctable *pt, pid_t pid,
 				pid_t seen_ppid, bool *ret_fresh)
 {
 	struct pt_entry *e = pt_lookup(pt, pid);
+	bool other_parent = e && seen_ppid > 0 && seen_ppid != e->ppid;
 	struct pt_stat st;
 
 	*ret_fresh = false;
-	if (e && e->dead && e->gone_checked_ms &&
+	if (e && e->dead && !other_parent && e->gone_checked_ms &&
 	    pt_now_ms() - e->gone_checked_ms < PT_DEAD_RECHECK_MS)
 		return e;
-	if (e && (e->dead || (seen_ppid > 0 && seen_ppid != e->ppid))) {
+	if (e && (e->dead || other_parent)) {
 		pt->stats.proc_reads++;
-		if (pt_read_stat(pt, pid, &st) < 0) {
+		if (pt_read_stat(pt, pid, &st) < 0 ||
+		    (other_parent && (st.state == 'Z' || st.state == 'X'))) {
 			pt->stats.proc_misses++;
-			if (e->dead)
-				e->gone_checked_ms = pt_now_ms();
+			if (other_parent) {
+				pt_remove(pt, e);
+				return NULL;
+			}
+			e->gone_checked_ms = pt_now_ms();
 		} else if (e->start_time ? st.start_time != e->start_time
 					 : e->dead) {
 			/* A different process now has this pid (an entry
@@ -728,7 +762,7 @@ static void pt_apply_exec(struct proctable *pt, struct pt_entry *e,
 	/* The runtime moves its init into the container's cgroup between
 	 * fork and exec: what was inherited at fork may be the host's. */
 	if (!fresh)
-		pt_read_cgroup(pt, e->pid, e);
+		(void)pt_read_cgroup(pt, e->pid, e, true);
 }
 
 static void pt_apply_fork(struct proctable *pt, struct pt_entry *parent,
@@ -804,7 +838,7 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 	static const char *const exits[] = { "exit", "exit_group", NULL };
 	const char *sc = ev ? ev->syscall_name : NULL;
 	struct pt_entry *e;
-	bool fresh = false;
+	bool fresh = false, exec = false;
 	uint64_t now;
 
 	if (!pt || !ev)
@@ -826,6 +860,7 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 	if (ev->kind == EVENT_KIND_SYSCALL && sc && ev->success != 0) {
 		if (pt_is(sc, execs)) {
 			pt_apply_exec(pt, e, ev, fresh);
+			exec = true;
 		} else if (pt_is(sc, forks) && ev->has_exit && ev->exit > 0 &&
 			   ev->exit != ev->pid &&
 			   !(strcmp(sc, "clone") == 0 &&
@@ -838,7 +873,12 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 	else
 		pt_touch(pt, e);
 
-	ev->container = e->cg ? container_cache_get(pt->cc, e->cg) : NULL;
+	if (!e->cg)
+		ev->container = NULL;
+	else if (exec)
+		ev->container = container_cache_get_exec(pt->cc, e->cg);
+	else
+		ev->container = container_cache_get(pt->cc, e->cg);
 	ev->vpid = e->vpid;
 	ev->sid = e->sid;
 }

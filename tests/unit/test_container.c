@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -142,6 +143,14 @@ get(struct fixture *f, const char *id, const char *runtime, const char *pod_uid)
 	assert_non_null(c);
 	assert_string_equal(c->id, id);
 	return c;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void assert_all_unknown(const struct event_container *c)
@@ -457,6 +466,68 @@ static void test_retry_when_state_appears_late(void **state)
 	assert_string_equal(c2->name, "late");
 }
 
+/* runc saves state.json only after its init joined the container's
+ * cgroup: the exec that follows reads it at once, not after RETRY_MS. */
+static void test_exec_reads_late_state_at_once(void **state)
+{
+	struct fixture *f = *state;
+	struct cgroup_match m = match(ID_A, "cri", "");
+	const struct event_container *c1, *c2;
+
+	c1 = get(f, ID_A, "cri", "");
+	assert_null(c1->pod_name);
+	puts_(f, "run/runc/" ID_A "/state.json",
+	      "{\"config\":{\"labels\":[\"io.kubernetes.pod.name=web\"]}}");
+	/* a plain lookup still waits for the retry interval */
+	assert_null(get(f, ID_A, "cri", "")->pod_name);
+	usleep((HARRIER_CONTAINER_EXEC_RETRY_MS + 5) * 1000);
+	c2 = container_cache_get_exec(f->cc, &m);
+	assert_ptr_equal(c1, c2);
+	assert_string_equal(c2->pod_name, "web");
+}
+
+/* A container with no state on disk: execs look again at most every
+ * EXEC_RETRY_MS, and not at all once the retry budget is spent. */
+static void test_exec_retry_is_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct cgroup_match m = match(ID_A, "cri", "");
+	int i;
+
+	(void)get(f, ID_A, "cri", "");
+	for (i = 0; i <= HARRIER_CONTAINER_RETRY_MAX; i++) {
+		usleep((HARRIER_CONTAINER_EXEC_RETRY_MS + 2) * 1000);
+		assert_null(container_cache_get_exec(f->cc, &m)->pod_name);
+	}
+	/* budget spent: state appearing now is not read any more */
+	puts_(f, "run/runc/" ID_A "/state.json",
+	      "{\"config\":{\"labels\":[\"io.kubernetes.pod.name=web\"]}}");
+	usleep((HARRIER_CONTAINER_EXEC_RETRY_MS + 2) * 1000);
+	assert_null(container_cache_get_exec(f->cc, &m)->pod_name);
+}
+
+/* Right after a failed read, an exec does not read again at once. */
+static void test_exec_retry_rate_limited(void **state)
+{
+	struct fixture *f = *state;
+	struct cgroup_match m = match(ID_A, "cri", "");
+
+	const struct event_container *c;
+	uint64_t t0 = now_ms();
+
+	(void)get(f, ID_A, "cri", "");
+	puts_(f, "run/runc/" ID_A "/state.json",
+	      "{\"config\":{\"labels\":[\"io.kubernetes.pod.name=web\"]}}");
+	c = container_cache_get_exec(f->cc, &m);
+	/* Only meaningful when this ran within the interval (it takes well
+	 * under a millisecond, but the machine may stall us). */
+	if (now_ms() - t0 < HARRIER_CONTAINER_EXEC_RETRY_MS)
+		assert_null(c->pod_name);
+	usleep((HARRIER_CONTAINER_EXEC_RETRY_MS + 2) * 1000);
+	assert_string_equal(container_cache_get_exec(f->cc, &m)->pod_name,
+			    "web");
+}
+
 static void test_invalid_match(void **state)
 {
 	struct fixture *f = *state;
@@ -524,6 +595,9 @@ int main(void)
 		T(test_overlong_value_ignored),
 		T(test_cached_after_first_read),
 		T(test_retry_when_state_appears_late),
+		T(test_exec_reads_late_state_at_once),
+		T(test_exec_retry_is_bounded),
+		T(test_exec_retry_rate_limited),
 		T(test_invalid_match),
 		T(test_bounded_lru_eviction),
 	};

@@ -47,6 +47,7 @@ struct fake_proc {
 	size_t cmdline_len;
 	const char *cgroup;
 	const char *exe, *cwd;
+	char state; /* 'S' when 0 */
 };
 
 static void mkdirs(const char *path)
@@ -94,10 +95,10 @@ static void mkproc(struct fixture *f, const struct fake_proc *p)
 	snprintf(dir, sizeof(dir), "%s/%d", f->proc, (int)p->pid);
 	mkdirs(dir);
 	snprintf(buf, sizeof(buf),
-		 "%d (%s) S %d %d %d 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 "
+		 "%d (%s) %c %d %d %d 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 "
 		 "%llu 12345 300 18446744073709551615\n",
-		 (int)p->pid, p->comm, (int)p->ppid, (int)p->pid, (int)p->sid,
-		 p->start);
+		 (int)p->pid, p->comm, p->state ? p->state : 'S', (int)p->ppid,
+		 (int)p->pid, (int)p->sid, p->start);
 	write_str(dir, "stat", buf);
 	snprintf(buf, sizeof(buf),
 		 "Name:\t%s\nUmask:\t0022\nState:\tS (sleeping)\n"
@@ -553,6 +554,157 @@ static void test_exec_rereads_cgroup(void **state)
 	assert_string_equal(ev.container->id, ID_A);
 }
 
+/* Unlink pid's stat: the process is gone from /proc. */
+static void gone(struct fixture *f, pid_t pid)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%d/stat", f->proc, (int)pid);
+	assert_int_equal(unlink(path), 0);
+}
+
+/* A busy container wraps the pid space: a pid the table knows from a host
+ * process comes back as a short-lived process in the container, gone
+ * before its event is processed. Its parent, not the stale entry, says
+ * where it ran. */
+static void test_pid_reuse_gone_attributed_from_parent(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev = syscall_event("openat", 500, 1);
+	struct proc_view v;
+
+	mkproc(f, &(struct fake_proc){ .pid = 500,
+				       .ppid = 1,
+				       .sid = 1,
+				       .start = 4000,
+				       .comm = "hostproc" });
+	proctable_enrich(f->pt, &ev);
+	assert_null(ev.container);
+	gone(f, 500);
+	ev = syscall_event("execve", 500, 300);
+	ev.comm = "cat";
+	ev.exe = "/bin/busybox";
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+	assert_int_equal(proctable_get(f->pt, 500, &v), 0);
+	assert_int_equal(v.ppid, 300);
+	assert_string_equal(v.comm, "cat");
+}
+
+/* The same when the stale entry is itself a dead one checked just now
+ * (the 100 ms shortcut must not skip the parent check). */
+static void test_pid_reuse_dead_entry_other_parent(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev = syscall_event("openat", 502, 1);
+
+	proctable_enrich(f->pt, &ev); /* gone at once: host, from pid 1 */
+	assert_null(ev.container);
+	ev = syscall_event("execve", 502, 300);
+	ev.comm = "true";
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+}
+
+/* A zombie's cgroup v1 lines read "/": it is attributed from its parent,
+ * not read as a host process. */
+static void test_zombie_attributed_from_parent(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev = syscall_event("execve", 501, 300);
+
+	mkproc(f, &(struct fake_proc){ .pid = 501,
+				       .ppid = 300,
+				       .sid = 300,
+				       .start = 4100,
+				       .comm = "true",
+				       .state = 'Z',
+				       .cgroup = "4:memory:/\n1:cpu:/\n" });
+	ev.comm = "true";
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+}
+
+/* A process that exits while it is read (its cgroup file already gone)
+ * is attributed from its parent, not read as a host process. */
+static void test_exited_while_read_attributed_from_parent(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev = syscall_event("execve", 503, 300);
+	char path[PATH_MAX];
+
+	mkproc(f, &(struct fake_proc){ .pid = 503,
+				       .ppid = 300,
+				       .sid = 300,
+				       .start = 4200,
+				       .comm = "true" });
+	snprintf(path, sizeof(path), "%s/503/cgroup", f->proc);
+	assert_int_equal(unlink(path), 0);
+	ev.comm = "true";
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+}
+
+/* runc's init runs in the container's cgroup before runc has saved its
+ * state; the exec of the container's process comes after and finds the
+ * pod metadata at once. */
+static void test_exec_finds_state_saved_late(void **state)
+{
+	static const char id_b[] = "b123456789abcdef0123456789abcdef"
+				   "0123456789abcdef0123456789abcdef";
+	struct fixture *f = *state;
+	struct event ev = syscall_event("openat", 610, 200);
+	char cgroup[256], dir[PATH_MAX];
+
+	snprintf(cgroup, sizeof(cgroup),
+		 "0::/kubepods/besteffort/pod5bd0c2a4-1e7e-4f07-9c55-"
+		 "2f1d0b3a8e11/%s\n",
+		 id_b);
+	mkproc(f, &(struct fake_proc){ .pid = 610,
+				       .ppid = 200,
+				       .sid = 610,
+				       .start = 5000,
+				       .comm = "runc:[2:INIT]",
+				       .cgroup = cgroup });
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_null(ev.container->pod_name);
+	snprintf(dir, sizeof(dir), "%s/run/runc/%s", f->root, id_b);
+	mkdirs(dir);
+	write_str(
+		dir, "state.json",
+		"{\"config\":{\"labels\":[\"io.kubernetes.pod.name=late\"]}}");
+	usleep((HARRIER_CONTAINER_EXEC_RETRY_MS + 5) * 1000);
+	ev = syscall_event("execve", 610, 200);
+	ev.comm = "sh";
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->pod_name, "late");
+}
+
+/* The exec re-read of the cgroup may move a process into a container,
+ * never out of one (an exited process's v1 lines read "/"). */
+static void test_exec_reread_keeps_container(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev = syscall_event("openat", 300, 200);
+	char dir[PATH_MAX];
+
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	snprintf(dir, sizeof(dir), "%s/300", f->proc);
+	write_str(dir, "cgroup", "4:memory:/\n0::/\n");
+	ev = syscall_event("execve", 300, 200);
+	ev.comm = "sleep";
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+}
+
 static void test_malformed_proc_files(void **state)
 {
 	struct fixture *f = *state;
@@ -753,6 +905,12 @@ int main(void)
 		T(test_pid_reuse_after_exit),
 		T(test_pid_reuse_missed_exit),
 		T(test_exec_rereads_cgroup),
+		T(test_pid_reuse_gone_attributed_from_parent),
+		T(test_pid_reuse_dead_entry_other_parent),
+		T(test_zombie_attributed_from_parent),
+		T(test_exec_reread_keeps_container),
+		T(test_exited_while_read_attributed_from_parent),
+		T(test_exec_finds_state_saved_late),
 		T(test_malformed_proc_files),
 		T(test_non_syscall_and_bad_events),
 		T(test_bounded_dead_evicted_first),
