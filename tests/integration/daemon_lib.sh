@@ -20,6 +20,7 @@ SRC=$(cd "${top_srcdir:-.}" && pwd)
 HARRIERD=$BUILD/harrierd
 PROBE=$BUILD/tests/integration/netlink_probe
 [ -x "$HARRIERD" ] || skip "harrierd not built ($HARRIERD)"
+. "$SRC/tests/integration/auditd_conf.sh"
 
 # Kernel audit is global: never run next to another test that touches it.
 if [ -z "${HARRIER_AUDIT_LOCKED:-}" ]; then

@@ -17,26 +17,7 @@ SENSITIVE='Read sensitive file untrusted'
 
 note "2. beside auditd: multicast mode and the auditd plugin"
 AD=$TMP/auditd
-mkdir -p "$AD/plugins.d"
-cat >"$AD/auditd.conf" <<EOF
-local_events = yes
-write_logs = no
-log_file = $AD/audit.log
-log_format = RAW
-flush = none
-freq = 0
-num_logs = 1
-max_log_file = 100
-max_log_file_action = ignore
-space_left = 2
-space_left_action = ignore
-admin_space_left = 1
-admin_space_left_action = ignore
-disk_full_action = ignore
-disk_error_action = ignore
-plugin_dir = $AD/plugins.d
-EOF
-chmod 0640 "$AD/auditd.conf"
+write_auditd_conf "$AD"
 PDB=$TMP/plugin.db
 # auditd passes a plugin at most two arguments: the rest is in a config.
 cat >"$TMP/plugin.yaml" <<EOF

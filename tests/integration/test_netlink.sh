@@ -23,6 +23,7 @@ command -v flock >/dev/null 2>&1 || skip "flock not installed (util-linux)"
 PROBE=${top_builddir:-.}/tests/integration/netlink_probe
 [ -x "$PROBE" ] || skip "netlink_probe not built ($PROBE)"
 PROBE=$(cd "$(dirname "$PROBE")" && pwd)/netlink_probe
+. "${top_srcdir:-.}/tests/integration/auditd_conf.sh"
 
 # Kernel audit is global: never run next to another test that touches it.
 if [ -z "${HARRIER_AUDIT_LOCKED:-}" ]; then
@@ -116,26 +117,7 @@ check_restored "daemon mode"
 
 # ---- 2. multicast mode next to a real auditd, and the stdin plugin ----
 AD="$TMP/auditd"
-mkdir -p "$AD/plugins.d"
-cat >"$AD/auditd.conf" <<EOF
-local_events = yes
-write_logs = no
-log_file = $AD/audit.log
-log_format = RAW
-flush = none
-freq = 0
-num_logs = 1
-max_log_file = 100
-max_log_file_action = ignore
-space_left = 2
-space_left_action = ignore
-admin_space_left = 1
-admin_space_left_action = ignore
-disk_full_action = ignore
-disk_error_action = ignore
-plugin_dir = $AD/plugins.d
-EOF
-chmod 0640 "$AD/auditd.conf"
+write_auditd_conf "$AD"
 # The shipped plugins.d entry, pointed at the probe's stdin mode.
 sed -e "s|^path = .*|path = $PROBE|" \
 	-e "s|^args = .*|args = stdin $TMP/plugin.out|" \
