@@ -232,6 +232,54 @@ char *strbuf_steal(struct strbuf *sb)
 	return p;
 }
 
+static char *str_vprintf(const char *fmt, va_list ap)
+	__attribute__((format(printf, 1, 0)));
+
+static char *str_vprintf(const char *fmt, va_list ap)
+{
+	va_list ap2;
+	char *s;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return NULL;
+	s = malloc((size_t)n + 1);
+	if (!s)
+		return NULL;
+	(void)vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+char *str_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = str_vprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+void err_set(char **ret_err, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	if (!ret_err)
+		return;
+	va_start(ap, fmt);
+	s = str_vprintf(fmt, ap);
+	va_end(ap);
+	if (!s)
+		return;
+	free(*ret_err);
+	*ret_err = s;
+}
+
 int parse_u64(const char *s, int base, uint64_t *ret)
 {
 	unsigned long long v;

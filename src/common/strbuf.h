@@ -39,6 +39,14 @@ bool strbuf_failed(const struct strbuf *sb);
 /* Hand the buffer to the caller (owned, NUL-terminated) and reset sb. */
 char *strbuf_steal(struct strbuf *sb);
 
+/* A newly allocated formatted string, or NULL on allocation failure. */
+char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Replace *ret_err (when ret_err is not NULL) with a new message for the
+ * caller to free; *ret_err must be NULL or a message from here. On
+ * allocation failure the old message stays, which is still true. */
+void err_set(char **ret_err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Bounded integer parsing: whole string, base 0/10/16 as given, range
  * checked. Return 0 or -EINVAL/-ERANGE; *ret written on success only. */
 int parse_u64(const char *s, int base, uint64_t *ret);

@@ -94,62 +94,6 @@ static const char insert_sql[] =
 	"syscall, file, audit_serial, fields) VALUES (?, ?, ?, ?, ?, ?, ?, "
 	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-static char *xvasprintf(const char *fmt, va_list ap)
-	__attribute__((format(printf, 1, 0)));
-
-static char *xvasprintf(const char *fmt, va_list ap)
-{
-	va_list ap2;
-	char *s;
-	int n;
-
-	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n < 0)
-		return NULL;
-	s = malloc((size_t)n + 1);
-	if (!s)
-		return NULL;
-	(void)vsnprintf(s, (size_t)n + 1, fmt, ap);
-	return s;
-}
-
-static char *xstrdup_printf(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static char *xstrdup_printf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
-	va_end(ap);
-	return s;
-}
-
-/* Replace *ret_err (if any) with a new message; on allocation failure the
- * old one stays, which is still true. */
-static void set_err(char **ret_err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void set_err(char **ret_err, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	if (!ret_err)
-		return;
-	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
-	va_end(ap);
-	if (!s)
-		return;
-	free(*ret_err);
-	*ret_err = s;
-}
-
 static void timespec_after_ms(struct timespec *ts, long ms)
 {
 	(void)clock_gettime(CLOCK_MONOTONIC, ts);
@@ -197,13 +141,13 @@ static int store_migrate(sqlite3 *db, char **ret_err)
 
 	rc = read_user_version(db, &have);
 	if (rc != SQLITE_OK) {
-		set_err(ret_err, "cannot read the schema version: %s",
+		err_set(ret_err, "cannot read the schema version: %s",
 			sqlite3_errmsg(db));
 		return -EIO;
 	}
 	if (store_nschemas &&
 	    have > store_schemas[store_nschemas - 1].version) {
-		set_err(ret_err,
+		err_set(ret_err,
 			"the store has schema version %d, newer than this "
 			"harrier knows (%d)",
 			have, store_schemas[store_nschemas - 1].version);
@@ -239,7 +183,7 @@ static int store_migrate(sqlite3 *db, char **ret_err)
 	}
 	return 0;
 fail:
-	set_err(ret_err, "applying schema %s: %s", sc->name,
+	err_set(ret_err, "applying schema %s: %s", sc->name,
 		sqlite3_errmsg(db));
 	if (!sqlite3_get_autocommit(db))
 		(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -381,7 +325,7 @@ static void record_error(struct store *s, const char *what, unsigned int n)
 {
 	char *m;
 
-	m = xstrdup_printf("%s: %u alert%s dropped", what, n,
+	m = str_printf("%s: %u alert%s dropped", what, n,
 			   n == 1 ? "" : "s");
 	if (!m)
 		return;
@@ -475,7 +419,7 @@ static void *store_thread(void *arg)
 			s->head = (s->head + rest) % cap;
 			s->count = 0;
 			s->st.dropped += rest;
-			m = xstrdup_printf("%s; still failing: %u queued "
+			m = str_printf("%s; still failing: %u queued "
 					   "alerts dropped",
 					   s->last_error ? s->last_error : "",
 					   rest);
@@ -533,7 +477,7 @@ static int store_emit(struct sink *sk, const struct alert *a)
 drop:
 	s->st.dropped++;
 	free(s->last_error);
-	s->last_error = xstrdup_printf(
+	s->last_error = str_printf(
 		r == -ENOBUFS ? "alert queue full (%u waiting): alert dropped"
 			      : "out of memory (%u waiting): alert dropped",
 		s->count);
@@ -636,7 +580,7 @@ static int store_create_file(const char *path, char **ret_err)
 	int fd, e;
 
 	if (!path || !*path) {
-		set_err(ret_err, "no store path given");
+		err_set(ret_err, "no store path given");
 		return -EINVAL;
 	}
 	dir = strdup(path);
@@ -655,25 +599,25 @@ static int store_create_file(const char *path, char **ret_err)
 	}
 	if (stat(dir, &stb) < 0) {
 		e = errno;
-		set_err(ret_err, "directory %s: %s%s", dir, strerror(e),
+		err_set(ret_err, "directory %s: %s%s", dir, strerror(e),
 			e == ENOENT ? " (create it first)" : "");
 		free(dir);
 		return -e;
 	}
 	if (!S_ISDIR(stb.st_mode)) {
-		set_err(ret_err, "%s is not a directory", dir);
+		err_set(ret_err, "%s is not a directory", dir);
 		free(dir);
 		return -ENOTDIR;
 	}
 	free(dir);
 	if (stat(path, &stb) == 0) {
 		if (S_ISDIR(stb.st_mode)) {
-			set_err(ret_err, "is a directory");
+			err_set(ret_err, "is a directory");
 			return -EISDIR;
 		}
 		if (access(path, R_OK | W_OK) < 0) {
 			e = errno;
-			set_err(ret_err, "cannot write: %s", strerror(e));
+			err_set(ret_err, "cannot write: %s", strerror(e));
 			return -e;
 		}
 		return 0;
@@ -681,7 +625,7 @@ static int store_create_file(const char *path, char **ret_err)
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	if (fd < 0 && errno != EEXIST) {
 		e = errno;
-		set_err(ret_err, "cannot create: %s", strerror(e));
+		err_set(ret_err, "cannot create: %s", strerror(e));
 		return -e;
 	}
 	if (fd >= 0)
@@ -698,13 +642,13 @@ static int store_setup_db(struct store *s, const char *path, char **ret_err)
 	rc = sqlite3_open_v2(path, &s->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
-		set_err(ret_err, "%s",
+		err_set(ret_err, "%s",
 			s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 		return -EIO;
 	}
 	/* SQLite silently falls back to read-only when it cannot write */
 	if (sqlite3_db_readonly(s->db, "main") == 1) {
-		set_err(ret_err, "opened read-only (read-only file system?)");
+		err_set(ret_err, "opened read-only (read-only file system?)");
 		return -EROFS;
 	}
 	(void)sqlite3_extended_result_codes(s->db, 1);
@@ -715,13 +659,13 @@ static int store_setup_db(struct store *s, const char *path, char **ret_err)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
-		set_err(ret_err, "%s", sqlite3_errmsg(s->db));
+		err_set(ret_err, "%s", sqlite3_errmsg(s->db));
 		(void)sqlite3_finalize(st);
 		return -EIO;
 	}
 	mode = sqlite3_column_text(st, 0);
 	if (!mode || strcmp((const char *)mode, "wal") != 0) {
-		set_err(ret_err, "cannot switch to WAL (journal mode stays %s)",
+		err_set(ret_err, "cannot switch to WAL (journal mode stays %s)",
 			mode ? (const char *)mode : "unknown");
 		(void)sqlite3_finalize(st);
 		return -EIO;
@@ -730,7 +674,7 @@ static int store_setup_db(struct store *s, const char *path, char **ret_err)
 	rc = sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
 			  NULL);
 	if (rc != SQLITE_OK) {
-		set_err(ret_err, "%s", sqlite3_errmsg(s->db));
+		err_set(ret_err, "%s", sqlite3_errmsg(s->db));
 		return -EIO;
 	}
 	rc = store_migrate(s->db, ret_err);
@@ -739,7 +683,7 @@ static int store_setup_db(struct store *s, const char *path, char **ret_err)
 	rc = sqlite3_prepare_v3(s->db, insert_sql, -1,
 				SQLITE_PREPARE_PERSISTENT, &s->ins, NULL);
 	if (rc != SQLITE_OK) {
-		set_err(ret_err, "preparing the insert: %s",
+		err_set(ret_err, "preparing the insert: %s",
 			sqlite3_errmsg(s->db));
 		return -EIO;
 	}
@@ -755,12 +699,12 @@ struct sink *store_sink_open(const char *path, const struct store_options *o,
 	int r;
 
 	if (!sqlite3_threadsafe()) {
-		set_err(ret_err, "SQLite was built without thread support");
+		err_set(ret_err, "SQLite was built without thread support");
 		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		set_err(ret_err, "out of memory");
+		err_set(ret_err, "out of memory");
 		return NULL;
 	}
 	s->sink.ops = &store_ops;
@@ -789,11 +733,11 @@ struct sink *store_sink_open(const char *path, const struct store_options *o,
 	s->ring = calloc(s->opt.queue_max, sizeof(*s->ring));
 	s->batch = calloc(HARRIER_STORE_BATCH_MAX, sizeof(*s->batch));
 	if (!s->ring || !s->batch) {
-		set_err(&err, "out of memory");
+		err_set(&err, "out of memory");
 		goto fail;
 	}
 	if (pthread_condattr_init(&ca) != 0) {
-		set_err(&err, "out of memory");
+		err_set(&err, "out of memory");
 		goto fail;
 	}
 	(void)pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -802,14 +746,14 @@ struct sink *store_sink_open(const char *path, const struct store_options *o,
 	    pthread_cond_init(&s->cv_space, &ca) != 0) {
 		/* no cleanup of half-initialised sync: glibc's need none */
 		(void)pthread_condattr_destroy(&ca);
-		set_err(&err, "cannot initialise locks");
+		err_set(&err, "cannot initialise locks");
 		goto fail;
 	}
 	(void)pthread_condattr_destroy(&ca);
 	s->sync_init = true;
 	r = pthread_create(&s->thread, NULL, store_thread, s);
 	if (r != 0) {
-		set_err(&err, "cannot start the writer thread: %s",
+		err_set(&err, "cannot start the writer thread: %s",
 			strerror(r));
 		goto fail;
 	}
@@ -1179,7 +1123,7 @@ static int build_query(const struct store_query *q, struct strbuf *sql,
 		"Informational, Debug";
 
 	if (q->since && parse_since(q->since, since_ns) < 0) {
-		set_err(ret_err,
+		err_set(ret_err,
 			"--since '%s': expected an ISO 8601 time "
 			"(2026-11-28T17:00, UTC unless an offset is given) or "
 			"an age (30s, 10m, 2h, 1d)",
@@ -1187,16 +1131,16 @@ static int build_query(const struct store_query *q, struct strbuf *sql,
 		return -EINVAL;
 	}
 	if (q->priority && alert_priority_parse(q->priority, prio) < 0) {
-		set_err(ret_err, "--priority '%s': expected one of %s",
+		err_set(ret_err, "--priority '%s': expected one of %s",
 			q->priority, prio_list);
 		return -EINVAL;
 	}
 	if (q->rule && !*q->rule) {
-		set_err(ret_err, "--rule: empty rule name");
+		err_set(ret_err, "--rule: empty rule name");
 		return -EINVAL;
 	}
 	if (q->container && !*q->container) {
-		set_err(ret_err, "--container: empty id or name");
+		err_set(ret_err, "--container: empty id or name");
 		return -EINVAL;
 	}
 
@@ -1219,7 +1163,7 @@ static int build_query(const struct store_query *q, struct strbuf *sql,
 		strbuf_appends(sql, " ORDER BY time DESC, id DESC LIMIT ?5)");
 	strbuf_appends(sql, " ORDER BY time, id");
 	if (strbuf_failed(sql)) {
-		set_err(ret_err, "out of memory");
+		err_set(ret_err, "out of memory");
 		return -ENOMEM;
 	}
 	return 0;
@@ -1276,12 +1220,12 @@ static int open_reader(const char *path, sqlite3 **ret, char **ret_err)
 	int rc, e, v = 0;
 
 	if (!path || !*path) {
-		set_err(ret_err, "no store path given");
+		err_set(ret_err, "no store path given");
 		return -EINVAL;
 	}
 	if (stat(path, &stb) < 0) {
 		e = errno;
-		set_err(ret_err, "%s%s", strerror(e),
+		err_set(ret_err, "%s%s", strerror(e),
 			e == ENOENT ? " (no alerts stored yet?)" : "");
 		return -EIO;
 	}
@@ -1307,13 +1251,13 @@ static int open_reader(const char *path, sqlite3 **ret, char **ret_err)
 		}
 	}
 	if (rc != SQLITE_OK) {
-		set_err(ret_err, "%s",
+		err_set(ret_err, "%s",
 			db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		(void)sqlite3_close(db);
 		return -EIO;
 	}
 	if (v < 1) {
-		set_err(ret_err, "not a harrier alert store (version %d)", v);
+		err_set(ret_err, "not a harrier alert store (version %d)", v);
 		(void)sqlite3_close(db);
 		return -EIO;
 	}
@@ -1345,7 +1289,7 @@ int store_query_alerts(const char *path, const struct store_query *q,
 		goto out;
 	rc = sqlite3_prepare_v2(db, strbuf_str(&sql), -1, &st, NULL);
 	if (rc != SQLITE_OK) {
-		set_err(ret_err, "%s", sqlite3_errmsg(db));
+		err_set(ret_err, "%s", sqlite3_errmsg(db));
 		r = -EIO;
 		goto out;
 	}
@@ -1368,14 +1312,14 @@ int store_query_alerts(const char *path, const struct store_query *q,
 	if (q->limit)
 		rc |= sqlite3_bind_int64(st, 5, (sqlite3_int64)q->limit);
 	if (rc != SQLITE_OK) {
-		set_err(ret_err, "%s", sqlite3_errmsg(db));
+		err_set(ret_err, "%s", sqlite3_errmsg(db));
 		r = -EIO;
 		goto out;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		r = row_to_alert(st, &a);
 		if (r < 0) {
-			set_err(ret_err, "alert id %lld: %s",
+			err_set(ret_err, "alert id %lld: %s",
 				(long long)sqlite3_column_int64(st, QCOL_ID),
 				r == -EBADMSG ? "tags or fields are not valid "
 						"JSON"
@@ -1389,7 +1333,7 @@ int store_query_alerts(const char *path, const struct store_query *q,
 			goto out;
 	}
 	if (rc != SQLITE_DONE) {
-		set_err(ret_err, "%s", sqlite3_errmsg(db));
+		err_set(ret_err, "%s", sqlite3_errmsg(db));
 		r = -EIO;
 		goto out;
 	}
@@ -1430,7 +1374,7 @@ int store_summary(const char *path, struct store_summary *ret, char **ret_err)
 				       "%s", (const char *)t);
 	}
 	if (rc != SQLITE_DONE) {
-		set_err(ret_err, "%s", sqlite3_errmsg(db));
+		err_set(ret_err, "%s", sqlite3_errmsg(db));
 		r = -EIO;
 	} else {
 		*ret = sum;

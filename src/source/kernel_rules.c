@@ -79,23 +79,6 @@ struct pline {
 	bool harrier_key;
 };
 
-static void kr_set_err(char **ret_err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void kr_set_err(char **ret_err, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	if (!ret_err)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	*ret_err = msg;
-}
-
 struct kernel_rules *kernel_rules_new(pid_t exclude_pid)
 {
 	struct kernel_rules *set = calloc(1, sizeof(*set));
@@ -1098,9 +1081,9 @@ static int kr_open(char **ret_err)
 	if (fd < 0) {
 		rc = -errno;
 		if (rc == -EPROTONOSUPPORT || rc == -EAFNOSUPPORT)
-			kr_set_err(ret_err, "this kernel has no audit support");
+			err_set(ret_err, "this kernel has no audit support");
 		else
-			kr_set_err(ret_err,
+			err_set(ret_err,
 				   "cannot open the audit netlink "
 				   "socket: %s",
 				   strerror(-rc));
@@ -1118,7 +1101,7 @@ static int kr_open(char **ret_err)
 		if (rep.type != AUDIT_GET)
 			continue;
 		if (rep.status->enabled == 2) {
-			kr_set_err(ret_err,
+			err_set(ret_err,
 				   "kernel audit is locked (enabled "
 				   "2): audit rules cannot change until "
 				   "reboot");
@@ -1129,10 +1112,10 @@ static int kr_open(char **ret_err)
 	}
 	if (rc < 0) {
 		if (rc == -EPERM || rc == -EACCES)
-			kr_set_err(ret_err, "changing kernel audit rules needs "
+			err_set(ret_err, "changing kernel audit rules needs "
 					    "root (CAP_AUDIT_CONTROL)");
 		else
-			kr_set_err(ret_err, "cannot read the audit status: %s",
+			err_set(ret_err, "cannot read the audit status: %s",
 				   strerror(-rc));
 		audit_close(fd);
 		return rc;
@@ -1143,7 +1126,7 @@ static int kr_open(char **ret_err)
 	fd = audit_open();
 	if (fd < 0) {
 		rc = -errno;
-		kr_set_err(ret_err, "cannot open the audit netlink socket: %s",
+		err_set(ret_err, "cannot open the audit netlink socket: %s",
 			   strerror(-rc));
 		return rc;
 	}
@@ -1170,13 +1153,13 @@ int kernel_rules_install(struct kernel_rules *set, char **ret_err)
 		failed++;
 		if (!first) {
 			first = rc;
-			kr_set_err(&first_msg, "kernel rejected %s: %s",
+			err_set(&first_msg, "kernel rejected %s: %s",
 				   r->desc, strerror(-rc));
 		}
 	}
 	audit_close(fd);
 	if (failed) {
-		kr_set_err(ret_err, "%zu of %zu audit rules failed; first: %s",
+		err_set(ret_err, "%zu of %zu audit rules failed; first: %s",
 			   failed, set->n, first_msg ? first_msg : "?");
 		free(first_msg);
 		return first;
@@ -1316,7 +1299,7 @@ static int kr_list_kernel(struct kr_list *out, char **ret_err)
 	}
 	audit_close(fd);
 	if (rc < 0) {
-		kr_set_err(ret_err, "cannot list kernel audit rules: %s",
+		err_set(ret_err, "cannot list kernel audit rules: %s",
 			   strerror(-rc));
 		kr_list_free(out);
 		return rc;
@@ -1354,7 +1337,7 @@ int kernel_rules_remove_all(unsigned int *ret_removed, char **ret_err)
 	audit_close(fd);
 	kr_list_free(&l);
 	if (first) {
-		kr_set_err(ret_err, "cannot delete a harrier audit rule: %s",
+		err_set(ret_err, "cannot delete a harrier audit rule: %s",
 			   strerror(-first));
 		return first;
 	}
