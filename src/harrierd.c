@@ -275,6 +275,33 @@ static void add_event_type(const char *type, void *ud)
 	l->names[l->n++] = type;
 }
 
+/* audit.track_forks: successful forks keep the process table current, so
+ * that the child of a parent that only forked and is gone still has its
+ * container. fork and vfork are not syscalls on every architecture
+ * (aarch64): then clone and clone3 alone. */
+static int add_fork_rule(struct kernel_rules *kr)
+{
+	static const char *const texts[] = {
+		"-a always,exit -S clone,clone3,fork,vfork -F success=1 "
+		"-k harrier_fork\n",
+		"-a always,exit -S clone,clone3 -F success=1 -k harrier_fork\n",
+	};
+	struct diag d;
+	size_t i;
+	int r = -EINVAL;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]) && r == -EINVAL;
+	     i++) {
+		diag_init(&d);
+		r = kernel_rules_load_buffer(kr, "audit.track_forks", texts[i],
+					     strlen(texts[i]), &d);
+		if (r < 0 && i + 1 == sizeof(texts) / sizeof(texts[0]))
+			diag_print(&d, stderr);
+		diag_free(&d);
+	}
+	return r;
+}
+
 /* Build Harrier's kernel rule set: the audit-rules directory plus one
  * merged syscall rule per ABI for every evt.type the detection rules use.
  * Record type names (USER_LOGIN, ...) need no rule and are skipped. */
@@ -298,6 +325,10 @@ static struct kernel_rules *build_kernel_rules(const struct config *c,
 		kernel_rules_free(kr);
 		return NULL;
 	}
+	if (c->track_forks && add_fork_rule(kr) < 0) {
+		kernel_rules_free(kr);
+		return NULL;
+	}
 	engine_event_types(e, add_event_type, &types, &any);
 	r = kernel_rules_add_syscalls(kr, types.names, types.n, &added);
 	free(types.names);
@@ -305,9 +336,10 @@ static struct kernel_rules *build_kernel_rules(const struct config *c,
 		kernel_rules_free(kr);
 		return NULL;
 	}
-	log_info("kernel audit rules: %zu from %s, %zu syscalls for the "
+	log_info("kernel audit rules: %zu from %s%s, %zu syscalls for the "
 		 "detection rules", kernel_rules_count(kr) - (added ? 1 : 0),
-		 c->audit_rules_dir, added);
+		 c->audit_rules_dir,
+		 c->track_forks ? " and audit.track_forks" : "", added);
 	if (any)
 		log_warning("some rule has no evt.type restriction: it only "
 			    "sees events that other kernel rules produce");
@@ -743,6 +775,8 @@ static int open_sinks(const struct config *c)
 		server.out = sink_stdout_new(stdout, c->json_output);
 		if (!server.out)
 			return -ENOMEM;
+		/* One write per pass of the event loop, not per alert. */
+		sink_stdout_set_batched(server.out, true);
 		(void)pipeline_add_sink(server.pipeline, server.out);
 	}
 	if (c->store_output) {
@@ -818,6 +852,11 @@ static int event_loop(int sigfd, int timerfd)
 	pfd[2].fd = source_get_fd(server.source);
 	pfd[2].events = POLLIN;
 	for (;;) {
+		/* Before sleeping, the alerts of the last pass (a source
+		 * batch, aged events, the lost-events alert) leave stdout in
+		 * one write: their delay is one pass, not a buffer's fill. */
+		if (server.out)
+			(void)sink_flush(server.out);
 		r = poll(pfd, 3, -1);
 		if (r < 0) {
 			if (errno == EINTR)
@@ -837,6 +876,7 @@ static int event_loop(int sigfd, int timerfd)
 				return r;
 			}
 		}
+
 		if (pfd[1].revents & POLLIN) {
 			if (read(timerfd, &expirations, sizeof(expirations)) >
 			    0) {
@@ -884,6 +924,13 @@ static void shutdown_all(void)
 		if (ss.dropped)
 			log_error("store: %llu alerts could not be written",
 				  (unsigned long long)ss.dropped);
+	}
+	if (server.journal) {
+		sink_stats(server.journal, &ss);
+		if (ss.dropped)
+			log_warning("journald: %llu alerts not sent (no "
+				    "journald running, or it refused them)",
+				    (unsigned long long)ss.dropped);
 	}
 	sink_free(server.store);
 	sink_free(server.journal);

@@ -71,6 +71,10 @@ static const struct config_key config_keys[] = {
 	  false, "install kernel audit rules (false: use what is there)" },
 	{ "audit.backlog_limit", CFG_UINT32, OFF(backlog_limit), 64, 1048576,
 	  "8192", false, "kernel audit backlog limit while harrierd runs" },
+	{ "audit.track_forks", CFG_BOOL, OFF(track_forks), 0, 0, "false",
+	  false, "audit successful clone/fork/vfork too, so that a child of "
+	  "a parent that only forked and exited keeps its container (costs "
+	  "one more event per process)" },
 	{ "log_level", CFG_LOGLEVEL, OFF(log_level), 0, 0, "info", true,
 	  "error, warning, info or debug" },
 };

@@ -31,6 +31,7 @@ struct config {
 	char *audit_rules_dir;	/* audit.rules_dir */
 	bool kernel_rules;	/* audit.kernel_rules */
 	uint32_t backlog_limit; /* audit.backlog_limit */
+	bool track_forks;	/* audit.track_forks */
 	int log_level;		/* log_level: LOG_ERR..LOG_DEBUG */
 };
 

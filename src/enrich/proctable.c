@@ -33,6 +33,15 @@
 #define PT_DEAD_RECHECK_MS 100
 /* clone(2) flags argument (a0 on x86_64 and aarch64). */
 #define PT_CLONE_THREAD 0x00010000ULL
+/* Live entries whose process exited unseen (no exit rule in the kernel:
+ * every short-lived process) would fill the table to its bound: this
+ * often, the least recently used live entries not looked at for
+ * PT_LIVE_CHECK_MS are checked for their /proc directory, at most
+ * PT_LIVE_SWEEP_MAX per sweep (one access(2) each); gone ones are marked
+ * dead and leave after the grace period. */
+#define PT_LIVE_SWEEP_MS 100
+#define PT_LIVE_SWEEP_MAX 256
+#define PT_LIVE_CHECK_MS 5000
 
 struct pt_entry {
 	pid_t pid, ppid, vpid, sid;
@@ -43,6 +52,7 @@ struct pt_entry {
 	bool dead;
 	uint64_t dead_at_ms;
 	uint64_t gone_checked_ms; /* last time /proc said it is gone */
+	uint64_t seen_ms; /* created, or last found alive by the sweep */
 	struct pt_entry *hnext;
 	struct pt_entry *prev, *next; /* in live (LRU) or dead (FIFO) list */
 };
@@ -60,6 +70,7 @@ struct proctable {
 	size_t n;
 	struct pt_list live; /* head = most recently used */
 	struct pt_list dead; /* head = died first */
+	uint64_t live_swept_ms;
 	struct proctable_stats stats;
 };
 
@@ -313,6 +324,8 @@ static void pt_insert(struct proctable *pt, struct pt_entry *e)
 	}
 	if (pt->n >= pt->nbuckets && pt->nbuckets < 2 * HARRIER_PROCTABLE_MAX)
 		pt_grow(pt);
+	if (!e->seen_ms)
+		e->seen_ms = pt_now_ms();
 	h = pt_hash(pt, e->pid);
 	e->hnext = pt->buckets[h];
 	pt->buckets[h] = e;
@@ -357,6 +370,37 @@ static void pt_sweep_dead(struct proctable *pt, uint64_t now)
 					HARRIER_PROCTABLE_DEAD_GRACE_MS) {
 		pt_remove(pt, pt->dead.head);
 		pt->stats.evictions++;
+	}
+}
+
+/* Walk the live list from its least recently used end: an entry not
+ * used or checked for PT_LIVE_CHECK_MS whose /proc directory is gone
+ * exited without an exit event; one still there goes to the head. */
+static void pt_sweep_live(struct proctable *pt, uint64_t now)
+{
+	char path[4096];
+	unsigned int i;
+
+	if (pt->offline || now - pt->live_swept_ms < PT_LIVE_SWEEP_MS)
+		return;
+	pt->live_swept_ms = now;
+	for (i = 0; i < PT_LIVE_SWEEP_MAX && pt->live.tail; i++) {
+		struct pt_entry *e = pt->live.tail;
+		int n;
+
+		if (now - e->seen_ms < PT_LIVE_CHECK_MS)
+			break;
+		n = snprintf(path, sizeof(path), "%s/%d", pt->proc_root,
+			     (int)e->pid);
+		if (n > 0 && (size_t)n < sizeof(path) &&
+		    access(path, F_OK) < 0 && errno == ENOENT) {
+			pt_mark_dead(pt, e, now);
+			e->gone_checked_ms = now;
+			continue;
+		}
+		e->seen_ms = now;
+		pt_list_unlink(&pt->live, e);
+		pt_list_push_head(&pt->live, e);
 	}
 }
 
@@ -639,6 +683,50 @@ static struct pt_entry *pt_read_proc(struct proctable *pt, pid_t pid)
 	return e;
 }
 
+/* A successful exec of a pid not in the table. The event carries exe,
+ * cwd, uid, comm, argv and the parent: /proc is read only for what it
+ * lacks: the cgroup (the container), then stat (start time against pid
+ * reuse, session; and proof the process was still there after the cgroup
+ * read, as pt_read_proc checks), and status (the pid inside the
+ * container's namespace) only for a container's process. NULL when the
+ * process is gone and no container was found. */
+static struct pt_entry *pt_read_exec(struct proctable *pt,
+				     const struct event *ev)
+{
+	struct pt_entry *e;
+	struct pt_stat st;
+	int cg, rs;
+
+	pt->stats.proc_reads++;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->pid = ev->pid;
+	e->ppid = ev->ppid;
+	e->uid = ev->uid;
+	cg = pt_read_cgroup(pt, ev->pid, e, false);
+	rs = cg < 0 ? -ENOENT : pt_read_stat(pt, ev->pid, &st);
+	if (rs == 0 && st.state != 'Z' && st.state != 'X') {
+		e->ppid = st.ppid;
+		e->sid = st.sid;
+		e->start_time = st.start_time;
+		e->comm = strdup(st.comm);
+		if (cg == 1)
+			pt_read_status(pt, ev->pid, e);
+		return e;
+	}
+	pt->stats.proc_misses++;
+	if (cg != 1) {
+		pt_entry_free(e);
+		return NULL;
+	}
+	/* In a container, and gone already: keep it for the grace period. */
+	e->dead = true;
+	e->dead_at_ms = pt_now_ms();
+	e->gone_checked_ms = e->dead_at_ms;
+	return e;
+}
+
 /* Copy what a child shares with its parent at fork. */
 static struct pt_entry *pt_inherit(const struct pt_entry *p, pid_t pid)
 {
@@ -782,7 +870,10 @@ static void pt_apply_fork(struct proctable *pt, struct pt_entry *parent,
 	if (pt_read_stat(pt, child, &st) == 0 && st.ppid == parent->pid) {
 		n->start_time = st.start_time;
 		n->sid = st.sid;
-		pt_read_status(pt, child, n);
+		/* uid is the parent's; the pid in a container's namespace
+		 * is the only thing status adds */
+		if (n->cg)
+			pt_read_status(pt, child, n);
 	} else {
 		pt->stats.proc_misses++;
 	}
@@ -848,8 +939,18 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 		return;
 	now = pt_now_ms();
 	pt_sweep_dead(pt, now);
+	pt_sweep_live(pt, now);
 
-	e = pt_find(pt, ev->pid, ev->ppid, &fresh);
+	if (ev->kind == EVENT_KIND_SYSCALL && sc && ev->success != 0 &&
+	    pt_is(sc, execs) && !pt->offline && !pt_lookup(pt, ev->pid)) {
+		e = pt_read_exec(pt, ev);
+		if (e) {
+			pt_insert(pt, e);
+			fresh = true;
+		}
+	} else {
+		e = pt_find(pt, ev->pid, ev->ppid, &fresh);
+	}
 	if (e && fresh)
 		pt->stats.attributed_from_self++;
 	if (!e)

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
 #include <systemd/sd-journal.h>
 
 #include "common/strbuf.h"
@@ -21,11 +23,34 @@
 /* A failing send (journald restarting, socket buffer full) is retried
  * this many times before the alert is counted as dropped. */
 #define JOURNALD_RETRIES 3
+/* No journald at all: sd_journal_sendv() then silently succeeds (socket
+ * missing) or fails at once (not listening). Whether the socket is there
+ * is checked this often; meanwhile alerts are counted as dropped, with
+ * no fields built and no send or retry. */
+#define JOURNALD_ABSENT_RECHECK_MS 5000
+#define JOURNALD_SOCKET "/run/systemd/journal/socket"
 
 struct journald_sink {
 	char *identifier;
 	struct sink_stats stats;
+	bool absent;		/* no journald, as of the last check */
+	uint64_t next_check_ms; /* CLOCK_MONOTONIC */
 };
+
+static uint64_t journald_now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The errors of a journal socket that is not there, as opposed to a
+ * busy one. */
+static bool journald_absent(int r)
+{
+	return r == -ENOENT || r == -ECONNREFUSED || r == -ENOTCONN;
+}
 
 struct iovs {
 	struct iovec iov[JOURNALD_MAX_FIELDS];
@@ -71,10 +96,20 @@ static int journald_emit(struct sink *s, const struct alert *a)
 	struct strbuf msg = STRBUF_INIT;
 	char prio[4], tbuf[40], serial[32];
 	char *json = NULL;
+	uint64_t now = journald_now_ms();
 	int i, r = -EIO;
 
-	memset(&v, 0, sizeof(v));
 	js->stats.emitted++;
+	if (now >= js->next_check_ms) {
+		js->next_check_ms = now + JOURNALD_ABSENT_RECHECK_MS;
+		js->absent = access(JOURNALD_SOCKET, F_OK) < 0 &&
+			     errno == ENOENT;
+	}
+	if (js->absent) {
+		js->stats.dropped++;
+		return -ENOENT;
+	}
+	memset(&v, 0, sizeof(v));
 	/* Message as Falco prints it: "Priority output". Fields in the
 	 * entry carry the full, unescaped values. */
 	strbuf_appends(&msg, alert_priority_name(a->priority));
@@ -112,6 +147,11 @@ static int journald_emit(struct sink *s, const struct alert *a)
 		r = sd_journal_sendv(v.iov, v.n);
 		if (r >= 0)
 			break;
+		if (journald_absent(r)) {
+			js->absent = true;
+			js->next_check_ms = now + JOURNALD_ABSENT_RECHECK_MS;
+			break;
+		}
 	}
 	if (r >= 0)
 		js->stats.written++;

@@ -46,6 +46,10 @@ void sink_free(struct sink *s);
  * "TIME: Priority output", or Falco's JSON shape when json is true.
  * Untrusted text is escaped for the terminal. */
 struct sink *sink_stdout_new(FILE *out, bool json);
+/* By default each line is flushed as it is written. batched: lines are
+ * only buffered, and the caller calls sink_flush() after each batch (a
+ * daemon after each pass of its event loop): one write per batch. */
+void sink_stdout_set_batched(struct sink *s, bool batched);
 
 /* The Falco JSON document of an alert (no trailing newline); the caller
  * frees the result. NULL on allocation failure. */

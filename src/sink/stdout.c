@@ -20,6 +20,7 @@ struct stdout_sink {
 	struct sink sink;
 	FILE *out; /* borrowed */
 	bool json;
+	bool batched; /* no fflush per line: the caller flushes */
 	pthread_mutex_t lock; /* one line at a time, and the counters */
 	struct sink_stats st;
 };
@@ -210,7 +211,7 @@ static int stdout_emit(struct sink *s, const struct alert *a)
 	if (strbuf_failed(&sb)) {
 		r = -ENOMEM;
 	} else if (fwrite(sb.buf, 1, sb.len, o->out) != sb.len ||
-		   fflush(o->out) != 0) {
+		   (!o->batched && fflush(o->out) != 0)) {
 		/* A closed pipe or full disk: the line is lost; say so in
 		 * the stats rather than retrying into a dead descriptor. */
 		r = -EIO;
@@ -261,6 +262,18 @@ static const struct sink_ops stdout_ops = {
 	.stats = stdout_stats,
 	.free = stdout_free,
 };
+
+void sink_stdout_set_batched(struct sink *s, bool batched)
+{
+	struct stdout_sink *o;
+
+	if (!s || s->ops != &stdout_ops)
+		return;
+	o = s->state;
+	(void)pthread_mutex_lock(&o->lock);
+	o->batched = batched;
+	(void)pthread_mutex_unlock(&o->lock);
+}
 
 struct sink *sink_stdout_new(FILE *out, bool json)
 {

@@ -62,6 +62,7 @@ static void test_defaults(void **state)
 			    HARRIER_SYSCONFDIR "/audit-rules.d");
 	assert_true(c->kernel_rules);
 	assert_int_equal(c->backlog_limit, 8192);
+	assert_false(c->track_forks);
 	assert_int_equal(c->log_level, LOG_INFO);
 	config_free(c);
 }
@@ -84,6 +85,7 @@ static void test_falco_shapes(void **state)
 		"  source: stdin\n"
 		"  backlog_limit: 16384\n"
 		"  kernel_rules: no\n"
+		"  track_forks: yes\n"
 		"log_level: debug\n";
 	struct diag d;
 	int r;
@@ -102,6 +104,7 @@ static void test_falco_shapes(void **state)
 	assert_string_equal(c->source, "stdin");
 	assert_int_equal(c->backlog_limit, 16384);
 	assert_false(c->kernel_rules);
+	assert_true(c->track_forks);
 	assert_int_equal(c->log_level, LOG_DEBUG);
 	diag_free(&d);
 	config_free(c);

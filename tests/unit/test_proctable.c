@@ -554,6 +554,110 @@ static void test_exec_rereads_cgroup(void **state)
 	assert_string_equal(ev.container->id, ID_A);
 }
 
+/* An exec of a pid the table has not seen: exe, cwd, argv and uid come
+ * from the event (the process has no exe link, cwd or cmdline to read
+ * here); the container, session, start time and the pid inside the
+ * container come from /proc. */
+static void test_exec_of_new_pid_uses_event(void **state)
+{
+	static const char *const argv[] = { "wget", "-q", "http://x" };
+	struct fixture *f = *state;
+	struct event ev = syscall_event("execve", 700, 300);
+	struct proc_view v;
+
+	mkproc(f, &(struct fake_proc){ .pid = 700,
+				       .ppid = 300,
+				       .sid = 300,
+				       .start = 4000,
+				       .comm = "wget",
+				       .uid = 1000,
+				       .nspid = "700\t7",
+				       .cgroup = "0::/system.slice/docker-" ID_A
+						 ".scope\n" });
+	ev.comm = "wget";
+	ev.exe = "/usr/bin/wget";
+	ev.cwd = "/srv";
+	ev.uid = 1000;
+	ev.argv = argv;
+	ev.argc = 3;
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+	assert_int_equal(ev.sid, 300);
+	assert_int_equal(ev.vpid, 7);
+	assert_int_equal(proctable_get(f->pt, 700, &v), 0);
+	assert_int_equal(v.start_time, 4000);
+	assert_int_equal(v.ppid, 300);
+	assert_int_equal(v.uid, 1000);
+	assert_string_equal(v.exe, "/usr/bin/wget");
+	assert_string_equal(v.cwd, "/srv");
+	assert_string_equal(v.cmdline, "wget -q http://x");
+}
+
+/* The same exec, with the process gone by the time its cgroup was read
+ * but its stat not (cgroup v1 lines read "/" past cgroup_exit): the
+ * host answer is not believed, the parent's container is. */
+static void test_exec_of_new_pid_gone_from_parent(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev = syscall_event("execve", 701, 300);
+	char path[PATH_MAX];
+
+	mkproc(f, &(struct fake_proc){ .pid = 701,
+				       .ppid = 300,
+				       .sid = 300,
+				       .start = 4001,
+				       .comm = "true",
+				       .state = 'Z' });
+	ev.comm = "true";
+	ev.exe = "/bin/true";
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+	/* and with no /proc entry at all */
+	snprintf(path, sizeof(path), "%s/702", f->proc);
+	ev = syscall_event("execve", 702, 300);
+	ev.exe = "/bin/true";
+	assert_int_not_equal(access(path, F_OK), 0);
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+}
+
+/* A process that exited with no exit event (no exit rule in the kernel:
+ * every short-lived process) does not stay in the table: entries unused
+ * for 5 s whose /proc directory is gone are marked dead and leave after
+ * the grace period, while live processes stay. */
+static void test_exited_unseen_leaves_table(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev = syscall_event("openat", 300, 200);
+	struct proctable_stats st0, st1;
+	char path[PATH_MAX];
+
+	proctable_enrich(f->pt, &ev);
+	ev = syscall_event("openat", 1, 0);
+	proctable_enrich(f->pt, &ev);
+	proctable_get_stats(f->pt, &st0);
+	assert_true(st0.entries >= 2);
+	snprintf(path, sizeof(path), "%s/300", f->proc);
+	assert_int_equal(nftw(path, rm_cb, 16, FTW_DEPTH | FTW_PHYS), 0);
+	/* unused for longer than the check age, then any event sweeps */
+	usleep(5200 * 1000);
+	ev = syscall_event("openat", 1, 0);
+	proctable_enrich(f->pt, &ev);
+	/* dead now; gone after the grace period */
+	usleep((HARRIER_PROCTABLE_DEAD_GRACE_MS + 200) * 1000);
+	ev = syscall_event("openat", 1, 0);
+	proctable_enrich(f->pt, &ev);
+	proctable_get_stats(f->pt, &st1);
+	assert_int_equal(st1.entries, st0.entries - 1);
+	assert_int_equal(st1.evictions, st0.evictions + 1);
+	ev = syscall_event("openat", 1, 0);
+	proctable_enrich(f->pt, &ev);
+	assert_int_equal(proctable_get(f->pt, 1, &(struct proc_view){ 0 }), 0);
+}
+
 /* Unlink pid's stat: the process is gone from /proc. */
 static void gone(struct fixture *f, pid_t pid)
 {
@@ -905,6 +1009,9 @@ int main(void)
 		T(test_pid_reuse_after_exit),
 		T(test_pid_reuse_missed_exit),
 		T(test_exec_rereads_cgroup),
+		T(test_exec_of_new_pid_uses_event),
+		T(test_exec_of_new_pid_gone_from_parent),
+		T(test_exited_unseen_leaves_table),
 		T(test_pid_reuse_gone_attributed_from_parent),
 		T(test_pid_reuse_dead_entry_other_parent),
 		T(test_zombie_attributed_from_parent),

@@ -352,6 +352,36 @@ static void test_alert_dup_is_deep(void **state)
 	alert_free(d);
 }
 
+/* Batched (the daemon): lines wait in the FILE's buffer until the caller
+ * flushes after its batch, then all arrive in order. */
+static void test_batched_lines_leave_on_flush(void **state)
+{
+	struct alert *a = mk("first"), *b = mk("second");
+	struct sink *s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	s = sink_stdout_new(f, false);
+	assert_non_null(s);
+	sink_stdout_set_batched(s, true);
+	assert_int_equal(sink_emit(s, a), 0);
+	assert_int_equal(sink_emit(s, b), 0);
+	assert_int_equal(len, 0);
+	assert_int_equal(sink_flush(s), 0);
+	assert_int_equal(count_char(buf, len, '\n'), 2);
+	assert_non_null(strstr(buf, "first\n"));
+	assert_true(strstr(buf, "first\n") < strstr(buf, "second\n"));
+	sink_free(s);
+	assert_int_equal(fclose(f), 0);
+	free(buf);
+	alert_free(a);
+	alert_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_json_sink_writes_alert_to_json),
 		cmocka_unit_test(test_write_error_counts_drop),
 		cmocka_unit_test(test_alert_dup_is_deep),
+		cmocka_unit_test(test_batched_lines_leave_on_flush),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
