@@ -56,24 +56,17 @@ static void usage(FILE *out)
 static int load_engine(const char *const *files, size_t nfiles,
 		       struct engine **ret)
 {
-	struct engine *e = engine_new();
 	struct diag d;
 	int r;
 
-	if (!e) {
-		log_error("out of memory");
-		return EXIT_RUNTIME;
-	}
 	diag_init(&d);
-	r = pipeline_load_rules(e, files, nfiles, HARRIER_SYSCONFDIR, &d);
+	r = pipeline_engine_new(files, nfiles, HARRIER_SYSCONFDIR,
+				ALERT_PRIO_DEBUG, &d, ret);
 	diag_print(&d, stderr);
 	diag_free(&d);
-	if (r < 0) {
-		engine_free(e);
-		return EXIT_BAD_INPUT;
-	}
-	*ret = e;
-	return 0;
+	if (r == -ENOMEM)
+		log_error("out of memory");
+	return r == 0 ? 0 : r == -ENOMEM ? EXIT_RUNTIME : EXIT_BAD_INPUT;
 }
 
 static int replay_file(struct pipeline *p, const char *path)

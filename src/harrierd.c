@@ -196,7 +196,7 @@ static struct config *load_config(void)
 	diag_init(&d);
 	if (server.config_explicit || access(server.config_path, F_OK) == 0)
 		r = config_load(c, server.config_path, &d);
-	diag_print(&d, stderr);
+	log_diag(&d);
 	diag_free(&d);
 	if (r < 0) {
 		config_free(c);
@@ -227,30 +227,23 @@ static struct config *load_config(void)
 
 static struct engine *load_engine(const struct config *c)
 {
-	struct engine *e = engine_new();
-	const char *const *files;
-	size_t n;
+	struct engine *e = NULL;
 	struct diag d;
 	int r;
 
-	if (!e)
-		return NULL;
-	engine_set_min_priority(e, c->min_priority);
-	if (server.nrule_files) {
-		files = server.rule_files;
-		n = server.nrule_files;
-	} else {
-		files = (const char *const *)c->rules_files;
-		n = c->nrules_files;
-	}
 	diag_init(&d);
-	r = pipeline_load_rules(e, files, n, HARRIER_SYSCONFDIR, &d);
-	diag_print(&d, stderr);
+	if (server.nrule_files)
+		r = pipeline_engine_new(server.rule_files, server.nrule_files,
+					HARRIER_SYSCONFDIR, c->min_priority, &d,
+					&e);
+	else
+		r = pipeline_engine_new((const char *const *)c->rules_files,
+					c->nrules_files, HARRIER_SYSCONFDIR,
+					c->min_priority, &d, &e);
+	log_diag(&d);
 	diag_free(&d);
-	if (r < 0) {
-		engine_free(e);
+	if (r < 0)
 		return NULL;
-	}
 	log_info("loaded %zu rules", engine_rule_count(e));
 	return e;
 }
@@ -296,7 +289,7 @@ static int add_fork_rule(struct kernel_rules *kr)
 		r = kernel_rules_load_buffer(kr, "audit.track_forks", texts[i],
 					     strlen(texts[i]), &d);
 		if (r < 0 && i + 1 == sizeof(texts) / sizeof(texts[0]))
-			diag_print(&d, stderr);
+			log_diag(&d);
 		diag_free(&d);
 	}
 	return r;
@@ -319,7 +312,7 @@ static struct kernel_rules *build_kernel_rules(const struct config *c,
 		return NULL;
 	diag_init(&d);
 	r = kernel_rules_load_dir(kr, c->audit_rules_dir, &d);
-	diag_print(&d, stderr);
+	log_diag(&d);
 	diag_free(&d);
 	if (r < 0) {
 		kernel_rules_free(kr);
@@ -546,7 +539,7 @@ static void reload(void)
 	}
 	diag_init(&d);
 	config_check_reload(server.config, c, server.config_path, &d);
-	diag_print(&d, stderr);
+	log_diag(&d);
 	diag_free(&d);
 	e = load_engine(c);
 	if (!e) {

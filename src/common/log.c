@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "common/diag.h"
 #include "common/limits.h"
 #include "common/log.h"
 
@@ -68,6 +69,18 @@ void log_msg(int level, const char *fmt, ...)
 	/* One fprintf per message so that lines from threads do not mix. */
 	(void)fprintf(stderr, "%s: %s: %s\n", log_program, level_name(level),
 		      buf);
+}
+
+void log_diag(const struct diag *d)
+{
+	char buf[1536];
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		diag_format(&d->items[i], buf, sizeof(buf));
+		log_msg(d->items[i].level == DIAG_ERROR ? LOG_ERR : LOG_WARNING,
+			"%s", buf);
+	}
 }
 
 bool ratelimit_ok(struct ratelimit *rl, uint64_t *ret_suppressed)

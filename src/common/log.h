@@ -25,6 +25,11 @@ void log_msg(int level, const char *fmt, ...)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 
+struct diag;
+/* Every diagnostic as one log line (errors at LOG_ERR, warnings at
+ * LOG_WARNING): for the daemon, whose stderr may not be read. */
+void log_diag(const struct diag *d);
+
 /*
  * A rate limiter for repeated warnings: HARRIER_WARN_BURST messages per
  * HARRIER_WARN_INTERVAL_SEC; ratelimit_ok() says whether to print this one

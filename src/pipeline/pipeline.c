@@ -253,3 +253,22 @@ int pipeline_load_rules(struct engine *e, const char *const *files,
 		return first_err;
 	return engine_compile(e, d);
 }
+
+int pipeline_engine_new(const char *const *files, size_t nfiles,
+			const char *sysconfdir, enum alert_priority min_priority,
+			struct diag *d, struct engine **ret)
+{
+	struct engine *e = engine_new();
+	int r;
+
+	if (!e)
+		return -ENOMEM;
+	engine_set_min_priority(e, min_priority);
+	r = pipeline_load_rules(e, files, nfiles, sysconfdir, d);
+	if (r < 0) {
+		engine_free(e);
+		return r;
+	}
+	*ret = e;
+	return 0;
+}
