@@ -8,6 +8,7 @@
 # and every cgroup directory runc left behind. Needs root; skips (77)
 # otherwise. Does not touch kernel audit.
 set -u
+. "${top_srcdir:-.}/tests/integration/cgroup_lib.sh"
 
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; FAILED=1; }
@@ -36,9 +37,7 @@ cleanup() {
 	# Snapshot while the containers still exist: runc delete removes
 	# their own directories but leaves the parents it created.
 	if [ -f "$TMP/cg.before" ]; then
-		find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null |
-			sort >"$TMP/cg.after"
-		comm -13 "$TMP/cg.before" "$TMP/cg.after" >"$TMP/cg.new"
+		cgroup_new "$TMP/cg.before" "$TMP/cg.new"
 	fi
 	for c in $CONTAINERS; do
 		runc kill "$c" KILL >/dev/null 2>&1
@@ -49,22 +48,7 @@ cleanup() {
 	# that did not exist before and lead to our containers, deepest
 	# first (rmdir only ever removes empty ones).
 	if [ -f "$TMP/cg.new" ]; then
-		for mark in $CGMARKS; do
-			grep -F -- "$mark" "$TMP/cg.new"
-		done | while read -r d; do
-			# the directory and its new ancestors
-			while [ "$d" != /sys/fs/cgroup ] &&
-				grep -qxF -- "$d" "$TMP/cg.new"; do
-				echo "$d"
-				d=$(dirname "$d")
-			done
-		done | sort -u | awk '{ print length($0) " " $0 }' |
-			sort -rn | cut -d' ' -f2- | while read -r d; do
-			rmdir "$d" 2>/dev/null
-		done
-		while read -r d; do
-			[ -d "$d" ] && echo "WARN: cgroup directory remains: $d"
-		done <"$TMP/cg.new"
+		cgroup_remove_new "$TMP/cg.new" $CGMARKS
 	fi
 	rm -rf "$TMP"
 }
@@ -124,7 +108,7 @@ run_container() {
 exec 9>/tmp/harrier-runc.lock
 flock 9
 
-find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sort >"$TMP/cg.before"
+cgroup_snapshot "$TMP/cg.before"
 
 # --- docker-shaped ---------------------------------------------------
 ID1=$(hex 32)

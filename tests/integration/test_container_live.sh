@@ -12,6 +12,7 @@
 # its containers, the cgroup directories the runtimes left and harrierd's
 # kernel rules. Skips (77) without root, kernel audit, runc or the tools.
 set -u
+. "${top_srcdir:-.}/tests/integration/cgroup_lib.sh"
 
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; FAILED=1; }
@@ -75,9 +76,7 @@ cleanup() {
 	# Snapshot while the containers still exist: deleting them removes
 	# their own directories but leaves the parents the runtimes made.
 	if [ -f "$TMP/cg.before" ]; then
-		find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null |
-			sort >"$TMP/cg.after"
-		comm -13 "$TMP/cg.before" "$TMP/cg.after" >"$TMP/cg.new"
+		cgroup_new "$TMP/cg.before" "$TMP/cg.new"
 	fi
 	for c in $RUNC_IDS; do
 		runc kill "$c" KILL >/dev/null 2>&1
@@ -87,21 +86,7 @@ cleanup() {
 	# New directories that lead to our containers, with their new
 	# ancestors, deepest first (rmdir only removes empty ones).
 	if [ -f "$TMP/cg.new" ]; then
-		for mark in $CGMARKS; do
-			grep -F -- "$mark" "$TMP/cg.new"
-		done | while read -r d; do
-			while [ "$d" != /sys/fs/cgroup ] &&
-				grep -qxF -- "$d" "$TMP/cg.new"; do
-				echo "$d"
-				d=$(dirname "$d")
-			done
-		done | sort -u | awk '{ print length($0) " " $0 }' |
-			sort -rn | cut -d' ' -f2- | while read -r d; do
-			rmdir "$d" 2>/dev/null
-		done
-		while read -r d; do
-			[ -d "$d" ] && echo "WARN: cgroup directory remains: $d"
-		done <"$TMP/cg.new"
+		cgroup_remove_new "$TMP/cg.new" $CGMARKS
 	fi
 	# harrierd removes its rules at stop; this only matters if it died.
 	[ -x "$PROBE" ] && "$PROBE" remove-all >/dev/null 2>&1
@@ -202,7 +187,7 @@ run_runc() {
 
 exec 9>/tmp/harrier-runc.lock
 flock 9
-find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sort >"$TMP/cg.before"
+cgroup_snapshot "$TMP/cg.before"
 
 ID1=$(hex 32)
 CGMARKS="$CGMARKS $ID1"

@@ -11,6 +11,7 @@
 # runc left and harrierd's kernel rules. Skips (77) without root, kernel
 # audit, runc, jq or a static busybox.
 set -u
+. "${top_srcdir:-.}/tests/integration/cgroup_lib.sh"
 
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; FAILED=1; }
@@ -67,26 +68,10 @@ stop_harrierd() {
 # on the way to it (new since the snapshot, deepest first).
 remove_container() {
 	[ -n "$CID" ] || return 0
-	find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null |
-		sort >"$TMP/cg.after"
-	comm -13 "$TMP/cg.before" "$TMP/cg.after" >"$TMP/cg.new"
+	cgroup_new "$TMP/cg.before" "$TMP/cg.new"
 	runc kill "$CID" KILL >/dev/null 2>&1
 	runc delete -f "$CID" >/dev/null 2>&1
-	for mark in $CGMARKS; do
-		grep -F -- "$mark" "$TMP/cg.new"
-	done | while read -r d; do
-		while [ "$d" != /sys/fs/cgroup ] &&
-			grep -qxF -- "$d" "$TMP/cg.new"; do
-			echo "$d"
-			d=$(dirname "$d")
-		done
-	done | sort -u | awk '{ print length($0) " " $0 }' | sort -rn |
-		cut -d' ' -f2- | while read -r d; do
-		rmdir "$d" 2>/dev/null
-	done
-	while read -r d; do
-		[ -d "$d" ] && echo "WARN: cgroup directory remains: $d"
-	done <"$TMP/cg.new"
+	cgroup_remove_new "$TMP/cg.new" $CGMARKS
 	CID=""
 }
 
@@ -199,7 +184,7 @@ run_case() {
 
 exec 9>/tmp/harrier-runc.lock
 flock 9
-find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sort >"$TMP/cg.before"
+cgroup_snapshot "$TMP/cg.before"
 
 # (not in $(...): the case's harrierd and container must stay visible to
 # cleanup)
