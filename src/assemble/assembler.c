@@ -580,18 +580,30 @@ static void asm_rec_execve(struct assembler *a, auparse_state_t *au)
 	} while (auparse_next_field(au) > 0);
 }
 
-static void asm_rec_cwd(struct assembler *a, auparse_state_t *au)
+/* The value of the record's field want, or NULL. CWD and PROCTITLE
+ * records carry one field that matters (a second cwd= is rejected before
+ * the record reaches auparse). */
+static const char *asm_record_field(auparse_state_t *au, const char *want)
 {
 	const char *name, *val;
 
 	if (auparse_first_field(au) <= 0)
-		return;
+		return NULL;
 	do {
 		name = auparse_get_field_name(au);
 		val = auparse_get_field_str(au);
-		if (name && val && strcmp(name, "cwd") == 0)
-			a->ev.cwd = asm_untrusted(a, val, NULL);
+		if (name && val && strcmp(name, want) == 0)
+			return val;
 	} while (auparse_next_field(au) > 0);
+	return NULL;
+}
+
+static void asm_rec_cwd(struct assembler *a, auparse_state_t *au)
+{
+	const char *val = asm_record_field(au, "cwd");
+
+	if (val)
+		a->ev.cwd = asm_untrusted(a, val, NULL);
 }
 
 static void asm_rec_path(struct assembler *a, auparse_state_t *au)
@@ -682,16 +694,10 @@ static void asm_rec_sockaddr(struct assembler *a, auparse_state_t *au)
 
 static void asm_rec_proctitle(struct assembler *a, auparse_state_t *au)
 {
-	const char *name, *val;
+	const char *val = asm_record_field(au, "proctitle");
 
-	if (auparse_first_field(au) <= 0)
-		return;
-	do {
-		name = auparse_get_field_name(au);
-		val = auparse_get_field_str(au);
-		if (name && val && strcmp(name, "proctitle") == 0)
-			a->proctitle = asm_untrusted(a, val, &a->proctitle_len);
-	} while (auparse_next_field(au) > 0);
+	if (val)
+		a->proctitle = asm_untrusted(a, val, &a->proctitle_len);
 }
 
 /* The interpreted value of a field of a non-syscall record. Ids stay
