@@ -25,6 +25,7 @@
 #include <linux/netlink.h>
 
 #include "common/limits.h"
+#include "common/strbuf.h"
 #include "source/netlink.h"
 
 /* One datagram carries one kernel record (at most MAX_AUDIT_MESSAGE_LENGTH
@@ -79,23 +80,6 @@ struct nl_state {
 	uint32_t old_enabled, old_backlog, old_wait;
 };
 
-static void set_err(char **ret_err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void set_err(char **ret_err, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	if (!ret_err)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	*ret_err = msg;
-}
-
 /* Send AUDIT_GET on fd and wait for the reply. The audit_status the kernel
  * sends may be shorter or longer than our header's: copy what both know. */
 static int nl_get_status(int fd, struct audit_status *ret)
@@ -143,13 +127,13 @@ static int nl_get_status(int fd, struct audit_status *ret)
 static int nl_socket_error(int err, char **ret_err)
 {
 	if (err == EPROTONOSUPPORT || err == EAFNOSUPPORT || err == EINVAL) {
-		set_err(ret_err,
+		err_set(ret_err,
 			"this kernel has no audit support "
 			"(CONFIG_AUDIT): %s",
 			strerror(err));
 		return -EPROTONOSUPPORT;
 	}
-	set_err(ret_err, "cannot open the audit netlink socket: %s",
+	err_set(ret_err, "cannot open the audit netlink socket: %s",
 		strerror(err));
 	return -err;
 }
@@ -220,11 +204,11 @@ static int nl_start_daemon(struct nl_state *st, int ctl,
 	if (rc < 0) {
 		audit_close(fd);
 		if (rc == -EPERM || rc == -EACCES)
-			set_err(ret_err,
+			err_set(ret_err,
 				"registering as the audit daemon needs "
 				"root (CAP_AUDIT_CONTROL)");
 		else if (rc != -EEXIST)
-			set_err(ret_err,
+			err_set(ret_err,
 				"cannot register as the audit "
 				"daemon: %s",
 				strerror(-rc));
@@ -238,7 +222,7 @@ static int nl_start_daemon(struct nl_state *st, int ctl,
 	if (ks->enabled == 0) {
 		rc = audit_set_enabled(ctl, 1);
 		if (rc < 0) {
-			set_err(ret_err, "cannot enable kernel audit: %s",
+			err_set(ret_err, "cannot enable kernel audit: %s",
 				strerror(-rc));
 			return rc;
 		}
@@ -251,7 +235,7 @@ static int nl_start_daemon(struct nl_state *st, int ctl,
 	if (ks->backlog_limit < backlog) {
 		rc = audit_set_backlog_limit(ctl, backlog);
 		if (rc < 0) {
-			set_err(ret_err,
+			err_set(ret_err,
 				"cannot set the audit backlog limit "
 				"to %u: %s",
 				backlog, strerror(-rc));
@@ -265,7 +249,7 @@ static int nl_start_daemon(struct nl_state *st, int ctl,
 		rc = audit_set_backlog_wait_time(ctl,
 						 st->cfg.backlog_wait_time);
 		if (rc < 0) {
-			set_err(ret_err,
+			err_set(ret_err,
 				"cannot set backlog_wait_time to "
 				"%u: %s",
 				st->cfg.backlog_wait_time, strerror(-rc));
@@ -295,19 +279,19 @@ static int nl_start_multicast(struct nl_state *st, bool status_denied,
 		err = errno;
 		close(fd);
 		if (err == EPERM && status_denied)
-			set_err(ret_err,
+			err_set(ret_err,
 				"not permitted to read kernel audit: run as "
 				"root (CAP_AUDIT_CONTROL to be the audit "
 				"daemon, or CAP_AUDIT_READ for the multicast "
 				"group)");
 		else if (err == EPERM)
-			set_err(ret_err,
+			err_set(ret_err,
 				"the audit pid is held by process %u "
 				"(auditd?) and joining the audit multicast "
 				"group is not permitted (needs CAP_AUDIT_READ)",
 				holder);
 		else
-			set_err(ret_err,
+			err_set(ret_err,
 				"cannot join the audit multicast "
 				"group: %s",
 				strerror(err));
@@ -544,7 +528,7 @@ static int nl_start(struct source *s, char **ret_err)
 	int ctl, rc;
 
 	if (st->mode != NL_MODE_NONE) {
-		set_err(ret_err, "netlink source already started");
+		err_set(ret_err, "netlink source already started");
 		return -EALREADY;
 	}
 	if (!st->queue)
@@ -555,7 +539,7 @@ static int nl_start(struct source *s, char **ret_err)
 	if (st->stopfd < 0)
 		st->stopfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (!st->queue || st->evfd < 0 || st->stopfd < 0) {
-		set_err(ret_err, "netlink source: out of memory or fds");
+		err_set(ret_err, "netlink source: out of memory or fds");
 		return -ENOMEM;
 	}
 
@@ -567,7 +551,7 @@ static int nl_start(struct source *s, char **ret_err)
 	if (rc == -EPERM || rc == -EACCES) {
 		denied = true;
 	} else if (rc < 0) {
-		set_err(ret_err, "cannot read the kernel audit status: %s",
+		err_set(ret_err, "cannot read the kernel audit status: %s",
 			strerror(-rc));
 		goto fail;
 	}
@@ -577,10 +561,10 @@ static int nl_start(struct source *s, char **ret_err)
 		     (ks.pid == 0 || !nl_pid_alive(ks.pid));
 	if (st->cfg.want == SOURCE_NETLINK_DAEMON && !try_daemon) {
 		if (denied)
-			set_err(ret_err, "registering as the audit daemon "
+			err_set(ret_err, "registering as the audit daemon "
 					 "needs root (CAP_AUDIT_CONTROL)");
 		else
-			set_err(ret_err,
+			err_set(ret_err,
 				"the audit pid is held by process %u "
 				"(auditd?): cannot run as the audit daemon",
 				ks.pid);
@@ -597,7 +581,7 @@ static int nl_start(struct source *s, char **ret_err)
 			rc = 0;
 		} else {
 			if (rc == -EEXIST)
-				set_err(ret_err, "another process registered "
+				err_set(ret_err, "another process registered "
 						 "as the audit daemon first");
 			goto fail;
 		}
@@ -617,7 +601,7 @@ static int nl_start(struct source *s, char **ret_err)
 	rc = -pthread_create(&st->thread, NULL, nl_reader, st);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc < 0) {
-		set_err(ret_err, "cannot start the netlink reader thread: %s",
+		err_set(ret_err, "cannot start the netlink reader thread: %s",
 			strerror(-rc));
 		goto fail;
 	}
