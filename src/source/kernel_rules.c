@@ -23,6 +23,7 @@
 
 #include "common/strbuf.h"
 #include "source/kernel_rules.h"
+#include "source/netlink.h"
 
 /* libaudit's rule builder keeps per-rule state in these exported globals
  * (auditctl resets them for every rule); they are not in libaudit.h. */
@@ -1071,63 +1072,39 @@ static int kr_wait_reply(int fd, struct audit_reply *rep)
 	return -ETIMEDOUT;
 }
 
-/* Open a control socket and refuse when audit is locked. */
+/* Open a control socket and refuse when audit is locked. The status is
+ * read over its own socket (source_netlink_kernel_get), so the acks of
+ * what follows on this one line up. */
 static int kr_open(char **ret_err)
 {
-	struct audit_reply rep;
+	struct source_netlink_kstate k;
 	int fd, rc;
 
-	fd = audit_open();
-	if (fd < 0) {
-		rc = -errno;
-		if (rc == -EPROTONOSUPPORT || rc == -EAFNOSUPPORT)
-			err_set(ret_err, "this kernel has no audit support");
-		else
-			err_set(ret_err,
-				   "cannot open the audit netlink "
-				   "socket: %s",
-				   strerror(-rc));
+	rc = source_netlink_kernel_get(&k);
+	if (rc == -EPROTONOSUPPORT || rc == -EAFNOSUPPORT) {
+		err_set(ret_err, "this kernel has no audit support");
 		return rc;
 	}
-	rc = audit_request_status(fd);
-	while (rc >= 0) {
-		rc = kr_wait_reply(fd, &rep);
-		if (rc < 0)
-			break;
-		if (rep.type == NLMSG_ERROR && rep.error->error) {
-			rc = rep.error->error;
-			break;
-		}
-		if (rep.type != AUDIT_GET)
-			continue;
-		if (rep.status->enabled == 2) {
-			err_set(ret_err,
-				   "kernel audit is locked (enabled "
-				   "2): audit rules cannot change until "
-				   "reboot");
-			audit_close(fd);
-			return -EPERM;
-		}
-		break;
+	if (rc == -EPERM || rc == -EACCES) {
+		err_set(ret_err, "changing kernel audit rules needs "
+				 "root (CAP_AUDIT_CONTROL)");
+		return rc;
 	}
 	if (rc < 0) {
-		if (rc == -EPERM || rc == -EACCES)
-			err_set(ret_err, "changing kernel audit rules needs "
-					    "root (CAP_AUDIT_CONTROL)");
-		else
-			err_set(ret_err, "cannot read the audit status: %s",
-				   strerror(-rc));
-		audit_close(fd);
+		err_set(ret_err, "cannot read the audit status: %s",
+			strerror(-rc));
 		return rc;
 	}
-	/* The status request's ack may still be queued: use a fresh socket
-	 * so acks of what follows line up. */
-	audit_close(fd);
+	if (k.enabled == 2) {
+		err_set(ret_err, "kernel audit is locked (enabled 2): audit "
+				 "rules cannot change until reboot");
+		return -EPERM;
+	}
 	fd = audit_open();
 	if (fd < 0) {
 		rc = -errno;
 		err_set(ret_err, "cannot open the audit netlink socket: %s",
-			   strerror(-rc));
+			strerror(-rc));
 		return rc;
 	}
 	return fd;
