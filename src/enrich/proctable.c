@@ -693,7 +693,7 @@ static struct pt_entry *pt_read_proc(struct proctable *pt, pid_t pid)
 static struct pt_entry *pt_read_exec(struct proctable *pt,
 				     const struct event *ev)
 {
-	struct pt_entry *e;
+	struct pt_entry *e, *p;
 	struct pt_stat st;
 	int cg, rs;
 
@@ -720,7 +720,13 @@ static struct pt_entry *pt_read_exec(struct proctable *pt,
 		pt_entry_free(e);
 		return NULL;
 	}
-	/* In a container, and gone already: keep it for the grace period. */
+	/* In a container, and gone already: keep it for the grace period.
+	 * Its session is its parent's (only setsid changes it, and a
+	 * process that exits this fast ran none we could see). */
+	p = ev->ppid > 0 && ev->ppid != ev->pid ? pt_lookup(pt, ev->ppid)
+						: NULL;
+	if (p)
+		e->sid = p->sid;
 	e->dead = true;
 	e->dead_at_ms = pt_now_ms();
 	e->gone_checked_ms = e->dead_at_ms;

@@ -624,6 +624,36 @@ static void test_exec_of_new_pid_gone_from_parent(void **state)
 	assert_string_equal(ev.container->id, ID_A);
 }
 
+
+/* The exec'd process was still there for its cgroup but gone before its
+ * stat was read (the usual `cat` in a container): it keeps the container
+ * from its cgroup and takes its session from its parent, as at fork. */
+static void test_exec_gone_after_cgroup_keeps_parent_session(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev = syscall_event("execve", 703, 300);
+	struct proc_view v;
+	char path[PATH_MAX];
+
+	assert_int_equal(proctable_get(f->pt, 300, &v), 0);
+	assert_int_equal(v.sid, 300);
+	mkproc(f, &(struct fake_proc){ .pid = 703,
+				       .ppid = 300,
+				       .sid = 300,
+				       .start = 4003,
+				       .comm = "cat",
+				       .cgroup = "0::/system.slice/docker-" ID_A
+						 ".scope\n" });
+	snprintf(path, sizeof(path), "%s/703/stat", f->proc);
+	assert_int_equal(unlink(path), 0);
+	ev.comm = "cat";
+	ev.exe = "/bin/cat";
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+	assert_int_equal(ev.sid, 300);
+}
+
 /* A process that exited with no exit event (no exit rule in the kernel:
  * every short-lived process) does not stay in the table: entries unused
  * for 5 s whose /proc directory is gone are marked dead and leave after
@@ -1011,6 +1041,7 @@ int main(void)
 		T(test_exec_rereads_cgroup),
 		T(test_exec_of_new_pid_uses_event),
 		T(test_exec_of_new_pid_gone_from_parent),
+		T(test_exec_gone_after_cgroup_keeps_parent_session),
 		T(test_exited_unseen_leaves_table),
 		T(test_pid_reuse_gone_attributed_from_parent),
 		T(test_pid_reuse_dead_entry_other_parent),
