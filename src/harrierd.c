@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
@@ -28,11 +26,13 @@
 #include "common/log.h"
 #include "engine/engine.h"
 #include "enrich/proctable.h"
+#include "pipeline/lost.h"
 #include "pipeline/pipeline.h"
 #include "sink/journald.h"
 #include "sink/sink.h"
 #include "sink/store.h"
 #include "source/kernel_rules.h"
+#include "source/kstate.h"
 #include "source/netlink.h"
 #include "source/source.h"
 #include "source/stdin.h"
@@ -45,9 +45,6 @@
 #define TICK_MS 100
 /* Kernel counters, tamper check and watchdog run every this many ticks. */
 #define HOUSEKEEPING_TICKS 10
-/* At most one "events lost" alert per this many seconds (Falco's drop
- * alert is rate-limited the same way). */
-#define LOST_ALERT_INTERVAL_SEC 30
 
 /* What daemon mode changed in the kernel (enabled flag, backlog limit) is
  * written here at start and removed at a clean stop. After kill -9 the
@@ -59,7 +56,6 @@
 #define HARRIER_RUNSTATEDIR "/run/harrier"
 #endif
 #define KSTATE_FILE HARRIER_RUNSTATEDIR "/kernel-state"
-#define KSTATE_MAX_BYTES 512
 
 static const char *default_config = HARRIER_SYSCONFDIR "/harrier.yaml";
 
@@ -82,16 +78,13 @@ static struct {
 	struct kernel_rules *krules;
 	struct sink *out, *journal, *store;
 
-	uint64_t lost_reported; /* kernel lost + queue drops already told */
-	uint32_t kernel_lost_at_start;
-	time_t last_lost_alert;
+	struct lost lost; /* kernel lost + queue drops, for the alert */
 	bool tamper_pending;
 	bool rules_installed;	/* we tried: remove ours at stop */
 	bool disabled_warned;	/* multicast mode: said so once */
 
 	/* kernel settings from before us (or before a crashed run) */
-	bool kstate_known, kstate_from_crash, kstate_written;
-	uint32_t orig_enabled, orig_backlog;
+	struct kstate *kstate;
 	bool under_systemd;
 	uint64_t ticks;
 } server;
@@ -374,33 +367,6 @@ static int remove_kernel_rules(void)
 	return 0;
 }
 
-static struct alert *internal_alert(enum alert_priority prio,
-				    const char *rule, const char *output)
-{
-	struct alert *a = calloc(1, sizeof(*a));
-	char host[256];
-	struct timespec ts;
-
-	if (!a)
-		return NULL;
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	a->time_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-	if (gethostname(host, sizeof(host)) < 0)
-		(void)snprintf(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
-	a->hostname = strdup(host);
-	a->rule = strdup(rule);
-	a->priority = prio;
-	a->output = strdup(output);
-	a->source = strdup("internal");
-	a->pid = a->ppid = a->uid = a->auid = -1;
-	if (!a->hostname || !a->rule || !a->output || !a->source) {
-		alert_free(a);
-		return NULL;
-	}
-	return a;
-}
-
 /* Someone changed the audit configuration: the observer sees every
  * CONFIG_CHANGE record; a removal of a harrier rule or audit being
  * disabled makes the next housekeeping tick check and restore. The alert
@@ -487,40 +453,26 @@ static void check_tamper(void)
 static void check_lost(void)
 {
 	struct source_stats ss;
-	uint32_t lost = 0, backlog = 0;
-	uint64_t total, delta;
-	char msg[512];
-	time_t now = time(NULL);
+	struct lost_counts c;
+	struct timespec now;
+	char msg[LOST_MSG_MAX];
 	struct alert *a;
 
 	source_stats(server.source, &ss);
-	total = ss.dropped;
-	if (server.source_is_netlink &&
-	    source_netlink_kernel_status(server.source, &lost, &backlog) == 0 &&
-	    lost >= server.kernel_lost_at_start)
-		total += lost - server.kernel_lost_at_start;
-	if (total <= server.lost_reported)
+	memset(&c, 0, sizeof(c));
+	c.queue_dropped = ss.dropped;
+	c.kernel_known = server.source_is_netlink &&
+			 source_netlink_kernel_status(server.source,
+						      &c.kernel_lost,
+						      &c.kernel_backlog) == 0;
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	if (lost_check(&server.lost, &c, (int64_t)now.tv_sec, msg,
+		       sizeof(msg)) <= 0)
 		return;
-	if (server.last_lost_alert &&
-	    now - server.last_lost_alert < LOST_ALERT_INTERVAL_SEC)
-		return;
-	delta = total - server.lost_reported;
-	(void)snprintf(msg, sizeof(msg),
-		       "Audit events were lost (lost=%llu kernel_lost=%u "
-		       "queue_dropped=%llu kernel_backlog=%u): detections may "
-		       "have been missed; raise audit.backlog_limit or reduce "
-		       "the rules' event types",
-		       (unsigned long long)delta,
-		       lost >= server.kernel_lost_at_start ?
-			       lost - server.kernel_lost_at_start : 0,
-		       (unsigned long long)ss.dropped, backlog);
 	log_warning("%s", msg);
-	a = internal_alert(ALERT_PRIO_CRITICAL,
-			   "Harrier internal: audit events lost", msg);
+	a = alert_new_internal(ALERT_PRIO_CRITICAL, LOST_ALERT_RULE, msg);
 	if (a)
 		pipeline_emit(server.pipeline, a);
-	server.lost_reported = total;
-	server.last_lost_alert = now;
 }
 
 static void reload(void)
@@ -570,134 +522,73 @@ out:
 		(void)sd_notify(0, "READY=1");
 }
 
-/* Bounded "name=NUMBER" lookup in the state file's text. */
-static int kstate_get(const char *text, const char *name, uint32_t *ret)
-{
-	size_t n = strlen(name);
-	const char *p = text;
-	unsigned long v;
-	char *end;
-
-	while (p && *p) {
-		if (strncmp(p, name, n) == 0 && p[n] == '=') {
-			errno = 0;
-			v = strtoul(p + n + 1, &end, 10);
-			if (errno || end == p + n + 1 ||
-			    (*end != '\n' && *end != '\0') || v > UINT32_MAX)
-				return -EINVAL;
-			*ret = (uint32_t)v;
-			return 0;
-		}
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return -ENOENT;
-}
-
 /* Before the netlink source starts: learn the kernel settings to restore
  * at stop. Normally what the kernel has now; but when the state file of
  * a run that did not stop cleanly is there (its pid is gone), the values
  * it recorded, since the kernel still has the crashed run's. */
-static void kstate_prepare(void)
+static void prepare_restore(void)
 {
 	struct source_netlink_kstate k;
-	char buf[KSTATE_MAX_BYTES];
-	uint32_t pid = 0, en = 0, bl = 0;
-	ssize_t n;
-	int fd;
+	struct kstate_settings now;
+	struct kstate_record file;
+	int r;
 
 	if (source_netlink_kernel_get(&k) < 0)
 		return; /* not permitted: the source says why */
-	server.orig_enabled = k.enabled;
-	server.orig_backlog = k.backlog_limit;
-	server.kstate_known = true;
-	fd = open(KSTATE_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	(void)close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	if (kstate_get(buf, "pid", &pid) < 0 ||
-	    kstate_get(buf, "enabled", &en) < 0 ||
-	    kstate_get(buf, "backlog_limit", &bl) < 0 || en > 1 || bl == 0 ||
-	    pid == 0 || pid > INT32_MAX) {
+	now.enabled = k.enabled;
+	now.backlog_limit = k.backlog_limit;
+	r = kstate_prepare(server.kstate, &now, &file);
+	if (r == -EINVAL || r == -EFBIG)
 		log_warning("ignoring malformed %s", KSTATE_FILE);
-		return;
-	}
-	if ((pid_t)pid != getpid() &&
-	    (kill((pid_t)pid, 0) == 0 || errno != ESRCH)) {
-		/* Another harrierd runs (it holds the audit pid: we will
-		 * read along in multicast mode and change nothing). */
-		server.kstate_known = false;
-		return;
-	}
-	log_warning("harrierd (pid %u) did not stop cleanly: kernel audit "
-		    "will be restored to enabled %u, backlog_limit %u at stop "
-		    "(now %u, %u)", pid, en, bl, k.enabled, k.backlog_limit);
-	server.orig_enabled = en;
-	server.orig_backlog = bl;
-	server.kstate_from_crash = true;
+	else if (r < 0)
+		log_warning("ignoring %s: %s", KSTATE_FILE, strerror(-r));
+	else if (r == KSTATE_FROM_CRASH)
+		log_warning("harrierd (pid %u) did not stop cleanly: kernel "
+			    "audit will be restored to enabled %u, "
+			    "backlog_limit %u at stop (now %u, %u)",
+			    file.pid, file.saved.enabled,
+			    file.saved.backlog_limit, k.enabled,
+			    k.backlog_limit);
+	/* KSTATE_OTHER_RUN: another harrierd runs (it holds the audit pid:
+	 * we will read along in multicast mode and change nothing). */
 }
 
-/* Once registered as the audit daemon: record what to restore. Written
- * to a temporary file and renamed, so a crash never leaves half a file. */
-static void kstate_write(void)
+/* Once registered as the audit daemon: record what to restore. */
+static void record_restore(void)
 {
-	char text[KSTATE_MAX_BYTES], tmp[sizeof(KSTATE_FILE) + 8];
-	int fd, n;
-	bool ok;
+	int r;
 
-	if (!server.kstate_known || !netlink_daemon_mode() ||
-	    source_netlink_locked(server.source))
+	if (!server.kstate || !kstate_known(server.kstate) ||
+	    !netlink_daemon_mode() || source_netlink_locked(server.source))
 		return;
-	n = snprintf(text, sizeof(text),
-		     "# harrierd: kernel audit settings to restore\n"
-		     "pid=%ld\nenabled=%u\nbacklog_limit=%u\n",
-		     (long)getpid(), server.orig_enabled, server.orig_backlog);
-	(void)snprintf(tmp, sizeof(tmp), "%s.tmp", KSTATE_FILE);
-	if (mkdir(HARRIER_RUNSTATEDIR, 0755) < 0 && errno != EEXIST)
-		goto fail;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		  0644);
-	if (fd < 0)
-		goto fail;
-	ok = n > 0 && (size_t)n < sizeof(text) &&
-	     write(fd, text, (size_t)n) == n;
-	if (close(fd) < 0)
-		ok = false;
-	if (!ok || rename(tmp, KSTATE_FILE) < 0) {
-		(void)unlink(tmp);
-		goto fail;
-	}
-	server.kstate_written = true;
-	return;
-fail:
-	log_warning("cannot write %s (%s): after a crash, the next start "
-		    "cannot restore the kernel audit settings",
-		    KSTATE_FILE, strerror(errno));
+	r = kstate_write(server.kstate, getpid());
+	if (r < 0)
+		log_warning("cannot write %s (%s): after a crash, the next "
+			    "start cannot restore the kernel audit settings",
+			    KSTATE_FILE, strerror(-r));
 }
+
+/* A restore plan goes to source_netlink_kernel_set as it is. */
+_Static_assert(KSTATE_KEEP == SOURCE_NETLINK_KEEP,
+	       "kstate and netlink disagree on 'keep this value'");
 
 /* After the source stopped (it put back what it changed itself): put
  * back what a crashed earlier run changed, then forget the file. */
-static void kstate_finish(void)
+static void finish_restore(void)
 {
 	struct source_netlink_kstate k;
-	uint32_t en = SOURCE_NETLINK_KEEP, bl = SOURCE_NETLINK_KEEP;
+	struct kstate_settings now, set, orig;
 	int r;
 
-	if (!server.kstate_written)
+	if (!server.kstate)
 		return;
-	if (server.kstate_from_crash &&
-	    source_netlink_kernel_get(&k) == 0) {
-		if (k.enabled != server.orig_enabled && k.enabled != 2)
-			en = server.orig_enabled;
-		if (k.backlog_limit != server.orig_backlog)
-			bl = server.orig_backlog;
-		if (en != SOURCE_NETLINK_KEEP || bl != SOURCE_NETLINK_KEEP) {
-			r = source_netlink_kernel_set(en, bl);
+	if (source_netlink_kernel_get(&k) == 0) {
+		now.enabled = k.enabled;
+		now.backlog_limit = k.backlog_limit;
+		if (kstate_restore_plan(server.kstate, &now, &set) &&
+		    kstate_saved(server.kstate, &orig) == 0) {
+			r = source_netlink_kernel_set(set.enabled,
+						      set.backlog_limit);
 			if (r < 0)
 				log_error("cannot restore kernel audit "
 					  "settings: %s", strerror(-r));
@@ -705,13 +596,12 @@ static void kstate_finish(void)
 				log_info("restored kernel audit settings of "
 					 "before the crashed run: enabled %u, "
 					 "backlog_limit %u",
-					 server.orig_enabled,
-					 server.orig_backlog);
+					 orig.enabled, orig.backlog_limit);
 		}
 	}
-	if (unlink(KSTATE_FILE) < 0 && errno != ENOENT)
-		log_warning("cannot remove %s: %s", KSTATE_FILE,
-			    strerror(errno));
+	r = kstate_remove(server.kstate);
+	if (r < 0)
+		log_warning("cannot remove %s: %s", KSTATE_FILE, strerror(-r));
 }
 
 static int open_source(const struct config *c)
@@ -741,7 +631,7 @@ static int open_source(const struct config *c)
 		return r;
 	}
 	if (server.source_is_netlink) {
-		uint32_t backlog;
+		uint32_t lost_at_start, backlog;
 
 		log_info("reading kernel audit over netlink in %s mode%s",
 			 source_netlink_mode(server.source),
@@ -750,11 +640,12 @@ static int open_source(const struct config *c)
 				 " (another audit daemon holds the audit pid; "
 				 "reading its multicast copy)" :
 				 " (registered as the audit daemon)");
-		if (source_netlink_kernel_status(server.source,
-						 &server.kernel_lost_at_start,
+		if (source_netlink_kernel_status(server.source, &lost_at_start,
 						 &backlog) < 0)
-			server.kernel_lost_at_start = 0;
+			lost_at_start = 0;
+		lost_init(&server.lost, lost_at_start);
 	} else {
+		lost_init(&server.lost, 0);
 		log_info("reading audit records from %s", c->source);
 	}
 	return 0;
@@ -930,7 +821,8 @@ static void shutdown_all(void)
 	sink_free(server.out);
 	pipeline_free(server.pipeline);
 	source_free(server.source);
-	kstate_finish();
+	finish_restore();
+	kstate_free(server.kstate);
 	kernel_rules_free(server.krules);
 	proctable_free(server.proctable);
 	engine_free(server.engine);
@@ -999,13 +891,20 @@ int main(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	if (strcmp(server.config->source, "netlink") == 0)
-		kstate_prepare();
+	if (strcmp(server.config->source, "netlink") == 0) {
+		server.kstate = kstate_new(KSTATE_FILE);
+		if (!server.kstate) {
+			log_error("out of memory");
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
+		prepare_restore();
+	}
 	if (open_source(server.config) < 0) {
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	kstate_write();
+	record_restore();
 	if (server.proctable)
 		(void)proctable_seed(server.proctable);
 	if (server.krules) {

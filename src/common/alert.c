@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/alert.h"
 
@@ -72,6 +74,33 @@ void alert_free(struct alert *a)
 	}
 	free(a->fields);
 	free(a);
+}
+
+struct alert *alert_new_internal(enum alert_priority prio, const char *rule,
+				 const char *output)
+{
+	struct alert *a = calloc(1, sizeof(*a));
+	char host[256];
+	struct timespec ts;
+
+	if (!a)
+		return NULL;
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	a->time_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	if (gethostname(host, sizeof(host)) < 0)
+		(void)snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	a->hostname = strdup(host);
+	a->rule = strdup(rule);
+	a->priority = prio;
+	a->output = strdup(output);
+	a->source = strdup("internal");
+	a->pid = a->ppid = a->uid = a->auid = -1;
+	if (!a->hostname || !a->rule || !a->output || !a->source) {
+		alert_free(a);
+		return NULL;
+	}
+	return a;
 }
 
 void alert_format_time(uint64_t time_ns, char *buf, size_t len)

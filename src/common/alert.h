@@ -65,6 +65,11 @@ struct alert {
 };
 
 void alert_free(struct alert *a);
+/* An alert about Harrier itself (source "internal"): the time now, this
+ * host's name, no process (pid, ppid, uid, auid -1). rule and output are
+ * copied. Returns NULL on allocation failure. */
+struct alert *alert_new_internal(enum alert_priority prio, const char *rule,
+				 const char *output);
 /* UTC ISO 8601 with nanoseconds: 2026-11-28T17:15:07.123456789Z.
  * buf must hold 40 bytes. */
 void alert_format_time(uint64_t time_ns, char *buf, size_t len);

@@ -138,4 +138,9 @@
  * netlink input has the kernel's own EOE records and rarely reaches it. */
 #define HARRIER_EOE_DISTANCE 32
 
+/* Largest kernel audit settings restore file (/run/harrier/kernel-state)
+ * read. The daemon writes about 80 bytes; a bigger file is not ours and
+ * is ignored as malformed (-EFBIG). */
+#define HARRIER_KSTATE_MAX_BYTES 512
+
 #endif
