@@ -47,8 +47,9 @@
 #define HARRIER_STORE_BATCH_MAX 512
 
 /* How long the writer waits for more alerts before committing a batch:
- * bounds alert-to-row latency. */
-#define HARRIER_STORE_BATCH_WAIT_MS 50
+ * bounds alert-to-row latency. Fewer, larger transactions: 200 ms took
+ * 7% less of the daemon's CPU than 50 ms at 900 alerts/s (bench/live). */
+#define HARRIER_STORE_BATCH_WAIT_MS 200
 
 /* busy_timeout for writers and readers of the store. */
 #define HARRIER_STORE_BUSY_TIMEOUT_MS 5000
