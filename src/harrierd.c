@@ -350,11 +350,12 @@ static int install_kernel_rules(void)
 	return 0;
 }
 
-static int remove_kernel_rules(void)
+/* Every harrier rule in the kernel but keep's (NULL: all). */
+static int remove_kernel_rules(const struct kernel_rules *keep)
 {
 	unsigned int removed = 0;
 	char *err = NULL;
-	int r = kernel_rules_remove_all(&removed, &err);
+	int r = kernel_rules_remove_except(keep, &removed, &err);
 
 	if (r < 0) {
 		log_error("cannot remove Harrier's kernel audit rules: %s",
@@ -508,11 +509,14 @@ static void reload(void)
 	if (server.krules) {
 		struct kernel_rules *kr = build_kernel_rules(server.config, e);
 
+		/* The new set first, then what only the old one had: no
+		 * moment without rules. If the new set did not install
+		 * whole, the old rules stay beside it until the stop. */
 		if (kr) {
-			remove_kernel_rules();
 			kernel_rules_free(server.krules);
 			server.krules = kr;
-			(void)install_kernel_rules();
+			if (install_kernel_rules() == 0)
+				(void)remove_kernel_rules(kr);
 		}
 	}
 	config_free(c);
@@ -794,7 +798,7 @@ static void shutdown_all(void)
 	/* Rules first, so no new events are generated; then stop the reader
 	 * and process what it had queued; then flush the sinks. */
 	if (server.krules && server.rules_installed)
-		remove_kernel_rules();
+		remove_kernel_rules(NULL);
 	if (server.source) {
 		source_stop(server.source);
 		while (source_read(server.source, pipeline_record,
@@ -909,7 +913,7 @@ int main(int argc, char **argv)
 		(void)proctable_seed(server.proctable);
 	if (server.krules) {
 		/* Leftovers of a crashed run first, then ours. */
-		if (remove_kernel_rules() < 0 || install_kernel_rules() < 0) {
+		if (remove_kernel_rules(NULL) < 0 || install_kernel_rules() < 0) {
 			rc = EXIT_RUNTIME;
 			goto out;
 		}

@@ -1284,45 +1284,6 @@ static int kr_list_kernel(struct kr_list *out, char **ret_err)
 	return 0;
 }
 
-int kernel_rules_remove_all(unsigned int *ret_removed, char **ret_err)
-{
-	struct kr_list l = { NULL, 0 };
-	unsigned int removed = 0;
-	int fd, rc, first = 0;
-	size_t i;
-
-	rc = kr_list_kernel(&l, ret_err);
-	if (rc < 0)
-		return rc;
-	fd = kr_open(ret_err);
-	if (fd < 0) {
-		kr_list_free(&l);
-		return fd;
-	}
-	for (i = 0; i < l.n; i++) {
-		struct audit_rule_data *r = l.rules[i];
-
-		if (!kr_rule_is_harrier(r))
-			continue;
-		rc = audit_delete_rule_data(fd, r, (int)r->flags,
-					    (int)r->action);
-		if (rc >= 0)
-			removed++;
-		else if (rc != -ENOENT && !first)
-			first = rc;
-	}
-	audit_close(fd);
-	kr_list_free(&l);
-	if (first) {
-		err_set(ret_err, "cannot delete a harrier audit rule: %s",
-			   strerror(-first));
-		return first;
-	}
-	if (ret_removed)
-		*ret_removed = removed;
-	return 0;
-}
-
 /* Does the kernel's listed rule k say the same as our rule r? The kernel
  * folds syscall-class bits (the top AUDIT_SYSCALL_CLASSES bits of the
  * mask) into real syscalls, so those bits are not compared. */
@@ -1348,6 +1309,63 @@ static bool kr_same_rule(const struct krule *r, const struct audit_rule_data *k)
 		    k->fieldflags[i] != a->fieldflags[i])
 			return false;
 	return memcmp(k->buf, a->buf, a->buflen) == 0;
+}
+
+/* Is k one of keep's rules? */
+static bool kr_set_has(const struct kernel_rules *keep,
+		       const struct audit_rule_data *k)
+{
+	size_t i;
+
+	for (i = 0; keep && i < keep->n; i++)
+		if (kr_same_rule(&keep->rules[i], k))
+			return true;
+	return false;
+}
+
+int kernel_rules_remove_except(const struct kernel_rules *keep,
+			       unsigned int *ret_removed, char **ret_err)
+{
+	struct kr_list l = { NULL, 0 };
+	unsigned int removed = 0;
+	int fd, rc, first = 0;
+	size_t i;
+
+	rc = kr_list_kernel(&l, ret_err);
+	if (rc < 0)
+		return rc;
+	fd = kr_open(ret_err);
+	if (fd < 0) {
+		kr_list_free(&l);
+		return fd;
+	}
+	for (i = 0; i < l.n; i++) {
+		struct audit_rule_data *r = l.rules[i];
+
+		if (!kr_rule_is_harrier(r) || kr_set_has(keep, r))
+			continue;
+		rc = audit_delete_rule_data(fd, r, (int)r->flags,
+					    (int)r->action);
+		if (rc >= 0)
+			removed++;
+		else if (rc != -ENOENT && !first)
+			first = rc;
+	}
+	audit_close(fd);
+	kr_list_free(&l);
+	if (first) {
+		err_set(ret_err, "cannot delete a harrier audit rule: %s",
+			   strerror(-first));
+		return first;
+	}
+	if (ret_removed)
+		*ret_removed = removed;
+	return 0;
+}
+
+int kernel_rules_remove_all(unsigned int *ret_removed, char **ret_err)
+{
+	return kernel_rules_remove_except(NULL, ret_removed, ret_err);
 }
 
 int kernel_rules_check(const struct kernel_rules *set,

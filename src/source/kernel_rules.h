@@ -77,6 +77,12 @@ int kernel_rules_install(struct kernel_rules *set, char **ret_err);
  * a crashed earlier run), leaving all others. ret_removed may be NULL. */
 int kernel_rules_remove_all(unsigned int *ret_removed, char **ret_err);
 
+/* Delete every kernel rule with a key starting "harrier" that is not one of
+ * keep's rules (keep NULL: all of them). Install a new set, then call this
+ * with it: the kernel is never without Harrier's rules in between. */
+int kernel_rules_remove_except(const struct kernel_rules *keep,
+			       unsigned int *ret_removed, char **ret_err);
+
 /* Tamper check: how many of the set's installed rules are no longer in
  * the kernel (0 = all present). */
 int kernel_rules_check(const struct kernel_rules *set,

@@ -5,7 +5,8 @@
 #     SIGTERM exits 0 and leaves no harrier rules, pid 0, and the enabled
 #     flag and backlog limit as they were;
 #  4. SIGHUP with a broken rules file says why (file:line:col) and the old
-#     rules keep firing; the fixed file + SIGHUP brings a new rule in;
+#     rules keep firing; the fixed file + SIGHUP brings a new rule in
+#     without taking the kernel rules away;
 #  5. kill -9 and a restart leave each harrier rule once, and the final
 #     stop restores the settings from before the crashed run (state file);
 #  7. sd_notify: READY=1 once the kernel rules are in, WATCHDOG=1,
@@ -79,6 +80,28 @@ EOF
 	n=$(harrier_rule_lines | wc -l)
 	[ "$n" = "$nrules" ] ||
 		fail "4: $n harrier rules after reload, $nrules before"
+	# The new rule's syscalls were in the set already: the reload
+	# installs the new set before it removes what only the old one had,
+	# so the kernel rules were never taken away.
+	sed -n '/reloading config and rules/,$p' "$TMP/s4.err" |
+		grep 'removed [0-9]* kernel audit rules' &&
+		fail "4: an unchanged kernel rule set was removed and re-added"
+	# A rule on a syscall the set lacked: the merged syscall rules are
+	# replaced (new ones in, old ones out), none left twice.
+	: >"$TMP/chmod-me"
+	sed -i "s|^  condition: evt.type in (open, openat) and fd.name = /etc/hostname and proc.name = cat\$|  condition: evt.type = fchmodat and fd.name = $TMP/chmod-me|" "$RULES"
+	grep -q 'evt.type = fchmodat' "$RULES" || fail "4: test rule not edited"
+	kill -HUP "$HPID"
+	wait_for 5000 sh -c "grep -c 'reload done' '$TMP/s4.err' | grep -q 2" ||
+		fail "4: second reload: no 'reload done'"
+	harrier_rule_lines | grep -q fchmodat ||
+		fail "4: fchmodat not in the kernel rules after the reload"
+	n=$(harrier_rule_lines | wc -l)
+	[ "$n" = "$nrules" ] ||
+		fail "4: $n harrier rules after the second reload, $nrules before"
+	chmod 0600 "$TMP/chmod-me"
+	wait_for 1000 sh -c "[ \"\$(sqlite3 '$DB' \"select count(*) from alerts where rule = 'Harrier test reload' and syscall = 'fchmodat'\")\" -ge 1 ]" ||
+		fail "4: the rule on the new syscall does not fire"
 	stop_harrierd
 	[ "$HRC" = 0 ] || fail "4: exit code $HRC"
 	check_restored "4"
