@@ -8,7 +8,8 @@
 -- Replace the example values ('web-1', '3f2a9c', the times, '/etc/%') with
 -- yours. time is UTC ISO 8601 with nanoseconds and sorts as text; time_ns
 -- is the same instant in nanoseconds. fields holds every field the rule's
--- output named, as JSON: fields->>'$."fd.name"' (SQLite >= 3.38) or
+-- output named, as JSON (numbers as numbers, unset as null):
+-- fields->>'$."fd.name"' (SQLite >= 3.38) or
 -- json_extract(fields, '$."fd.name"') (older). Each query ends with ';' at
 -- the end of a line (the test suite runs them one by one).
 

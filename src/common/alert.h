@@ -8,6 +8,7 @@
 #ifndef HARRIER_ALERT_H
 #define HARRIER_ALERT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -32,10 +33,13 @@ const char *alert_priority_name(enum alert_priority p);
 int alert_priority_parse(const char *s, enum alert_priority *ret);
 
 /* One output field: the name as the rule wrote it ("proc.name",
- * "proc.aname[2]") and its formatted value (NULL = <NA>). */
+ * "proc.aname[2]") and its formatted value (NULL = <NA>). literal: the
+ * value is a number or true/false, written bare in JSON ("proc.pid":
+ * 1234, as Falco's output_fields), not as a string. */
 struct alert_field {
 	char *name;
 	char *value;
+	bool literal;
 };
 
 struct alert {

@@ -54,12 +54,12 @@ struct format *format_compile(const char *text, const char *file,
 			      struct diag *d);
 void format_free(struct format *f);
 /* Render into out; for each distinct field referenced, calls field_cb
- * with its name and formatted value (NULL = unset), in order of first
- * appearance: the alert's output_fields. */
+ * with its name and formatted value (NULL = unset; literal: a number or
+ * true/false), in order of first appearance: the alert's output_fields. */
 void format_render(const struct format *f, const struct event *ev,
 		   struct strbuf *out,
 		   void (*field_cb)(const char *name, const char *value,
-				    void *ud),
+				    bool literal, void *ud),
 		   void *ud);
 
 /* Is name (with its [N] or .X argument) a known field? For tests/tools. */

@@ -583,7 +583,8 @@ struct alert_ctx {
 	bool failed;
 };
 
-static void field_cb(const char *name, const char *value, void *ud)
+static void field_cb(const char *name, const char *value, bool literal,
+		     void *ud)
 {
 	struct alert_ctx *c = ud;
 	struct alert_field *p;
@@ -599,6 +600,7 @@ static void field_cb(const char *name, const char *value, void *ud)
 	a->fields = p;
 	p[a->nfields].name = strdup(name);
 	p[a->nfields].value = value ? strdup(value) : NULL;
+	p[a->nfields].literal = literal;
 	if (!p[a->nfields].name || (value && !p[a->nfields].value)) {
 		free(p[a->nfields].name);
 		free(p[a->nfields].value);

@@ -203,7 +203,7 @@ oom:
 void format_render(const struct format *f, const struct event *ev,
 		   struct strbuf *out,
 		   void (*field_cb)(const char *name, const char *value,
-				    void *ud),
+				    bool literal, void *ud),
 		   void *ud)
 {
 	char scratch[FIELD_SCRATCH], num[24];
@@ -232,8 +232,9 @@ void format_render(const struct format *f, const struct event *ev,
 		if (field_extract(&f->fields[i], ev, 0, &v, scratch,
 				  sizeof(scratch)))
 			field_cb(f->fields[i].name,
-				 fval_text(&v, num, sizeof(num)), ud);
+				 fval_text(&v, num, sizeof(num)),
+				 v.kind != FVAL_STR, ud);
 		else
-			field_cb(f->fields[i].name, NULL, ud);
+			field_cb(f->fields[i].name, NULL, false, ud);
 	}
 }

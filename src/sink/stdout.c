@@ -87,6 +87,7 @@ struct alert *alert_dup(const struct alert *a)
 			struct alert_field *g = &d->fields[i];
 
 			d->nfields = i + 1;
+			g->literal = f->literal;
 			if (dup_str(f->name, &g->name) < 0 ||
 			    dup_str(f->value, &g->value) < 0)
 				goto fail;
@@ -152,7 +153,10 @@ static void append_json(struct strbuf *sb, const struct alert *a)
 		strbuf_appendc(sb, ',');
 		json_string_or_null(sb, f->name);
 		strbuf_appendc(sb, ':');
-		json_string_or_null(sb, f->value);
+		if (f->literal && f->value)
+			strbuf_appends(sb, f->value);
+		else
+			json_string_or_null(sb, f->value);
 	}
 	strbuf_appends(sb, "},\"priority\":");
 	json_string_or_null(sb, alert_priority_name(a->priority));

@@ -242,7 +242,10 @@ static int insert_one(struct store *s, const struct alert *a)
 		json_str(&s->fields_json,
 			 a->fields[i].name ? a->fields[i].name : "");
 		strbuf_appendc(&s->fields_json, ':');
-		json_str(&s->fields_json, a->fields[i].value);
+		if (a->fields[i].literal && a->fields[i].value)
+			strbuf_appends(&s->fields_json, a->fields[i].value);
+		else
+			json_str(&s->fields_json, a->fields[i].value);
 	}
 	strbuf_appendc(&s->fields_json, '}');
 	if (strbuf_failed(&s->tags_json) || strbuf_failed(&s->fields_json))
@@ -1056,6 +1059,8 @@ static int row_fields(sqlite3_stmt *st, struct alert *a)
 				break;
 			a->nfields++;
 			f->name = strdup(key);
+			f->literal = json_object_is_type(val, json_type_int) ||
+				     json_object_is_type(val, json_type_boolean);
 			if (!f->name || json_to_str(val, &f->value) < 0) {
 				r = -ENOMEM;
 				break;

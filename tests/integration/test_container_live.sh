@@ -285,7 +285,7 @@ check_container() {
 	[ -n "$pid" ] || fail "$l: no init pid"
 
 	# The init's exec: vpid 1 (read from /proc while it runs).
-	init='.output_fields["proc.pid"] == "'$pid'" and
+	init='.output_fields["proc.pid"] == '$pid' and
 	      .output_fields["proc.exe"] == "sh"'
 	eq "$l init proc.vpid" "$(jfield "$id" "$init" proc.vpid)" 1
 	eq "$l init proc.sid" "$(jfield "$id" "$init" proc.sid)" "$pid"
@@ -304,7 +304,7 @@ check_container() {
 	# The child cat: gone before harrierd looks, attributed from its
 	# parent, the init shell.
 	cat1='.output_fields["proc.exe"] == "cat" and
-	      .output_fields["proc.apid[1]"] == "'$pid'"'
+	      .output_fields["proc.apid[1]"] == '$pid''
 	eq "$l cat container.full_id" \
 		"$(jfield "$id" "$cat1" container.full_id)" "$id"
 	eq "$l cat proc.pname" "$(jfield "$id" "$cat1" proc.pname)" sh
@@ -325,7 +325,7 @@ check_container() {
 	# are the nested shell (busybox re-executes itself as /proc/self/exe,
 	# so its name is "exe") and the init shell.
 	cat2='.output_fields["proc.exe"] == "cat" and
-	      .output_fields["proc.apid[1]"] != "'$pid'"'
+	      .output_fields["proc.apid[1]"] != '$pid''
 	eq "$l nested cat container.full_id" \
 		"$(jfield "$id" "$cat2" container.full_id)" "$id"
 	eq "$l nested cat proc.pexe" "$(jfield "$id" "$cat2" proc.pexe)" sh
@@ -337,7 +337,7 @@ check_container() {
 
 	# The shell spawned in the container.
 	sh2='.output_fields["proc.exe"] == "sh" and
-	     .output_fields["proc.pid"] != "'$pid'"'
+	     .output_fields["proc.pid"] != '$pid''
 	eq "$l nested sh proc.pname" "$(jfield "$id" "$sh2" proc.pname)" sh
 	eq "$l nested sh container.id" "$(jfield "$id" "$sh2" container.id)" \
 		"$short"

@@ -1165,13 +1165,15 @@ struct seen {
 	size_t len;
 };
 
-static void seen_cb(const char *name, const char *value, void *ud)
+/* name=value, with a # after a literal (number/bool) value */
+static void seen_cb(const char *name, const char *value, bool literal,
+		    void *ud)
 {
 	struct seen *s = ud;
 
 	s->len += (size_t)snprintf(s->text + s->len, sizeof(s->text) - s->len,
-				   "%s%s=%s", s->len ? ";" : "", name,
-				   value ? value : "(null)");
+				   "%s%s=%s%s", s->len ? ";" : "", name,
+				   value ? value : "(null)", literal ? "#" : "");
 }
 
 static void test_format_render(void **state)
@@ -1196,7 +1198,7 @@ static void test_format_render(void **state)
 			    "File /etc/shadow opened by cat (pid=4321 cat "
 			    "key=<NA>) parent <NA>. 100% sure <NA>");
 	assert_string_equal(s.text,
-			    "fd.name=/etc/shadow;proc.name=cat;proc.pid=4321;"
+			    "fd.name=/etc/shadow;proc.name=cat;proc.pid=4321#;"
 			    "audit.key=(null);proc.pname=(null);"
 			    "proc.aname[2]=(null)");
 	format_free(f);

@@ -50,7 +50,7 @@ static struct alert *mk(const char *output)
 	a->tags[0] = xstrdup("filesystem");
 	a->tags[1] = xstrdup("mitre_credential_access");
 	a->ntags = 2;
-	a->fields = calloc(4, sizeof(*a->fields));
+	a->fields = calloc(5, sizeof(*a->fields));
 	assert_non_null(a->fields);
 	a->fields[0].name = xstrdup("proc.name");
 	a->fields[0].value = xstrdup("cat");
@@ -60,7 +60,10 @@ static struct alert *mk(const char *output)
 	a->fields[2].value = NULL;
 	a->fields[3].name = xstrdup("evt.time");
 	a->fields[3].value = xstrdup("17:15:07.123456789");
-	a->nfields = 4;
+	a->fields[4].name = xstrdup("proc.pid");
+	a->fields[4].value = xstrdup("4321");
+	a->fields[4].literal = true;
+	a->nfields = 5;
 	return a;
 }
 
@@ -201,7 +204,7 @@ static void test_json_is_falco_shape(void **state)
 
 	assert_true(json_object_object_get_ex(j, "output_fields", &of));
 	/* evt.time: integer ns, once, first */
-	assert_int_equal(json_object_object_length(of), 4);
+	assert_int_equal(json_object_object_length(of), 5);
 	assert_true(json_object_object_get_ex(of, "evt.time", &v));
 	assert_true(json_object_is_type(v, json_type_int));
 	assert_int_equal((uint64_t)json_object_get_int64(v), T_1715);
@@ -212,6 +215,10 @@ static void test_json_is_falco_shape(void **state)
 	/* unset: null, present */
 	assert_true(json_object_object_get_ex(of, "container.id", &v));
 	assert_null(v);
+	/* a number is a JSON number, as in Falco's output_fields */
+	assert_true(json_object_object_get_ex(of, "proc.pid", &v));
+	assert_true(json_object_is_type(v, json_type_int));
+	assert_int_equal(json_object_get_int64(v), 4321);
 	json_object_put(j);
 	free(out);
 	alert_free(a);
@@ -337,8 +344,10 @@ static void test_alert_dup_is_deep(void **state)
 	assert_string_equal(d->tags[0], "filesystem");
 	assert_string_equal(d->fields[0].value, "cat");
 	assert_int_equal(d->ntags, 2);
-	assert_int_equal(d->nfields, 4);
+	assert_int_equal(d->nfields, 5);
 	assert_null(d->fields[2].value);
+	assert_false(d->fields[3].literal);
+	assert_true(d->fields[4].literal);
 	assert_null(d->exe);
 	assert_string_equal(d->container_id, "3f2a9c");
 	assert_int_equal(d->pid, 42);

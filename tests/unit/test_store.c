@@ -88,7 +88,16 @@ static void add_field(struct alert *a, const char *name, const char *value)
 	a->fields = n;
 	a->fields[a->nfields].name = xstrdup(name);
 	a->fields[a->nfields].value = xstrdup(value);
+	a->fields[a->nfields].literal = false;
 	a->nfields++;
+}
+
+/* A number field (written bare in the JSON). */
+static void add_number_field(struct alert *a, const char *name,
+			     const char *value)
+{
+	add_field(a, name, value);
+	a->fields[a->nfields - 1].literal = true;
 }
 
 /* An alert with every member set, and some hostile bytes. */
@@ -122,6 +131,7 @@ static struct alert *mk_full(void)
 	add_field(a, "proc.name", "cat");
 	add_field(a, "proc.aname[2]", NULL);
 	add_field(a, "user.name", "root \"admin\"");
+	add_number_field(a, "proc.pid", "4242");
 	return a;
 }
 
@@ -164,6 +174,7 @@ static void assert_alert_eq(const struct alert *a, const struct alert *b)
 	for (i = 0; i < a->nfields; i++) {
 		assert_str_eq(a->fields[i].name, b->fields[i].name);
 		assert_str_eq(a->fields[i].value, b->fields[i].value);
+		assert_int_equal(a->fields[i].literal, b->fields[i].literal);
 	}
 }
 
@@ -371,6 +382,12 @@ static void test_columns_are_queryable(void **state)
 				     " '/etc/shadow' AND fields->>'$.\"proc."
 				     "aname[2]\"' IS NULL AND json_array_"
 				     "length(tags) = 2"),
+			 1);
+	/* numbers are JSON numbers: fields->>'$."proc.pid"' = 4242 */
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM alerts WHERE "
+				     "json_type(fields, '$.\"proc.pid\"') ="
+				     " 'integer' AND fields->>'$.\"proc.pid"
+				     "\"' = 4242"),
 			 1);
 	/* unknown ids are NULL, not -1 */
 	s = open_store(f->db);
