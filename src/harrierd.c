@@ -3,7 +3,8 @@
  * harrierd: parses arguments and config, wires source -> pipeline -> sinks
  * and runs the event loop (source fd, signals, timers). The netlink reader
  * has its own thread inside the source; this loop may block on the store
- * or journald, never the reader. SIGTERM/SIGINT stop, SIGHUP reloads.
+ * or journald, never the reader. SIGTERM/SIGINT/SIGQUIT stop, SIGHUP
+ * reloads, SIGUSR1 logs the counters.
  */
 #include "config.h"
 
@@ -693,7 +694,12 @@ static int make_signalfd(void)
 	(void)sigemptyset(&mask);
 	(void)sigaddset(&mask, SIGTERM);
 	(void)sigaddset(&mask, SIGINT);
+	(void)sigaddset(&mask, SIGQUIT);
 	(void)sigaddset(&mask, SIGHUP);
+	/* By default these end a process on the spot, leaving Harrier's
+	 * kernel rules and audit settings behind. */
+	(void)sigaddset(&mask, SIGUSR1);
+	(void)sigaddset(&mask, SIGUSR2);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
 		return -errno;
 	(void)signal(SIGPIPE, SIG_IGN);
@@ -715,6 +721,49 @@ static int make_timerfd(void)
 		return -errno;
 	}
 	return fd;
+}
+
+/* SIGUSR1: the counters, for an operator asking how it is doing. */
+static void log_stats(void)
+{
+	struct source_stats src;
+	struct pipeline_stats ps;
+	struct proctable_stats pts;
+	struct sink_stats st = { 0, 0, 0 }, jr = { 0, 0, 0 };
+	uint32_t lost = 0, backlog = 0;
+	bool kernel;
+
+	/* lost: the counter as of the last housekeeping tick (1 s) */
+	source_stats(server.source, &src);
+	pipeline_get_stats(server.pipeline, &ps);
+	memset(&pts, 0, sizeof(pts));
+	if (server.proctable)
+		proctable_get_stats(server.proctable, &pts);
+	if (server.store)
+		sink_stats(server.store, &st);
+	if (server.journal)
+		sink_stats(server.journal, &jr);
+	kernel = server.source_is_netlink &&
+		 source_netlink_kernel_status(server.source, &lost,
+					      &backlog) == 0;
+	log_notice("stats: records %llu (queue dropped %llu, malformed "
+		   "%llu), events %llu (malformed %llu), alerts %llu; store "
+		   "written %llu dropped %llu; journald sent %llu dropped "
+		   "%llu; process table %llu entries; kernel lost %llu since "
+		   "start, backlog %s%u",
+		   (unsigned long long)src.records,
+		   (unsigned long long)src.dropped,
+		   (unsigned long long)src.malformed,
+		   (unsigned long long)ps.events,
+		   (unsigned long long)ps.malformed,
+		   (unsigned long long)ps.alerts,
+		   (unsigned long long)st.written,
+		   (unsigned long long)st.dropped,
+		   (unsigned long long)jr.written,
+		   (unsigned long long)jr.dropped,
+		   (unsigned long long)pts.entries,
+		   (unsigned long long)server.lost.kernel_total,
+		   kernel ? "" : "(unknown) ", backlog);
 }
 
 static void housekeeping(void)
@@ -782,8 +831,18 @@ static int event_loop(int sigfd, int timerfd)
 				reload();
 				continue;
 			}
+			if (si.ssi_signo == SIGUSR1) {
+				log_stats();
+				continue;
+			}
+			if (si.ssi_signo == SIGUSR2) {
+				log_info("received SIGUSR2: ignored");
+				continue;
+			}
 			log_info("received %s, stopping",
-				 si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+				 si.ssi_signo == SIGINT ? "SIGINT" :
+				 si.ssi_signo == SIGQUIT ? "SIGQUIT" :
+				 "SIGTERM");
 			return 0;
 		}
 	}

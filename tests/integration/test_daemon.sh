@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # harrierd live, against the real kernel audit subsystem (daemon mode):
 #  1. `cat /etc/shadow` is in the SQLite store and on stdout within 1 s;
-#     SIGTERM exits 0 and leaves no harrier rules, pid 0, and the enabled
-#     flag and backlog limit as they were;
+#     SIGUSR1 logs the counters, SIGUSR2 is ignored; SIGTERM exits 0
+#     and leaves no harrier rules, pid 0, and the enabled flag and
+#     backlog limit as they were;
 #  4. SIGHUP with a broken rules file says why (file:line:col) and the old
 #     rules keep firing; the fixed file + SIGHUP brings a new rule in
 #     without taking the kernel rules away;
@@ -38,6 +39,15 @@ if start_harrierd s1 --db "$DB" -r "$RULES_SHIPPED" $AR; then
 	else
 		fail "1: no alert within 1 s (store: $(alerts "$DB" "$SENSITIVE"), stdout: $(wc -l <"$TMP/s1.out") lines)"
 	fi
+	# SIGUSR1 logs the counters; neither it nor SIGUSR2 stops the
+	# daemon (by default both would kill it and leave its rules).
+	kill -USR1 "$HPID"
+	wait_for 2000 grep -q 'stats: records [1-9][0-9]* .*alerts [1-9]' \
+		"$TMP/s1.err" || fail "1: no stats line after SIGUSR1"
+	kill -USR2 "$HPID"
+	wait_for 2000 grep -q 'SIGUSR2: ignored' "$TMP/s1.err" ||
+		fail "1: SIGUSR2 not acknowledged"
+	kill -0 "$HPID" 2>/dev/null || fail "1: SIGUSR1/SIGUSR2 stopped harrierd"
 	stop_harrierd
 	[ "$HRC" = 0 ] || fail "1: exit code $HRC after SIGTERM"
 	check_restored "1"
