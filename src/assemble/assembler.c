@@ -1346,8 +1346,8 @@ int assembler_feed_record(struct assembler *a, const char *rec, size_t len)
 		return 0;
 	}
 	/* With its newline the record is one auparse_feed() call, not two:
-	 * each call runs auparse's event scan (a sixth of the live daemon's
-	 * CPU went to the second call). */
+	 * each call runs auparse's event scan (the second call cost about a
+	 * tenth of the live daemon's CPU). */
 	strbuf_reset(&a->rec);
 	strbuf_append(&a->rec, rec, len);
 	strbuf_appendc(&a->rec, '\n');
