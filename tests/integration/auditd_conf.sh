@@ -27,3 +27,13 @@ plugin_dir = $_ad_dir/plugins.d
 CONF
 	chmod 0640 "$_ad_dir/auditd.conf"
 }
+
+# write_auditd_plugin DIR PATH ARGS: the shipped plugins.d entry
+# (packaging/auditd/harrier.conf) in DIR/plugins.d, pointed at PATH with
+# ARGS (auditd passes a plugin at most two arguments).
+write_auditd_plugin() {
+	sed -e "s|^path = .*|path = $2|" -e "s|^args = .*|args = $3|" \
+		"${top_srcdir:-.}/packaging/auditd/harrier.conf" \
+		>"$1/plugins.d/harrier.conf"
+	chmod 0640 "$1/plugins.d/harrier.conf"
+}

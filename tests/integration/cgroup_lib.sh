@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
-# Sourced, not run. Removing what container runtimes leave behind: runc
-# removes a container's own cgroup directories at delete but leaves the
-# parents it created, in every hierarchy (and nests relative paths under
-# the caller's cgroup in some). Tests snapshot the directories before they
-# start containers and remove, after, exactly the new ones that lead to
-# their containers: never anything they did not create.
+# Sourced, not run (after daemon_lib.sh: uses skip, fail, $TMP and
+# at_cleanup). Real containers for tests: a static busybox root, runc
+# bundles shaped like a runtime's, and their removal with what container
+# runtimes leave behind: runc removes a container's own cgroup directories
+# at delete but leaves the parents it created, in every hierarchy (and
+# nests relative paths under the caller's cgroup in some). Tests snapshot
+# the directories before they start containers and remove, after, exactly
+# the new ones that lead to their containers: never anything they did not
+# create.
 
 # cgroup_snapshot FILE: every cgroup directory now, sorted.
 cgroup_snapshot() {
@@ -43,4 +46,116 @@ cgroup_remove_new() {
 		[ -d "$_cg_d" ] && echo "WARN: cgroup directory remains: $_cg_d"
 	done <"$_cg_new"
 	return 0
+}
+
+# hex N: N random bytes in hex (container ids, pod uids).
+hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+# need_static_busybox: BUSYBOX, or skip. A dynamically linked busybox
+# would need its libraries in the root.
+need_static_busybox() {
+	BUSYBOX=$(command -v busybox 2>/dev/null || true)
+	[ -n "$BUSYBOX" ] ||
+		skip "busybox not installed (apt-get install busybox-static)"
+	if command -v ldd >/dev/null 2>&1 && ldd "$BUSYBOX" >/dev/null 2>&1; then
+		skip "$BUSYBOX is not static (apt-get install busybox-static)"
+	fi
+}
+
+# busybox_rootfs DIR: a root file system: static busybox with the applets
+# the tests run (sh sleep true cat) and an /etc/shadow to read.
+busybox_rootfs() {
+	mkdir -p "$1/bin" "$1/etc" "$1/proc" "$1/dev" "$1/sys" "$1/tmp" \
+		"$1/run"
+	cp "$BUSYBOX" "$1/bin/busybox"
+	for _a in sh sleep true cat; do ln -s busybox "$1/bin/$_a"; done
+	echo 'root:*:19000:0:99999:7:::' >"$1/etc/shadow"
+}
+
+# runc_bundle DIR ROOTFS CGROUPS_PATH CMD [ANNOTATIONS_JSON]: a runc
+# bundle (a new config.json in DIR) that runs `sh -c CMD` in the
+# read-only ROOTFS, in the cgroup path a runtime would use (relative:
+# see TESTING.md), with the annotations (default none).
+runc_bundle() {
+	_ann='{}'
+	[ $# -ge 5 ] && _ann=$5
+	mkdir -p "$1" && rm -f "$1/config.json" &&
+		(cd "$1" && runc spec) &&
+		jq --arg root "$2" --arg cg "$3" --arg cmd "$4" \
+			--argjson ann "$_ann" '
+			.root.path = $root | .root.readonly = true |
+			.process.terminal = false |
+			.process.args = ["sh", "-c", $cmd] |
+			.linux.cgroupsPath = $cg | .annotations = $ann' \
+			"$1/config.json" >"$1/config.json.new" &&
+		mv "$1/config.json.new" "$1/config.json"
+}
+
+# pod_bundle DIR ROOTFS ID CMD: runc_bundle for container ID shaped like
+# containerd's in Kubernetes (cgroupfs driver: kubepods/besteffort/
+# pod<uid>/<id>) with the io.kubernetes.* annotations of pod web-7d4 in
+# namespace prod, container nginx, image nginx:1.25. The new pod uid is
+# in POD_UID and marks the pod's cgroup directories for containers_remove.
+pod_bundle() {
+	POD_UID=$(hex 4)-$(hex 2)-$(hex 2)-$(hex 2)-$(hex 6)
+	CGMARKS="$CGMARKS pod$POD_UID"
+	_ann=$(jq -n --arg uid "$POD_UID" '{
+		"io.kubernetes.pod.name": "web-7d4",
+		"io.kubernetes.pod.namespace": "prod",
+		"io.kubernetes.pod.uid": $uid,
+		"io.kubernetes.container.name": "nginx",
+		"io.kubernetes.cri.image-name": "docker.io/library/nginx:1.25"}') &&
+		runc_bundle "$1" "$2" "kubepods/besteffort/pod$POD_UID/$3" \
+			"$4" "$_ann"
+}
+
+# Containers and podman containers to remove, cgroup path parts (ids, pod
+# uids) that mark the directories they leave.
+RUNC_IDS=""
+PODMAN_IDS=""
+PODMAN="podman --cgroup-manager=cgroupfs --events-backend=file --runtime runc"
+CGMARKS=""
+
+# runc_lock: take /tmp/harrier-runc.lock (fd 9) for the rest of the test,
+# snapshot the cgroup directories and have test_cleanup remove the
+# containers. Before the first container.
+runc_lock() {
+	exec 9>/tmp/harrier-runc.lock
+	flock 9
+	cgroup_snapshot "$TMP/cg.before"
+	at_cleanup containers_remove
+}
+
+# runc_run ID BUNDLE: start container ID detached (init's host pid in
+# $TMP/ID.pid, runc's output in $TMP/ID.log); 1 and a failure if runc
+# fails. ID and its cgroup mark are recorded for containers_remove first.
+runc_run() {
+	RUNC_IDS="$RUNC_IDS $1"
+	CGMARKS="$CGMARKS $1"
+	runc run -d --bundle "$2" --pid-file "$TMP/$1.pid" "$1" \
+		</dev/null >"$TMP/$1.log" 2>&1 || {
+		cat "$TMP/$1.log"
+		fail "runc run $1"
+		return 1
+	}
+}
+
+# containers_remove: kill and delete the containers, then the cgroup
+# directories the runtimes left on the way to them (new since runc_lock,
+# with a CGMARKS part). Snapshot while the containers still exist:
+# deleting them removes their own directories but not the parents.
+containers_remove() {
+	[ -n "$RUNC_IDS$PODMAN_IDS$CGMARKS" ] || return 0
+	[ -f "$TMP/cg.before" ] && cgroup_new "$TMP/cg.before" "$TMP/cg.new"
+	for _c in $RUNC_IDS; do
+		runc kill "$_c" KILL >/dev/null 2>&1
+		runc delete -f "$_c" >/dev/null 2>&1
+	done
+	for _c in $PODMAN_IDS; do
+		$PODMAN rm -f -t 0 "$_c" >/dev/null 2>&1
+	done
+	[ -f "$TMP/cg.new" ] && cgroup_remove_new "$TMP/cg.new" $CGMARKS
+	RUNC_IDS=""
+	PODMAN_IDS=""
+	CGMARKS=""
 }

@@ -12,105 +12,20 @@
 # its containers, the cgroup directories the runtimes left and harrierd's
 # kernel rules. Skips (77) without root, kernel audit, runc or the tools.
 set -u
-. "${top_srcdir:-.}/tests/integration/cgroup_lib.sh"
+. "${top_srcdir:-.}/tests/integration/daemon_lib.sh"
+. "$SRC/tests/integration/cgroup_lib.sh"
 
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; FAILED=1; }
+need_root "kernel audit, runc containers"
+need_tools runc jq sqlite3 auditctl flock
+need_static_busybox
+need_built "$HARRIERD"
 
-[ "$(id -u)" = 0 ] || skip "needs root (kernel audit, runc containers)"
-for t in runc jq sqlite3 auditctl flock; do
-	command -v $t >/dev/null 2>&1 || skip "$t not installed"
-done
-BUSYBOX=$(command -v busybox 2>/dev/null || true)
-[ -n "$BUSYBOX" ] || skip "busybox not installed (apt-get install busybox-static)"
-if command -v ldd >/dev/null 2>&1 && ldd "$BUSYBOX" >/dev/null 2>&1; then
-	skip "$BUSYBOX is not static (apt-get install busybox-static)"
-fi
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
-HARRIERD=$(cd "$top_builddir" && pwd)/harrierd
-[ -x "$HARRIERD" ] || skip "harrierd not built ($HARRIERD)"
-PROBE=$(cd "$top_builddir" && pwd)/tests/integration/netlink_probe
-RULES=$(cd "$top_srcdir" && pwd)/rules/harrier_rules.yaml
-AUDIT_RULES=$(cd "$top_srcdir" && pwd)/audit-rules
-
-# Kernel audit is global: never run next to another test that touches it.
-if [ -z "${HARRIER_AUDIT_LOCKED:-}" ]; then
-	HARRIER_AUDIT_LOCKED=1 top_srcdir=$top_srcdir \
-		top_builddir=$top_builddir \
-		exec flock /tmp/harrier-audit.lock sh "$0" "$@"
-fi
-
-status() { auditctl -s 2>/dev/null | awk -v k="$1" '$1 == k { print $2 }'; }
-auditctl -s >/dev/null 2>&1 || skip "kernel audit not available (auditctl -s fails)"
-ORIG_ENABLED=$(status enabled)
-ORIG_PID=$(status pid)
-ORIG_BACKLOG=$(status backlog_limit)
-ORIG_WAIT=$(status backlog_wait_time)
-[ "$ORIG_ENABLED" = 2 ] && skip "kernel audit is locked (enabled 2)"
-
-FAILED=0
-TMP=$(mktemp -d /tmp/harrier-live-ct.XXXXXX) || exit 2
-# harrierd's record of the kernel settings it changed: keep the one a
-# running instance may have.
-KSTATE=/run/harrier/kernel-state
-[ -e "$KSTATE" ] && cp -p "$KSTATE" "$TMP/kernel-state.saved" 2>/dev/null
-HPID=""
-RUNC_IDS=""
-PODMAN_ID=""
-CGMARKS=""
-PODMAN="podman --cgroup-manager=cgroupfs --events-backend=file --runtime runc"
-
-hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-
-stop_harrierd() {
-	[ -n "$HPID" ] || return 0
-	kill -TERM "$HPID" 2>/dev/null
-	wait "$HPID" 2>/dev/null
-	HRC=$?
-	HPID=""
-}
-
-cleanup() {
-	stop_harrierd
-	# Snapshot while the containers still exist: deleting them removes
-	# their own directories but leaves the parents the runtimes made.
-	if [ -f "$TMP/cg.before" ]; then
-		cgroup_new "$TMP/cg.before" "$TMP/cg.new"
-	fi
-	for c in $RUNC_IDS; do
-		runc kill "$c" KILL >/dev/null 2>&1
-		runc delete -f "$c" >/dev/null 2>&1
-	done
-	[ -n "$PODMAN_ID" ] && $PODMAN rm -f -t 0 "$PODMAN_ID" >/dev/null 2>&1
-	# New directories that lead to our containers, with their new
-	# ancestors, deepest first (rmdir only removes empty ones).
-	if [ -f "$TMP/cg.new" ]; then
-		cgroup_remove_new "$TMP/cg.new" $CGMARKS
-	fi
-	# harrierd removes its rules at stop; this only matters if it died.
-	[ -x "$PROBE" ] && "$PROBE" remove-all >/dev/null 2>&1
-	[ "$(status enabled)" != "$ORIG_ENABLED" ] &&
-		auditctl -e "$ORIG_ENABLED" >/dev/null 2>&1
-	auditctl -b "$ORIG_BACKLOG" >/dev/null 2>&1
-	auditctl --backlog_wait_time "$ORIG_WAIT" >/dev/null 2>&1
-	if [ -e "$TMP/kernel-state.saved" ]; then
-		cp -p "$TMP/kernel-state.saved" "$KSTATE"
-	else
-		rm -f "$KSTATE"
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 2' INT TERM HUP
+audit_lock "$@"
+test_tmp harrier-live-ct
+audit_save
 
 # --- root file system, test rule --------------------------------------
-mkdir -p "$TMP/rootfs/bin" "$TMP/rootfs/etc" "$TMP/rootfs/proc" \
-	"$TMP/rootfs/dev" "$TMP/rootfs/sys" "$TMP/rootfs/tmp" \
-	"$TMP/rootfs/run"
-cp "$BUSYBOX" "$TMP/rootfs/bin/busybox"
-for a in sh sleep true cat; do ln -s busybox "$TMP/rootfs/bin/$a"; done
-echo 'root:*:19000:0:99999:7:::' >"$TMP/rootfs/etc/shadow"
+busybox_rootfs "$TMP/rootfs"
 # podman writes /etc/hosts and friends into its root: give it a copy.
 cp -a "$TMP/rootfs" "$TMP/rootfs-podman"
 
@@ -133,23 +48,9 @@ cat >"$TMP/test_rules.yaml" <<'EOF'
 EOF
 
 # --- harrierd ---------------------------------------------------------
-# No journald: the machine's journal is not ours.
-printf 'journald_output:\n  enabled: false\n' >"$TMP/harrier.yaml"
-"$HARRIERD" -f -c "$TMP/harrier.yaml" --db "$TMP/alerts.db" --json \
-	-r "$RULES" -r "$TMP/test_rules.yaml" --audit-rules "$AUDIT_RULES" \
-	>"$TMP/out.json" 2>"$TMP/harrierd.log" &
-HPID=$!
-i=0
-while ! grep -q 'ready' "$TMP/harrierd.log" 2>/dev/null; do
-	if ! kill -0 "$HPID" 2>/dev/null || [ $i -ge 100 ]; then
-		cat "$TMP/harrierd.log"
-		HPID=""
-		echo "FAIL: harrierd did not start"
-		exit 1
-	fi
-	sleep 0.1
-	i=$((i + 1))
-done
+harrier_conf
+start_harrierd live --db "$TMP/alerts.db" --json -r "$RULES_SHIPPED" \
+	-r "$TMP/test_rules.yaml" $AR || exit 1
 
 # A host process: container.id must say "host".
 cat /etc/shadow >/dev/null
@@ -160,54 +61,19 @@ cat /etc/shadow >/dev/null
 # short-lived processes are gone when their events are processed.
 CMD='cat /etc/shadow >/dev/null; sh -c "cat /etc/shadow >/dev/null; true"; exec sleep 30'
 
-# make_bundle DIR CGROUPS_PATH ANNOTATIONS_JSON
-make_bundle() {
-	mkdir -p "$1" &&
-	(cd "$1" && runc spec) &&
-	jq --arg root "$TMP/rootfs" --arg cg "$2" --argjson ann "$3" \
-		--arg cmd "$CMD" '
-		.root.path = $root | .root.readonly = true |
-		.process.terminal = false |
-		.process.args = ["sh", "-c", $cmd] |
-		.linux.cgroupsPath = $cg | .annotations = $ann' \
-		"$1/config.json" >"$1/config.json.new" &&
-	mv "$1/config.json.new" "$1/config.json"
-}
-
-# run_runc ID BUNDLE -> init's host pid in $TMP/ID.pid
-run_runc() {
-	RUNC_IDS="$RUNC_IDS $1"
-	runc run -d --bundle "$2" --pid-file "$TMP/$1.pid" "$1" \
-		</dev/null >"$TMP/$1.log" 2>&1 || {
-		cat "$TMP/$1.log"
-		fail "runc run $1"
-		return 1
-	}
-}
-
-exec 9>/tmp/harrier-runc.lock
-flock 9
-cgroup_snapshot "$TMP/cg.before"
+runc_lock
 
 ID1=$(hex 32)
-CGMARKS="$CGMARKS $ID1"
-make_bundle "$TMP/b1" "system.slice/docker-$ID1.scope" '{}' ||
+runc_bundle "$TMP/b1" "$TMP/rootfs" "system.slice/docker-$ID1.scope" "$CMD" ||
 	{ fail "bundle 1"; exit 1; }
-run_runc "$ID1" "$TMP/b1"
+runc_run "$ID1" "$TMP/b1"
 
 ID2=$(hex 32)
-POD_UID=$(hex 4)-$(hex 2)-$(hex 2)-$(hex 2)-$(hex 6)
-CGMARKS="$CGMARKS $ID2 pod$POD_UID"
-ANN=$(jq -n --arg uid "$POD_UID" '{
-	"io.kubernetes.pod.name": "web-7d4",
-	"io.kubernetes.pod.namespace": "prod",
-	"io.kubernetes.pod.uid": $uid,
-	"io.kubernetes.container.name": "nginx",
-	"io.kubernetes.cri.image-name": "docker.io/library/nginx:1.25"}')
-make_bundle "$TMP/b2" "kubepods/besteffort/pod$POD_UID/$ID2" "$ANN" ||
+pod_bundle "$TMP/b2" "$TMP/rootfs" "$ID2" "$CMD" ||
 	{ fail "bundle 2"; exit 1; }
-run_runc "$ID2" "$TMP/b2"
+runc_run "$ID2" "$TMP/b2"
 
+PODMAN_ID=""
 PODMAN_NAME=""
 if command -v podman >/dev/null 2>&1; then
 	PODMAN_NAME=harrier-test-$(hex 4)
@@ -220,6 +86,7 @@ if command -v podman >/dev/null 2>&1; then
 		fail "podman run"
 		PODMAN_NAME=""
 	else
+		PODMAN_IDS=$PODMAN_ID
 		CGMARKS="$CGMARKS $PODMAN_ID"
 		$PODMAN inspect -f '{{.State.Pid}}' "$PODMAN_ID" \
 			>"$TMP/$PODMAN_ID.pid" 2>/dev/null
@@ -243,7 +110,7 @@ while [ $i -lt 100 ]; do
 		    ([$a[] | select(.output_fields["container.full_id"] == $id
 			and .output_fields["proc.exe"] == "sleep")]
 		     | length) >= 1) | map(select(.)) | length' \
-		"$TMP/out.json" 2>/dev/null)
+		"$TMP/live.out" 2>/dev/null)
 	[ "${n:-0}" -ge "$want" ] && break
 	sleep 0.2
 	i=$((i + 1))
@@ -251,10 +118,10 @@ done
 # Let the store writer commit, then stop: SQLite is checked after.
 stop_harrierd
 [ "${HRC:-1}" = 0 ] || fail "harrierd exit status $HRC"
-cat "$TMP/harrierd.log"
+cat "$TMP/live.err"
 
 # --- checks -----------------------------------------------------------
-J="$TMP/out.json"
+J="$TMP/live.out"
 DB="$TMP/alerts.db"
 
 # eq WHAT GOT EXPECTED
@@ -402,12 +269,8 @@ eq "busybox shadow reads outside our containers" "$(sql "SELECT count(*)
 
 # --- clean-up and restored audit state --------------------------------
 trap - EXIT
-cleanup
-eq "audit enabled restored" "$(status enabled)" "$ORIG_ENABLED"
-eq "audit pid restored" "$(status pid)" "$ORIG_PID"
-if auditctl -l | grep -Eq '(key=|-k )harrier'; then
-	fail "harrier kernel rules left behind"
-fi
+test_cleanup
+check_restored "end"
 for id in $ID1 $ID2; do
 	[ -d "/run/runc/$id" ] && fail "runc state left for $id"
 done

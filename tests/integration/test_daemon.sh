@@ -13,12 +13,11 @@
 #  7. sd_notify: READY=1 once the kernel rules are in, WATCHDOG=1,
 #     STOPPING=1 (a C listener stands in for systemd);
 #  8. exit codes: 1 bad config/rules/arguments, 2 not root.
-# See daemon_lib.sh for the lock, the skips and the clean-up.
+# daemon_test_setup (daemon_lib.sh): the lock, the skips and the clean-up.
 set -u
 . "$(dirname "$0")/daemon_lib.sh"
+daemon_test_setup "$@"
 
-RULES_SHIPPED=$SRC/rules/harrier_rules.yaml
-AR="--audit-rules $SRC/audit-rules"
 SENSITIVE='Read sensitive file untrusted'
 
 # ---- 1. an alert within 1 s, then a clean stop ----

@@ -6,13 +6,12 @@
 #     `cat /etc/shadow`; harrierd as auditd's plugin (--source stdin, the
 #     shipped plugins.d entry pointed at the built harrierd) alerts too.
 #     Stopping harrierd leaves auditd the audit pid and no harrier rules.
-# See daemon_lib.sh for the lock, the skips and the clean-up.
+# daemon_test_setup (daemon_lib.sh): the lock, the skips and the clean-up.
 set -u
 . "$(dirname "$0")/daemon_lib.sh"
-command -v auditd >/dev/null 2>&1 || skip "auditd not installed"
+daemon_test_setup "$@"
+need_tools auditd
 
-RULES=$SRC/rules/harrier_rules.yaml
-AR="--audit-rules $SRC/audit-rules"
 SENSITIVE='Read sensitive file untrusted'
 
 note "2. beside auditd: multicast mode and the auditd plugin"
@@ -26,21 +25,16 @@ journald_output:
 store_output:
   path: $PDB
 rules_file:
-  - $RULES
+  - $RULES_SHIPPED
 EOF
-# The shipped plugins.d entry, pointed at the built
-# harrierd and the config above.
-sed -e "s|^path = .*|path = $HARRIERD|" \
-	-e "s|^args = .*|args = -c$TMP/plugin.yaml --source=stdin|" \
-	"$SRC/packaging/auditd/harrier.conf" >"$AD/plugins.d/harrier.conf"
-chmod 0640 "$AD/plugins.d/harrier.conf"
-auditd -f -n -c "$AD" >/dev/null 2>"$TMP/auditd.stderr" &
-APID=$!
-wait_for 5000 sh -c "[ \"\$(auditctl -s | awk '\$1 == \"pid\" { print \$2 }')\" = $APID ]" ||
+# The shipped plugins.d entry, pointed at the built harrierd and the
+# config above.
+write_auditd_plugin "$AD" "$HARRIERD" "-c$TMP/plugin.yaml --source=stdin"
+start_auditd "$AD" /dev/null ||
 	{ fail "2: auditd did not take the audit pid"; cat "$TMP/auditd.stderr"; }
 
 DB=$TMP/m2.db
-if [ -n "$APID" ] && start_harrierd m2 --db "$DB" -r "$RULES" $AR; then
+if [ -n "$APID" ] && start_harrierd m2 --db "$DB" -r "$RULES_SHIPPED" $AR; then
 	grep -q 'in multicast mode' "$TMP/m2.err" ||
 		fail "2: harrierd does not say it runs in multicast mode"
 	has_harrier_rules || fail "2: no harrier rules installed"

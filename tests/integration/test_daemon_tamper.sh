@@ -11,12 +11,11 @@
 #     "Harrier internal: audit events lost" with the counts, once (rate
 #     limited) even after a second flood. backlog_wait_time is set to 0 so
 #     that no process ever waits on the full backlog; restored at exit.
-# See daemon_lib.sh for the lock, the skips and the clean-up.
+# daemon_test_setup (daemon_lib.sh): the lock, the skips and the clean-up.
 set -u
 . "$(dirname "$0")/daemon_lib.sh"
+daemon_test_setup "$@"
 
-RULES=$SRC/rules/harrier_rules.yaml
-AR="--audit-rules $SRC/audit-rules"
 TAMPER='Kernel audit tampering'
 LOST='Harrier internal: audit events lost'
 
@@ -36,7 +35,7 @@ alert_by() {
 # ---- 3. tampering ----
 note "3. tampering"
 DB=$TMP/t3.db
-if start_harrierd t3 --db "$DB" -r "$RULES" $AR; then
+if start_harrierd t3 --db "$DB" -r "$RULES_SHIPPED" $AR; then
 	nrules=$(harrier_rule_lines | wc -l)
 	others=$(auditctl -l | grep -Ev "$HARRIER_KEY_ERE" | grep -v '^No rules')
 	if [ -n "$others" ]; then
@@ -97,7 +96,7 @@ flood() {
 }
 if [ "$(status backlog_wait_time)" != 0 ]; then
 	fail "6: backlog_wait_time is not 0: not flooding"
-elif start_harrierd t6 --db "$DB" -r "$RULES" $AR; then
+elif start_harrierd t6 --db "$DB" -r "$RULES_SHIPPED" $AR; then
 	lost0=$(status lost)
 	kill -STOP "$HPID"
 	flood

@@ -13,71 +13,23 @@
 # and htest_other, and removes exactly those. Skips (77) without root or
 # kernel audit, or when another audit daemon holds the audit pid.
 set -u
+. "${top_srcdir:-.}/tests/integration/daemon_lib.sh"
 
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; FAILED=1; }
+need_root "kernel audit"
+need_tools auditctl flock
+need_built "$PROBE"
 
-[ "$(id -u)" = 0 ] || skip "needs root (kernel audit)"
-command -v auditctl >/dev/null 2>&1 || skip "auditctl not installed (apt-get install auditd)"
-command -v flock >/dev/null 2>&1 || skip "flock not installed (util-linux)"
-PROBE=${top_builddir:-.}/tests/integration/netlink_probe
-[ -x "$PROBE" ] || skip "netlink_probe not built ($PROBE)"
-PROBE=$(cd "$(dirname "$PROBE")" && pwd)/netlink_probe
-. "${top_srcdir:-.}/tests/integration/auditd_conf.sh"
-
-# Kernel audit is global: never run next to another test that touches it.
-if [ -z "${HARRIER_AUDIT_LOCKED:-}" ]; then
-	HARRIER_AUDIT_LOCKED=1 exec flock /tmp/harrier-audit.lock sh "$0" "$@"
-fi
-
-status() { auditctl -s 2>/dev/null | awk -v k="$1" '$1 == k { print $2 }'; }
-auditctl -s >/dev/null 2>&1 || skip "kernel audit not available (auditctl -s fails)"
-ORIG_ENABLED=$(status enabled)
-ORIG_BACKLOG=$(status backlog_limit)
-ORIG_PID=$(status pid)
-[ "$ORIG_ENABLED" = 2 ] && skip "kernel audit is locked (enabled 2)"
-[ "$ORIG_PID" = 0 ] || skip "audit pid held by $ORIG_PID (an audit daemon runs)"
-
-FAILED=0
-TMP=$(mktemp -d /tmp/harrier-netlink-test.XXXXXX) || exit 2
-APID=""
+audit_lock "$@"
+test_tmp harrier-netlink-test
+audit_save
+audit_need_pid_free
 OTHER_RULE=""
-
-stop_auditd() {
-	[ -n "$APID" ] || return 0
-	kill "$APID" 2>/dev/null
-	wait "$APID" 2>/dev/null
-	APID=""
-	for _ in $(seq 50); do
-		[ "$(status pid)" = 0 ] && break
-		sleep 0.1
-	done
-}
-
-cleanup() {
-	stop_auditd
-	"$PROBE" remove-all >/dev/null 2>&1
+# remove_other_rule: the foreign test rule of case 3, if a failure left it.
+remove_other_rule() {
 	[ -n "$OTHER_RULE" ] && auditctl -d $OTHER_RULE >/dev/null 2>&1
-	auditctl -e "$ORIG_ENABLED" >/dev/null 2>&1
-	auditctl -b "$ORIG_BACKLOG" >/dev/null 2>&1
-	rm -rf "$TMP"
+	OTHER_RULE=""
 }
-trap cleanup EXIT
-trap 'exit 2' INT TERM
-
-# auditctl -l shows watches with "-k KEY", other rules with "-F key=KEY".
-HARRIER_KEY_ERE='(key=|-k )harrier'
-
-check_restored() {
-	[ "$(status pid)" = 0 ] || fail "$1: audit pid is $(status pid), not 0"
-	[ "$(status enabled)" = "$ORIG_ENABLED" ] ||
-		fail "$1: enabled is $(status enabled), was $ORIG_ENABLED"
-	[ "$(status backlog_limit)" = "$ORIG_BACKLOG" ] ||
-		fail "$1: backlog_limit is $(status backlog_limit), was $ORIG_BACKLOG"
-	if auditctl -l | grep -Eq "$HARRIER_KEY_ERE"; then
-		fail "$1: harrier rules left behind: $(auditctl -l | grep -E "$HARRIER_KEY_ERE")"
-	fi
-}
+at_cleanup remove_other_rule
 
 cat >"$TMP/shadow.rules" <<'EOF'
 # test rules: one watch, one syscall rule (expanded to b64 and b32)
@@ -89,6 +41,18 @@ EOF
 SYSCALL_ERE='^type=SYSCALL msg=audit\([0-9]+\.[0-9]+:[0-9]+\): arch=.* comm="cat" .*key="harrier_test_shadow"$'
 PATH_ERE='^type=PATH msg=audit\([0-9.:]+\): item=0 name="/etc/shadow" .*nametype=NORMAL'
 EOE_ERE='^type=EOE msg=audit\([0-9.:]+\): ?$'
+
+# listen_shadow NAME MODE RUN: the probe listens in MODE with the test
+# rules while RUN reads /etc/shadow, until it saw the cat's SYSCALL, PATH
+# and EOE records (10 s at most); its output shown and in $TMP/NAME.out,
+# its exit code in rc.
+listen_shadow() {
+	"$PROBE" listen --mode "$2" --rules "$TMP/shadow.rules" --run "$3" \
+		--expect "$SYSCALL_ERE" --expect "$PATH_ERE" \
+		--expect "$EOE_ERE" --timeout 10 >"$TMP/$1.out" 2>&1
+	rc=$?
+	cat "$TMP/$1.out"
+}
 
 # ---- 0. clear errors without privileges ----
 if command -v setpriv >/dev/null 2>&1 &&
@@ -103,12 +67,7 @@ else
 fi
 
 # ---- 1. daemon mode ----
-"$PROBE" listen --mode daemon --rules "$TMP/shadow.rules" \
-	--run 'cat /etc/shadow >/dev/null' \
-	--expect "$SYSCALL_ERE" --expect "$PATH_ERE" --expect "$EOE_ERE" \
-	--timeout 10 >"$TMP/daemon.out" 2>&1
-rc=$?
-cat "$TMP/daemon.out"
+listen_shadow daemon daemon 'cat /etc/shadow >/dev/null'
 [ $rc = 0 ] || fail "daemon mode: probe exit $rc (records not seen)"
 grep -q '^mode=daemon ' "$TMP/daemon.out" || fail "daemon mode: not in daemon mode"
 grep -q '^stats records=[1-9]' "$TMP/daemon.out" || fail "daemon mode: no records counted"
@@ -119,17 +78,8 @@ check_restored "daemon mode"
 AD="$TMP/auditd"
 write_auditd_conf "$AD"
 # The shipped plugins.d entry, pointed at the probe's stdin mode.
-sed -e "s|^path = .*|path = $PROBE|" \
-	-e "s|^args = .*|args = stdin $TMP/plugin.out|" \
-	"${top_srcdir:-.}/packaging/auditd/harrier.conf" >"$AD/plugins.d/harrier.conf"
-chmod 0640 "$AD/plugins.d/harrier.conf"
-auditd -f -n -c "$AD" >"$TMP/auditd.stdout" 2>"$TMP/auditd.stderr" &
-APID=$!
-for _ in $(seq 50); do
-	[ "$(status pid)" = "$APID" ] && break
-	sleep 0.1
-done
-if [ "$(status pid)" != "$APID" ]; then
+write_auditd_plugin "$AD" "$PROBE" "stdin $TMP/plugin.out"
+if ! start_auditd "$AD"; then
 	fail "multicast mode: auditd did not take the audit pid"
 	cat "$TMP/auditd.stderr"
 else
@@ -138,13 +88,7 @@ else
 	rc=$?
 	[ $rc = 2 ] && grep -q "audit pid is held by process $APID" "$TMP/held.out" ||
 		fail "pid held: exit $rc, '$(cat "$TMP/held.out")'"
-	"$PROBE" listen --mode auto --rules "$TMP/shadow.rules" \
-		--run 'sleep 0.3; cat /etc/shadow >/dev/null' \
-		--expect "$SYSCALL_ERE" --expect "$PATH_ERE" \
-		--expect "$EOE_ERE" --timeout 10 \
-		>"$TMP/mcast.out" 2>&1
-	rc=$?
-	cat "$TMP/mcast.out"
+	listen_shadow mcast auto 'sleep 0.3; cat /etc/shadow >/dev/null'
 	[ $rc = 0 ] || fail "multicast mode: probe exit $rc (records not seen)"
 	grep -q '^mode=multicast ' "$TMP/mcast.out" ||
 		fail "multicast mode: auto did not choose multicast"
@@ -177,7 +121,7 @@ inst=$(sed -n 's/^installed //p' "$TMP/install.out")
 "$PROBE" remove-all >"$TMP/remove.out" 2>&1 || fail "remove-all: $(cat "$TMP/remove.out")"
 grep -q "^removed $n\$" "$TMP/remove.out" ||
 	fail "remove-all: '$(cat "$TMP/remove.out")', expected removed $n"
-auditctl -l | grep -Eq "$HARRIER_KEY_ERE" && fail "remove-all left harrier rules"
+has_harrier_rules && fail "remove-all left harrier rules"
 auditctl -l | grep -q 'key=htest_other' || fail "remove-all deleted the foreign rule"
 auditctl -d $OTHER_RULE >/dev/null || fail "cannot delete the foreign test rule"
 OTHER_RULE=""
