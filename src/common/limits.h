@@ -124,12 +124,6 @@
  * number of open events is bounded by HARRIER_EOE_DISTANCE below. */
 #define HARRIER_MAX_EVENT_RECORDS 4096
 
-/* A container's missing runtime state is read again at an exec inside it
- * at most this often (container_cache_get_exec): a container with no
- * state on disk that runs 1000 execs a second then costs 100 failed
- * lookups a second, until HARRIER_CONTAINER_RETRY_MAX is used up. */
-#define HARRIER_CONTAINER_EXEC_RETRY_MS 10
-
 /* auditd's log files carry no EOE records, so auparse would keep every
  * event open until 2 s of event time passed, scanning all open events for
  * each record (quadratic in the event rate: half of replay's time). The

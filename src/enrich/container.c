@@ -77,7 +77,7 @@ struct cc_entry {
 	struct event_container pub;
 	unsigned int retries;
 	uint64_t next_retry_ms;
-	uint64_t last_try_ms;
+	uint64_t last_try_ns; /* CLOCK_REALTIME, to compare with events */
 	struct cc_entry *hnext; /* hash chain */
 	struct cc_entry *prev, *next; /* LRU list, head = most recent */
 };
@@ -95,6 +95,34 @@ static uint64_t cc_now_ms(void)
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t cc_real_ns(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* The kernel stamps audit events with the coarse clock: an event's time
+ * may be up to one tick (4 ms at HZ=250) before the moment it stands for.
+ * A look at the runtime state counts as after an exec only past that. */
+static uint64_t cc_event_clock_slack_ns(void)
+{
+	static uint64_t slack;
+	struct timespec res;
+
+	if (!slack) {
+		if (clock_getres(CLOCK_REALTIME_COARSE, &res) == 0 &&
+		    res.tv_sec == 0 && res.tv_nsec > 0)
+			slack = (uint64_t)res.tv_nsec;
+		else
+			slack = 10000000; /* HZ=100 */
+		/* and the millisecond the kernel rounds down to */
+		slack += 1000000;
+	}
+	return slack;
 }
 
 static size_t cc_hash(const char *id)
@@ -635,10 +663,10 @@ static void cc_load(const struct container_cache *cc, struct cc_entry *e)
 	if (!e->pub.pod_uid && e->match_pod_uid[0])
 		e->pub.pod_uid = e->match_pod_uid;
 	e->pub.k8s_container_name = m->k8s_name;
-	e->last_try_ms = cc_now_ms();
+	e->last_try_ns = cc_real_ns();
 	if (!m->found) {
 		e->retries++;
-		e->next_retry_ms = e->last_try_ms + HARRIER_CONTAINER_RETRY_MS;
+		e->next_retry_ms = cc_now_ms() + HARRIER_CONTAINER_RETRY_MS;
 	}
 }
 
@@ -686,7 +714,8 @@ static void cc_evict_oldest(struct container_cache *cc)
 }
 
 static const struct event_container *
-cc_lookup(struct container_cache *cc, const struct cgroup_match *m, bool exec)
+cc_lookup(struct container_cache *cc, const struct cgroup_match *m,
+	  bool exec, uint64_t exec_time_ns)
 {
 	struct cc_entry *e;
 	size_t h, idlen;
@@ -712,13 +741,15 @@ cc_lookup(struct container_cache *cc, const struct cgroup_match *m, bool exec)
 		 * the container's cgroup before it has saved its state; an
 		 * exec inside comes after (runc, podman and containerd write
 		 * the state before they start the process), so an exec
-		 * looks again at once rather than after RETRY_MS. */
+		 * looks again at once, unless the last look came after it
+		 * (by more than the event clock's granularity). */
 		if (!e->meta.found &&
 		    e->retries <= HARRIER_CONTAINER_RETRY_MAX) {
 			now = cc_now_ms();
 			if (now >= e->next_retry_ms ||
-			    (exec && now - e->last_try_ms >=
-					     HARRIER_CONTAINER_EXEC_RETRY_MS))
+			    (exec && e->last_try_ns <
+					     exec_time_ns +
+						     cc_event_clock_slack_ns()))
 				cc_load(cc, e);
 		}
 		return &e->pub;
@@ -756,12 +787,13 @@ cc_lookup(struct container_cache *cc, const struct cgroup_match *m, bool exec)
 const struct event_container *container_cache_get(struct container_cache *cc,
 						  const struct cgroup_match *m)
 {
-	return cc_lookup(cc, m, false);
+	return cc_lookup(cc, m, false, 0);
 }
 
 const struct event_container *
 container_cache_get_exec(struct container_cache *cc,
-			 const struct cgroup_match *m)
+			 const struct cgroup_match *m, uint64_t exec_time_ns)
 {
-	return cc_lookup(cc, m, true);
+	return cc_lookup(cc, m, true,
+			 exec_time_ns ? exec_time_ns : cc_real_ns());
 }

@@ -43,15 +43,18 @@ void container_cache_free(struct container_cache *cc);
 const struct event_container *
 container_cache_get(struct container_cache *cc, const struct cgroup_match *m);
 
-/* The same for an event that is an exec in the container: when no runtime
- * state was found yet, it is read again now (at most every
- * HARRIER_CONTAINER_EXEC_RETRY_MS, within the same retry budget) rather
- * than HARRIER_CONTAINER_RETRY_MS after the last try. Runtimes save their
- * state before they start the container's process, but their own setup
- * runs in the container's cgroup earlier: the first lookup often comes
- * before the state exists. */
+/* The same for an event that is an exec in the container, at exec_time_ns
+ * (the event's time, ns since the epoch; 0 = now): when no runtime state
+ * was found yet and the last look was not after the exec, it is read again
+ * now (within the same retry budget) rather than
+ * HARRIER_CONTAINER_RETRY_MS after the last try. Runtimes save their state
+ * before they start the container's process, but their own setup runs in
+ * the container's cgroup earlier, and the daemon handles events in
+ * batches: a look made before the exec may have missed the state, one
+ * made after it (by more than the kernel's coarse event clock tick) has
+ * not. */
 const struct event_container *
 container_cache_get_exec(struct container_cache *cc,
-			 const struct cgroup_match *m);
+			 const struct cgroup_match *m, uint64_t exec_time_ns);
 
 #endif

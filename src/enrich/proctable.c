@@ -994,7 +994,8 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 	if (!e->cg)
 		ev->container = NULL;
 	else if (exec)
-		ev->container = container_cache_get_exec(pt->cc, e->cg);
+		ev->container = container_cache_get_exec(pt->cc, e->cg,
+							 ev->time_ns);
 	else
 		ev->container = container_cache_get(pt->cc, e->cg);
 	ev->vpid = e->vpid;

@@ -145,14 +145,6 @@ get(struct fixture *f, const char *id, const char *runtime, const char *pod_uid)
 	return c;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void assert_all_unknown(const struct event_container *c)
 {
 	assert_null(c->name);
@@ -466,6 +458,14 @@ static void test_retry_when_state_appears_late(void **state)
 	assert_string_equal(c2->name, "late");
 }
 
+static uint64_t real_ns(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 /* runc saves state.json only after its init joined the container's
  * cgroup: the exec that follows reads it at once, not after RETRY_MS. */
 static void test_exec_reads_late_state_at_once(void **state)
@@ -480,14 +480,36 @@ static void test_exec_reads_late_state_at_once(void **state)
 	      "{\"config\":{\"labels\":[\"io.kubernetes.pod.name=web\"]}}");
 	/* a plain lookup still waits for the retry interval */
 	assert_null(get(f, ID_A, "cri", "")->pod_name);
-	usleep((HARRIER_CONTAINER_EXEC_RETRY_MS + 5) * 1000);
-	c2 = container_cache_get_exec(f->cc, &m);
+	c2 = container_cache_get_exec(f->cc, &m, real_ns());
 	assert_ptr_equal(c1, c2);
 	assert_string_equal(c2->pod_name, "web");
 }
 
-/* A container with no state on disk: execs look again at most every
- * EXEC_RETRY_MS, and not at all once the retry budget is spent. */
+/* An exec handled in the same batch as the runtime's earlier events, with
+ * no time between the lookups: its time, not the handling, decides, and a
+ * time up to a tick of the kernel's coarse clock early still counts as
+ * after the earlier look. */
+static void test_exec_time_not_handling_time_decides(void **state)
+{
+	struct fixture *f = *state;
+	struct cgroup_match m = match(ID_A, "cri", "");
+	struct timespec res;
+	uint64_t exec_time;
+
+	(void)get(f, ID_A, "cri", "");
+	puts_(f, "run/runc/" ID_A "/state.json",
+	      "{\"config\":{\"labels\":[\"io.kubernetes.pod.name=web\"]}}");
+	/* stamped up to a coarse clock tick early, as the kernel does */
+	assert_int_equal(clock_getres(CLOCK_REALTIME_COARSE, &res), 0);
+	exec_time = real_ns() - (uint64_t)res.tv_nsec + 500000;
+	/* looked up right away, as a batch would */
+	assert_string_equal(container_cache_get_exec(f->cc, &m, exec_time)
+				    ->pod_name,
+			    "web");
+}
+
+/* A container with no state on disk: each exec after the last look
+ * looks again, and none does once the retry budget is spent. */
 static void test_exec_retry_is_bounded(void **state)
 {
 	struct fixture *f = *state;
@@ -495,37 +517,31 @@ static void test_exec_retry_is_bounded(void **state)
 	int i;
 
 	(void)get(f, ID_A, "cri", "");
-	for (i = 0; i <= HARRIER_CONTAINER_RETRY_MAX; i++) {
-		usleep((HARRIER_CONTAINER_EXEC_RETRY_MS + 2) * 1000);
-		assert_null(container_cache_get_exec(f->cc, &m)->pod_name);
-	}
+	for (i = 0; i <= HARRIER_CONTAINER_RETRY_MAX; i++)
+		assert_null(
+			container_cache_get_exec(f->cc, &m, real_ns())->pod_name);
 	/* budget spent: state appearing now is not read any more */
 	puts_(f, "run/runc/" ID_A "/state.json",
 	      "{\"config\":{\"labels\":[\"io.kubernetes.pod.name=web\"]}}");
-	usleep((HARRIER_CONTAINER_EXEC_RETRY_MS + 2) * 1000);
-	assert_null(container_cache_get_exec(f->cc, &m)->pod_name);
+	assert_null(container_cache_get_exec(f->cc, &m, real_ns())->pod_name);
 }
 
-/* Right after a failed read, an exec does not read again at once. */
-static void test_exec_retry_rate_limited(void **state)
+/* An exec older than the last look (by more than the event clock's tick:
+ * the kernel stamps events with the coarse clock) does not read again:
+ * that look already saw what the exec could; a newer exec does. */
+static void test_exec_before_last_look_does_not_reread(void **state)
 {
 	struct fixture *f = *state;
 	struct cgroup_match m = match(ID_A, "cri", "");
-
-	const struct event_container *c;
-	uint64_t t0 = now_ms();
+	uint64_t before = real_ns() - 50000000; /* 50 ms: past any tick */
 
 	(void)get(f, ID_A, "cri", "");
 	puts_(f, "run/runc/" ID_A "/state.json",
 	      "{\"config\":{\"labels\":[\"io.kubernetes.pod.name=web\"]}}");
-	c = container_cache_get_exec(f->cc, &m);
-	/* Only meaningful when this ran within the interval (it takes well
-	 * under a millisecond, but the machine may stall us). */
-	if (now_ms() - t0 < HARRIER_CONTAINER_EXEC_RETRY_MS)
-		assert_null(c->pod_name);
-	usleep((HARRIER_CONTAINER_EXEC_RETRY_MS + 2) * 1000);
-	assert_string_equal(container_cache_get_exec(f->cc, &m)->pod_name,
-			    "web");
+	assert_null(container_cache_get_exec(f->cc, &m, before)->pod_name);
+	assert_string_equal(
+		container_cache_get_exec(f->cc, &m, real_ns())->pod_name,
+		"web");
 }
 
 static void test_invalid_match(void **state)
@@ -596,8 +612,9 @@ int main(void)
 		T(test_cached_after_first_read),
 		T(test_retry_when_state_appears_late),
 		T(test_exec_reads_late_state_at_once),
+		T(test_exec_time_not_handling_time_decides),
 		T(test_exec_retry_is_bounded),
-		T(test_exec_retry_rate_limited),
+		T(test_exec_before_last_look_does_not_reread),
 		T(test_invalid_match),
 		T(test_bounded_lru_eviction),
 	};

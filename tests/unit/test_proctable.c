@@ -812,7 +812,6 @@ static void test_exec_finds_state_saved_late(void **state)
 	write_str(
 		dir, "state.json",
 		"{\"config\":{\"labels\":[\"io.kubernetes.pod.name=late\"]}}");
-	usleep((HARRIER_CONTAINER_EXEC_RETRY_MS + 5) * 1000);
 	ev = syscall_event("execve", 610, 200);
 	ev.comm = "sh";
 	proctable_enrich(f->pt, &ev);
