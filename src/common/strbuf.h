@@ -52,4 +52,12 @@ void err_set(char **ret_err, const char *fmt, ...)
 int parse_u64(const char *s, int base, uint64_t *ret);
 int parse_i64(const char *s, int base, int64_t *ret);
 
+/* A whole regular file of at most max bytes, NUL-terminated, into
+ * *ret_buf (owned by the caller) and *ret_len. Opened non-blocking (a FIFO
+ * planted at the path cannot hang us) with open_flags added (O_NOFOLLOW).
+ * Returns 0, -EINVAL (not a regular file), -EFBIG (over max, also when it
+ * grew while read), -ENOMEM or the open/read -errno. */
+int read_file_max(const char *path, size_t max, int open_flags,
+		  char **ret_buf, size_t *ret_len);
+
 #endif

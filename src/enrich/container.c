@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include "common/limits.h"
+#include "common/strbuf.h"
 #include "enrich/container.h"
 
 /* Twice the entries, power of two: short chains for a fixed table. */
@@ -195,78 +196,8 @@ void container_cache_free(struct container_cache *cc)
  * HARRIER_CONTAINER_STATE_MAX_BYTES. 0, -ENOENT, -EFBIG, -errno. */
 static int cc_read_file(const char *path, char **ret_buf, size_t *ret_len)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0, cap;
-	int fd, r;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = -EINVAL;
-		goto out;
-	}
-	if (st.st_size > HARRIER_CONTAINER_STATE_MAX_BYTES) {
-		r = -EFBIG;
-		goto out;
-	}
-	/* The file may grow between fstat and read: read one byte more
-	 * than the cap allows to notice. */
-	cap = (size_t)st.st_size + 1;
-	buf = malloc(cap + 1);
-	if (!buf) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		ssize_t k;
-
-		if (len == cap) {
-			char *nb;
-
-			if (cap > HARRIER_CONTAINER_STATE_MAX_BYTES) {
-				r = -EFBIG;
-				goto out;
-			}
-			cap *= 2;
-			if (cap > HARRIER_CONTAINER_STATE_MAX_BYTES + 1)
-				cap = HARRIER_CONTAINER_STATE_MAX_BYTES + 1;
-			nb = realloc(buf, cap + 1);
-			if (!nb) {
-				r = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-		}
-		k = read(fd, buf + len, cap - len);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto out;
-		}
-		if (k == 0)
-			break;
-		len += (size_t)k;
-	}
-	if (len > HARRIER_CONTAINER_STATE_MAX_BYTES) {
-		r = -EFBIG;
-		goto out;
-	}
-	buf[len] = '\0';
-	*ret_buf = buf;
-	*ret_len = len;
-	buf = NULL;
-	r = 0;
-out:
-	free(buf);
-	(void)close(fd);
-	return r;
+	return read_file_max(path, HARRIER_CONTAINER_STATE_MAX_BYTES, 0,
+			     ret_buf, ret_len);
 }
 
 /* Parsed JSON object from a file, or NULL (missing, too big, malformed,

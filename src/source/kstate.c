@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/limits.h"
+#include "common/strbuf.h"
 #include "source/kstate.h"
 
 struct kstate {
@@ -136,42 +137,19 @@ int kstate_parse(const char *text, size_t len, struct kstate_record *ret)
 
 int kstate_read(const char *path, struct kstate_record *ret)
 {
-	char buf[HARRIER_KSTATE_MAX_BYTES];
-	struct stat st;
-	size_t len = 0;
-	ssize_t n;
-	int fd, r = 0;
+	char *buf;
+	size_t len;
+	int r;
 
-	/* O_NONBLOCK: a FIFO planted at the path must not hang the start. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = -EINVAL;
-		goto out;
-	}
-	/* Up to one byte past the limit, so an oversized file is seen. */
-	while (len < sizeof(buf)) {
-		n = read(fd, buf + len, sizeof(buf) - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-out:
-	(void)close(fd);
+	/* One byte under the limit at most: kstate_parse refuses a file that
+	 * reaches it. */
+	r = read_file_max(path, HARRIER_KSTATE_MAX_BYTES - 1, O_NOFOLLOW, &buf,
+			  &len);
 	if (r < 0)
 		return r;
-	return kstate_parse(buf, len, ret);
+	r = kstate_parse(buf, len, ret);
+	free(buf);
+	return r;
 }
 
 bool kstate_pid_alive(pid_t pid)
