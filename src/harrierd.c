@@ -289,15 +289,18 @@ static int add_fork_rule(struct kernel_rules *kr)
 	return r;
 }
 
-/* Build Harrier's kernel rule set: the audit-rules directory plus one
- * merged syscall rule per ABI for every evt.type the detection rules use.
- * Record type names (USER_LOGIN, ...) need no rule and are skipped. */
+/* Build Harrier's kernel rule set: the audit-rules directory plus merged
+ * syscall rules per ABI for every evt.type the detection rules use, one
+ * for the syscalls only successful calls of which can match (-F
+ * success=1) and one for the rest. Record type names (USER_LOGIN, ...)
+ * need no rule and are skipped. */
 static struct kernel_rules *build_kernel_rules(const struct config *c,
 					       const struct engine *e)
 {
 	struct kernel_rules *kr = kernel_rules_new((pid_t)getpid());
 	struct type_list types = { NULL, 0, 0 };
-	size_t added = 0;
+	size_t added = 0, added_succ = 0, nfile, nfail = 0, nsucc = 0, i;
+	const char **succ;
 	struct diag d;
 	bool any = false;
 	int r;
@@ -316,17 +319,38 @@ static struct kernel_rules *build_kernel_rules(const struct config *c,
 		kernel_rules_free(kr);
 		return NULL;
 	}
+	nfile = kernel_rules_count(kr);
 	engine_event_types(e, add_event_type, &types, &any);
-	r = kernel_rules_add_syscalls(kr, types.names, types.n, &added);
+	/* Syscalls whose failed calls no rule can match: audit only their
+	 * successful calls (failed opens of library and PATH searches are
+	 * a large share of what the kernel would otherwise send). */
+	succ = calloc(types.n ? types.n : 1, sizeof(*succ));
+	if (!succ) {
+		free(types.names);
+		kernel_rules_free(kr);
+		return NULL;
+	}
+	for (i = 0; i < types.n; i++) {
+		if (engine_type_may_fail(e, types.names[i]))
+			types.names[nfail++] = types.names[i];
+		else
+			succ[nsucc++] = types.names[i];
+	}
+	r = kernel_rules_add_syscalls(kr, types.names, nfail, &added);
+	if (r >= 0)
+		r = kernel_rules_add_syscalls_success(kr, succ, nsucc,
+						      &added_succ);
 	free(types.names);
+	free(succ);
 	if (r < 0) {
 		kernel_rules_free(kr);
 		return NULL;
 	}
 	log_info("kernel audit rules: %zu from %s%s, %zu syscalls for the "
-		 "detection rules", kernel_rules_count(kr) - (added ? 1 : 0),
-		 c->audit_rules_dir,
-		 c->track_forks ? " and audit.track_forks" : "", added);
+		 "detection rules (%zu of them success-only)",
+		 nfile, c->audit_rules_dir,
+		 c->track_forks ? " and audit.track_forks" : "",
+		 added + added_succ, added_succ);
 	if (any)
 		log_warning("some rule has no evt.type restriction: it only "
 			    "sees events that other kernel rules produce");

@@ -1447,3 +1447,55 @@ void cond_event_types(const struct cond *c,
 	}
 	free(t.v);
 }
+
+/* ---- success-only conditions ---- */
+
+/* Can this comparison hold only for a syscall that succeeded? */
+static bool cmp_implies_success(const struct cond_node *n, const char *syscall)
+{
+	size_t i;
+
+	switch (field_outcome(&n->ref, syscall)) {
+	case FIELD_OUTCOME_SUCCESS:
+		/* audit.success = true, audit.success != false */
+		return n->v.has_n && ((n->op == OP_EQ && n->v.n == 1) ||
+				      (n->op == OP_NE && n->v.n == 0));
+	case FIELD_OUTCOME_FAILED:
+		/* evt.failed = false, evt.failed != true */
+		return n->v.has_n && ((n->op == OP_EQ && n->v.n == 0) ||
+				      (n->op == OP_NE && n->v.n == 1));
+	case FIELD_OUTCOME_RES:
+		return n->op == OP_EQ && n->v.s &&
+		       strcmp(n->v.s, "SUCCESS") == 0;
+	case FIELD_OUTCOME_EXIT:
+		/* a return value >= 0 is never an error (-4095..-1) */
+		if (n->op == OP_IN) {
+			for (i = 0; i < n->nitems; i++)
+				if (!n->items[i].has_n || n->items[i].n < 0)
+					return false;
+			return n->nitems > 0;
+		}
+		if (!n->v.has_n)
+			return false;
+		return ((n->op == OP_EQ || n->op == OP_GE) && n->v.n >= 0) ||
+		       (n->op == OP_GT && n->v.n >= -1);
+	default:
+		return false;
+	}
+}
+
+static bool node_implies_success(const struct cond_node *n, const char *syscall)
+{
+	/* parse_and builds left-deep chains: walk the left spine, recurse
+	 * into right operands (parentheses nest at most
+	 * HARRIER_MAX_COND_DEPTH deep). */
+	for (; n && n->kind == NODE_AND; n = n->a)
+		if (node_implies_success(n->b, syscall))
+			return true;
+	return n && n->kind == NODE_CMP && cmp_implies_success(n, syscall);
+}
+
+bool cond_implies_success(const struct cond *c, const char *syscall)
+{
+	return c && node_implies_success(c->root, syscall);
+}

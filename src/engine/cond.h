@@ -47,6 +47,19 @@ void cond_event_types(const struct cond *c,
 		      void (*cb)(const char *type, void *ud), void *ud,
 		      bool *ret_any);
 
+/* True when every event of the syscall named (libaudit spelling) that c
+ * matches is one where the syscall succeeded (SYSCALL record first, as
+ * the kernel logs it). Conservative: some conjunct of the top-level
+ * and-chain (through parentheses and macros) must be one of
+ *   audit.success = true | audit.success != false
+ *   evt.failed = false | evt.failed != true
+ *   evt.res = SUCCESS
+ *   X >= N, X = N (N >= 0), X > N (N >= -1), X in (N, ...) (all N >= 0)
+ *     where X is evt.rawres, audit.exit, or fd.num of a syscall that
+ *     returns the fd (open, openat, openat2, creat, socket, accept...);
+ * anything else (or, not, other shapes) is false. */
+bool cond_implies_success(const struct cond *c, const char *syscall);
+
 /* Output formats: "%field" and "%(field)" substituted, "<NA>" when unset. */
 struct format;
 struct format *format_compile(const char *text, const char *file,

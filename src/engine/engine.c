@@ -813,3 +813,38 @@ void engine_event_types(const struct engine *e,
 	if (ret_any)
 		*ret_any = e->nany > 0;
 }
+
+static bool rules_may_fail(const struct engine *e, const size_t *rules,
+			   size_t n, const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct rules_rule *r = e->rules[rules[i]];
+
+		if (r->active && !cond_implies_success(r->cond, type))
+			return true;
+	}
+	return false;
+}
+
+bool engine_type_may_fail(const struct engine *e, const char *type)
+{
+	/* The rules engine_eval() runs on a syscall event whose first record
+	 * is SYSCALL: those indexed under its name and under "SYSCALL", and
+	 * those with no evt.type restriction. An event that starts with
+	 * another record (CONFIG_CHANGE, AVC, ...) is logged whatever the
+	 * exit rules say: a record logged during a syscall makes the kernel
+	 * log the syscall. */
+	const char *keys[2] = { type, "SYSCALL" };
+	size_t k, idx;
+
+	if (!e->compiled)
+		return true;
+	for (k = 0; k < 2; k++)
+		if (rules_map_get(&e->type_map, keys[k], &idx) &&
+		    rules_may_fail(e, e->types[idx].rules, e->types[idx].n,
+				   type))
+			return true;
+	return rules_may_fail(e, e->any_rules, e->nany, type);
+}

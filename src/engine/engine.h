@@ -69,6 +69,15 @@ void engine_event_types(const struct engine *e,
 			void (*cb)(const char *type, void *userdata),
 			void *userdata, bool *ret_any);
 
+/* May some enabled rule that can see an event of the syscall type
+ * (libaudit spelling) match one where the syscall failed? False only when
+ * each such rule (those naming type in evt.type, and those with no
+ * evt.type restriction) has a condition that implies success (see
+ * cond_implies_success in cond.h for the accepted forms): then the kernel
+ * need only audit the syscall's successful calls. True before
+ * engine_compile succeeded. */
+bool engine_type_may_fail(const struct engine *e, const char *type);
+
 /* Every field the engine knows, for `harrier fields`. */
 struct engine_field_info {
 	const char *name;

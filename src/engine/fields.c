@@ -1803,3 +1803,27 @@ const char *fval_text(const struct fval *v, char *buf, size_t len)
 		return buf;
 	}
 }
+
+enum field_outcome field_outcome(const struct field_ref *r, const char *syscall)
+{
+	const struct sc_desc *d;
+	const struct sc_arg *a;
+
+	if (!r->def || r->multi)
+		return FIELD_OUTCOME_NONE;
+	if (r->def->get == g_failed)
+		return r->def->param ? FIELD_OUTCOME_FAILED
+				     : FIELD_OUTCOME_SUCCESS;
+	if (r->def->get == g_res)
+		return FIELD_OUTCOME_RES;
+	if (r->def->get == g_exit)
+		return FIELD_OUTCOME_EXIT;
+	if (r->def->get != g_fd_num || !syscall)
+		return FIELD_OUTCOME_NONE;
+	/* fd.num is the return value only where the syscall returns the fd
+	 * (open, socket, accept); elsewhere it is an argument (a0). */
+	d = bsearch(syscall, sc_table, sizeof(sc_table) / sizeof(sc_table[0]),
+		    sizeof(sc_table[0]), sc_desc_cmp);
+	a = sc_arg_find(d, "fd");
+	return a && a->src == S_EXIT ? FIELD_OUTCOME_EXIT : FIELD_OUTCOME_NONE;
+}

@@ -64,4 +64,18 @@ bool field_extract(const struct field_ref *r, const struct event *ev,
 /* Text of a value: v->s for strings, else rendered into buf. */
 const char *fval_text(const struct fval *v, char *buf, size_t len);
 
+/* What a field's value says about whether the syscall failed, for events
+ * of the syscall named (libaudit spelling). Set only from the SYSCALL
+ * record's success= and exit=, which is what the kernel's success filter
+ * tests (success means exit is not in -4095..-1). */
+enum field_outcome {
+	FIELD_OUTCOME_NONE, /* nothing that can be relied on */
+	FIELD_OUTCOME_SUCCESS, /* bool, true iff it succeeded */
+	FIELD_OUTCOME_FAILED, /* bool, true iff it failed */
+	FIELD_OUTCOME_RES, /* string, "SUCCESS" iff it succeeded */
+	FIELD_OUTCOME_EXIT, /* number, the return value (unset if none) */
+};
+enum field_outcome field_outcome(const struct field_ref *r,
+				 const char *syscall);
+
 #endif

@@ -986,12 +986,12 @@ int kernel_rules_load_dir(struct kernel_rules *set, const char *dir,
 	return rc;
 }
 
-int kernel_rules_add_syscalls(struct kernel_rules *set,
-			      const char *const *names, size_t n,
-			      size_t *ret_added)
+static int kr_add_syscalls(struct kernel_rules *set, const char *const *names,
+			   size_t n, bool success_only, size_t *ret_added)
 {
 	struct kr_pending p = { NULL, 0, 0 };
 	struct strbuf text = STRBUF_INIT;
+	struct tok success = { (char *)"success=1", 0 };
 	struct pline pl;
 	struct diag d;
 	int machine, rc = 0;
@@ -1022,6 +1022,12 @@ int kernel_rules_add_syscalls(struct kernel_rules *set,
 	pl.nsys = used;
 	if (used == 0)
 		goto out;
+	if (success_only) {
+		/* AUDIT_SUCCESS: exit value not in -4095..-1 */
+		pl.fields = &success;
+		pl.nfields = 1;
+		strbuf_appends(&text, " -F success=1");
+	}
 	strbuf_appends(&text, " -k " KERNEL_RULES_KEY_PREFIX);
 	if (strbuf_failed(&text)) {
 		rc = -ENOMEM;
@@ -1049,6 +1055,20 @@ out:
 	if (rc == 0 && ret_added)
 		*ret_added = used;
 	return rc;
+}
+
+int kernel_rules_add_syscalls(struct kernel_rules *set,
+			      const char *const *names, size_t n,
+			      size_t *ret_added)
+{
+	return kr_add_syscalls(set, names, n, false, ret_added);
+}
+
+int kernel_rules_add_syscalls_success(struct kernel_rules *set,
+				      const char *const *names, size_t n,
+				      size_t *ret_added)
+{
+	return kr_add_syscalls(set, names, n, true, ret_added);
 }
 
 /* ---- kernel side ---- */

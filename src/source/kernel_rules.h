@@ -54,6 +54,12 @@ int kernel_rules_load_dir(struct kernel_rules *set, const char *dir,
 int kernel_rules_add_syscalls(struct kernel_rules *set,
 			      const char *const *names, size_t n,
 			      size_t *ret_added);
+/* The same for syscalls whose failed calls no detection rule can match:
+ * their own merged rule per ABI, with "-F success=1" (the kernel's
+ * AUDIT_SUCCESS filter), key "harrier". */
+int kernel_rules_add_syscalls_success(struct kernel_rules *set,
+				      const char *const *names, size_t n,
+				      size_t *ret_added);
 
 /* Rules in the set (after ABI expansion). */
 size_t kernel_rules_count(const struct kernel_rules *set);

@@ -47,6 +47,34 @@ if start_harrierd s1 --db "$DB" -r "$RULES_SHIPPED" $AR; then
 	wait_for 2000 grep -q 'SIGUSR2: ignored' "$TMP/s1.err" ||
 		fail "1: SIGUSR2 not acknowledged"
 	kill -0 "$HPID" 2>/dev/null || fail "1: SIGUSR1/SIGUSR2 stopped harrierd"
+	# Every shipped rule needs successful calls only: openat is audited
+	# with success=1, so failed opens send no records (an audited open
+	# sends about 4); successful ones still do.
+	openat_rules=$(harrier_rule_lines | grep -E -- '-S ([^ ]*,)?openat[, ]')
+	echo "$openat_rules" | grep -q 'success=1' &&
+		! echo "$openat_rules" | grep -qv 'success=1' ||
+		fail "1: openat not audited success-only: $openat_rules"
+	stats_records() {
+		_n=$(grep -c 'stats: records' "$TMP/s1.err")
+		kill -USR1 "$HPID"
+		wait_for 2000 sh -c "[ \$(grep -c 'stats: records' '$TMP/s1.err') -gt $_n ]"
+		grep 'stats: records' "$TMP/s1.err" | tail -n 1 |
+			sed 's/.*stats: records \([0-9]*\).*/\1/'
+	}
+	# 2000 opens by this shell itself (no fork); the stats round trips
+	# add a few hundred records of their own
+	open_2000() {
+		_i=0
+		while [ $_i -lt 2000 ]; do true <"$1"; _i=$((_i + 1)); done 2>/dev/null
+	}
+	r0=$(stats_records)
+	open_2000 "$TMP/no-such-file"
+	r1=$(stats_records)
+	open_2000 /etc/hostname
+	r2=$(stats_records)
+	echo "records: 2000 failed opens $((r1 - r0)), 2000 successful $((r2 - r1))"
+	[ $((r1 - r0)) -lt 2000 ] || fail "1: failed opens reached harrierd"
+	[ $((r2 - r1)) -ge 4000 ] || fail "1: successful opens did not"
 	stop_harrierd
 	[ "$HRC" = 0 ] || fail "1: exit code $HRC after SIGTERM"
 	check_restored "1"
@@ -76,7 +104,7 @@ if start_harrierd s4 --db "$DB" -r "$RULES" $AR; then
 
 - rule: Harrier test reload
   desc: added by test_daemon.sh to check that a reload takes effect
-  condition: evt.type in (open, openat) and fd.name = /etc/hostname and proc.name = cat
+  condition: evt.type in (open, openat) and fd.name = /etc/hostname and proc.name = cat and fd.num >= 0
   output: hostname read after reload (process=%proc.name file=%fd.name)
   priority: NOTICE
 EOF
@@ -89,7 +117,8 @@ EOF
 	n=$(harrier_rule_lines | wc -l)
 	[ "$n" = "$nrules" ] ||
 		fail "4: $n harrier rules after reload, $nrules before"
-	# The new rule's syscalls were in the set already: the reload
+	# The new rule's syscalls were in the set already (and it too needs
+	# successful calls only, like every shipped rule): the reload
 	# installs the new set before it removes what only the old one had,
 	# so the kernel rules were never taken away.
 	sed -n '/reloading config and rules/,$p' "$TMP/s4.err" |
@@ -98,7 +127,7 @@ EOF
 	# A rule on a syscall the set lacked: the merged syscall rules are
 	# replaced (new ones in, old ones out), none left twice.
 	: >"$TMP/chmod-me"
-	sed -i "s|^  condition: evt.type in (open, openat) and fd.name = /etc/hostname and proc.name = cat\$|  condition: evt.type = fchmodat and fd.name = $TMP/chmod-me|" "$RULES"
+	sed -i "s|^  condition: evt.type in (open, openat) and fd.name = /etc/hostname and proc.name = cat and fd.num >= 0\$|  condition: evt.type = fchmodat and evt.res = SUCCESS and fd.name = $TMP/chmod-me|" "$RULES"
 	grep -q 'evt.type = fchmodat' "$RULES" || fail "4: test rule not edited"
 	kill -HUP "$HPID"
 	wait_for 5000 sh -c "grep -c 'reload done' '$TMP/s4.err' | grep -q 2" ||

@@ -441,6 +441,33 @@ static void test_add_syscalls_nothing_to_add(void **state)
 	kernel_rules_free(set);
 }
 
+static void test_add_syscalls_success_only_group(void **state)
+{
+	const char *any[] = { "read", "connect" };
+	const char *succ[] = { "openat", "USER_LOGIN", "unlink" };
+	struct kernel_rules *set = kernel_rules_new(1234);
+	size_t added = 99, i;
+
+	(void)state;
+	assert_int_equal(kernel_rules_add_syscalls(set, any, 2, &added), 0);
+	assert_int_equal(added, 2);
+	assert_int_equal(
+		kernel_rules_add_syscalls_success(set, succ, 3, &added), 0);
+	assert_int_equal(added, 2);
+	/* one merged rule per ABI and group */
+	assert_int_equal(kernel_rules_count(set), 2 * nabis());
+	for (i = 0; i < nabis(); i++) {
+		const char *all = kernel_rules_describe(set, i);
+		const char *ok = kernel_rules_describe(set, nabis() + i);
+
+		assert_non_null(strstr(all, "-S read,connect -k harrier"));
+		assert_null(strstr(all, "success"));
+		assert_non_null(
+			strstr(ok, "-S openat,unlink -F success=1 -k harrier"));
+	}
+	kernel_rules_free(set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +490,7 @@ int main(void)
 		cmocka_unit_test(
 			test_add_syscalls_merges_and_ignores_record_types),
 		cmocka_unit_test(test_add_syscalls_nothing_to_add),
+		cmocka_unit_test(test_add_syscalls_success_only_group),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1244,6 +1244,192 @@ static void test_block_scalar_condition(void **state)
 
 /* ---- the shipped rules ---- */
 
+/* ---- success-only syscalls (engine_type_may_fail) ---- */
+
+static struct engine *load_rule(const char *prefix, const char *cond)
+{
+	char text[1024];
+	int n;
+
+	n = snprintf(text, sizeof(text),
+		     "%s- rule: R\n  desc: d\n  condition: %s\n"
+		     "  output: o %%proc.name\n  priority: WARNING\n",
+		     prefix, cond);
+	assert_true(n > 0 && (size_t)n < sizeof(text));
+	return load_ok(text);
+}
+
+static void test_success_only_forms(void **state)
+{
+	static const char *const forms[] = {
+		"evt.type = openat and fd.num >= 0",
+		"evt.type = openat and fd.num > 2",
+		"evt.type = openat and fd.num > -1",
+		"evt.type = openat and fd.num = 3",
+		"evt.type = openat and evt.res = SUCCESS",
+		"evt.type = openat and evt.failed = false",
+		"evt.type = openat and evt.failed != true",
+		"evt.type = openat and evt.rawres >= 0",
+		"evt.type = openat and audit.exit in (0, 3)",
+		"evt.type = openat and audit.success = true",
+		"evt.type = openat and audit.success != false",
+		"proc.name = cat and (evt.type = openat and (fd.num >= 0))",
+		"fd.num >= 0 and evt.type in (open, openat, creat)",
+	};
+	struct test_event t;
+	struct alerts c = { 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		struct engine *e = load_rule("", forms[i]);
+
+		if (engine_type_may_fail(e, "openat"))
+			fail_msg("'%s': openat may fail", forms[i]);
+		/* and the claim holds: a success matches, a failure not */
+		open_event(&t, "/bin/cat", "cat", "/etc/hosts");
+		assert_int_equal(eval(e, &t.ev, &c), 1);
+		alerts_free(&c);
+		t.ev.success = 0;
+		t.ev.exit = -2;
+		assert_int_equal(eval(e, &t.ev, &c), 0);
+		engine_free(e);
+	}
+}
+
+static void test_may_fail_forms(void **state)
+{
+	static const char *const forms[] = {
+		"evt.type = openat",
+		"evt.type = openat and proc.name = cat",
+		"evt.type = openat and fd.num >= 0 or evt.type = openat",
+		"evt.type = openat and (fd.num >= 0 or proc.name = cat)",
+		"evt.type = openat and not evt.failed = true",
+		"evt.type = openat and not fd.num < 0",
+		"evt.type = openat and fd.num >= -1",
+		"evt.type = openat and fd.num > -2",
+		"evt.type = openat and fd.num != -2",
+		"evt.type = openat and audit.exit in (0, -2)",
+		"evt.type = openat and evt.res != ENOENT",
+		"evt.type = openat and evt.failed = true",
+		"evt.type = openat and audit.success = false",
+		"evt.type = openat and evt.rawres < 0",
+		"evt.type = openat and fd.num exists",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		struct engine *e = load_rule("", forms[i]);
+
+		if (!engine_type_may_fail(e, "openat"))
+			fail_msg("'%s': openat success-only", forms[i]);
+		engine_free(e);
+	}
+}
+
+static void test_success_only_per_syscall(void **state)
+{
+	/* fd.num is the return value of openat, but read's argument a0 */
+	struct engine *e =
+		load_rule("", "evt.type in (openat, read) and fd.num >= 0");
+
+	(void)state;
+	assert_false(engine_type_may_fail(e, "openat"));
+	assert_true(engine_type_may_fail(e, "read"));
+	engine_free(e);
+	/* evt.rawres is the return value of every syscall */
+	e = load_rule("", "evt.type in (openat, read) and evt.rawres >= 0");
+	assert_false(engine_type_may_fail(e, "openat"));
+	assert_false(engine_type_may_fail(e, "read"));
+	engine_free(e);
+}
+
+static void test_success_only_macro(void **state)
+{
+	struct engine *e;
+
+	(void)state;
+	e = load_rule("- macro: opened\n  condition: (fd.num >= 0)\n",
+		      "evt.type = openat and opened");
+	assert_false(engine_type_may_fail(e, "openat"));
+	engine_free(e);
+	e = load_rule("- macro: ok\n"
+		      "  condition: (evt.failed = false or proc.name = cat)\n",
+		      "evt.type = openat and ok");
+	assert_true(engine_type_may_fail(e, "openat"));
+	engine_free(e);
+	/* exceptions add "and not (...)": the conjunct still holds */
+	e = load_ok(
+		"- rule: R\n  desc: d\n"
+		"  condition: evt.type = openat and evt.res = SUCCESS\n"
+		"  output: o\n  priority: WARNING\n"
+		"  exceptions:\n    - name: procs\n      fields: [proc.name]\n"
+		"      values: [[cat]]\n");
+	assert_false(engine_type_may_fail(e, "openat"));
+	engine_free(e);
+}
+
+static void test_success_only_two_rules(void **state)
+{
+	struct engine *e = load_ok(
+		"- rule: A\n  desc: d\n"
+		"  condition: evt.type in (openat, execve) and evt.res = SUCCESS\n"
+		"  output: o\n  priority: WARNING\n"
+		"- rule: B\n  desc: d\n"
+		"  condition: evt.type = openat and proc.name = cat\n"
+		"  output: o\n  priority: WARNING\n");
+
+	(void)state;
+	assert_true(engine_type_may_fail(e, "openat"));
+	assert_false(engine_type_may_fail(e, "execve"));
+	engine_free(e);
+}
+
+static void test_success_only_any_type(void **state)
+{
+	static const char succ_rule[] =
+		"- rule: S\n  desc: d\n"
+		"  condition: evt.type = openat and fd.num >= 0\n"
+		"  output: o\n  priority: WARNING\n";
+	struct engine *e;
+	char text[512];
+
+	(void)state;
+	/* a rule for every type sees failed openat calls too */
+	(void)snprintf(text, sizeof(text), "%s%s", succ_rule,
+		       "- rule: A\n  desc: d\n  condition: proc.name = cat\n"
+		       "  output: o\n  priority: WARNING\n");
+	e = load_ok(text);
+	assert_true(engine_type_may_fail(e, "openat"));
+	engine_free(e);
+	/* so does one for every SYSCALL record */
+	(void)snprintf(text, sizeof(text), "%s%s", succ_rule,
+		       "- rule: A\n  desc: d\n"
+		       "  condition: audit.type = SYSCALL and proc.name = cat\n"
+		       "  output: o\n  priority: WARNING\n");
+	e = load_ok(text);
+	assert_true(engine_type_may_fail(e, "openat"));
+	engine_free(e);
+	/* unless it can only match successful calls itself */
+	(void)snprintf(text, sizeof(text), "%s%s", succ_rule,
+		       "- rule: A\n  desc: d\n"
+		       "  condition: evt.failed = false and proc.name = cat\n"
+		       "  output: o\n  priority: WARNING\n");
+	e = load_ok(text);
+	assert_false(engine_type_may_fail(e, "openat"));
+	engine_free(e);
+	/* a rule for another record type does not count: such records make
+	 * the kernel log the syscall whatever the exit rules say */
+	(void)snprintf(text, sizeof(text), "%s%s", succ_rule,
+		       "- rule: A\n  desc: d\n"
+		       "  condition: audit.type = CONFIG_CHANGE\n"
+		       "  output: o\n  priority: WARNING\n");
+	e = load_ok(text);
+	assert_false(engine_type_may_fail(e, "openat"));
+	engine_free(e);
+}
+
 static void test_shipped_rules(void **state)
 {
 	struct engine *e = engine_new();
@@ -1268,6 +1454,13 @@ static void test_shipped_rules(void **state)
 	engine_event_types(e, type_cb, &ty, &any);
 	assert_false(any);
 	assert_true(types_has(&ty, "openat"));
+	/* every shipped syscall rule needs only successful calls (record
+	 * types, CONFIG_CHANGE, are upper case and get no kernel rule) */
+	assert_false(engine_type_may_fail(e, "openat"));
+	for (i = 0; i < ty.n; i++)
+		if (!(ty.names[i][0] >= 'A' && ty.names[i][0] <= 'Z') &&
+		    engine_type_may_fail(e, ty.names[i]))
+			fail_msg("shipped rules: %s may fail", ty.names[i]);
 
 	open_event(&t, "/usr/bin/python3.11", "python3", "/etc/shadow");
 	t.ev.auid = 1000;
@@ -1386,6 +1579,12 @@ int main(void)
 		cmocka_unit_test(test_event_types),
 		cmocka_unit_test(test_event_types_audit_type),
 		cmocka_unit_test(test_event_types_any_and_order),
+		cmocka_unit_test(test_success_only_forms),
+		cmocka_unit_test(test_may_fail_forms),
+		cmocka_unit_test(test_success_only_per_syscall),
+		cmocka_unit_test(test_success_only_macro),
+		cmocka_unit_test(test_success_only_two_rules),
+		cmocka_unit_test(test_success_only_any_type),
 		cmocka_unit_test(test_error_missing_keys),
 		cmocka_unit_test(test_error_every_problem_reported),
 		cmocka_unit_test(test_error_yaml_syntax),
