@@ -786,7 +786,7 @@ static void log_stats(void)
 		   (unsigned long long)jr.written,
 		   (unsigned long long)jr.dropped,
 		   (unsigned long long)pts.entries,
-		   (unsigned long long)server.lost.kernel_total,
+		   (unsigned long long)lost_kernel_total(&server.lost),
 		   kernel ? "" : "(unknown) ", backlog);
 }
 

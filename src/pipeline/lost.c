@@ -56,3 +56,8 @@ int lost_check(struct lost *l, const struct lost_counts *c, int64_t now_sec,
 	l->alerted = true;
 	return 1;
 }
+
+uint64_t lost_kernel_total(const struct lost *l)
+{
+	return l->kernel_total;
+}

@@ -53,4 +53,7 @@ void lost_init(struct lost *l, uint32_t kernel_lost_at_start);
 int lost_check(struct lost *l, const struct lost_counts *c, int64_t now_sec,
 	       char *buf, size_t len);
 
+/* Kernel losses since start as of the last lost_check (over resets). */
+uint64_t lost_kernel_total(const struct lost *l);
+
 #endif

@@ -133,6 +133,8 @@ static void test_kernel_counter_below_start(void **state)
 	assert_int_equal(lost_check(&l, &c, 100, msg, sizeof(msg)), 1);
 	assert_counts(msg, "lost=2 kernel_lost=12 queue_dropped=0 "
 			   "kernel_backlog=5");
+	/* the total since start, over both resets (harrierd's SIGUSR1) */
+	assert_int_equal(lost_kernel_total(&l), 12);
 }
 
 static void test_kernel_unknown_ignored(void **state)
