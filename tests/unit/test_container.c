@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "unit_util.h"
+
 #include "common/limits.h"
 #include "enrich/container.h"
 
@@ -33,25 +35,6 @@ struct fixture {
 	char root[128];
 	struct container_cache *cc;
 };
-
-static void mkdirs(const char *path)
-{
-	char tmp[PATH_MAX];
-	size_t i, n = strlen(path);
-
-	assert_true(n < sizeof(tmp));
-	memcpy(tmp, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (tmp[i] == '/' || tmp[i] == '\0') {
-			char c = tmp[i];
-
-			tmp[i] = '\0';
-			if (mkdir(tmp, 0755) < 0)
-				assert_int_equal(errno, EEXIST);
-			tmp[i] = c;
-		}
-	}
-}
 
 /* Write root/rel (creating directories) with the given bytes. */
 static void put(const struct fixture *f, const char *rel, const char *data,
@@ -86,15 +69,6 @@ static void rm_(const struct fixture *f, const char *rel)
 	assert_int_equal(unlink(path), 0);
 }
 
-static int rm_cb(const char *p, const struct stat *sb, int flag,
-		 struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -117,7 +91,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	container_cache_free(f->cc);
-	(void)nftw(f->root, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	(void)rm_tree(f->root);
 	free(f);
 	return 0;
 }

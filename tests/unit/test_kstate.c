@@ -25,6 +25,8 @@
 
 #include <cmocka.h>
 
+#include "unit_util.h"
+
 #include "common/limits.h"
 #include "source/kstate.h"
 
@@ -101,15 +103,6 @@ static void write_state(const char *path, pid_t pid, uint32_t en, uint32_t bl)
 	write_file(path, text, (size_t)n);
 }
 
-static int rm_entry(const char *p, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -119,7 +112,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return rm_tree(tmpdir);
 }
 
 /* ---- parsing ---- */

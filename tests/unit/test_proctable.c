@@ -24,6 +24,8 @@
 
 #include <cmocka.h>
 
+#include "unit_util.h"
+
 #include "common/event.h"
 #include "common/limits.h"
 #include "enrich/container.h"
@@ -49,25 +51,6 @@ struct fake_proc {
 	const char *exe, *cwd;
 	char state; /* 'S' when 0 */
 };
-
-static void mkdirs(const char *path)
-{
-	char tmp[PATH_MAX];
-	size_t i, n = strlen(path);
-
-	assert_true(n < sizeof(tmp));
-	memcpy(tmp, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (tmp[i] == '/' || tmp[i] == '\0') {
-			char c = tmp[i];
-
-			tmp[i] = '\0';
-			if (mkdir(tmp, 0755) < 0)
-				assert_int_equal(errno, EEXIST);
-			tmp[i] = c;
-		}
-	}
-}
 
 static void write_file(const char *dir, const char *name, const char *data,
 		       size_t len)
@@ -118,15 +101,6 @@ static void mkproc(struct fixture *f, const struct fake_proc *p)
 	(void)unlink(path);
 	if (p->cwd)
 		assert_int_equal(symlink(p->cwd, path), 0);
-}
-
-static int rm_cb(const char *p, const struct stat *sb, int flag,
-		 struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
 }
 
 /* A small tree: 1 init, 200 containerd-shim-like parent on the host,
@@ -201,7 +175,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	proctable_free(f->pt);
-	(void)nftw(f->root, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	(void)rm_tree(f->root);
 	free(f);
 	return 0;
 }
@@ -671,7 +645,7 @@ static void test_exited_unseen_leaves_table(void **state)
 	proctable_get_stats(f->pt, &st0);
 	assert_true(st0.entries >= 2);
 	snprintf(path, sizeof(path), "%s/300", f->proc);
-	assert_int_equal(nftw(path, rm_cb, 16, FTW_DEPTH | FTW_PHYS), 0);
+	assert_int_equal(rm_tree(path), 0);
 	/* unused for longer than the check age, then any event sweeps */
 	usleep(5200 * 1000);
 	ev = syscall_event("openat", 1, 0);

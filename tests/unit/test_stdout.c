@@ -17,21 +17,12 @@
 
 #include <cmocka.h>
 
+#include "unit_util.h"
+
 #include "common/alert.h"
 #include "sink/sink.h"
 
 #define T_1715 1795886107123456789ULL /* 2026-11-28T17:15:07.123456789Z */
-
-static char *xstrdup(const char *s)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	assert_non_null(d);
-	return d;
-}
 
 static struct alert *mk(const char *output)
 {

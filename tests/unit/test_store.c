@@ -27,6 +27,8 @@
 
 #include <cmocka.h>
 
+#include "unit_util.h"
+
 #include "common/alert.h"
 #include "common/limits.h"
 #include "sink/sink.h"
@@ -40,17 +42,6 @@ struct fixture {
 	char dir[64];
 	char db[128];
 };
-
-static char *xstrdup(const char *s)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	assert_non_null(d);
-	return d;
-}
 
 static struct alert *mk(uint64_t t, const char *rule, enum alert_priority p,
 			const char *cid, const char *cname)
@@ -178,15 +169,6 @@ static void assert_alert_eq(const struct alert *a, const struct alert *b)
 	}
 }
 
-static int rm_one(const char *p, const struct stat *sb, int flag,
-		  struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -207,7 +189,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	(void)nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	(void)rm_tree(f->dir);
 	free(f);
 	return 0;
 }
