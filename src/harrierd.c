@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/config.h"
+#include "common/harrier_config.h"
 #include "common/diag.h"
 #include "common/log.h"
 #include "engine/engine.h"

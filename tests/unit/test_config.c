@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "common/config.h"
+#include "common/harrier_config.h"
 #include "common/diag.h"
 
 static struct config *load(const char *text, struct diag *d, int *ret)

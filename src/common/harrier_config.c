@@ -17,7 +17,7 @@
 #include <syslog.h>
 #include <yaml.h>
 
-#include "common/config.h"
+#include "common/harrier_config.h"
 #include "common/strbuf.h"
 
 /* Largest config file read: a config is a few hundred bytes. */

@@ -6,9 +6,10 @@
  * `stdout_output: true`), and every error in the file is reported as
  * file:line:col. Reload parses into a new struct config and the caller
  * swaps only when it is valid.
+ * (The file is harrier_config.h, not config.h: that name is autoconf's.)
  */
-#ifndef HARRIER_CONFIG_H
-#define HARRIER_CONFIG_H
+#ifndef HARRIER_HARRIER_CONFIG_H
+#define HARRIER_HARRIER_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
