@@ -22,6 +22,7 @@
 #include "pipeline/pipeline.h"
 #include "sink/sink.h"
 #include "sink/store.h"
+#include "sink/store_query.h"
 #include "source/netlink.h"
 #include "source/source.h"
 

@@ -2,9 +2,9 @@
 /*
  * The SQLite alert store: schema migration (schema/NNN_*.sql compiled in,
  * PRAGMA user_version), a writer with its own thread that commits batched
- * transactions in WAL mode, and the reader used by `harrier alerts`. A
- * reader never blocks the writer (WAL); the writer retries on SQLITE_BUSY
- * and counts what it has to drop.
+ * transactions in WAL mode. The reader is store_query.h. A reader never
+ * blocks the writer (WAL); the writer retries on SQLITE_BUSY and counts
+ * what it has to drop.
  */
 #ifndef HARRIER_STORE_H
 #define HARRIER_STORE_H
@@ -37,33 +37,5 @@ struct sink *store_sink_open(const char *path, const struct store_options *o,
 /* The last write error of a store sink ("database or disk is full: 12
  * alerts dropped"), owned by the caller; NULL if none or not a store. */
 char *store_sink_last_error(struct sink *s);
-
-/* Query side for `harrier alerts`. All filters optional (NULL / 0). */
-struct store_query {
-	const char *since;     /* ISO 8601 time, or relative "10m" "2h" "1d" */
-	const char *rule;      /* exact rule name, or glob with * */
-	const char *container; /* id prefix or name */
-	const char *priority;  /* this priority and more severe */
-	unsigned int limit;    /* 0 = no limit */
-};
-
-/* Calls cb per matching alert, oldest first (with limit: the most recent
- * limit alerts, still oldest first). The alert is borrowed for the call.
- * Opens the store read-only: never blocks its writer. Returns 0, -EINVAL
- * with *ret_err for bad filters, -EIO with *ret_err, or the first
- * negative value cb returned (which stops the query). */
-int store_query_alerts(const char *path, const struct store_query *q,
-		       int (*cb)(const struct alert *a, void *ud), void *ud,
-		       char **ret_err);
-
-/* What `harrier status` shows of a store: alert counts and the newest
- * alert's time ("" when empty). Read-only, like store_query_alerts. */
-struct store_summary {
-	uint64_t total;
-	uint64_t by_priority[ALERT_PRIO_DEBUG + 1];
-	char last_time[40];
-};
-int store_summary(const char *path, struct store_summary *ret,
-		  char **ret_err);
 
 #endif

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The schema files (schema/NNN_*.sql) as compiled into the binaries by
- * embed-schema.sh at build time: internal to the store, in version order.
+ * embed-schema.sh at build time: internal to the store (writer and
+ * reader), in version order.
  */
 #ifndef HARRIER_STORE_SCHEMA_H
 #define HARRIER_STORE_SCHEMA_H
 
+#include <sqlite3.h>
 #include <stddef.h>
 
 struct store_schema {
@@ -16,5 +18,9 @@ struct store_schema {
 
 extern const struct store_schema store_schemas[];
 extern const size_t store_nschemas;
+
+/* PRAGMA user_version of db into *ret: SQLITE_OK or an SQLite error
+ * code (store.c; the reader in store_query.c uses it too). */
+int store_read_user_version(sqlite3 *db, int *ret);
 
 #endif

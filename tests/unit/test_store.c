@@ -33,6 +33,7 @@
 #include "common/limits.h"
 #include "sink/sink.h"
 #include "sink/store.h"
+#include "sink/store_query.h"
 
 #define T_1715 1795886107123456789ULL /* 2026-11-28T17:15:07.123456789Z */
 #define T_1700 1795885200000000000ULL /* 2026-11-28T17:00:00Z */
