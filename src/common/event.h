@@ -78,7 +78,7 @@ struct event_container {
 	const char *k8s_container_name;
 };
 
-struct proctable; /* src/enrich/proctable.h */
+struct event_lineage; /* common/lineage.h */
 
 struct event {
 	enum event_kind kind;
@@ -137,7 +137,7 @@ struct event {
 	/* Enrichment: filled by src/enrich before the engine sees the
 	 * event; zero/NULL when no enricher ran. */
 	const struct event_container *container;
-	struct proctable *proctable; /* for ancestor lookups */
+	const struct event_lineage *lineage; /* ancestors; NULL = none */
 	pid_t vpid;	/* pid in the container's pid namespace; 0 unknown */
 	pid_t sid;	/* session id; 0 unknown */
 };

@@ -26,7 +26,7 @@
 
 #include "engine/engine.h"
 #include "engine/fields.h"
-#include "enrich/proctable.h"
+#include "common/lineage.h"
 
 typedef bool (*field_get_fn)(const struct field_ref *r, const struct event *ev,
 			     unsigned int n, struct fval *v, char *buf,
@@ -844,13 +844,15 @@ static bool g_is_open(const struct field_ref *r, const struct event *ev,
 static bool lineage(const struct event *ev, unsigned int k,
 		    struct proc_view *pv)
 {
-	if (!ev->proctable || ev->pid <= 0)
+	const struct event_lineage *l = ev->lineage;
+
+	if (!l || ev->pid <= 0)
 		return false;
-	if (proctable_ancestor(ev->proctable, ev->pid, k, pv) == 0)
+	if (l->ancestor(l->ctx, ev->pid, k, pv) == 0)
 		return true;
 	/* The process itself may be unknown while its parent is not. */
 	return k >= 1 && ev->ppid > 0 &&
-	       proctable_ancestor(ev->proctable, ev->ppid, k - 1, pv) == 0;
+	       l->ancestor(l->ctx, ev->ppid, k - 1, pv) == 0;
 }
 
 static bool g_pid(const struct field_ref *r, const struct event *ev,

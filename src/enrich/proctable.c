@@ -74,6 +74,7 @@ struct proctable {
 	struct pt_list dead; /* head = died first */
 	uint64_t live_swept_ms;
 	struct proctable_stats stats;
+	struct event_lineage lineage; /* put on every enriched event */
 };
 
 /* --- small helpers ------------------------------------------------------ */
@@ -195,6 +196,12 @@ struct proctable *proctable_new_offline(void)
 	return pt;
 }
 
+static int lineage_ancestor(void *ctx, pid_t pid, unsigned int n,
+			    struct proc_view *ret)
+{
+	return proctable_ancestor(ctx, pid, n, ret);
+}
+
 struct proctable *proctable_new(const char *proc_root)
 {
 	struct proctable *pt;
@@ -213,6 +220,8 @@ struct proctable *proctable_new(const char *proc_root)
 	pt->own_proc = n == 5 && memcmp(proc_root, "/proc", 5) == 0;
 	pt->nbuckets = PT_MIN_BUCKETS;
 	pt->buckets = calloc(pt->nbuckets, sizeof(*pt->buckets));
+	pt->lineage.ancestor = lineage_ancestor;
+	pt->lineage.ctx = pt;
 	if (!pt->proc_root || !pt->buckets)
 		goto fail;
 	/* Container runtime state lives beside the proc tree: "/" for
@@ -951,7 +960,7 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 
 	if (!pt || !ev)
 		return;
-	ev->proctable = pt;
+	ev->lineage = &pt->lineage;
 	if (ev->pid <= 0)
 		return;
 	now = pt_now_ms();

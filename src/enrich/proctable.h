@@ -14,24 +14,10 @@
 #include <sys/types.h>
 
 #include "common/event.h"
+#include "common/lineage.h"
 
 struct proctable;
 
-/* A borrowed view of one entry: valid until the table next changes. */
-struct proc_view {
-	pid_t pid, ppid;
-	pid_t vpid; /* 0 unknown */
-	pid_t sid;  /* 0 unknown */
-	uint32_t uid;
-	uint64_t start_time; /* clock ticks since boot (/proc/PID/stat 22) */
-	const char *comm;
-	const char *exe;     /* absolute path of the executable */
-	const char *argv0;   /* Falco's proc.exe */
-	const char *args;    /* arguments after argv[0], space-joined */
-	const char *cmdline; /* "comm args" as Falco's proc.cmdline */
-	const char *cwd;
-	const struct event_container *container; /* NULL = host */
-};
 
 /* proc_root is "/proc" except in tests. Container runtime state is read
  * under the directory that holds proc_root ("/" for "/proc", DIR for a
@@ -48,7 +34,7 @@ int proctable_seed(struct proctable *pt);
 
 /* Update from an event (execve, clone/fork/vfork, exit/exit_group, and any
  * event with a pid not yet known), then fill ev->container, ev->vpid,
- * ev->sid and ev->proctable. */
+ * ev->sid and ev->lineage (this table). */
 void proctable_enrich(struct proctable *pt, struct event *ev);
 
 /* Entry for pid (reading /proc when unknown). 0 or -ENOENT. */

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,10 +21,10 @@
 #include <cmocka.h>
 
 #include "common/diag.h"
+#include "common/lineage.h"
 #include "common/strbuf.h"
 #include "engine/cond.h"
 #include "engine/engine.h"
-#include "enrich/proctable.h"
 
 /* ---- a rules environment: macros and lists ---- */
 
@@ -1100,62 +1101,76 @@ static void test_fields_container(void **state)
 	MATCH("k8s.container.name = nginx", &ev);
 }
 
-/* Lineage through a real process table reading this machine's /proc. */
-static int read_comm(pid_t pid, char *buf, size_t len)
-{
-	char path[64];
-	FILE *f;
+/* A lineage provider of the engine's own: pid 100 (test_cond) <- 50
+ * (parentproc) <- 1 (init). The engine sees ancestors only through this
+ * interface, never through the process table. */
+static const struct proc_view fake_procs[] = {
+	{ .pid = 100, .ppid = 50, .comm = "test_cond",
+	  .exe = "/opt/test_cond", .argv0 = "test_cond", .args = "",
+	  .cmdline = "test_cond" },
+	{ .pid = 50, .ppid = 1, .comm = "parentproc",
+	  .exe = "/usr/bin/parentproc", .argv0 = "parentproc", .args = "-x",
+	  .cmdline = "parentproc -x" },
+	{ .pid = 1, .ppid = 0, .comm = "init", .exe = "/sbin/init",
+	  .argv0 = "/sbin/init", .args = "", .cmdline = "init" },
+};
 
-	(void)snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (!fgets(buf, (int)len, f)) {
-		(void)fclose(f);
-		return -1;
+static int fake_ancestor(void *ctx, pid_t pid, unsigned int n,
+			 struct proc_view *ret)
+{
+	size_t i, k;
+
+	(void)ctx;
+	for (k = 0; k <= n; k++) {
+		for (i = 0; i < 3 && fake_procs[i].pid != pid; i++)
+			;
+		if (i == 3)
+			return -ENOENT;
+		if (k == n) {
+			*ret = fake_procs[i];
+			return 0;
+		}
+		pid = fake_procs[i].ppid;
 	}
-	(void)fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
+	return -ENOENT;
 }
 
 static void test_fields_lineage(void **state)
 {
-	struct proctable *pt = proctable_new("/proc");
+	static const struct event_lineage lin = { fake_ancestor, NULL };
 	struct event ev;
-	char pcomm[64], text[256];
 	static const char *const argv[] = { "test_cond" };
 
-	assert_non_null(pt);
-	assert_int_equal(read_comm(getppid(), pcomm, sizeof(pcomm)), 0);
 	ev_openat(&ev);
-	ev.pid = getpid();
-	ev.ppid = getppid();
+	ev.pid = 100;
+	ev.ppid = 50;
 	ev.comm = "test_cond";
 	ev.argv = argv;
 	ev.argc = 1;
-	ev.proctable = pt;
+	ev.lineage = &lin;
 
-	(void)snprintf(text, sizeof(text), "proc.pname = '%s'", pcomm);
-	MATCH(text, &ev);
-	(void)snprintf(text, sizeof(text), "proc.aname[1] = '%s'", pcomm);
-	MATCH(text, &ev);
-	(void)snprintf(text, sizeof(text), "proc.aname = '%s'", pcomm);
-	MATCH(text, &ev);
-	(void)snprintf(text, sizeof(text), "proc.aname in ('%s', nosuch)",
-		       pcomm);
-	MATCH(text, &ev);
-	(void)snprintf(text, sizeof(text), "proc.apid[1] = %d", (int)getppid());
-	MATCH(text, &ev);
-	(void)snprintf(text, sizeof(text), "proc.apid = %d", (int)getppid());
-	MATCH(text, &ev);
-	MATCH("proc.apid = 1", &ev); /* init is an ancestor of everyone */
+	MATCH("proc.pname = parentproc", &ev);
+	MATCH("proc.aname[1] = parentproc", &ev);
+	MATCH("proc.aname = parentproc", &ev);
+	MATCH("proc.aname in (parentproc, nosuch)", &ev);
+	MATCH("proc.aname[2] = init", &ev);
+	MATCH("proc.apid[1] = 50", &ev);
+	MATCH("proc.apid = 50", &ev);
+	MATCH("proc.apid = 1", &ev);
 	NO_MATCH("proc.aname = no-such-ancestor-name", &ev);
 	MATCH("proc.aname[0] = test_cond", &ev);
-	MATCH("proc.pexepath startswith /", &ev);
+	MATCH("proc.pexepath = /usr/bin/parentproc", &ev);
+	MATCH("proc.pcmdline = 'parentproc -x'", &ev);
 	MATCH("proc.pcmdline exists and proc.pexe exists", &ev);
+	NO_MATCH("proc.aname[3] exists", &ev);
 	NO_MATCH("proc.aname[200] exists", &ev);
-	proctable_free(pt);
+	/* The process itself unknown to the provider: its parent is asked. */
+	ev.pid = 4242;
+	MATCH("proc.pname = parentproc", &ev);
+	MATCH("proc.aname[2] = init", &ev);
+	/* No provider: no ancestors, and no crash. */
+	ev.lineage = NULL;
+	NO_MATCH("proc.pname exists", &ev);
 }
 
 /* ---- formats ---- */

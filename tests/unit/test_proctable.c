@@ -294,7 +294,9 @@ static void test_enrich_sets_event_fields(void **state)
 	struct proctable_stats st;
 
 	proctable_enrich(f->pt, &ev);
-	assert_ptr_equal(ev.proctable, f->pt);
+	/* The engine's view of lineage is this table, through the event. */
+	assert_non_null(ev.lineage);
+	assert_ptr_equal(ev.lineage->ctx, f->pt);
 	assert_non_null(ev.container);
 	assert_string_equal(ev.container->id, ID_A);
 	assert_int_equal(ev.vpid, 1);
@@ -425,7 +427,7 @@ static void test_short_lived_no_parent(void **state)
 	ev.comm = "x";
 	proctable_enrich(f->pt, &ev);
 	assert_null(ev.container);
-	assert_ptr_equal(ev.proctable, f->pt);
+	assert_non_null(ev.lineage);
 	proctable_get_stats(f->pt, &st);
 	assert_int_equal(st.attributed_from_parent, 0);
 }
@@ -856,7 +858,7 @@ static void test_non_syscall_and_bad_events(void **state)
 	memset(&ev, 0, sizeof(ev));
 	proctable_enrich(f->pt, &ev); /* pid 0 */
 	assert_null(ev.container);
-	assert_ptr_equal(ev.proctable, f->pt);
+	assert_non_null(ev.lineage);
 	proctable_enrich(NULL, &ev);
 	proctable_enrich(f->pt, NULL);
 }
