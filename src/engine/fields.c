@@ -948,6 +948,15 @@ static bool g_cmdline(const struct field_ref *r, const struct event *ev,
 	return set_str(v, buf);
 }
 
+const char *field_cmdline(const struct event *ev, char *buf, size_t len)
+{
+	struct fval v;
+
+	if (len < 2 || !g_cmdline(NULL, ev, 0, &v, buf, len))
+		return NULL;
+	return v.s;
+}
+
 static bool g_tty(const struct field_ref *r, const struct event *ev,
 		  unsigned int n, struct fval *v, char *buf, size_t len)
 {
