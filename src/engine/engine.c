@@ -680,7 +680,10 @@ static struct alert *make_alert(const struct engine *e,
 	     dup_opt(ev->exe, &a->exe) &&
 	     dup_opt(ev->kind == EVENT_KIND_SYSCALL ? ev->syscall_name : NULL,
 		     &a->syscall) &&
-	     dup_opt(path ? (path->name ? path->name : path->raw_name) : NULL,
+	     dup_opt(!path		? NULL
+		     : path->resolved	? path->resolved
+		     : path->name	? path->name
+					: path->raw_name,
 		     &a->file);
 	if (ok) {
 		char cmd[FIELD_SCRATCH];

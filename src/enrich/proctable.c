@@ -24,6 +24,7 @@
 #include "common/limits.h"
 #include "common/strbuf.h"
 #include "enrich/container.h"
+#include "enrich/pathres.h"
 #include "enrich/proctable.h"
 
 #define PT_MIN_BUCKETS 1024
@@ -80,6 +81,7 @@ struct proctable {
 	bool offline; /* events only: never reads /proc or runtime state */
 	bool own_proc; /* proc_root is this pid namespace's /proc */
 	struct container_cache *cc;
+	struct pathres *pr;
 	struct pt_entry **buckets;
 	size_t nbuckets; /* power of two */
 	size_t n;
@@ -208,8 +210,15 @@ struct proctable *proctable_new_offline(void)
 {
 	struct proctable *pt = proctable_new("/proc");
 
-	if (pt)
+	if (pt) {
 		pt->offline = true;
+		pathres_free(pt->pr);
+		pt->pr = pathres_new(NULL, true);
+		if (!pt->pr) {
+			proctable_free(pt);
+			return NULL;
+		}
+	}
 	return pt;
 }
 
@@ -255,7 +264,8 @@ struct proctable *proctable_new(const char *proc_root)
 			memcpy(root, "/", 2);
 	}
 	pt->cc = container_cache_new(root);
-	if (!pt->cc)
+	pt->pr = pathres_new(pt->proc_root, false);
+	if (!pt->cc || !pt->pr)
 		goto fail;
 	return pt;
 fail:
@@ -278,6 +288,7 @@ void proctable_free(struct proctable *pt)
 		pt_entry_free(e);
 	}
 	container_cache_free(pt->cc);
+	pathres_free(pt->pr);
 	strbuf_free(&pt->ev_args);
 	free(pt->buckets);
 	free(pt->proc_root);
@@ -1152,8 +1163,10 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 		pt->stats.attributed_from_self++;
 	if (!e)
 		e = pt_from_parent(pt, ev);
-	if (!e)
+	if (!e) {
+		pathres_enrich(pt->pr, ev);
 		return;
+	}
 
 	if (ev->kind == EVENT_KIND_SYSCALL && sc && ev->success != 0) {
 		if (pt_is(sc, execs)) {
@@ -1183,6 +1196,7 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 		ev->container = container_cache_get(pt->cc, e->cg);
 	ev->vpid = e->vpid;
 	ev->sid = e->sid;
+	pathres_enrich(pt->pr, ev);
 }
 
 /* --- queries ------------------------------------------------------------ */
