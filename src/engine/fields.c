@@ -1211,12 +1211,50 @@ static bool g_fd_num(const struct field_ref *r, const struct event *ev,
 {
 	const struct sc_arg *a = sc_arg_find(sc_lookup(ev), "fd");
 
+	if (ev->fd && ev->fd->num >= 0)
+		return set_num(v, ev->fd->num);
 	return a && arg_value(ev, a, true, v, buf, len);
+}
+
+static bool fd_is_ip(const struct event_fd *f)
+{
+	return f && (f->typechar == '4' || f->typechar == '6');
+}
+
+/* Falco's name of an ip socket: "cip:cport->sip:sport". */
+static bool fd_tuple(const struct event_fd *f, struct fval *v, char *buf,
+		     size_t len)
+{
+	const char *cip, *sip;
+	unsigned int cport, sport;
+
+	if (!f->has_local && !f->has_remote)
+		return false;
+	if (!f->has_local || !f->has_remote) {
+		/* one end known: that one, as ip:port */
+		return f->has_remote
+			       ? set_fmt(v, buf, len, "%s:%u",
+					 f->rip, (unsigned int)f->rport)
+			       : set_fmt(v, buf, len, "%s:%u",
+					 f->lip, (unsigned int)f->lport);
+	}
+	cip = f->is_server ? f->rip : f->lip;
+	cport = f->is_server ? f->rport : f->lport;
+	sip = f->is_server ? f->lip : f->rip;
+	sport = f->is_server ? f->lport : f->rport;
+	return set_fmt(v, buf, len, "%s:%u->%s:%u", cip,
+		       cport, sip, sport);
 }
 
 static bool g_fd_name(const struct field_ref *r, const struct event *ev,
 		      unsigned int n, struct fval *v, char *buf, size_t len)
 {
+	if (event_primary_path(ev) && !is_sock(ev))
+		return set_str(v, fd_file_path(ev));
+	if (fd_is_ip(ev->fd) && fd_tuple(ev->fd, v, buf, len))
+		return true;
+	if (ev->fd && ev->fd->name)
+		return set_str(v, ev->fd->name);
 	if (is_sock(ev))
 		return sockaddr_text(ev, v, buf, len);
 	return set_str(v, fd_file_path(ev));
@@ -1244,6 +1282,8 @@ static bool g_fd_dirfile(const struct field_ref *r, const struct event *ev,
 	if (is_sock(ev))
 		return false;
 	p = fd_file_path(ev);
+	if (!p && ev->fd && (ev->fd->typechar == 'f' || ev->fd->typechar == 'd'))
+		p = ev->fd->name;
 	if (!p)
 		return false;
 	slash = strrchr(p, '/');
@@ -1264,6 +1304,8 @@ static char fd_typechar(const struct event *ev)
 {
 	const struct event_path *p;
 
+	if (ev->fd && ev->fd->typechar)
+		return ev->fd->typechar;
 	switch (ev->sockaddr.family) {
 	case EVENT_SOCK_INET:
 		return '4';
@@ -1323,6 +1365,20 @@ static bool g_fd_type(const struct field_ref *r, const struct event *ev,
 		return set_str(v, "directory");
 	case 'p':
 		return set_str(v, "pipe");
+	case 'l':
+		return set_str(v, "netlink");
+	case 'e':
+		return set_str(v, "event");
+	case 's':
+		return set_str(v, "signalfd");
+	case 'i':
+		return set_str(v, "inotify");
+	case 't':
+		return set_str(v, "timerfd");
+	case 'b':
+		return set_str(v, "bpf");
+	case 'o':
+		return set_str(v, "other");
 	default:
 		return set_str(v, "file");
 	}
@@ -1362,26 +1418,94 @@ static bool inet(const struct event *ev)
 	       ev->sockaddr.family == EVENT_SOCK_INET6;
 }
 
+/* The address and port of an end (EP_ bit) of the event's fd. fd.ip and
+ * fd.port (EP_ANY) are any-of: the client end (n = 0), then the server. */
+#define EP_ANY 0x10
+static bool fd_end(const struct event *ev, unsigned int ep, unsigned int n,
+		   const char **ip, uint16_t *port)
+{
+	const struct event_fd *f = ev->fd;
+	bool local;
+
+	if (ep == EP_ANY) {
+		if (n > 1)
+			return false;
+		ep = n == 0 ? EP_C : EP_S;
+	} else if (n > 0) {
+		return false;
+	}
+	if (fd_is_ip(f)) {
+		if (ep == EP_L || ep == EP_R)
+			local = ep == EP_L;
+		else
+			local = (ep == EP_S) == f->is_server;
+		if (local ? !f->has_local : !f->has_remote)
+			return false;
+		*ip = local ? f->lip : f->rip;
+		*port = local ? f->lport : f->rport;
+		return true;
+	}
+	if (!inet(ev) || !(sockaddr_role(ev) & ep))
+		return false;
+	*ip = ev->sockaddr.addr;
+	*port = ev->sockaddr.port;
+	return true;
+}
+
 /* fd.sip etc.: param is the EP_ bit. */
 static bool g_fd_ip(const struct field_ref *r, const struct event *ev,
 		    unsigned int n, struct fval *v, char *buf, size_t len)
 {
-	if (!inet(ev) || !(sockaddr_role(ev) & (unsigned int)r->def->param))
-		return false;
-	return set_str(v, ev->sockaddr.addr);
+	const char *ip;
+	uint16_t port;
+
+	return fd_end(ev, (unsigned int)r->def->param, n, &ip, &port) &&
+	       set_str(v, ip);
 }
 
 static bool g_fd_port(const struct field_ref *r, const struct event *ev,
 		      unsigned int n, struct fval *v, char *buf, size_t len)
 {
-	if (!inet(ev) || !(sockaddr_role(ev) & (unsigned int)r->def->param))
+	const char *ip;
+	uint16_t port;
+
+	return fd_end(ev, (unsigned int)r->def->param, n, &ip, &port) &&
+	       set_num(v, port);
+}
+
+/* fd.connected (0), fd.name_changed (1). */
+static bool g_fd_flag(const struct field_ref *r, const struct event *ev,
+		      unsigned int n, struct fval *v, char *buf, size_t len)
+{
+	const struct event_fd *f = ev->fd;
+
+	if (!f) {
+		/* without the fd table: the event itself */
+		if (r->def->param == 0 && (sc_is(ev, "connect") ||
+					   sc_is(ev, "accept") ||
+					   sc_is(ev, "accept4")))
+			return set_bool(v, ev->success == 1);
 		return false;
-	return set_num(v, ev->sockaddr.port);
+	}
+	return set_bool(v, r->def->param ? f->name_changed : f->connected);
 }
 
 static bool g_l4proto(const struct field_ref *r, const struct event *ev,
 		      unsigned int n, struct fval *v, char *buf, size_t len)
 {
+	if (ev->fd && ev->fd->l4proto) {
+		switch (ev->fd->l4proto) {
+		case 6:
+			return set_str(v, "tcp");
+		case 17:
+			return set_str(v, "udp");
+		case 1:
+		case 58:
+			return set_str(v, "icmp");
+		default:
+			return set_str(v, "raw");
+		}
+	}
 	/* Only socket() says; connect/bind records do not carry it. */
 	if (!sc_is(ev, "socket") ||
 	    (ev->args[0] != AF_INET && ev->args[0] != AF_INET6))
@@ -1403,9 +1527,10 @@ static bool g_l4proto(const struct field_ref *r, const struct event *ev,
 static bool g_sockfamily(const struct field_ref *r, const struct event *ev,
 			 unsigned int n, struct fval *v, char *buf, size_t len)
 {
-	if (inet(ev))
+	if (inet(ev) || fd_is_ip(ev->fd))
 		return set_str(v, "ip");
-	if (ev->sockaddr.family == EVENT_SOCK_UNIX)
+	if (ev->sockaddr.family == EVENT_SOCK_UNIX ||
+	    (ev->fd && ev->fd->typechar == 'u'))
 		return set_str(v, "unix");
 	if (sc_is(ev, "socket")) {
 		if (ev->args[0] == AF_INET || ev->args[0] == AF_INET6)
@@ -1655,19 +1780,32 @@ static const struct field_def field_table[] = {
 	FD("fd.type", S, "string", 0, 1, g_fd_type,
 	   "file, directory, pipe, ipv4, ipv6, unix."),
 	FD("fd.sip", S, "ipaddr", 0, EP_S, g_fd_ip,
-	   "Server ip (connect, sendto, sendmsg, bind)."),
+	   "Server ip: the remote end of a connect/sendto, the local one "
+	   "of a bind/accept; for later syscalls on the fd too."),
 	FD("fd.sport", NUM, "port", 0, EP_S, g_fd_port, "Server port."),
 	FD("fd.cip", S, "ipaddr", 0, EP_C, g_fd_ip,
-	   "Client ip (accept, accept4)."),
+	   "Client ip: the remote end of an accept, the local end of a "
+	   "connect (from /proc/PID/net while the process lives)."),
 	FD("fd.cport", NUM, "port", 0, EP_C, g_fd_port, "Client port."),
-	FD("fd.lip", S, "ipaddr", 0, EP_L, g_fd_ip, "Local ip (bind)."),
-	FD("fd.lport", NUM, "port", 0, EP_L, g_fd_port,
-	   "Local port (bind)."),
+	FD("fd.lip", S, "ipaddr", 0, EP_L, g_fd_ip,
+	   "Local ip (bind; connect/accept from /proc/PID/net)."),
+	FD("fd.lport", NUM, "port", 0, EP_L, g_fd_port, "Local port."),
 	FD("fd.rip", S, "ipaddr", 0, EP_R, g_fd_ip,
 	   "Remote ip (connect, send*, accept, recv*)."),
 	FD("fd.rport", NUM, "port", 0, EP_R, g_fd_port, "Remote port."),
+	FD("fd.ip", S, "ipaddr", FA_MULTI, EP_ANY, g_fd_ip,
+	   "Either ip of the socket (client or server): matches if one "
+	   "does."),
+	FD("fd.port", NUM, "port", FA_MULTI, EP_ANY, g_fd_port,
+	   "Either port of the socket (client or server)."),
 	FD("fd.l4proto", S, "string", 0, 0, g_l4proto,
-	   "tcp, udp, icmp or raw; known for socket() only."),
+	   "tcp, udp, icmp or raw, from the socket() that made the fd (fd "
+	   "table) or /proc/PID/net."),
+	FD("fd.connected", B, "bool", 0, 0, g_fd_flag,
+	   "true when the socket is connected (connect/accept succeeded)."),
+	FD("fd.name_changed", B, "bool", 0, 1, g_fd_flag,
+	   "true when this syscall gave the fd another tuple (sendto to "
+	   "another address on a UDP socket)."),
 	FD("fd.sockfamily", S, "string", 0, 0, g_sockfamily,
 	   "ip or unix."),
 

@@ -24,6 +24,7 @@
 #include "common/limits.h"
 #include "common/strbuf.h"
 #include "enrich/container.h"
+#include "enrich/fdtable.h"
 #include "enrich/pathres.h"
 #include "enrich/proctable.h"
 
@@ -82,6 +83,7 @@ struct proctable {
 	bool own_proc; /* proc_root is this pid namespace's /proc */
 	struct container_cache *cc;
 	struct pathres *pr;
+	struct fdtable *ft;
 	struct pt_entry **buckets;
 	size_t nbuckets; /* power of two */
 	size_t n;
@@ -213,8 +215,10 @@ struct proctable *proctable_new_offline(void)
 	if (pt) {
 		pt->offline = true;
 		pathres_free(pt->pr);
+		fdtable_free(pt->ft);
 		pt->pr = pathres_new(NULL, true);
-		if (!pt->pr) {
+		pt->ft = fdtable_new(NULL, true);
+		if (!pt->pr || !pt->ft) {
 			proctable_free(pt);
 			return NULL;
 		}
@@ -265,7 +269,8 @@ struct proctable *proctable_new(const char *proc_root)
 	}
 	pt->cc = container_cache_new(root);
 	pt->pr = pathres_new(pt->proc_root, false);
-	if (!pt->cc || !pt->pr)
+	pt->ft = fdtable_new(pt->proc_root, false);
+	if (!pt->cc || !pt->pr || !pt->ft)
 		goto fail;
 	return pt;
 fail:
@@ -289,6 +294,7 @@ void proctable_free(struct proctable *pt)
 	}
 	container_cache_free(pt->cc);
 	pathres_free(pt->pr);
+	fdtable_free(pt->ft);
 	strbuf_free(&pt->ev_args);
 	free(pt->buckets);
 	free(pt->proc_root);
@@ -319,6 +325,7 @@ static void pt_hash_unlink(struct proctable *pt, struct pt_entry *e)
 
 static void pt_remove(struct proctable *pt, struct pt_entry *e)
 {
+	fdtable_forget(pt->ft, e->pid);
 	pt_hash_unlink(pt, e);
 	pt_list_unlink(e->dead ? &pt->dead : &pt->live, e);
 	pt->n--;
@@ -996,6 +1003,7 @@ static void pt_apply_fork(struct proctable *pt, struct pt_entry *parent,
 		pt_remove(pt, c);
 	pt_touch(pt, parent);
 	pt_insert(pt, n);
+	fdtable_fork(pt->ft, parent->pid, child);
 }
 
 /* A pid with no /proc entry any more: build it from its parent (the
@@ -1165,6 +1173,7 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 		e = pt_from_parent(pt, ev);
 	if (!e) {
 		pathres_enrich(pt->pr, ev);
+		fdtable_enrich(pt->ft, ev);
 		return;
 	}
 
@@ -1197,6 +1206,7 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 	ev->vpid = e->vpid;
 	ev->sid = e->sid;
 	pathres_enrich(pt->pr, ev);
+	fdtable_enrich(pt->ft, ev);
 }
 
 /* --- queries ------------------------------------------------------------ */
