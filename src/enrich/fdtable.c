@@ -467,6 +467,23 @@ static bool sc_in(const char *sc, const char *const *set)
 	return false;
 }
 
+static bool ft_socket_call(const char *sc)
+{
+	static const char *const calls[] = {
+		"connect",  "bind",	   "listen",	  "sendto",
+		"sendmsg",  "sendmmsg",	   "recvfrom",	  "recvmsg",
+		"recvmmsg", "shutdown",	   "getsockname", "getpeername",
+		"setsockopt", "getsockopt", NULL
+	};
+
+	return sc_in(sc, calls);
+}
+
+static bool ft_is_socket(const struct event_fd *f)
+{
+	return f->typechar && strchr("46ulo", f->typechar) != NULL;
+}
+
 static char ft_family_char(int fam)
 {
 	switch (fam) {
@@ -676,6 +693,14 @@ void fdtable_enrich(struct fdtable *ft, struct event *ev)
 		if (a0 < 0)
 			return;
 		known = ft_lookup(ft, pid, a0, &tmp, &ino, name, sizeof(name));
+		if (known && ft_socket_call(sc) && !ft_is_socket(known)) {
+			/* closed and reused unseen (offline: no /proc to
+			 * check): a socket call says it is a socket now */
+			ft->stats.stale++;
+			ft_del(ft, pid, a0);
+			known = NULL;
+			ino = 0;
+		}
 		if (known)
 			info = *known;
 		info.num = a0;

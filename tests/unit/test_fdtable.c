@@ -157,6 +157,31 @@ static void test_offline_open_and_fork(void **state)
 	fdtable_free(ft);
 }
 
+/* Offline: fd 3 was a file, closed and made a socket unseen; a connect
+ * on it says it is a socket now. */
+static void test_offline_socket_call_on_stale_file(void **state)
+{
+	struct fdtable *ft = fdtable_new(NULL, true);
+	struct event_path p;
+	struct event ev;
+
+	(void)state;
+	ev = sc("openat", 12, (uint64_t)-100, 0, 3);
+	memset(&p, 0, sizeof(p));
+	p.name = "/usr/share/locale/locale.alias";
+	p.nametype = "NORMAL";
+	ev.paths = &p;
+	ev.npaths = 1;
+	fdtable_enrich(ft, &ev);
+	ev = sc("connect", 12, 3, 0, -115); /* EINPROGRESS */
+	set_inet(&ev, "127.0.0.1", 9);
+	fdtable_enrich(ft, &ev);
+	assert_int_equal(ev.fd->typechar, '4');
+	assert_null(ev.fd->name);
+	assert_int_equal(ev.fd->rport, 9);
+	fdtable_free(ft);
+}
+
 static void test_bounded_per_process(void **state)
 {
 	struct fdtable *ft = fdtable_new(NULL, true);
@@ -283,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_offline_dup2_socket_onto_stdin),
 		cmocka_unit_test(test_offline_udp_name_changed),
 		cmocka_unit_test(test_offline_open_and_fork),
+		cmocka_unit_test(test_offline_socket_call_on_stale_file),
 		cmocka_unit_test(test_bounded_per_process),
 		cmocka_unit_test(test_live_unknown_fd_from_proc),
 		cmocka_unit_test(test_live_reused_number),
