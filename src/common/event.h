@@ -155,6 +155,11 @@ struct event {
 	bool argv_from_process;
 	bool argv_truncated;
 
+	/* Capability sets a record of the event gave the process:
+	 * BPRM_FCAPS (the sets after an execve) or CAPSET. */
+	bool has_caps;
+	uint64_t cap_inh, cap_prm, cap_eff;
+
 	/* PATH records in item order. */
 	const struct event_path *paths;
 	size_t npaths;

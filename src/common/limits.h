@@ -94,6 +94,10 @@
  * sockets); a socket past it stays of unknown address. */
 #define HARRIER_PROC_NET_MAX_BYTES (4 * 1024 * 1024)
 
+/* Bytes of /proc/PID/environ kept for proc.env (read when a rule asks,
+ * once per exec). A longer environment is cut there. */
+#define HARRIER_PROC_ENV_MAX (32 * 1024)
+
 /* Runtime states read when looking for the container whose init a gone
  * process was (container_find_init: only for a runtime's init that
  * exec'd and exited before its cgroup was read). A node runs at most a

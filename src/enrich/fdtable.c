@@ -639,6 +639,11 @@ void fdtable_enrich(struct fdtable *ft, struct event *ev)
 					info.l4proto = tmp.l4proto;
 			}
 		} else if (strcmp(sc, "memfd_create") == 0) {
+			/* its name is in no record: /proc says
+			 * "/memfd:NAME (deleted)" while the process lives */
+			if (ft_from_proc(ft, pid, fd, &tmp, &ino, name,
+					 sizeof(name)))
+				info = tmp;
 			info.typechar = 'f';
 		} else {
 			const struct event_path *p = event_primary_path(ev);
