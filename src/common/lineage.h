@@ -8,6 +8,8 @@
 #ifndef HARRIER_LINEAGE_H
 #define HARRIER_LINEAGE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 

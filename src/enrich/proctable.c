@@ -1453,8 +1453,18 @@ static void pt_view(struct proctable *pt, struct pt_entry *e,
 {
 	/* Capability sets after an exec that brought no BPRM_FCAPS record
 	 * are read when first asked for, while the process lives. */
-	if (!e->has_caps && !e->caps_tried && !e->dead && !pt->offline)
-		pt_read_status(pt, e->pid, e);
+	if (!e->has_caps && !e->caps_tried && !e->dead && !pt->offline) {
+		struct pt_entry st;
+
+		memset(&st, 0, sizeof(st));
+		pt_read_status(pt, e->pid, &st);
+		e->has_caps = st.has_caps;
+		e->cap_inh = st.cap_inh;
+		e->cap_prm = st.cap_prm;
+		e->cap_eff = st.cap_eff;
+		if (!e->vpgid)
+			e->vpgid = st.vpgid;
+	}
 	e->caps_tried = true;
 	ret->start_ns = e->start_ns;
 	ret->pgid = e->pgid;
