@@ -771,7 +771,8 @@ static void log_stats(void)
 		 source_netlink_kernel_status(server.source, &lost,
 					      &backlog) == 0;
 	log_notice("stats: records %llu (queue dropped %llu, malformed "
-		   "%llu), events %llu (malformed %llu), alerts %llu; store "
+		   "%llu), events %llu (malformed %llu, closed early %llu), "
+		   "alerts %llu; store "
 		   "written %llu dropped %llu; journald sent %llu dropped "
 		   "%llu; process table %llu entries; kernel lost %llu since "
 		   "start, backlog %s%u",
@@ -780,6 +781,7 @@ static void log_stats(void)
 		   (unsigned long long)src.malformed,
 		   (unsigned long long)ps.events,
 		   (unsigned long long)ps.malformed,
+		   (unsigned long long)ps.closed_early,
 		   (unsigned long long)ps.alerts,
 		   (unsigned long long)st.written,
 		   (unsigned long long)st.dropped,

@@ -157,12 +157,27 @@
 
 /* auditd's log files carry no EOE records, so auparse would keep every
  * event open until 2 s of event time passed, scanning all open events for
- * each record (quadratic in the event rate: half of replay's time). The
- * records of one event come together, interleaved at most with those of a
- * few events from other CPUs; so once this many newer events have begun
- * since an event's last record, the assembler ends it with an EOE. Live
- * netlink input has the kernel's own EOE records and rarely reaches it. */
+ * each record (quadratic in the event rate: half of replay's time). So
+ * the assembler ends a syscall event with an EOE at its PROCTITLE (the
+ * kernel's last record), and an event without a SYSCALL record (complete
+ * as it comes) once this many newer events have begun; in a log without
+ * PROCTITLE records every event goes by this distance. Live netlink
+ * input has the kernel's own EOE records. */
 #define HARRIER_EOE_DISTANCE 32
+
+/* A syscall event is complete with its PROCTITLE record: until then it
+ * stays open (records of as many events as the machine has CPUs
+ * interleave), up to this many open events; past it the oldest is ended
+ * as it stands and counted (assembler_stats.closed_early). auparse scans
+ * the open events for each record: the bound also bounds that cost. */
+#define HARRIER_ASM_MAX_OPEN 1024
+
+/* ... and a syscall event whose PROCTITLE has not come after this much
+ * newer event time (ms) is ended then (its records were lost or filtered
+ * out): concurrent events interleave within a few ms. Counted as closed
+ * early too. Without it such events would stay open, each making
+ * auparse's per-record scan longer. */
+#define HARRIER_ASM_WAIT_MS 100
 
 /* Largest kernel audit settings restore file (/run/harrier/kernel-state)
  * read. The daemon writes about 80 bytes; a bigger file is not ours and
