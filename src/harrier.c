@@ -19,11 +19,11 @@
 #include "common/log.h"
 #include "engine/engine.h"
 #include "enrich/proctable.h"
+#include "kaudit/kstatus.h"
 #include "pipeline/pipeline.h"
 #include "sink/sink.h"
 #include "sink/store.h"
 #include "sink/store_query.h"
-#include "source/netlink.h"
 #include "source/source.h"
 
 #define EXIT_BAD_INPUT 1
@@ -429,7 +429,7 @@ static int cmd_status(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct source_netlink_kstate k;
+	struct kaudit_status k;
 	struct store_summary sum;
 	const char *db = default_db;
 	char comm[64], *err = NULL;
@@ -449,7 +449,7 @@ static int cmd_status(int argc, char **argv)
 			return EXIT_BAD_INPUT;
 		}
 	}
-	r = source_netlink_kernel_get(&k);
+	r = kaudit_status_get(&k);
 	if (r < 0) {
 		(void)printf("kernel audit: unavailable (%s)\n",
 			     r == -EPERM || r == -EACCES ?
