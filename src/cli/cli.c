@@ -148,6 +148,33 @@ int cli_parse_uint(const struct cli_command *cmd, const char *opt,
 	return 0;
 }
 
+void cli_wrap(FILE *out, const char *text, size_t col, size_t indent,
+	      size_t width)
+{
+	size_t n;
+	bool first = true;
+
+	while (*text) {
+		while (*text == ' ' || *text == '\n' || *text == '\t')
+			text++;
+		n = strcspn(text, " \n\t");
+		if (!n)
+			break;
+		if (!first && col + 1 + n > width) {
+			(void)fprintf(out, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (!first) {
+			(void)fputc(' ', out);
+			col++;
+		}
+		(void)fprintf(out, "%.*s", (int)n, text);
+		col += n;
+		text += n;
+		first = false;
+	}
+	(void)fputc('\n', out);
+}
+
 bool cli_use_colour(FILE *out)
 {
 	const char *term = getenv("TERM");

@@ -63,6 +63,13 @@ int cli_parse_uint(const struct cli_command *cmd, const char *opt,
 		   const char *s, unsigned long min, unsigned long max,
 		   unsigned long *ret);
 
+/* Print text word-wrapped to width columns: the cursor is at column
+ * col; continuation lines start at column indent. Ends with a newline.
+ * A word longer than a line is printed whole. */
+void cli_wrap(FILE *out, const char *text, size_t col, size_t indent,
+	      size_t width);
+#define CLI_WIDTH 80
+
 /* Colour: only when out is a terminal (never in a pipe or file), and
  * not when NO_COLOR is set or TERM is dumb. */
 bool cli_use_colour(FILE *out);
