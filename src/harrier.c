@@ -395,7 +395,13 @@ static int cmd_fields(void)
 	for (i = 0; i < n; i++) {
 		const struct engine_field_info *f = engine_field_get(i);
 
-		(void)printf("%-24s %-8s %s\n", f->name, f->type, f->desc);
+		if (f->unavailable)
+			(void)printf("%-24s %-8s %s [not given: %s]\n",
+				     f->name, f->type, f->desc,
+				     f->unavailable);
+		else
+			(void)printf("%-24s %-8s %s\n", f->name, f->type,
+				     f->desc);
 	}
 	return 0;
 }

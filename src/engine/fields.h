@@ -61,6 +61,11 @@ bool field_extract(const struct field_ref *r, const struct event *ev,
 		   unsigned int n, struct fval *ret, char *scratch,
 		   size_t scratch_len);
 
+/* NULL when the field can be read from events; otherwise why not (a
+ * Falco field that audit data lacks or Harrier does not give yet: it
+ * parses and type-checks, and always extracts as unset). */
+const char *field_ref_unavailable(const struct field_ref *r);
+
 /* Text of a value: v->s for strings, else rendered into buf. */
 const char *fval_text(const struct fval *v, char *buf, size_t len);
 
