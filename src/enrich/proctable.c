@@ -75,16 +75,14 @@ struct proctable {
 	uint64_t live_swept_ms;
 	struct proctable_stats stats;
 	struct event_lineage lineage; /* put on every enriched event */
+	const struct hclock *clock; /* NULL: the system's */
 };
 
 /* --- small helpers ------------------------------------------------------ */
 
-static uint64_t pt_now_ms(void)
+static uint64_t pt_now_ms(const struct proctable *pt)
 {
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_mono_ms(pt->clock);
 }
 
 static void pt_list_unlink(struct pt_list *l, struct pt_entry *e)
@@ -246,6 +244,12 @@ fail:
 	return NULL;
 }
 
+void proctable_set_clock(struct proctable *pt, const struct hclock *clock)
+{
+	pt->clock = clock;
+	container_cache_set_clock(pt->cc, clock);
+}
+
 void proctable_free(struct proctable *pt)
 {
 	struct pt_entry *e, *next;
@@ -337,7 +341,7 @@ static void pt_insert(struct proctable *pt, struct pt_entry *e)
 	if (pt->n >= pt->nbuckets && pt->nbuckets < 2 * HARRIER_PROCTABLE_MAX)
 		pt_grow(pt);
 	if (!e->seen_ms)
-		e->seen_ms = pt_now_ms();
+		e->seen_ms = pt_now_ms(pt);
 	h = pt_hash(pt, e->pid);
 	e->hnext = pt->buckets[h];
 	pt->buckets[h] = e;
@@ -746,7 +750,7 @@ static struct pt_entry *pt_read_exec(struct proctable *pt,
 	if (p)
 		e->sid = p->sid;
 	e->dead = true;
-	e->dead_at_ms = pt_now_ms();
+	e->dead_at_ms = pt_now_ms(pt);
 	e->gone_checked_ms = e->dead_at_ms;
 	return e;
 }
@@ -792,7 +796,7 @@ static struct pt_entry *pt_find(struct proctable *pt, pid_t pid,
 
 	*ret_fresh = false;
 	if (e && e->dead && !other_parent && e->gone_checked_ms &&
-	    pt_now_ms() - e->gone_checked_ms < PT_DEAD_RECHECK_MS)
+	    pt_now_ms(pt) - e->gone_checked_ms < PT_DEAD_RECHECK_MS)
 		return e;
 	if (e && (e->dead || other_parent)) {
 		pt->stats.proc_reads++;
@@ -803,7 +807,7 @@ static struct pt_entry *pt_find(struct proctable *pt, pid_t pid,
 				pt_remove(pt, e);
 				return NULL;
 			}
-			e->gone_checked_ms = pt_now_ms();
+			e->gone_checked_ms = pt_now_ms(pt);
 		} else if (e->start_time ? st.start_time != e->start_time
 					 : e->dead) {
 			/* A different process now has this pid (an entry
@@ -941,7 +945,7 @@ static struct pt_entry *pt_from_parent(struct proctable *pt,
 	pt_update_cmdline(e);
 	/* Gone already: keep it only for the grace period. */
 	e->dead = true;
-	e->dead_at_ms = pt_now_ms();
+	e->dead_at_ms = pt_now_ms(pt);
 	e->gone_checked_ms = e->dead_at_ms;
 	pt_insert(pt, e);
 	return e;
@@ -963,7 +967,7 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 	ev->lineage = &pt->lineage;
 	if (ev->pid <= 0)
 		return;
-	now = pt_now_ms();
+	now = pt_now_ms(pt);
 	pt_sweep_dead(pt, now);
 	pt_sweep_live(pt, now);
 
