@@ -60,18 +60,21 @@ static int run_validate(const struct cli_command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "strict", no_argument, NULL, 's' },
 		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct json_object *doc, *files;
 	struct engine *e;
 	struct diag d;
-	bool json = false;
+	bool json = false, strict = false;
 	int c, i, r;
 
-	while ((c = cli_getopt(cmd, argc, argv, "jh", opts)) != -1) {
+	while ((c = cli_getopt(cmd, argc, argv, "jsh", opts)) != -1) {
 		if (c == 'j')
 			json = true;
+		else if (c == 's')
+			strict = true;
 		else
 			return c == 'h' ? CLI_EXIT_OK : CLI_EXIT_BAD_INPUT;
 	}
@@ -82,6 +85,7 @@ static int run_validate(const struct cli_command *cmd, int argc, char **argv)
 	e = engine_new();
 	if (!e)
 		return CLI_EXIT_RUNTIME;
+	engine_set_strict(e, strict);
 	diag_init(&d);
 	r = pipeline_load_rules(e, (const char *const *)argv, (size_t)argc,
 				HARRIER_SYSCONFDIR, &d);
@@ -114,10 +118,13 @@ static int run_validate(const struct cli_command *cmd, int argc, char **argv)
 
 const struct cli_command cli_cmd_rules_validate = {
 	.name = "rules validate",
-	.synopsis = "[--json] FILE...",
+	.synopsis = "[--json] [--strict] FILE...",
 	.summary = "check rules files",
 	.help = "  --json   {ok, files, errors, warnings}; each problem with "
 		"file, line, column\n"
+		"  --strict as rules_strict: true, a rule needing what audit "
+		"data cannot\n"
+		"           give is an error, not a warning (rule skipped)\n"
 		"Every problem is reported as file:line:col; exit 1 if any "
 		"file is invalid.\n",
 	.run = run_validate,
