@@ -396,6 +396,28 @@ static void pending_add(struct compile_ctx *c, enum diag_level level,
 	}
 }
 
+/* Forget the "evt.type 'x' ... never matches" warnings that compiling
+ * rule alone added since index from. */
+static void pending_drop_types(struct compile_ctx *c, size_t from,
+			       const char *rule)
+{
+	size_t i = from, k = from;
+
+	for (; i < c->n; i++) {
+		struct pending *p = &c->p[i];
+
+		if (p->level == DIAG_WARNING && p->nrules == 1 &&
+		    p->rules[0] == rule && strncmp(p->msg, "evt.type '", 10) == 0) {
+			free(p->msg);
+			free(p->macro);
+			free(p->rules);
+			continue;
+		}
+		c->p[k++] = *p;
+	}
+	c->n = k;
+}
+
 static void env_report(void *ud, enum diag_level level, const char *file,
 		       unsigned int line, unsigned int col, const char *macro,
 		       const char *msg)
@@ -617,8 +639,9 @@ static int compile_rule(struct compile_ctx *c, size_t idx)
 	bool any = false, wanted = rule_wanted(e, r);
 	char why[sizeof(un.what) + sizeof(un.macro) + sizeof(un.why) + 32];
 	char msg[sizeof(why) + 256];
-	size_t i;
+	size_t i, npend;
 
+	npend = c->n;
 	c->rule = r->name;
 	c->catch_errors = r->skip_if_unknown_filter;
 	c->caught[0] = '\0';
@@ -667,6 +690,9 @@ static int compile_rule(struct compile_ctx *c, size_t idx)
 						: r->pos.line;
 			un.col = r->cond.nsegs ? r->cond.segs[0].col
 					       : r->pos.col;
+			/* the skip says it: drop this rule's own warnings
+			 * about those types */
+			pending_drop_types(c, npend, r->name);
 		}
 	}
 	if (un.set) {

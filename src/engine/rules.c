@@ -713,6 +713,14 @@ static int set_text(struct loader *l, const yaml_node_t *n, const char *what,
 	return 0;
 }
 
+static void trim_end(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+}
+
 /* Falco appends with a space. */
 static int append_text(struct loader *l, const yaml_node_t *n, const char *what,
 		       char **dst)
@@ -1455,7 +1463,11 @@ static int rule_set(struct loader *l, struct rules_rule *r, size_t key,
 	case RK_CONDITION:
 		return set_cond(l, v, false, &r->cond);
 	case RK_OUTPUT:
-		return set_text(l, v, "output", &r->output, &r->output_pos);
+		if (set_text(l, v, "output", &r->output, &r->output_pos) < 0)
+			return -EINVAL;
+		/* Falco trims it: a folded "output: >" ends in a newline */
+		trim_end(r->output);
+		return 0;
 	case RK_PRIORITY:
 		if (get_scalar(l, v, "priority", &s) < 0)
 			return -EINVAL;
