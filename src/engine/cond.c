@@ -934,6 +934,11 @@ static bool parse_xoperand(struct parser *p, struct operand *o, bool rhs)
 	if (!enter(p, open))
 		return false;
 	if (!parse_xoperand(p, o, false)) {
+		/* recover past this transformer's ')' */
+		while (cur(p) && cur(p) != ')')
+			p->pos++;
+		if (cur(p))
+			p->pos++;
 		p->depth--;
 		return false;
 	}

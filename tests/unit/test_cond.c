@@ -437,6 +437,127 @@ static void test_quoted_strings(void **state)
 	MATCH("proc.name = \"a\\/b\" or proc.name = \"a\\tb\"", &ev);
 }
 
+static void test_op_regex_iglob(void **state)
+{
+	struct event ev;
+
+	ev_openat(&ev);
+	/* regex matches the whole value (Falco: RE2, anchored both ends) */
+	MATCH("fd.name regex '/etc/(shadow|gshadow)'", &ev);
+	MATCH("fd.name regex '/etc/s.*'", &ev);
+	NO_MATCH("fd.name regex 'shadow'", &ev);
+	NO_MATCH("fd.name regex '/etc/shad'", &ev);
+	MATCH("proc.exepath regex '.*/(cat|tac)'", &ev);
+	MATCH("fd.name iglob '/ETC/SHA*'", &ev);
+	MATCH("fd.name iglob /etc/*", &ev);
+	NO_MATCH("fd.name glob '/ETC/SHA*'", &ev);
+	NO_MATCH("fd.name iglob '/usr/*'", &ev);
+	expect_errors("fd.name regex 'a(b'",
+		      "r.yaml:3:28: error: bad regex 'a(b': Unmatched ( or \\(",
+		      NULL);
+	expect_errors("fd.name regex '(a)\\1'",
+		      "r.yaml:3:28: error: regex back-references (\\1) are not "
+		      "supported",
+		      NULL);
+}
+
+static void test_op_binary(void **state)
+{
+	struct event ev;
+
+	ev_openat(&ev);
+	/* hex digits, either case: "/etc" is 2f657463 */
+	MATCH("fd.name bstartswith 2f657463", &ev);
+	MATCH("fd.name bstartswith 2F657463", &ev);
+	NO_MATCH("fd.name bstartswith 2f757372", &ev);
+	MATCH("fd.name bcontains 736861646f77", &ev); /* "shadow" */
+	NO_MATCH("fd.name bcontains 736861646f78", &ev);
+	NO_MATCH("fd.name bstartswith 2f6574632f736861646f7777", &ev);
+	expect_errors("fd.name bcontains xyz1",
+		      "r.yaml:3:32: error: operator 'bcontains' takes hex "
+		      "digits (e.g. cafebabe), not 'xyz1'",
+		      NULL);
+	expect_errors("fd.name bcontains abc",
+		      "r.yaml:3:32: error: operator 'bcontains' takes hex "
+		      "digits (e.g. cafebabe), not 'abc'",
+		      NULL);
+	expect_errors("proc.pid bcontains 01",
+		      "r.yaml:3:23: error: operator 'bcontains' needs a string "
+		      "field; 'proc.pid' is a number",
+		      NULL);
+}
+
+static void test_transformers(void **state)
+{
+	static const char *const argv[] = { "cat", "Y2F0IC9ldGMvc2hhZG93" };
+	struct event ev;
+
+	ev_openat(&ev);
+	MATCH("toupper(proc.name) = CAT", &ev);
+	MATCH("tolower(toupper(proc.name)) = cat", &ev);
+	MATCH("basename(fd.name) = shadow", &ev);
+	MATCH("toupper(basename(fd.name)) in (SHADOW, GSHADOW)", &ev);
+	MATCH("basename(proc.exepath) startswith ca", &ev);
+	MATCH("len(fd.name) = 11", &ev);
+	MATCH("len(proc.name) < 4 and len(fd.name) >= 11", &ev);
+	NO_MATCH("len(fd.name) > 11", &ev);
+	MATCH("tolower(proc.name) exists", &ev);
+	MATCH("tolower( proc.name ) = cat", &ev);
+	ev.argv = argv;
+	MATCH("b64(proc.args) = 'cat /etc/shadow'", &ev);
+	MATCH("b64(proc.args) contains /etc/shadow", &ev);
+	NO_MATCH("b64(audit.key) exists", &ev); /* "harrier-shadow": no base64 */
+	/* unset stays unset through a transformer */
+	NO_MATCH("tolower(container.name) exists", &ev);
+	expect_errors("len(proc.pid) = 1",
+		      "r.yaml:3:14: error: transformer 'len' needs a string or "
+		      "a list; 'proc.pid' is a number",
+		      NULL);
+	expect_errors("tolower(proc.pid) = 1",
+		      "r.yaml:3:14: error: transformer 'tolower' needs a "
+		      "string; 'proc.pid' is a number here",
+		      NULL);
+	expect_errors("tolower(proc.nme) = x",
+		      "r.yaml:3:22: error: unknown field 'proc.nme'", NULL);
+	expect_errors("len(fd.name) contains 1",
+		      "r.yaml:3:27: error: operator 'contains' needs a string "
+		      "field; 'fd.name' is a number",
+		      NULL);
+	expect_errors("tolower(proc.name = x",
+		      "r.yaml:3:14: error: missing ')' after 'tolower('", NULL);
+}
+
+/* A Falco field Harrier does not give: valid, but unsupported. */
+static void test_unsupported_field(void **state)
+{
+	struct cond_unsupported un;
+	struct diag d;
+
+	diag_init(&d);
+	memset(&un, 0, sizeof(un));
+	assert_null(cond_compile("evt.type = read and evt.buffer bcontains 00",
+				 &r_src, &env, &d, &un));
+	assert_int_equal(d.n, 0);
+	assert_true(un.set);
+	assert_string_equal(un.what, "field 'evt.buffer'");
+	assert_int_equal(un.line, 3);
+	assert_int_equal(un.col, 34);
+	assert_string_equal(un.macro, "");
+	/* errors still win: a typo elsewhere fails */
+	memset(&un, 0, sizeof(un));
+	assert_null(cond_compile("evt.buffer contains x and proc.nme = y",
+				 &r_src, &env, &d, &un));
+	assert_int_equal(d.nerrors, 1);
+	assert_false(un.set);
+	diag_free(&d);
+	/* without ret_unsup it is an error */
+	expect_errors("evt.latency > 5",
+		      "r.yaml:3:14: error: field 'evt.latency': audit logs "
+		      "each syscall once, at exit: there is no enter event to "
+		      "time from",
+		      NULL);
+}
+
 /* ---- precedence, parentheses ---- */
 
 static void test_precedence(void **state)
@@ -1227,6 +1348,39 @@ static void test_fields_lineage(void **state)
 	NO_MATCH("proc.pname exists", &ev);
 }
 
+static void test_val(void **state)
+{
+	static const struct event_lineage lin = { fake_ancestor, NULL };
+	struct event ev;
+	static const char *const argv[] = { "parentproc" };
+
+	ev_openat(&ev);
+	ev.pid = 100;
+	ev.ppid = 50;
+	ev.comm = "parentproc";
+	ev.argv = argv;
+	ev.argc = 1;
+	ev.lineage = &lin;
+	MATCH("proc.name = val(proc.pname)", &ev);
+	NO_MATCH("proc.name != val(proc.pname)", &ev);
+	MATCH("proc.name = val( proc.aname[1] )", &ev);
+	NO_MATCH("proc.name = val(proc.aname[2])", &ev);
+	MATCH("proc.ppid < val(proc.pid)", &ev);
+	MATCH("proc.pid = val(proc.pid)", &ev);
+	MATCH("proc.pexepath endswith val(proc.name)", &ev);
+	MATCH("toupper(proc.name) = toupper(proc.pname)", &ev);
+	MATCH("proc.name in val(proc.aname)", &ev);
+	NO_MATCH("proc.name = val(container.name)", &ev);
+	expect_errors("proc.pid = val(proc.name)",
+		      "r.yaml:3:25: error: cannot compare 'proc.pid' (a number) "
+		      "with 'proc.name' (a string)",
+		      NULL);
+	expect_errors("fd.name pmatch val(proc.cwd)",
+		      "r.yaml:3:29: error: operator 'pmatch' takes no field on "
+		      "its right",
+		      NULL);
+}
+
 /* ---- formats ---- */
 
 struct seen {
@@ -1390,6 +1544,11 @@ int main(void)
 		cmocka_unit_test(test_op_glob),
 		cmocka_unit_test(test_op_pmatch),
 		cmocka_unit_test(test_op_exists_and_unset),
+		cmocka_unit_test(test_op_regex_iglob),
+		cmocka_unit_test(test_op_binary),
+		cmocka_unit_test(test_transformers),
+		cmocka_unit_test(test_val),
+		cmocka_unit_test(test_unsupported_field),
 		cmocka_unit_test(test_bool_fields),
 		cmocka_unit_test(test_quoted_strings),
 		cmocka_unit_test(test_precedence),

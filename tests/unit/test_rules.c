@@ -1229,6 +1229,62 @@ static void test_skip_if_unknown_filter(void **state)
 	engine_free(e);
 }
 
+/* Every YAML scalar style folds or unquotes differently: the error is at
+ * the token's own line and column in each. */
+static void test_error_position_scalar_styles(void **state)
+{
+	static const char text[] =
+		"- rule: Plain\n" /* 1 */
+		"  desc: d\n"
+		"  condition: evt.type = openat\n"
+		"    and proc.nme = a\n" /* 4: col 9 */
+		"  output: o\n"
+		"  priority: INFO\n"
+		"- rule: Single\n" /* 7 */
+		"  desc: d\n"
+		"  condition: 'proc.name = ''it''''s'' and\n"
+		"     fd.nme = b'\n" /* 10: col 6 */
+		"  output: o\n"
+		"  priority: INFO\n"
+		"- rule: Double\n" /* 13 */
+		"  desc: d\n"
+		"  condition: \"proc.name = \\\"x\\\" and fd.nam = c\"\n" /* 15 */
+		"  output: o\n"
+		"  priority: INFO\n"
+		"- rule: Literal\n" /* 18 */
+		"  desc: d\n"
+		"  condition: |  # a comment with proc.x in it\n"
+		"    evt.type = openat and\n"
+		"      proc.nam = d\n" /* 22: col 7 */
+		"  output: o\n"
+		"  priority: INFO\n"
+		"- rule: Folded\n" /* 25 */
+		"  desc: d\n"
+		"  condition: >-\n"
+		"    evt.type = openat\n"
+		"\n"
+		"    and (proc.name = e\n"
+		"         or proc.nm = f)\n" /* 31: col 13 */
+		"  output: o\n"
+		"  priority: INFO\n";
+	struct engine *e = engine_new();
+	struct diag d;
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(
+		engine_load_buffer(e, "p.yaml", text, strlen(text), &d), 0);
+	assert_int_equal(engine_compile(e, &d), -EINVAL);
+	assert_true(has_error(&d, 4, 9, "unknown field 'proc.nme'"));
+	assert_true(has_error(&d, 10, 6, "unknown field 'fd.nme'"));
+	assert_true(has_error(&d, 15, 37, "unknown field 'fd.nam'"));
+	assert_true(has_error(&d, 22, 7, "unknown field 'proc.nam'"));
+	assert_true(has_error(&d, 31, 13, "unknown field 'proc.nm'"));
+	assert_int_equal(d.nerrors, 5);
+	diag_free(&d);
+	engine_free(e);
+}
+
 static void test_block_scalar_condition(void **state)
 {
 	static const char text[] = "- macro: m\n"
@@ -1616,6 +1672,7 @@ int main(void)
 		cmocka_unit_test(test_other_source_skipped),
 		cmocka_unit_test(test_skip_if_unknown_filter),
 		cmocka_unit_test(test_block_scalar_condition),
+		cmocka_unit_test(test_error_position_scalar_styles),
 		cmocka_unit_test(test_shipped_rules),
 		cmocka_unit_test(test_shipped_rules_more),
 	};
