@@ -1242,7 +1242,7 @@ static void test_error_position_scalar_styles(void **state)
 		"  priority: INFO\n"
 		"- rule: Single\n" /* 7 */
 		"  desc: d\n"
-		"  condition: 'proc.name = ''it''''s'' and\n"
+		"  condition: 'proc.name = ''its'' and\n"
 		"     fd.nme = b'\n" /* 10: col 6 */
 		"  output: o\n"
 		"  priority: INFO\n"
