@@ -276,7 +276,7 @@ oom:
  * ten rules is one message naming the macro and the ten rules. */
 struct pending {
 	enum diag_level level;
-	const char *file;
+	char *file; /* owned: the diagnostic may outlive its source */
 	unsigned int line, col;
 	char *msg;
 	char *macro; /* holding the problem; NULL: a rule's own text */
@@ -367,15 +367,16 @@ static void pending_add(struct compile_ctx *c, enum diag_level level,
 		p = &c->p[c->n];
 		memset(p, 0, sizeof(*p));
 		p->level = level;
-		p->file = file;
+		p->file = file ? strdup(file) : NULL;
 		p->line = line;
 		p->col = col;
 		p->seq = c->n;
 		p->msg = strdup(msg);
 		p->macro = macro ? strdup(macro) : NULL;
-		if (!p->msg || (macro && !p->macro)) {
+		if (!p->msg || (macro && !p->macro) || (file && !p->file)) {
 			free(p->msg);
 			free(p->macro);
+			free(p->file);
 			c->oom = true;
 			return;
 		}
@@ -410,6 +411,7 @@ static void pending_drop_types(struct compile_ctx *c, size_t from,
 		    p->rules[0] == rule && strncmp(p->msg, "evt.type '", 10) == 0) {
 			free(p->msg);
 			free(p->macro);
+			free(p->file);
 			free(p->rules);
 			continue;
 		}
@@ -477,6 +479,7 @@ static void compile_ctx_free(struct compile_ctx *c)
 	for (i = 0; i < c->n; i++) {
 		free(c->p[i].msg);
 		free(c->p[i].macro);
+		free(c->p[i].file);
 		free(c->p[i].rules);
 	}
 	free(c->p);
@@ -518,9 +521,13 @@ static int diag_key_cmp(const void *a, const void *b)
 static void diag_sort(const struct engine *e, struct diag *d, size_t from)
 {
 	size_t n = d->n > from ? d->n - from : 0, i;
-	struct diag_key *k = calloc(n ? n : 1, sizeof(*k));
-	struct diag_item *items = calloc(n ? n : 1, sizeof(*items));
+	struct diag_key *k;
+	struct diag_item *items;
 
+	if (n < 2)
+		return;
+	k = calloc(n, sizeof(*k));
+	items = calloc(n, sizeof(*items));
 	if (!k || !items) {
 		free(k);
 		free(items);
