@@ -17,6 +17,10 @@
 #include "engine/cond.h"
 #include "engine/engine.h"
 
+/* The version string as rules.c once named it (engine_version() of the
+ * pkg branch returns it): ENGINE_FALCO_VERSION in engine.h. */
+#define RULES_ENGINE_VERSION ENGINE_FALCO_VERSION
+
 /* Where a piece of text came from. file is interned (owned by the
  * engine's file table) and outlives every item pointing at it. */
 struct rules_pos {
