@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "assemble/assembler.h"
 #include "assemble/interpret.h"
@@ -631,6 +632,18 @@ static void asm_rec_path(struct assembler *a, auparse_state_t *au)
 				p->raw_name = asm_untrusted(a, val, NULL);
 			else if (strcmp(name, "nametype") == 0)
 				p->nametype = asm_nametype(a, val);
+			break;
+		case 'd':
+			if (strcmp(name, "dev") == 0) {
+				unsigned int ma, mi;
+				char end;
+
+				if (sscanf(val, "%x:%x%c", &ma, &mi, &end) == 2 &&
+				    ma < 4096 && mi < (1u << 20)) {
+					p->dev = (uint32_t)makedev(ma, mi);
+					p->has_dev = true;
+				}
+			}
 			break;
 		case 'i':
 			if (strcmp(name, "inode") == 0 &&
