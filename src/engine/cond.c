@@ -139,6 +139,7 @@ struct cond_node {
 	size_t nitems;
 	enum list_order order;
 	regex_t *re; /* OP_REGEX */
+	char *re_need; /* a substring every match contains, or NULL */
 	/* NODE_XCMP */
 	struct operand *lhs; /* its ref is moved from ref */
 	struct operand *rhs; /* val(field) or a transformed field; NULL */
@@ -181,6 +182,7 @@ static void node_free(struct cond_node *n)
 		regfree(n->re);
 		free(n->re);
 	}
+	free(n->re_need);
 	operand_free(n->lhs);
 	operand_free(n->rhs);
 	free(n);
@@ -1028,6 +1030,80 @@ static bool cval_unhex(struct cval *v)
 	return true;
 }
 
+/* The longest run of plain characters that every match of the ERE pat
+ * must contain (outside groups, brackets, alternatives, quantified
+ * characters), so that evaluation can reject most values with strstr
+ * before running glibc's matcher. NULL when there is none. */
+static char *regex_needed(const char *pat)
+{
+	size_t best = 0, bstart = 0, start = 0, len = 0, i;
+	char *out;
+	int depth = 0;
+
+#define END_RUN()                               \
+	do {                                    \
+		if (len > best) {               \
+			best = len;             \
+			bstart = start;         \
+		}                               \
+		len = 0;                        \
+	} while (0)
+
+	for (i = 0; pat[i]; i++) {
+		char c = pat[i];
+
+		if (c == '[') {
+			END_RUN();
+			i++;
+			if (pat[i] == '^')
+				i++;
+			if (pat[i] == ']')
+				i++;
+			while (pat[i] && pat[i] != ']')
+				i++;
+			if (!pat[i])
+				return NULL;
+		} else if (c == '(') {
+			END_RUN();
+			depth++;
+		} else if (c == ')') {
+			END_RUN();
+			depth--;
+		} else if (c == '|') {
+			if (depth == 0)
+				return NULL; /* a top-level alternative */
+			END_RUN();
+		} else if (c == '*' || c == '?' || c == '{') {
+			/* the character before is optional */
+			if (len)
+				len--;
+			END_RUN();
+			if (c == '{')
+				while (pat[i] && pat[i] != '}')
+					i++;
+			if (!pat[i])
+				return NULL;
+		} else if (c == '+' || c == '.' || c == '^' || c == '$' ||
+			   c == '\\' || depth > 0) {
+			/* '+': the character before stays; an escape may
+			 * be a class (\\w): end the run either way */
+			END_RUN();
+			if (c == '\\' && pat[i + 1])
+				i++;
+		} else {
+			if (!len)
+				start = i;
+			len++;
+		}
+	}
+	END_RUN();
+#undef END_RUN
+	if (best < 2)
+		return NULL;
+	out = strndup(pat + bstart, best);
+	return out;
+}
+
 /* POSIX extended syntax (Falco: RE2 in POSIX mode), matching the whole
  * value. Back-references are refused: RE2 has none, and they make
  * glibc's matcher exponential on hostile input. */
@@ -1064,6 +1140,8 @@ static bool regex_compile(struct parser *p, struct cond_node *n, size_t off)
 	(void)snprintf(pat, n->v.len + 5, "^(%s)$", n->v.s);
 	r = regcomp(n->re, pat, REG_EXTENDED | REG_NOSUB);
 	free(pat);
+	if (r == 0)
+		n->re_need = regex_needed(n->v.s);
 	if (r != 0) {
 		(void)regerror(r, n->re, err, sizeof(err));
 		free(n->re);
@@ -1779,6 +1857,8 @@ static bool str_match(const struct cond_node *n, const char *s)
 	case OP_IGLOB:
 		return fnmatch(n->v.s, s, FNM_CASEFOLD) == 0;
 	case OP_REGEX:
+		if (n->re_need && !strstr(s, n->re_need))
+			return false;
 		return n->re && regexec(n->re, s, 0, NULL, 0) == 0;
 	case OP_PMATCH:
 		return pmatch(n, s);

@@ -448,6 +448,14 @@ static void test_op_regex_iglob(void **state)
 	NO_MATCH("fd.name regex 'shadow'", &ev);
 	NO_MATCH("fd.name regex '/etc/shad'", &ev);
 	MATCH("proc.exepath regex '.*/(cat|tac)'", &ev);
+	/* the literal prefilter keeps optional and alternative parts out */
+	MATCH("fd.name regex '/etc/shadows?'", &ev);
+	MATCH("fd.name regex '/etc/shadowx*'", &ev);
+	MATCH("fd.name regex 'x|/etc/shadow'", &ev);
+	MATCH("fd.name regex '/etc/(x|shadow)'", &ev);
+	MATCH("fd.name regex '/et[c]/sha\\.*dow'", &ev);
+	MATCH("fd.name regex '/etc/s{1}hadow'", &ev);
+	NO_MATCH("fd.name regex '/etc/shadows'", &ev);
 	MATCH("fd.name iglob '/ETC/SHA*'", &ev);
 	MATCH("fd.name iglob /etc/*", &ev);
 	NO_MATCH("fd.name glob '/ETC/SHA*'", &ev);
