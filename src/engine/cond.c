@@ -1366,6 +1366,21 @@ static void check_never_true(struct parser *p, const struct cond_node *n,
 			      n->items[i].s);
 }
 
+/* Show the field the constants it is compared with (fields.h). */
+static void note_constants(struct parser *p, const struct cond_node *n)
+{
+	const struct field_ref *r = n->lhs ? &n->lhs->ref : &n->ref;
+	size_t i;
+	int e = 0;
+
+	if (n->v.s)
+		e = field_ref_note_constant(r, n->v.s);
+	for (i = 0; e == 0 && i < n->nitems; i++)
+		e = field_ref_note_constant(r, n->items[i].s);
+	if (e < 0)
+		p->sh->oom = true;
+}
+
 static struct cond_node *parse_macro(struct parser *p, const char *name,
 				     size_t off)
 {
@@ -1520,6 +1535,7 @@ static struct cond_node *parse_term(struct parser *p)
 			memset(&n->ref, 0, sizeof(n->ref));
 		}
 		check_never_true(p, n, start);
+		note_constants(p, n);
 		return n;
 	}
 	node_free(n);
