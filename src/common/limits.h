@@ -37,6 +37,14 @@
 /* Items in one YAML list after expansion of nested lists. */
 #define HARRIER_MAX_LIST_ITEMS 65536
 
+/* Transformers applied to one field (tolower(basename(fd.name)) is 2):
+ * each needs a scratch buffer per evaluation; Falco's rules use one. */
+#define HARRIER_MAX_XFORMS 4
+
+/* Bytes of a regex pattern (regex operator). glibc compiles patterns to
+ * automata whose size grows with the pattern; Falco's rules use <100. */
+#define HARRIER_MAX_REGEX_LEN 1024
+
 /* Alerts waiting for the SQLite writer thread. When full, the producer
  * waits up to HARRIER_STORE_ENQUEUE_WAIT_MS (replay: indefinitely), then
  * counts the alert as dropped and says so. */

@@ -88,22 +88,17 @@ struct container_cache {
 	struct cc_entry *buckets[CC_BUCKETS];
 	struct cc_entry *head, *tail;
 	size_t n;
+	const struct hclock *clock; /* NULL: the system's */
 };
 
-static uint64_t cc_now_ms(void)
+static uint64_t cc_now_ms(const struct container_cache *cc)
 {
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_mono_ms(cc->clock);
 }
 
-static uint64_t cc_real_ns(void)
+static uint64_t cc_real_ns(const struct container_cache *cc)
 {
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return clock_real_ns(cc->clock);
 }
 
 /* The kernel stamps audit events with the coarse clock: an event's time
@@ -174,6 +169,12 @@ static void cc_entry_free(struct cc_entry *e)
 		return;
 	cc_meta_free(&e->meta);
 	free(e);
+}
+
+void container_cache_set_clock(struct container_cache *cc,
+			       const struct hclock *clock)
+{
+	cc->clock = clock;
 }
 
 void container_cache_free(struct container_cache *cc)
@@ -672,10 +673,10 @@ static void cc_load(const struct container_cache *cc, struct cc_entry *e)
 	if (!e->pub.pod_uid && e->match_pod_uid[0])
 		e->pub.pod_uid = e->match_pod_uid;
 	e->pub.k8s_container_name = m->k8s_name;
-	e->last_try_ns = cc_real_ns();
+	e->last_try_ns = cc_real_ns(cc);
 	if (!m->found) {
 		e->retries++;
-		e->next_retry_ms = cc_now_ms() + HARRIER_CONTAINER_RETRY_MS;
+		e->next_retry_ms = cc_now_ms(cc) + HARRIER_CONTAINER_RETRY_MS;
 	}
 }
 
@@ -754,7 +755,7 @@ cc_lookup(struct container_cache *cc, const struct cgroup_match *m,
 		 * (by more than the event clock's granularity). */
 		if (!e->meta.found &&
 		    e->retries <= HARRIER_CONTAINER_RETRY_MAX) {
-			now = cc_now_ms();
+			now = cc_now_ms(cc);
 			if (now >= e->next_retry_ms ||
 			    (exec && e->last_try_ns <
 					     exec_time_ns +
@@ -804,5 +805,5 @@ container_cache_get_exec(struct container_cache *cc,
 			 const struct cgroup_match *m, uint64_t exec_time_ns)
 {
 	return cc_lookup(cc, m, true,
-			 exec_time_ns ? exec_time_ns : cc_real_ns());
+			 exec_time_ns ? exec_time_ns : cc_real_ns(cc));
 }

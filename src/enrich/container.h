@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "common/clock.h"
 #include "common/event.h"
 
 /* Result of parsing a cgroup file's text. */
@@ -32,6 +33,9 @@ struct container_cache;
 /* root is "/" except in tests (prefix for /run/containerd, ...). */
 struct container_cache *container_cache_new(const char *root);
 void container_cache_free(struct container_cache *cc);
+/* Time for the retry schedule (borrowed; NULL = the system's). */
+void container_cache_set_clock(struct container_cache *cc,
+			       const struct hclock *clock);
 
 /* The cached container for a match, reading runtime state the first time.
  * Borrowed: valid until the entry is evicted (only when more than

@@ -103,6 +103,7 @@ struct proctable {
 	uint64_t live_swept_ms;
 	struct proctable_stats stats;
 	struct event_lineage lineage; /* put on every enriched event */
+	const struct hclock *clock; /* NULL: the system's */
 	/* The process's command line put on the event being enriched
 	 * (copied: an entry may go while the engine walks ancestors). */
 	struct strbuf ev_args;
@@ -111,12 +112,9 @@ struct proctable {
 
 /* --- small helpers ------------------------------------------------------ */
 
-static uint64_t pt_now_ms(void)
+static uint64_t pt_now_ms(const struct proctable *pt)
 {
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_mono_ms(pt->clock);
 }
 
 /* Epoch ns of a start time in clock ticks since boot (/proc/PID/stat). */
@@ -443,6 +441,12 @@ fail:
 	return NULL;
 }
 
+void proctable_set_clock(struct proctable *pt, const struct hclock *clock)
+{
+	pt->clock = clock;
+	container_cache_set_clock(pt->cc, clock);
+}
+
 void proctable_free(struct proctable *pt)
 {
 	struct pt_entry *e, *next;
@@ -538,7 +542,7 @@ static void pt_insert(struct proctable *pt, struct pt_entry *e)
 	if (pt->n >= pt->nbuckets && pt->nbuckets < 2 * HARRIER_PROCTABLE_MAX)
 		pt_grow(pt);
 	if (!e->seen_ms)
-		e->seen_ms = pt_now_ms();
+		e->seen_ms = pt_now_ms(pt);
 	h = pt_hash(pt, e->pid);
 	e->hnext = pt->buckets[h];
 	pt->buckets[h] = e;
@@ -988,7 +992,7 @@ static struct pt_entry *pt_read_exec(struct proctable *pt,
 	if (p)
 		e->sid = p->sid;
 	e->dead = true;
-	e->dead_at_ms = pt_now_ms();
+	e->dead_at_ms = pt_now_ms(pt);
 	e->gone_checked_ms = e->dead_at_ms;
 	return e;
 }
@@ -1061,7 +1065,7 @@ static struct pt_entry *pt_find(struct proctable *pt, pid_t pid,
 
 	*ret_fresh = false;
 	if (e && e->dead && !other_parent && e->gone_checked_ms &&
-	    pt_now_ms() - e->gone_checked_ms < PT_DEAD_RECHECK_MS)
+	    pt_now_ms(pt) - e->gone_checked_ms < PT_DEAD_RECHECK_MS)
 		return e;
 	if (e && (e->dead || other_parent)) {
 		pt->stats.proc_reads++;
@@ -1072,7 +1076,7 @@ static struct pt_entry *pt_find(struct proctable *pt, pid_t pid,
 				pt_remove(pt, e);
 				return NULL;
 			}
-			e->gone_checked_ms = pt_now_ms();
+			e->gone_checked_ms = pt_now_ms(pt);
 		} else if (e->start_time ? st.start_time != e->start_time
 					 : e->dead) {
 			/* A different process now has this pid (an entry
@@ -1272,7 +1276,7 @@ static struct pt_entry *pt_from_parent(struct proctable *pt,
 		e->start_ns = ev->time_ns;
 	/* Gone already: keep it only for the grace period. */
 	e->dead = true;
-	e->dead_at_ms = pt_now_ms();
+	e->dead_at_ms = pt_now_ms(pt);
 	e->gone_checked_ms = e->dead_at_ms;
 	pt_insert(pt, e);
 	return e;
@@ -1384,7 +1388,7 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 	ev->lineage = &pt->lineage;
 	if (ev->pid <= 0)
 		return;
-	now = pt_now_ms();
+	now = pt_now_ms(pt);
 	pt_sweep_dead(pt, now);
 	pt_sweep_live(pt, now);
 

@@ -85,7 +85,11 @@ if start_harrierd s1 --db "$DB" -r "$RULES_SHIPPED" $AR; then
 	open_2000 /etc/hostname
 	r2=$(stats_records)
 	echo "records: 2000 failed opens $((r1 - r0)), 2000 successful $((r2 - r1))"
-	[ $((r1 - r0)) -lt 2000 ] || fail "1: failed opens reached harrierd"
+	# Relative, not absolute: every successful open on the machine
+	# reaches harrierd too, so other work adds to both windows alike
+	# (an unfiltered failed open would cost as much as a successful one).
+	[ $((r1 - r0)) -lt $(((r2 - r1) / 2)) ] ||
+		fail "1: failed opens reached harrierd"
 	[ $((r2 - r1)) -ge 4000 ] || fail "1: successful opens did not"
 	stop_harrierd
 	[ "$HRC" = 0 ] || fail "1: exit code $HRC after SIGTERM"

@@ -830,8 +830,11 @@ static void test_exited_unseen_leaves_table(void **state)
 	struct fixture *f = *state;
 	struct event ev = syscall_event("openat", 300, 200);
 	struct proctable_stats st0, st1;
+	struct clock_fake clk;
 	char path[PATH_MAX];
 
+	clock_fake_init(&clk, clock_mono_ns(NULL), clock_real_ns(NULL));
+	proctable_set_clock(f->pt, &clk.clock);
 	proctable_enrich(f->pt, &ev);
 	ev = syscall_event("openat", 1, 0);
 	proctable_enrich(f->pt, &ev);
@@ -840,11 +843,11 @@ static void test_exited_unseen_leaves_table(void **state)
 	snprintf(path, sizeof(path), "%s/300", f->proc);
 	assert_int_equal(rm_tree(path), 0);
 	/* unused for longer than the check age, then any event sweeps */
-	usleep(5200 * 1000);
+	clock_fake_advance_ms(&clk, 5200);
 	ev = syscall_event("openat", 1, 0);
 	proctable_enrich(f->pt, &ev);
 	/* dead now; gone after the grace period */
-	usleep((HARRIER_PROCTABLE_DEAD_GRACE_MS + 200) * 1000);
+	clock_fake_advance_ms(&clk, HARRIER_PROCTABLE_DEAD_GRACE_MS + 200);
 	ev = syscall_event("openat", 1, 0);
 	proctable_enrich(f->pt, &ev);
 	proctable_get_stats(f->pt, &st1);
