@@ -29,18 +29,18 @@ struct event_path {
 	const char *name;     /* absolute, normalised; NULL if the record had
 			       * no name (name=(null)) */
 	const char *raw_name; /* as the record gave it (decoded from hex) */
-	const char *resolved; /* the object the syscall reached when name went
-			       * through a symlink (set by the enricher,
-			       * src/enrich/pathres.c); NULL = name itself */
 	const char *nametype; /* NORMAL, PARENT, CREATE, DELETE, UNKNOWN ... */
 	uint64_t inode;
 	bool has_inode;
-	uint32_t dev; /* makedev(major, minor) of the record's dev= */
-	bool has_dev;
 	uint32_t mode; /* st_mode incl. type bits */
 	bool has_mode;
 	uint32_t ouid, ogid;
 	bool has_owner;
+	uint32_t dev; /* makedev(major, minor) of the record's dev= */
+	bool has_dev;
+	const char *resolved; /* the object the syscall reached when name went
+			       * through a symlink (set by the enricher,
+			       * src/enrich/pathres.c); NULL = name itself */
 };
 
 /* SOCKADDR, decoded. */
