@@ -25,6 +25,7 @@
 #include "common/harrier_config.h"
 #include "common/diag.h"
 #include "common/log.h"
+#include "common/resolver.h"
 #include "engine/engine.h"
 #include "kaudit/kaudit.h"
 #include "kaudit/kstatus.h"
@@ -234,6 +235,11 @@ static struct engine *load_engine(const struct config *c)
 	if (r < 0)
 		return NULL;
 	log_info("loaded %zu rules", engine_rule_count(e));
+	/* Domain names in the rules (fd.sip.name = NAME): resolved in the
+	 * background, never while an event waits. */
+	if (resolver_start(HARRIER_RESOLVER_REFRESH_S) < 0)
+		log_warning("cannot start the name resolver: fd.*.name "
+			    "compares by text only");
 	return e;
 }
 
@@ -597,6 +603,7 @@ static void shutdown_all(void)
 	proctable_free(server.proctable);
 	engine_free(server.engine);
 	config_free(server.config);
+	resolver_stop();
 }
 
 int main(int argc, char **argv)

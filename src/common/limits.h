@@ -106,6 +106,15 @@
  * once per exec). A longer environment is cut there. */
 #define HARRIER_PROC_ENV_MAX (32 * 1024)
 
+/* Domain names from rules (fd.sip.name = NAME) resolved in the
+ * background (src/common/resolver.c): at most this many names, each with
+ * at most this many addresses kept, refreshed every REFRESH_S seconds.
+ * A name past the bound is never resolved (the rule compiles; it does
+ * not match by that name). */
+#define HARRIER_RESOLVER_MAX_NAMES 256
+#define HARRIER_RESOLVER_MAX_ADDRS 16
+#define HARRIER_RESOLVER_REFRESH_S 600
+
 /* Runtime states read when looking for the container whose init a gone
  * process was (container_find_init: only for a runtime's init that
  * exec'd and exited before its cgroup was read). A node runs at most a

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -27,6 +28,7 @@
 #include "engine/engine.h"
 #include "engine/fields.h"
 #include "common/lineage.h"
+#include "common/resolver.h"
 
 typedef bool (*field_get_fn)(const struct field_ref *r, const struct event *ev,
 			     unsigned int n, struct fval *v, char *buf,
@@ -38,6 +40,8 @@ typedef bool (*field_get_fn)(const struct field_ref *r, const struct event *ev,
 #define FA_MULTI 0x4 /* without [N]: any of several values */
 #define FA_NEED 0x8 /* an argument is required */
 #define FA_KEY 0x10 /* accepts [TEXT] (a key, path or index) */
+#define FA_NET 0x20 /* an ip compared with networks (a.b.c.d/len) */
+#define FA_DNS 0x40 /* an ip compared with names resolved in the background */
 
 struct field_def {
 	const char *base; /* name without argument */
@@ -1773,9 +1777,14 @@ static bool fd_end(const struct event *ev, unsigned int ep, unsigned int n,
 	bool local;
 
 	if (ep == EP_ANY) {
+		/* the known ends, client first: the n-th of them */
 		if (n > 1)
 			return false;
-		ep = n == 0 ? EP_C : EP_S;
+		if (n == 0)
+			return fd_end(ev, EP_C, 0, ip, port) ||
+			       fd_end(ev, EP_S, 0, ip, port);
+		return fd_end(ev, EP_C, 0, ip, port) &&
+		       fd_end(ev, EP_S, 0, ip, port);
 	} else if (n > 0) {
 		return false;
 	}
@@ -1816,6 +1825,21 @@ static bool g_fd_port(const struct field_ref *r, const struct event *ev,
 
 	return fd_end(ev, (unsigned int)r->def->param, n, &ip, &port) &&
 	       set_num(v, port);
+}
+
+/* fd.sip.name etc.: the ip (compared with names by field_value_eq); as
+ * output, the name of the rules it belongs to, else the ip. */
+static bool g_fd_ipname(const struct field_ref *r, const struct event *ev,
+			unsigned int n, struct fval *v, char *buf, size_t len)
+{
+	const char *ip;
+	uint16_t port;
+
+	if (!fd_end(ev, (unsigned int)r->def->param, n, &ip, &port))
+		return false;
+	if (resolver_name_of(ip, buf, len))
+		return set_str(v, buf);
+	return set_str(v, ip);
 }
 
 /* fd.connected (0), fd.name_changed (1). */
@@ -2202,6 +2226,27 @@ static const struct field_def field_table[] = {
 	   "does."),
 	FD("fd.port", NUM, "port", FA_MULTI, EP_ANY, g_fd_port,
 	   "Either port of the socket (client or server)."),
+	FD("fd.net", S, "ipnet", FA_MULTI | FA_NET, EP_ANY, g_fd_ip,
+	   "Either ip of the socket compared with a network (a.b.c.d/len "
+	   "or an ip; v4 and v6)."),
+	FD("fd.snet", S, "ipnet", FA_NET, EP_S, g_fd_ip,
+	   "Server ip compared with a network."),
+	FD("fd.cnet", S, "ipnet", FA_NET, EP_C, g_fd_ip,
+	   "Client ip compared with a network."),
+	FD("fd.rnet", S, "ipnet", FA_NET, EP_R, g_fd_ip,
+	   "Remote ip compared with a network."),
+	FD("fd.lnet", S, "ipnet", FA_NET, EP_L, g_fd_ip,
+	   "Local ip compared with a network."),
+	FD("fd.sip.name", S, "string", FA_DNS, EP_S, g_fd_ipname,
+	   "Server ip compared with domain names: the names written in "
+	   "rules are resolved in the background (harrierd; never on the "
+	   "event path) and compared by address."),
+	FD("fd.cip.name", S, "string", FA_DNS, EP_C, g_fd_ipname,
+	   "Client ip compared with domain names (as fd.sip.name)."),
+	FD("fd.rip.name", S, "string", FA_DNS, EP_R, g_fd_ipname,
+	   "Remote ip compared with domain names (as fd.sip.name)."),
+	FD("fd.lip.name", S, "string", FA_DNS, EP_L, g_fd_ipname,
+	   "Local ip compared with domain names (as fd.sip.name)."),
 	FD("fd.l4proto", S, "string", 0, 0, g_l4proto,
 	   "tcp, udp, icmp or raw, from the socket() that made the fd (fd "
 	   "table) or /proc/PID/net."),
@@ -2363,10 +2408,6 @@ static const struct field_def field_table[] = {
 	FNA("syscall.type", S, "string", 0, NA_YET,
 	    "Syscall name; unset for other events."),
 
-	FNA("fd.cip.name", S, "string", 0, NA_YET,
-	    "Domain name of the client ip."),
-	FNA("fd.cnet", S, "ipnet", 0, NA_YET,
-	    "Client ip compared with a network (a.b.c.d/n)."),
 	FNA("fd.containerdirectory", S, "string", 0, NA_YET,
 	    "container.id:fd.directory."),
 	FNA("fd.containername", S, "string", 0, NA_YET,
@@ -2386,26 +2427,12 @@ static const struct field_def field_table[] = {
 	    "true when the process is the server end."),
 	FNA("fd.is_upper_layer", B, "bool", 0, NA_YET,
 	    "true for a file of an overlayfs upper layer."),
-	FNA("fd.lip.name", S, "string", 0, NA_YET,
-	    "Domain name of the local ip."),
-	FNA("fd.lnet", S, "ipnet", 0, NA_YET,
-	    "Local ip compared with a network."),
 	FNA("fd.lproto", S, "string", 0, NA_YET,
 	    "Protocol name of the local port."),
-	FNA("fd.net", S, "ipnet", 0, NA_YET,
-	    "Either end's ip compared with a network (filter only)."),
 	FNA("fd.proto", S, "string", 0, NA_YET,
 	    "Protocol name of either port (filter only)."),
-	FNA("fd.rip.name", S, "string", 0, NA_YET,
-	    "Domain name of the remote ip."),
-	FNA("fd.rnet", S, "ipnet", 0, NA_YET,
-	    "Remote ip compared with a network."),
 	FNA("fd.rproto", S, "string", 0, NA_YET,
 	    "Protocol name of the remote port."),
-	FNA("fd.sip.name", S, "string", 0, NA_YET,
-	    "Domain name of the server ip."),
-	FNA("fd.snet", S, "ipnet", 0, NA_YET,
-	    "Server ip compared with a network."),
 	FNA("fd.sproto", S, "string", 0, NA_YET,
 	    "Protocol name of the server port."),
 	FNA("fd.types", S, "list", FA_KEY, NA_YET,
@@ -2754,6 +2781,7 @@ int field_ref_parse(const char *name, size_t len, struct field_ref *ret)
 	/* Both index rules: an event is looked up under its syscall name
 	 * and under its first record's type (CONFIG_CHANGE, USER_LOGIN). */
 	r.is_evt_type = d->get == g_evt_type || d->get == g_type_name;
+	r.custom_eq = (d->flags & (FA_NET | FA_DNS)) != 0;
 	r.name = strndup(name, len);
 	if (!r.name) {
 		free(r.arg);
@@ -2792,10 +2820,62 @@ bool field_extract(const struct field_ref *r, const struct event *ev,
 
 int field_ref_note_constant(const struct field_ref *r, const char *value)
 {
-	/* no field of this table prepares for its constants yet */
-	(void)r;
-	(void)value;
-	return 0;
+	int e;
+
+	if (!r->def || !(r->def->flags & FA_DNS) || !value)
+		return 0;
+	/* A name past the resolver's bound, or no name at all (an ip
+	 * written as is), is compared as text. */
+	e = resolver_add(value);
+	return e == -ENOMEM ? -ENOMEM : 0;
+}
+
+/* ip (text) inside the network "a.b.c.d/len", "a::/len" or equal to an
+ * address written without /len. */
+static bool ip_in_net(const char *ip, const char *net)
+{
+	unsigned char a[16], b[16];
+	char addr[64];
+	const char *slash = strchr(net, '/');
+	int fam = strchr(ip, ':') ? AF_INET6 : AF_INET;
+	long bits = fam == AF_INET ? 32 : 128, i;
+	size_t al = slash ? (size_t)(slash - net) : strlen(net);
+	char *end;
+
+	if (al >= sizeof(addr))
+		return false;
+	memcpy(addr, net, al);
+	addr[al] = '\0';
+	if (inet_pton(fam, ip, a) != 1 || inet_pton(fam, addr, b) != 1)
+		return false;
+	if (slash) {
+		long want = strtol(slash + 1, &end, 10);
+
+		if (*end || end == slash + 1 || want < 0 || want > bits)
+			return false;
+		bits = want;
+	}
+	for (i = 0; i < bits / 8; i++)
+		if (a[i] != b[i])
+			return false;
+	if (bits % 8) {
+		unsigned char m = (unsigned char)(0xff << (8 - bits % 8));
+
+		if ((a[i] & m) != (b[i] & m))
+			return false;
+	}
+	return true;
+}
+
+bool field_value_eq(const struct field_ref *r, const char *value,
+		    const char *constant)
+{
+	if (r->def && (r->def->flags & FA_NET))
+		return ip_in_net(value, constant);
+	if (r->def && (r->def->flags & FA_DNS))
+		return strcmp(value, constant) == 0 ||
+		       resolver_match(constant, value);
+	return strcmp(value, constant) == 0;
 }
 
 const char *field_ref_unavailable(const struct field_ref *r)

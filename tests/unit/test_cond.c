@@ -22,6 +22,7 @@
 
 #include "common/diag.h"
 #include "common/lineage.h"
+#include "common/resolver.h"
 #include "common/strbuf.h"
 #include "engine/cond.h"
 #include "engine/engine.h"
@@ -1696,6 +1697,40 @@ static void test_fields_fd_table(void **state)
 	MATCH("fd.sip = 10.0.0.5 and fd.cip = 192.0.2.7", &ev);
 }
 
+/* fd.*net compare with networks; fd.*.name with names resolved in the
+ * background (127.0.0.3 is a name that resolves without any lookup). */
+static void test_fields_fd_net_and_names(void **state)
+{
+	struct event ev;
+
+	(void)state;
+	syscall_event(&ev, "connect");
+	ev.sockaddr.family = EVENT_SOCK_INET;
+	ev.sockaddr.raw_family = 2;
+	strcpy(ev.sockaddr.addr, "10.20.30.40");
+	ev.sockaddr.port = 443;
+	MATCH("fd.snet = 10.0.0.0/8 and fd.rnet = 10.20.0.0/16", &ev);
+	MATCH("fd.snet = 10.20.30.40 and fd.snet != 192.168.0.0/16", &ev);
+	MATCH("fd.snet in (192.168.0.0/16, 10.20.30.0/24)", &ev);
+	MATCH("fd.net = 10.20.30.32/27", &ev);
+	NO_MATCH("fd.snet = 10.20.30.0/28", &ev);
+	NO_MATCH("fd.snet = 10.0.0.0/99 or fd.snet = 10.0.0.0/x", &ev);
+	NO_MATCH("fd.lnet = 10.0.0.0/8", &ev); /* local end unknown */
+	strcpy(ev.sockaddr.addr, "2001:db8::5");
+	ev.sockaddr.family = EVENT_SOCK_INET6;
+	MATCH("fd.snet = '2001:db8::/32'", &ev);
+	NO_MATCH("fd.snet = 10.0.0.0/8", &ev);
+
+	strcpy(ev.sockaddr.addr, "127.0.0.3");
+	ev.sockaddr.family = EVENT_SOCK_INET;
+	/* compiling registers the name; until resolved, only text */
+	NO_MATCH("fd.sip.name = 127.0.0.4", &ev);
+	MATCH("fd.sip.name = 127.0.0.3", &ev);
+	assert_true(resolver_refresh() >= 1);
+	NO_MATCH("fd.sip.name = 127.0.0.4", &ev);
+	MATCH("fd.rip.name in (example.invalid, 127.0.0.3)", &ev);
+}
+
 /* What the rule compiler asks: does the syscall have this argument? */
 static void test_fields_arg_exists(void **state)
 {
@@ -1781,6 +1816,7 @@ int main(void)
 		cmocka_unit_test(test_fields_lineage),
 		cmocka_unit_test(test_fields_process_facts),
 		cmocka_unit_test(test_fields_fd_table),
+		cmocka_unit_test(test_fields_fd_net_and_names),
 		cmocka_unit_test(test_fields_arg_exists),
 		cmocka_unit_test(test_fields_flag_names),
 		cmocka_unit_test(test_format_render),
