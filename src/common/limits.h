@@ -115,6 +115,10 @@
 #define HARRIER_RESOLVER_MAX_ADDRS 16
 #define HARRIER_RESOLVER_REFRESH_S 600
 
+/* Mounts kept per container (container.mounts, container.mount.*); past
+ * it the rest are not shown. Kubernetes pods have tens. */
+#define HARRIER_CONTAINER_MOUNTS_MAX 256
+
 /* Runtime states read when looking for the container whose init a gone
  * process was (container_find_init: only for a runtime's init that
  * exec'd and exited before its cgroup was read). A node runs at most a

@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -1993,6 +1994,103 @@ static bool g_container(const struct field_ref *r, const struct event *ev,
 	}
 }
 
+/* ---- container.privileged, start_ts, mounts ---- */
+
+enum mt_what { MT_ALL, MT_DEST, MT_SOURCE, MT_MODE, MT_RDWR, MT_PROP };
+
+static bool mount_text(const struct event_mount *m, struct sbuf *b)
+{
+	sb_adds(b, m->source);
+	sb_adds(b, ":");
+	sb_adds(b, m->dest);
+	sb_adds(b, ":");
+	sb_adds(b, m->mode);
+	sb_adds(b, ":");
+	sb_adds(b, m->rw ? "true" : "false");
+	sb_adds(b, ":");
+	sb_adds(b, m->propagation);
+	return true;
+}
+
+static bool g_ct_extra(const struct field_ref *r, const struct event *ev,
+		       unsigned int n, struct fval *v, char *buf, size_t len)
+{
+	const struct event_container *c = ev->container;
+	struct sbuf b;
+	size_t i;
+
+	if (!c)
+		return false;
+	switch (r->def->param) {
+	case 0:
+		return c->privileged >= 0 && set_bool(v, c->privileged);
+	case 1:
+		return c->start_ts && set_num(v, (int64_t)c->start_ts);
+	default:
+		if (!c->mounts)
+			return false;
+		sb_init(&b, buf, len, len);
+		for (i = 0; i < c->nmounts; i++) {
+			if (i)
+				sb_adds(&b, ",");
+			mount_text(&c->mounts[i], &b);
+		}
+		return set_str(v, buf);
+	}
+}
+
+/* container.mount*[KEY]: KEY a number (the N-th mount) or a path glob
+ * (container.mount.source[DEST] looks the destination up, the others the
+ * source), as Falco. A known container without such a mount gives "N/A"
+ * (Falco's rules test `not container.mount.dest[/etc] in ("<NA>","N/A")`). */
+static bool g_ct_mount(const struct field_ref *r, const struct event *ev,
+		       unsigned int n, struct fval *v, char *buf, size_t len)
+{
+	const struct event_container *c = ev->container;
+	const struct event_mount *m = NULL;
+	struct sbuf b;
+	char *end;
+	unsigned long idx;
+	size_t i;
+
+	if (!r->arg)
+		return false;
+	if (!c)
+		return set_str(v, "N/A");
+	idx = strtoul(r->arg, &end, 10);
+	if (r->arg[0] >= '0' && r->arg[0] <= '9' && !*end) {
+		if (idx < c->nmounts)
+			m = &c->mounts[idx];
+	} else {
+		for (i = 0; i < c->nmounts && !m; i++) {
+			const char *key = r->def->param == MT_SOURCE
+						  ? c->mounts[i].dest
+						  : c->mounts[i].source;
+
+			if (fnmatch(r->arg, key, 0) == 0)
+				m = &c->mounts[i];
+		}
+	}
+	if (!m)
+		return set_str(v, "N/A");
+	switch (r->def->param) {
+	case MT_DEST:
+		return set_str(v, m->dest);
+	case MT_SOURCE:
+		return set_str(v, m->source);
+	case MT_MODE:
+		return set_str(v, m->mode);
+	case MT_RDWR:
+		return set_str(v, m->rw ? "true" : "false");
+	case MT_PROP:
+		return set_str(v, m->propagation);
+	default:
+		sb_init(&b, buf, len, len);
+		mount_text(m, &b);
+		return set_str(v, buf);
+	}
+}
+
 /* ---- the table ---- */
 
 /* clang-format off */
@@ -2275,6 +2373,37 @@ static const struct field_def field_table[] = {
 	   "Container runtime (docker, containerd, cri-o, podman)."),
 	FD("container.type", S, "string", 0, CT_RUNTIME, g_container,
 	   "Same as container.runtime (Falco's name)."),
+	FD("container.privileged", B, "bool", 0, 0, g_ct_extra,
+	   "true for a privileged container (docker's HostConfig, or every "
+	   "capability with CAP_SYS_ADMIN and no masked paths in the OCI/runc "
+	   "config)."),
+	FD("container.start_ts", NUM, "absolute time", 0, 1, g_ct_extra,
+	   "Start time of the container in ns (runc's created, docker's "
+	   "StartedAt)."),
+	FD("container.mounts", S, "string", 0, 2, g_ct_extra,
+	   "Every mount as source:dest:mode:rdwr:propagation, comma "
+	   "separated (runtime state)."),
+	FDX("container.mount", "container.mount[N|SOURCE]", S, "string",
+	    FA_KEY | FA_NEED, MT_ALL, g_ct_mount,
+	    "One mount (index, or source path glob) as "
+	    "source:dest:mode:rdwr:propagation; N/A when none."),
+	FDX("container.mount.dest", "container.mount.dest[N|SOURCE]", S,
+	    "string", FA_KEY | FA_NEED, MT_DEST, g_ct_mount,
+	    "Destination of the mount whose source matches (glob) or of the "
+	    "N-th; N/A when none."),
+	FDX("container.mount.source", "container.mount.source[N|DEST]", S,
+	    "string", FA_KEY | FA_NEED, MT_SOURCE, g_ct_mount,
+	    "Source of the mount whose destination matches; N/A when none."),
+	FDX("container.mount.mode", "container.mount.mode[N|SOURCE]", S,
+	    "string", FA_KEY | FA_NEED, MT_MODE, g_ct_mount,
+	    "Options of a mount; N/A when none."),
+	FDX("container.mount.rdwr", "container.mount.rdwr[N|SOURCE]", S,
+	    "string", FA_KEY | FA_NEED, MT_RDWR, g_ct_mount,
+	    "true when a mount is writable; N/A when none."),
+	FDX("container.mount.propagation",
+	    "container.mount.propagation[N|SOURCE]", S, "string",
+	    FA_KEY | FA_NEED, MT_PROP, g_ct_mount,
+	    "Propagation of a mount; N/A when none."),
 	FD("k8s.pod.name", S, "string", 0, CT_POD_NAME, g_container,
 	   "Kubernetes pod name."),
 	FD("k8s.ns.name", S, "string", 0, CT_POD_NS, g_container,
@@ -2607,27 +2736,8 @@ static const struct field_def field_table[] = {
 	    "Every container label."),
 	FNA("container.liveness_probe", S, "string", 0, NA_K8S,
 	    "Liveness probe command of the container."),
-	FNA("container.mount", S, "string", FA_KEY | FA_NEED, NA_YET,
-	    "Mount given by index or source path in brackets."),
-	FNA("container.mount.dest", S, "string", FA_KEY | FA_NEED, NA_YET,
-	    "Destination of a mount (index or source path in brackets)."),
-	FNA("container.mount.mode", S, "string", FA_KEY | FA_NEED, NA_YET,
-	    "Mode of a mount."),
-	FNA("container.mount.propagation", S, "string", FA_KEY | FA_NEED,
-	    NA_YET, "Propagation of a mount."),
-	FNA("container.mount.rdwr", S, "string", FA_KEY | FA_NEED, NA_YET,
-	    "true when a mount is writable."),
-	FNA("container.mount.source", S, "string", FA_KEY | FA_NEED, NA_YET,
-	    "Source of a mount (index or destination path in brackets)."),
-	FNA("container.mounts", S, "string", 0, NA_YET,
-	    "Every mount: source:dest:mode:rdwr:propagation, comma "
-	    "separated."),
-	FNA("container.privileged", B, "bool", 0, NA_YET,
-	    "true for a privileged container."),
 	FNA("container.readiness_probe", S, "string", 0, NA_K8S,
 	    "Readiness probe command of the container."),
-	FNA("container.start_ts", NUM, "abstime", 0, NA_YET,
-	    "Start time of the container."),
 	FNA("k8s.deployment.id", S, "string", 0, NA_K8S,
 	    "Id of the pod's deployment."),
 	FNA("k8s.deployment.label", S, "string", FA_KEY | FA_NEED, NA_K8S,

@@ -1731,6 +1731,49 @@ static void test_fields_fd_net_and_names(void **state)
 	MATCH("fd.rip.name in (example.invalid, 127.0.0.3)", &ev);
 }
 
+/* container.privileged, start_ts, mounts and mount lookups as Falco's
+ * rules write them. */
+static void test_fields_container_mounts(void **state)
+{
+	static const struct event_mount mounts[] = {
+		{ "/var/run/docker.sock", "/run/docker.sock", "rbind", true,
+		  "rprivate" },
+		{ "/etc", "/host/etc", "rbind,ro", false, "" },
+	};
+	struct event_container ct;
+	struct event ev;
+
+	(void)state;
+	memset(&ct, 0, sizeof(ct));
+	ct.id = "0123456789ab0123456789ab0123456789ab0123456789ab0123456789abcdef";
+	ct.privileged = 1;
+	ct.start_ts = 1796158315500000000ULL;
+	ct.mounts = mounts;
+	ct.nmounts = 2;
+	syscall_event(&ev, "execve");
+	/* a host process: N/A, so Falco's "not ... in (<NA>, N/A)" holds */
+	MATCH("container.mount.dest[/etc] in (\"<NA>\", \"N/A\")", &ev);
+	NO_MATCH("container.privileged = true", &ev);
+	ev.container = &ct;
+	MATCH("container.privileged = true", &ev);
+	MATCH("container.start_ts = 1796158315500000000", &ev);
+	MATCH("not container.mount.dest[/var/run/docker.sock] in "
+	      "(\"<NA>\", \"N/A\")", &ev);
+	MATCH("container.mount.dest[/var/run/docker.sock] = /run/docker.sock",
+	      &ev);
+	MATCH("container.mount.dest[/et*] = /host/etc", &ev);
+	MATCH("container.mount.dest[/proc*] = N/A", &ev);
+	MATCH("container.mount.source[/host/etc] = /etc", &ev);
+	MATCH("container.mount.rdwr[1] = false and "
+	      "container.mount.propagation[0] = rprivate",
+	      &ev);
+	MATCH("container.mount[1] = '/etc:/host/etc:rbind,ro:false:'", &ev);
+	MATCH("container.mounts contains '/var/run/docker.sock:/run/docker.sock'",
+	      &ev);
+	ct.privileged = -1;
+	NO_MATCH("container.privileged exists", &ev);
+}
+
 /* What the rule compiler asks: does the syscall have this argument? */
 static void test_fields_arg_exists(void **state)
 {
@@ -1817,6 +1860,7 @@ int main(void)
 		cmocka_unit_test(test_fields_process_facts),
 		cmocka_unit_test(test_fields_fd_table),
 		cmocka_unit_test(test_fields_fd_net_and_names),
+		cmocka_unit_test(test_fields_container_mounts),
 		cmocka_unit_test(test_fields_arg_exists),
 		cmocka_unit_test(test_fields_flag_names),
 		cmocka_unit_test(test_format_render),
