@@ -711,14 +711,15 @@ void fdtable_enrich(struct fdtable *ft, struct event *ev)
 		info.num = a0;
 		if (!known && ft_sa_type(ev))
 			info.typechar = ft_sa_type(ev);
-		if (strcmp(sc, "connect") == 0) {
-			/* the address it connected, or tried to, to */
+		if (strcmp(sc, "connect") == 0 &&
+		    (ok || ev->exit == -FT_EINPROGRESS)) {
+			/* Falco: a refused connect gives the fd no tuple */
 			if (ft_sa(ev, info.rip, &info.rport))
 				info.has_remote = true;
 			if (ev->sockaddr.family == EVENT_SOCK_UNIX &&
 			    ev->sockaddr.path)
 				info.name = ev->sockaddr.path;
-			info.connected = ok || ev->exit == -FT_EINPROGRESS;
+			info.connected = true;
 			info.is_server = false;
 			if (!info.has_local &&
 			    ft_from_proc(ft, pid, a0, &tmp, &ino, name,
