@@ -1118,7 +1118,11 @@ static bool pt_is_runtime_exe(const char *exe)
 	const char *b = exe ? strrchr(exe, '/') : NULL;
 
 	b = b ? b + 1 : exe;
-	return b && (strcmp(b, "runc") == 0 || strcmp(b, "crun") == 0);
+	/* the runtimes, and the monitors their inits end up under once
+	 * `runc create` has exited (podman's conmon, containerd's shims) */
+	return b && (strcmp(b, "runc") == 0 || strcmp(b, "crun") == 0 ||
+		     strcmp(b, "conmon") == 0 ||
+		     strncmp(b, "containerd-shim", 15) == 0);
 }
 
 /* A runtime's init (runc init) exec'd the container's first process in

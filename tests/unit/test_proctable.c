@@ -518,6 +518,27 @@ static void test_gone_runtime_init_from_runc_state(void **state)
 	assert_non_null(ev.container);
 	assert_string_equal(ev.container->id, ID_A);
 	assert_string_equal(ev.container->runtime, "docker");
+	/* podman: by then runc create has exited and conmon is the parent */
+	mkproc(f, &(struct fake_proc){ .pid = 260,
+				       .ppid = 1,
+				       .sid = 260,
+				       .start = 1600,
+				       .comm = "conmon",
+				       .exe = "/usr/bin/conmon",
+				       .cwd = "/" });
+	write_str(dir, "state.json",
+		  "{\"init_process_pid\":903,\"cgroup_paths\":{"
+		  "\"memory\":\"/sys/fs/cgroup/memory/libpod_parent/libpod-"
+		  ID_A "\"},\"config\":{\"labels\":[]}}");
+	ev = syscall_event("execve", 903, 260);
+	ev.comm = "cat";
+	ev.exe = "/bin/busybox";
+	ev.argv = argv;
+	ev.argc = 2;
+	ev.argv_from_execve = true;
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
 	/* not for a host process whose parent is no runtime */
 	ev = syscall_event("execve", 902, 300);
 	ev.exe = "/bin/busybox";
