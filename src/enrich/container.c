@@ -87,12 +87,34 @@ struct cc_entry {
 	struct cc_entry *prev, *next; /* LRU list, head = most recent */
 };
 
+/* Runtime roots whose state.json files name container inits. */
+static const char *const cc_init_dirs[] = {
+	"/run/runc",
+	"/run/docker/runtime-runc/moby",
+	"/run/containerd/runc/k8s.io",
+	"/run/containerd/runc/default",
+};
+#define CC_INIT_DIRS (sizeof(cc_init_dirs) / sizeof(cc_init_dirs[0]))
+/* A lookup that misses rescans at most this often (a state.json is
+ * written after its directory, which is what changes the root's mtime). */
+#define CC_INIT_RESCAN_MS 100
+
+struct cc_init {
+	pid_t pid;
+	struct cgroup_match m;
+};
+
 struct container_cache {
 	char *root; /* without trailing '/'; "" for "/" */
 	struct cc_entry *buckets[CC_BUCKETS];
 	struct cc_entry *head, *tail;
 	size_t n;
 	const struct hclock *clock; /* NULL: the system's */
+	/* container inits named by runtime state, for container_find_init */
+	struct cc_init *inits;
+	size_t ninits;
+	uint64_t inits_scanned_ms;
+	struct timespec inits_mtime[CC_INIT_DIRS];
 };
 
 static uint64_t cc_now_ms(const struct container_cache *cc)
@@ -200,6 +222,7 @@ void container_cache_free(struct container_cache *cc)
 		next = e->next;
 		cc_entry_free(e);
 	}
+	free(cc->inits);
 	free(cc->root);
 	free(cc);
 }
@@ -824,51 +847,115 @@ static int cc_state_cgroup(json_object *state, struct cgroup_match *ret)
 	return r == 1 ? 1 : 0;
 }
 
-int container_find_init(struct container_cache *cc, pid_t pid,
-			struct cgroup_match *ret)
+/* Read every runtime state under the roots: init pid -> container. */
+static void cc_scan_inits(struct container_cache *cc)
 {
-	static const char *const dirs[] = {
-		"/run/runc",
-		"/run/docker/runtime-runc/moby",
-		"/run/containerd/runc/k8s.io",
-		"/run/containerd/runc/default",
-	};
 	char path[4096];
 	unsigned int seen = 0;
 	size_t i;
-	int found = 0;
 
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !found; i++) {
+	cc->ninits = 0;
+	for (i = 0; i < CC_INIT_DIRS; i++) {
 		struct dirent *de;
+		struct stat st;
 		DIR *d;
 
-		if (cc_path(cc, path, sizeof(path), dirs[i], NULL, NULL) < 0)
+		memset(&cc->inits_mtime[i], 0, sizeof(cc->inits_mtime[i]));
+		if (cc_path(cc, path, sizeof(path), cc_init_dirs[i], NULL,
+			    NULL) < 0 ||
+		    stat(path, &st) < 0)
 			continue;
+		cc->inits_mtime[i] = st.st_mtim;
 		d = opendir(path);
 		if (!d)
 			continue;
-		while (!found && (de = readdir(d)) &&
+		while ((de = readdir(d)) &&
 		       seen < HARRIER_CONTAINER_INIT_SCAN_MAX) {
-			json_object *st, *ip;
+			json_object *js, *ip;
+			struct cgroup_match m;
 			int n;
 
 			if (de->d_name[0] == '.')
 				continue;
 			seen++;
 			n = snprintf(path, sizeof(path), "%s%s/%s/state.json",
-				     cc->root, dirs[i], de->d_name);
+				     cc->root, cc_init_dirs[i], de->d_name);
 			if (n < 0 || (size_t)n >= sizeof(path))
 				continue;
-			st = cc_read_json(path);
-			ip = cc_get(st, "init_process_pid");
+			js = cc_read_json(path);
+			ip = cc_get(js, "init_process_pid");
 			if (ip && json_object_is_type(ip, json_type_int) &&
-			    json_object_get_int64(ip) == (int64_t)pid)
-				found = cc_state_cgroup(st, ret);
-			json_object_put(st);
+			    json_object_get_int64(ip) > 0 &&
+			    json_object_get_int64(ip) <= INT32_MAX &&
+			    cc_state_cgroup(js, &m) == 1 &&
+			    cc->ninits < HARRIER_CONTAINER_INIT_SCAN_MAX) {
+				cc->inits[cc->ninits].pid =
+					(pid_t)json_object_get_int64(ip);
+				cc->inits[cc->ninits].m = m;
+				cc->ninits++;
+			}
+			json_object_put(js);
 		}
 		(void)closedir(d);
 	}
-	return found;
+}
+
+static bool cc_inits_changed(const struct container_cache *cc)
+{
+	char path[4096];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < CC_INIT_DIRS; i++) {
+		struct timespec t = { 0, 0 };
+
+		if (cc_path(cc, path, sizeof(path), cc_init_dirs[i], NULL,
+			    NULL) == 0 &&
+		    stat(path, &st) == 0)
+			t = st.st_mtim;
+		if (t.tv_sec != cc->inits_mtime[i].tv_sec ||
+		    t.tv_nsec != cc->inits_mtime[i].tv_nsec)
+			return true;
+	}
+	return false;
+}
+
+static int cc_init_lookup(const struct container_cache *cc, pid_t pid,
+			  struct cgroup_match *ret)
+{
+	size_t i;
+
+	for (i = 0; i < cc->ninits; i++)
+		if (cc->inits[i].pid == pid) {
+			*ret = cc->inits[i].m;
+			return 1;
+		}
+	return 0;
+}
+
+int container_find_init(struct container_cache *cc, pid_t pid,
+			struct cgroup_match *ret)
+{
+	uint64_t now = cc_now_ms(cc);
+
+	if (!cc->inits) {
+		cc->inits = calloc(HARRIER_CONTAINER_INIT_SCAN_MAX,
+				   sizeof(*cc->inits));
+		if (!cc->inits)
+			return 0;
+		cc->inits_scanned_ms = 0;
+		cc_scan_inits(cc);
+		cc->inits_scanned_ms = now;
+	}
+	if (cc_init_lookup(cc, pid, ret))
+		return 1;
+	if (cc_inits_changed(cc) ||
+	    now - cc->inits_scanned_ms >= CC_INIT_RESCAN_MS) {
+		cc_scan_inits(cc);
+		cc->inits_scanned_ms = now;
+		return cc_init_lookup(cc, pid, ret);
+	}
+	return 0;
 }
 
 static void cc_load(const struct container_cache *cc, struct cc_entry *e)

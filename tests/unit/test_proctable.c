@@ -32,6 +32,7 @@
 #include "enrich/proctable.h"
 
 #define ID_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define ID_P "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
 
 struct fixture {
 	char root[128];
@@ -526,10 +527,13 @@ static void test_gone_runtime_init_from_runc_state(void **state)
 				       .comm = "conmon",
 				       .exe = "/usr/bin/conmon",
 				       .cwd = "/" });
+	/* a new container: its directory changes the root's mtime */
+	snprintf(dir, sizeof(dir), "%s/run/runc/%s", f->root, ID_P);
+	mkdirs(dir);
 	write_str(dir, "state.json",
 		  "{\"init_process_pid\":903,\"cgroup_paths\":{"
 		  "\"memory\":\"/sys/fs/cgroup/memory/libpod_parent/libpod-"
-		  ID_A "\"},\"config\":{\"labels\":[]}}");
+		  ID_P "\"},\"config\":{\"labels\":[]}}");
 	ev = syscall_event("execve", 903, 260);
 	ev.comm = "cat";
 	ev.exe = "/bin/busybox";
@@ -538,8 +542,9 @@ static void test_gone_runtime_init_from_runc_state(void **state)
 	ev.argv_from_execve = true;
 	proctable_enrich(f->pt, &ev);
 	assert_non_null(ev.container);
-	assert_string_equal(ev.container->id, ID_A);
-	/* not for a host process whose parent is no runtime */
+	assert_string_equal(ev.container->id, ID_P);
+	assert_string_equal(ev.container->runtime, "podman");
+	/* a host process is no container's init */
 	ev = syscall_event("execve", 902, 300);
 	ev.exe = "/bin/busybox";
 	ev.argv = argv;
