@@ -95,12 +95,15 @@ static const char *const cc_init_dirs[] = {
 	"/run/containerd/runc/default",
 };
 #define CC_INIT_DIRS (sizeof(cc_init_dirs) / sizeof(cc_init_dirs[0]))
-/* A lookup that misses rescans at most this often (a state.json is
- * written after its directory, which is what changes the root's mtime). */
-#define CC_INIT_RESCAN_MS 100
+/* A lookup that misses rescans at most this often: a stat of each
+ * state.json, and a read of the new or changed ones only. */
+#define CC_INIT_RESCAN_MS 10
 
 struct cc_init {
-	pid_t pid;
+	char dir[80]; /* the container's directory name under its root */
+	unsigned int root; /* index in cc_init_dirs */
+	struct timespec mtime; /* of its state.json */
+	pid_t pid; /* 0: the state names no init (yet) */
 	struct cgroup_match m;
 };
 
@@ -114,7 +117,6 @@ struct container_cache {
 	struct cc_init *inits;
 	size_t ninits;
 	uint64_t inits_scanned_ms;
-	struct timespec inits_mtime[CC_INIT_DIRS];
 };
 
 static uint64_t cc_now_ms(const struct container_cache *cc)
@@ -847,77 +849,70 @@ static int cc_state_cgroup(json_object *state, struct cgroup_match *ret)
 	return r == 1 ? 1 : 0;
 }
 
-/* Read every runtime state under the roots: init pid -> container. */
+/* Every runtime state under the roots: init pid -> container. A state
+ * whose file did not change since the last scan is not read again. */
 static void cc_scan_inits(struct container_cache *cc)
 {
+	struct cc_init *old = cc->inits, *fresh;
+	size_t nold = cc->ninits, n = 0, i, k;
 	char path[4096];
-	unsigned int seen = 0;
-	size_t i;
 
-	cc->ninits = 0;
+	fresh = calloc(HARRIER_CONTAINER_INIT_SCAN_MAX, sizeof(*fresh));
+	if (!fresh)
+		return;
 	for (i = 0; i < CC_INIT_DIRS; i++) {
 		struct dirent *de;
-		struct stat st;
 		DIR *d;
 
-		memset(&cc->inits_mtime[i], 0, sizeof(cc->inits_mtime[i]));
 		if (cc_path(cc, path, sizeof(path), cc_init_dirs[i], NULL,
-			    NULL) < 0 ||
-		    stat(path, &st) < 0)
+			    NULL) < 0)
 			continue;
-		cc->inits_mtime[i] = st.st_mtim;
 		d = opendir(path);
 		if (!d)
 			continue;
-		while ((de = readdir(d)) &&
-		       seen < HARRIER_CONTAINER_INIT_SCAN_MAX) {
+		while ((de = readdir(d)) && n < HARRIER_CONTAINER_INIT_SCAN_MAX) {
+			struct cc_init *c = &fresh[n];
 			json_object *js, *ip;
-			struct cgroup_match m;
-			int n;
+			struct stat st;
+			int w;
 
-			if (de->d_name[0] == '.')
+			if (de->d_name[0] == '.' ||
+			    strlen(de->d_name) >= sizeof(c->dir))
 				continue;
-			seen++;
-			n = snprintf(path, sizeof(path), "%s%s/%s/state.json",
+			w = snprintf(path, sizeof(path), "%s%s/%s/state.json",
 				     cc->root, cc_init_dirs[i], de->d_name);
-			if (n < 0 || (size_t)n >= sizeof(path))
+			if (w < 0 || (size_t)w >= sizeof(path) ||
+			    stat(path, &st) < 0)
 				continue;
+			memcpy(c->dir, de->d_name, strlen(de->d_name) + 1);
+			c->root = (unsigned int)i;
+			c->mtime = st.st_mtim;
+			for (k = 0; k < nold; k++)
+				if (old[k].root == c->root &&
+				    strcmp(old[k].dir, c->dir) == 0 &&
+				    old[k].mtime.tv_sec == c->mtime.tv_sec &&
+				    old[k].mtime.tv_nsec == c->mtime.tv_nsec)
+					break;
+			if (k < nold) {
+				*c = old[k];
+				n++;
+				continue;
+			}
 			js = cc_read_json(path);
 			ip = cc_get(js, "init_process_pid");
 			if (ip && json_object_is_type(ip, json_type_int) &&
 			    json_object_get_int64(ip) > 0 &&
 			    json_object_get_int64(ip) <= INT32_MAX &&
-			    cc_state_cgroup(js, &m) == 1 &&
-			    cc->ninits < HARRIER_CONTAINER_INIT_SCAN_MAX) {
-				cc->inits[cc->ninits].pid =
-					(pid_t)json_object_get_int64(ip);
-				cc->inits[cc->ninits].m = m;
-				cc->ninits++;
-			}
+			    cc_state_cgroup(js, &c->m) == 1)
+				c->pid = (pid_t)json_object_get_int64(ip);
 			json_object_put(js);
+			n++;
 		}
 		(void)closedir(d);
 	}
-}
-
-static bool cc_inits_changed(const struct container_cache *cc)
-{
-	char path[4096];
-	struct stat st;
-	size_t i;
-
-	for (i = 0; i < CC_INIT_DIRS; i++) {
-		struct timespec t = { 0, 0 };
-
-		if (cc_path(cc, path, sizeof(path), cc_init_dirs[i], NULL,
-			    NULL) == 0 &&
-		    stat(path, &st) == 0)
-			t = st.st_mtim;
-		if (t.tv_sec != cc->inits_mtime[i].tv_sec ||
-		    t.tv_nsec != cc->inits_mtime[i].tv_nsec)
-			return true;
-	}
-	return false;
+	free(old);
+	cc->inits = fresh;
+	cc->ninits = n;
 }
 
 static int cc_init_lookup(const struct container_cache *cc, pid_t pid,
@@ -938,24 +933,13 @@ int container_find_init(struct container_cache *cc, pid_t pid,
 {
 	uint64_t now = cc_now_ms(cc);
 
-	if (!cc->inits) {
-		cc->inits = calloc(HARRIER_CONTAINER_INIT_SCAN_MAX,
-				   sizeof(*cc->inits));
-		if (!cc->inits)
-			return 0;
-		cc->inits_scanned_ms = 0;
-		cc_scan_inits(cc);
-		cc->inits_scanned_ms = now;
-	}
-	if (cc_init_lookup(cc, pid, ret))
+	if (pid > 0 && cc_init_lookup(cc, pid, ret))
 		return 1;
-	if (cc_inits_changed(cc) ||
-	    now - cc->inits_scanned_ms >= CC_INIT_RESCAN_MS) {
-		cc_scan_inits(cc);
-		cc->inits_scanned_ms = now;
-		return cc_init_lookup(cc, pid, ret);
-	}
-	return 0;
+	if (cc->inits && now - cc->inits_scanned_ms < CC_INIT_RESCAN_MS)
+		return 0;
+	cc_scan_inits(cc);
+	cc->inits_scanned_ms = now;
+	return pid > 0 && cc_init_lookup(cc, pid, ret);
 }
 
 static void cc_load(const struct container_cache *cc, struct cc_entry *e)

@@ -52,10 +52,10 @@ container_cache_get(struct container_cache *cc, const struct cgroup_match *m);
  * docker's and containerd's runc roots) names pid as its init process:
  * for a container's first process that runc init exec'd in place and
  * that was gone before its cgroup could be read. The inits are kept from
- * one scan of the states (at most HARRIER_CONTAINER_INIT_SCAN_MAX) until
- * a root's mtime changes, or a lookup misses 100 ms after the last scan:
- * a lookup is cheap enough for every exec of a gone process. 1 and
- * *ret, or 0. */
+ * a scan of the states (at most HARRIER_CONTAINER_INIT_SCAN_MAX); a lookup
+ * that misses 10 ms after the last scan stats every state.json and reads
+ * the new or changed ones: cheap enough for every exec of a gone process.
+ * 1 and *ret, or 0. */
 int container_find_init(struct container_cache *cc, pid_t pid,
 			struct cgroup_match *ret);
 

@@ -496,6 +496,10 @@ static void test_gone_runtime_init_from_runc_state(void **state)
 	struct fixture *f = *state;
 	struct event ev;
 	char dir[PATH_MAX];
+	struct clock_fake clk;
+
+	clock_fake_init(&clk, clock_mono_ns(NULL), clock_real_ns(NULL));
+	proctable_set_clock(f->pt, &clk.clock);
 
 	mkproc(f, &(struct fake_proc){ .pid = 250,
 				       .ppid = 1,
@@ -527,7 +531,8 @@ static void test_gone_runtime_init_from_runc_state(void **state)
 				       .comm = "conmon",
 				       .exe = "/usr/bin/conmon",
 				       .cwd = "/" });
-	/* a new container: its directory changes the root's mtime */
+	/* a new container, seen by a lookup 10 ms after the last scan */
+	clock_fake_advance_ms(&clk, 10);
 	snprintf(dir, sizeof(dir), "%s/run/runc/%s", f->root, ID_P);
 	mkdirs(dir);
 	write_str(dir, "state.json",
