@@ -117,6 +117,7 @@ struct container_cache {
 	struct cc_init *inits;
 	size_t ninits;
 	uint64_t inits_scanned_ms;
+	uint64_t inits_scanned_ns; /* CLOCK_REALTIME, to compare with events */
 };
 
 static uint64_t cc_now_ms(const struct container_cache *cc)
@@ -929,16 +930,22 @@ static int cc_init_lookup(const struct container_cache *cc, pid_t pid,
 }
 
 int container_find_init(struct container_cache *cc, pid_t pid,
-			struct cgroup_match *ret)
+			uint64_t event_ns, struct cgroup_match *ret)
 {
 	uint64_t now = cc_now_ms(cc);
 
 	if (pid > 0 && cc_init_lookup(cc, pid, ret))
 		return 1;
-	if (cc->inits && now - cc->inits_scanned_ms < CC_INIT_RESCAN_MS)
+	/* A scan made before the event (its state was written before the
+	 * exec) may have missed it: look again then, else at most every
+	 * CC_INIT_RESCAN_MS. */
+	if (cc->inits && now - cc->inits_scanned_ms < CC_INIT_RESCAN_MS &&
+	    (!event_ns ||
+	     cc->inits_scanned_ns > event_ns + cc_event_clock_slack_ns()))
 		return 0;
 	cc_scan_inits(cc);
 	cc->inits_scanned_ms = now;
+	cc->inits_scanned_ns = cc_real_ns(cc);
 	return pid > 0 && cc_init_lookup(cc, pid, ret);
 }
 

@@ -1118,13 +1118,14 @@ static bool pt_is(const char *name, const char *const *set)
  * /etc/shadow`): the runtime's state names it as the container's init.
  * Its parent may already be init or a subreaper (`runc run -d` exited),
  * so any gone process is looked up (container_find_init caches). */
-static void pt_attribute_init(struct proctable *pt, struct pt_entry *e)
+static void pt_attribute_init(struct proctable *pt, struct pt_entry *e,
+			      uint64_t event_ns)
 {
 	struct cgroup_match m;
 
 	if (e->cg || pt->offline)
 		return;
-	if (container_find_init(pt->cc, e->pid, &m) != 1)
+	if (container_find_init(pt->cc, e->pid, event_ns, &m) != 1)
 		return;
 	e->cg = malloc(sizeof(*e->cg));
 	if (e->cg)
@@ -1189,7 +1190,7 @@ static void pt_apply_exec(struct proctable *pt, struct pt_entry *e,
 	if (!fresh && !e->dead)
 		cg = pt_read_cgroup(pt, e->pid, e, true);
 	if (cg < 0 || e->dead)
-		pt_attribute_init(pt, e);
+		pt_attribute_init(pt, e, ev->time_ns);
 }
 
 static void pt_apply_fork(struct proctable *pt, struct pt_entry *parent,
