@@ -48,6 +48,8 @@ static void usage(FILE *out)
 		"  rules list [-r RULES]... list the loaded rules\n"
 		"  fields                   list the fields rules can use\n"
 		"  status [--db PATH]       kernel audit and store status\n"
+		"  --version                versions of harrier and of the\n"
+		"                           Falco rules engine it implements\n"
 		"\n"
 		"RULES default to %s/harrier_rules.yaml, harrier_rules.local.yaml\n"
 		"and rules.d/*.yaml; the store defaults to %s.\n",
@@ -501,6 +503,10 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
 	    strcmp(cmd, "help") == 0) {
 		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+		pipeline_print_version(stdout, "harrier");
 		return 0;
 	}
 	if (strcmp(cmd, "replay") == 0)
