@@ -16,7 +16,7 @@
 #  - make uninstall leaves no file, but keeps a config the user changed.
 set -u
 . "$(dirname "$0")/daemon_lib.sh"
-need_tools sqlite3 man
+need_tools sqlite3 man jq
 # A make of its own (not the jobserver of the make check running us).
 MAKE="env -u MAKEFLAGS -u MFLAGS ${MAKE:-make}"
 TMP=$(mktemp -d /tmp/harrier-install-test.XXXXXX) || exit 2
@@ -131,7 +131,7 @@ for m in man1/harrier.1 man5/harrier.yaml.5 man5/harrier-rules.5 \
 	grep -q '@[A-Za-z_]*@' "$D$mandir/$m" && fail "$m: unsubstituted @...@"
 done
 # harrier-rules(5): each field is a ".BR name" line, in table order.
-"$D$bindir/harrier" fields | awk '{ print $1 }' >"$TMP/fields.want"
+"$D$bindir/harrier" fields --json | jq -r '.[].name' >"$TMP/fields.want"
 sed -n 's/^\.BR \([^ ]*\) " (.*$/\1/p' "$D$mandir/man5/harrier-rules.5" |
 	sed 's/\\-/-/g' >"$TMP/fields.have"
 [ -s "$TMP/fields.want" ] && cmp -s "$TMP/fields.want" "$TMP/fields.have" ||
