@@ -82,10 +82,10 @@ note "versions"
 want_version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' \
 	"$BUILD/config.h")
 want_engine=$(sed -n \
-	's/^#define RULES_ENGINE_VERSION "\(.*\)"$/\1/p' \
-	"$SRC/src/engine/rules.h")
+	's/^#define ENGINE_FALCO_VERSION "\(.*\)"$/\1/p' \
+	"$SRC/src/engine/engine.h")
 [ -n "$want_version" ] && [ -n "$want_engine" ] ||
-	fail "cannot read the versions from config.h and rules.h"
+	fail "cannot read the versions from config.h and engine.h"
 for p in "$bindir/harrier" "$sbindir/harrierd"; do
 	out=$("$D$p" --version 2>&1)
 	name=$(basename "$p")
