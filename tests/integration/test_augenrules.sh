@@ -7,7 +7,8 @@
 #  1. beside a running auditd, `augenrules --load` (the real script, with
 #     /etc/audit replaced in a private mount namespace by a directory of
 #     this test's, so the machine's files are untouched): Harrier's rules
-#     are back within 3 s next to the loader's, the reload is reported as
+#     are back (within 10 s on a loaded machine; about 0.5 s on an idle
+#     one) next to the loader's, the reload is reported as
 #     "Kernel audit rules reloaded by auditd" (Notice) naming auditctl and
 #     augenrules, and no Critical "Kernel audit tampering" is raised;
 #  2. `auditctl -R` of another file that starts with -D, by hand: still
@@ -72,13 +73,13 @@ t0=$(now_ms)
 run_augenrules 1
 auditctl -l | grep -q 'key=harrier-test-augen' ||
 	fail "1: augenrules did not load its rules"
-if wait_for 3000 rules_back; then
+if wait_for 10000 rules_back; then
 	echo "Harrier's rules back $(($(now_ms) - t0)) ms after augenrules started"
 else
 	fail "1: Harrier's rules not back: $(harrier_rule_lines | wc -l) of $nrules"
 fi
 reload_seen() { [ "$(count "$RELOAD" Notice)" -ge 1 ]; }
-wait_for 3000 reload_seen || fail "1: no Notice '$RELOAD' alert"
+wait_for 10000 reload_seen || fail "1: no Notice '$RELOAD' alert"
 sqlite3 "$DB" "select output from alerts where rule = '$RELOAD' limit 1" |
 	grep -q 'process=auditctl parent=augenrules command=auditctl -R /etc/audit/audit.rules' ||
 	fail "1: the reload alert does not name auditctl -R run by augenrules"
@@ -90,8 +91,8 @@ note "2. auditctl -R of another rules file (by hand) is tampering"
 printf -- '-D\n' >"$TMP/other.rules"
 auditctl -R "$TMP/other.rules" >/dev/null 2>&1
 tamper_seen() { [ "$(count "$TAMPER" Critical)" -ge 1 ]; }
-wait_for 3000 tamper_seen || fail "2: no Critical tampering alert for auditctl -R $TMP/other.rules"
-wait_for 3000 rules_back || fail "2: Harrier's rules not back"
+wait_for 10000 tamper_seen || fail "2: no Critical tampering alert for auditctl -R $TMP/other.rules"
+wait_for 10000 rules_back || fail "2: Harrier's rules not back"
 
 note "3. auditd restarted, its loader run again"
 ntamper=$(count "$TAMPER")
@@ -99,15 +100,15 @@ nreload=$(count "$RELOAD")
 stop_auditd
 start_auditd "$TMP/auditd" /dev/null || fail "3: auditd did not start again"
 run_augenrules 3
-wait_for 3000 rules_back || fail "3: Harrier's rules not back after the restart"
+wait_for 10000 rules_back || fail "3: Harrier's rules not back after the restart"
 reload_again() { [ "$(count "$RELOAD")" -gt "$nreload" ]; }
-wait_for 3000 reload_again || fail "3: no reload alert after the restart"
+wait_for 10000 reload_again || fail "3: no reload alert after the restart"
 cat /etc/shadow >/dev/null
 shadow_seen() {
 	[ "$(sqlite3 "$DB" "select count(*) from alerts where
 		rule = 'Read sensitive file untrusted' and file = '/etc/shadow'")" -ge 1 ]
 }
-wait_for 5000 shadow_seen || fail "3: no alert for cat /etc/shadow after auditd's restart"
+wait_for 10000 shadow_seen || fail "3: no alert for cat /etc/shadow after auditd's restart"
 [ "$(count "$TAMPER")" = "$ntamper" ] ||
 	fail "3: the restart raised $(($(count "$TAMPER") - ntamper)) tampering alerts"
 

@@ -185,7 +185,7 @@ if wait_for 15000 grep -q '^READY=1$' "$TMP/notify.out"; then
 			file = '/etc/shadow' and exe like '%/cat'" 2>/dev/null)
 		[ "${n:-0}" -ge 1 ]
 	}
-	wait_for 5000 shadow_alert ||
+	wait_for 15000 shadow_alert ||
 		fail "3: no alert for cat /etc/shadow in $DB"
 	/usr/bin/harrier alerts --rule 'Read sensitive*' >"$TMP/alerts.out" 2>&1
 	grep -q 'file=/etc/shadow' "$TMP/alerts.out" ||
