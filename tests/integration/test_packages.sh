@@ -153,8 +153,13 @@ done
 	fail "2: /var/lib/harrier is not there with mode 0750"
 [ "$(readlink "$WANTS")" = "$UNIT" ] ||
 	fail "2: the unit is not enabled ($WANTS)"
-running=$(ps -eo pid=,comm= | awk '$2 == "harrierd"')
-[ -z "$running" ] || fail "2: the install started harrierd: $running"
+# (other harrierd, of other trees, may run: only the installed one counts)
+running=""
+for p in $(pgrep -x harrierd); do
+	[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = /usr/sbin/harrierd ] &&
+		running="$running $p"
+done
+[ -z "$running" ] || fail "2: the install started harrierd:$running"
 [ "$(man -w harrierd 2>/dev/null)" = /usr/share/man/man8/harrierd.8.gz ] ||
 	fail "2: man harrierd does not find the page"
 /usr/bin/harrier --version | head -1 | grep -qx "harrier $VERSION" ||
