@@ -79,6 +79,13 @@ const char *field_ref_unavailable(const struct field_ref *r);
  * the outputs use. NULL when unknown; else buf or a borrowed string. */
 const char *field_cmdline(const struct event *ev, char *buf, size_t len);
 
+/* Whether evt.arg.ARG / evt.rawarg.ARG exists for a syscall (libaudit
+ * spelling), for the rule compiler: 1 yes (Falco's argument names that
+ * audit data can give, and a0..a3, res), 0 no (the syscall is known and
+ * has no such argument from audit: a rule naming it can never match
+ * that syscall), -1 unknown syscall (only a0..a3/res are certain). */
+int field_syscall_has_arg(const char *syscall, const char *arg);
+
 /* Text of a value: v->s for strings, else rendered into buf. */
 const char *fval_text(const struct fval *v, char *buf, size_t len);
 

@@ -25,6 +25,7 @@
 #include "common/strbuf.h"
 #include "engine/cond.h"
 #include "engine/engine.h"
+#include "engine/fields.h"
 
 /* ---- a rules environment: macros and lists ---- */
 
@@ -982,10 +983,18 @@ static void test_fields_syscall_args(void **state)
 	ev.args[1] = 04755;
 	ev.paths = shadow_path;
 	ev.npaths = 1;
-	MATCH("evt.arg.mode = 04755 and evt.arg.filename = /etc/shadow", &ev);
+	/* chmod's mode as Falco names its bits (rules test S_ISUID) */
+	MATCH("evt.arg.mode = "
+	      "'S_IXOTH|S_IROTH|S_IXGRP|S_IRGRP|S_IXUSR|S_IWUSR|S_IRUSR|"
+	      "S_ISUID' and evt.arg.filename = /etc/shadow",
+	      &ev);
+	MATCH("evt.arg.mode contains S_ISUID and evt.rawarg.mode = 2541", &ev);
 	ev.syscall_name = "fchmodat";
 	ev.args[2] = 0600;
-	MATCH("evt.arg.mode = 0600", &ev);
+	MATCH("evt.arg.mode = 'S_IWUSR|S_IRUSR'", &ev);
+	NO_MATCH("evt.arg.mode contains S_ISUID", &ev);
+	ev.args[2] = 0;
+	MATCH("evt.arg.mode = 0", &ev);
 	ev.syscall_name = "mkdir";
 	ev.args[1] = 0700;
 	MATCH("evt.arg.mode = 0700 and evt.arg.path = /etc/shadow", &ev);
@@ -1542,6 +1551,189 @@ static void test_field_table(void **state)
 	assert_false(field_known("proc.pid[1]"));
 }
 
+/* A bare syscall event of the named syscall. */
+static void syscall_event(struct event *ev, const char *name)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = EVENT_KIND_SYSCALL;
+	ev->syscall_name = name;
+	ev->success = 1;
+	ev->pid = 4321;
+	ev->auid = EVENT_ID_UNSET;
+	ev->ses = EVENT_ID_UNSET;
+}
+
+/* Process facts through the interface: capabilities, environment,
+ * executable facts, duration, session and process group. */
+static const struct proc_view facts_procs[] = {
+	{ .pid = 200, .ppid = 150, .vpid = 7, .sid = 150, .comm = "nc",
+	  .exe = "/usr/bin/nc", .argv0 = "nc", .args = "-l",
+	  .cmdline = "nc -l", .start_ns = 1000000000ULL, .pgid = 200,
+	  .vpgid = 7, .has_caps = true, .cap_inh = 0,
+	  .cap_prm = (1ULL << 21) | (1ULL << 13), .cap_eff = 1ULL << 13 },
+	{ .pid = 150, .ppid = 1, .sid = 150, .comm = "bash", .exe = "/bin/bash",
+	  .argv0 = "bash", .args = "", .cmdline = "bash" },
+};
+
+static int facts_ancestor(void *ctx, pid_t pid, unsigned int n,
+			  struct proc_view *ret)
+{
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < 2; i++)
+		if (facts_procs[i].pid == pid) {
+			if (n == 0) {
+				*ret = facts_procs[i];
+				return 0;
+			}
+			return facts_ancestor(ctx, facts_procs[i].ppid, n - 1,
+					      ret);
+		}
+	return -ENOENT;
+}
+
+static int facts_environ(void *ctx, pid_t pid, const char **ret, size_t *len)
+{
+	static const char vars[] = "HOME=/root\0LD_PRELOAD=/tmp/x.so\0";
+
+	(void)ctx;
+	if (pid != 200)
+		return -ENOENT;
+	*ret = vars;
+	*len = sizeof(vars) - 1;
+	return 0;
+}
+
+static int facts_exe(void *ctx, pid_t pid, struct proc_exe_facts *ret)
+{
+	(void)ctx;
+	if (pid != 200)
+		return -ENOENT;
+	ret->ino = 4242;
+	ret->mtime_ns = 500;
+	ret->ctime_ns = 600000000;
+	ret->upper_layer = 1;
+	ret->from_memfd = 0;
+	return 0;
+}
+
+static void test_fields_process_facts(void **state)
+{
+	static const struct event_lineage lin = { facts_ancestor, NULL,
+						   facts_environ, facts_exe };
+	struct event ev;
+
+	(void)state;
+	syscall_event(&ev, "openat");
+	ev.pid = 200;
+	ev.ppid = 150;
+	ev.exe = "/usr/bin/nc";
+	ev.time_ns = 3000000000ULL;
+	ev.lineage = &lin;
+	MATCH("thread.cap_permitted = 'CAP_NET_RAW CAP_SYS_ADMIN'", &ev);
+	MATCH("thread.cap_effective = CAP_NET_RAW", &ev);
+	MATCH("thread.cap_inheritable = ''", &ev);
+	/* the event's own BPRM_FCAPS/CAPSET wins */
+	ev.has_caps = true;
+	ev.cap_eff = 1ULL << 21;
+	MATCH("thread.cap_effective contains CAP_SYS_ADMIN", &ev);
+	ev.has_caps = false;
+	MATCH("proc.env contains LD_PRELOAD=", &ev);
+	MATCH("proc.env[LD_PRELOAD] = /tmp/x.so and proc.env[HOME] = /root",
+	      &ev);
+	NO_MATCH("proc.env[NOPE] exists", &ev);
+	MATCH("proc.duration = 2000000000", &ev);
+	MATCH("proc.sname = bash and proc.vpgid = 7 and proc.pgid = 200",
+	      &ev);
+	MATCH("proc.is_vpgid_leader = true", &ev);
+	MATCH("proc.is_exe_upper_layer = true and proc.exe_ino = 4242", &ev);
+	MATCH("proc.is_exe_from_memfd = false", &ev);
+	MATCH("proc.exe_ino.ctime = 600000000 and proc.exe_ino.mtime = 500",
+	      &ev);
+	MATCH("proc.exe_ino.ctime_duration_proc_start = 400000000", &ev);
+	ev.exe = "/memfd:payload (deleted)";
+	MATCH("proc.is_exe_from_memfd = true", &ev);
+}
+
+/* fd.* from the enricher's fd table: dup2 of a connected socket. */
+static void test_fields_fd_table(void **state)
+{
+	struct event_fd f;
+	struct event ev;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.num = 3;
+	f.typechar = '4';
+	f.l4proto = 6;
+	f.connected = true;
+	f.has_local = f.has_remote = true;
+	strcpy(f.lip, "10.0.0.5");
+	f.lport = 40000;
+	strcpy(f.rip, "192.0.2.7");
+	f.rport = 4444;
+	syscall_event(&ev, "dup2");
+	ev.args[0] = 3;
+	ev.args[1] = 0;
+	ev.exit = 0;
+	ev.has_exit = true;
+	ev.fd = &f;
+	MATCH("fd.type = ipv4 and fd.typechar = 4 and fd.num = 3", &ev);
+	MATCH("evt.rawres in (0, 1, 2) and evt.arg.newfd = 0", &ev);
+	MATCH("evt.arg.oldfd = 3", &ev);
+	MATCH("fd.sip = 192.0.2.7 and fd.sport = 4444 and fd.rport = 4444",
+	      &ev);
+	MATCH("fd.cip = 10.0.0.5 and fd.lport = 40000 and fd.lip = 10.0.0.5",
+	      &ev);
+	MATCH("fd.name = '10.0.0.5:40000->192.0.2.7:4444'", &ev);
+	MATCH("fd.l4proto = tcp and fd.connected = true", &ev);
+	MATCH("fd.ip = 192.0.2.7 and fd.ip = 10.0.0.5 and fd.port = 4444",
+	      &ev);
+	MATCH("fd.sockfamily = ip and fd.name_changed = false", &ev);
+	/* the server side of an accepted socket */
+	f.is_server = true;
+	MATCH("fd.sip = 10.0.0.5 and fd.cip = 192.0.2.7", &ev);
+}
+
+/* What the rule compiler asks: does the syscall have this argument? */
+static void test_fields_arg_exists(void **state)
+{
+	(void)state;
+	assert_int_equal(field_syscall_has_arg("symlinkat", "target"), 1);
+	assert_int_equal(field_syscall_has_arg("symlinkat", "linkpath"), 1);
+	assert_int_equal(field_syscall_has_arg("linkat", "oldpath"), 1);
+	assert_int_equal(field_syscall_has_arg("ptrace", "request"), 1);
+	assert_int_equal(field_syscall_has_arg("bpf", "cmd"), 1);
+	assert_int_equal(field_syscall_has_arg("dup2", "newfd"), 1);
+	assert_int_equal(field_syscall_has_arg("openat", "flags"), 1);
+	assert_int_equal(field_syscall_has_arg("ptrace", "a2"), 1);
+	assert_int_equal(field_syscall_has_arg("openat", "res"), 1);
+	assert_int_equal(field_syscall_has_arg("openat", "target"), 0);
+	assert_int_equal(field_syscall_has_arg("execve", "flags"), 0);
+	assert_int_equal(field_syscall_has_arg("no_such_call", "x"), -1);
+}
+
+/* Falco's names for flags: unshare/setns, mount, bpf. */
+static void test_fields_flag_names(void **state)
+{
+	struct event ev;
+
+	(void)state;
+	syscall_event(&ev, "unshare");
+	ev.args[0] = 0x20000000 | 0x10000000; /* NEWPID|NEWUSER */
+	MATCH("evt.arg.flags = 'CLONE_NEWUSER|CLONE_NEWPID'", &ev);
+	syscall_event(&ev, "setns");
+	ev.args[1] = 0x40000000;
+	MATCH("evt.arg.nstype = CLONE_NEWNET", &ev);
+	syscall_event(&ev, "mount");
+	ev.args[3] = 0xc0ed0000 | 4096 | 16384;
+	MATCH("evt.arg.flags = 'MS_BIND|MS_REC'", &ev);
+	syscall_event(&ev, "bpf");
+	ev.args[0] = 5;
+	MATCH("evt.arg.cmd = BPF_PROG_LOAD", &ev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1587,6 +1779,10 @@ int main(void)
 		cmocka_unit_test(test_fields_fd_socket),
 		cmocka_unit_test(test_fields_container),
 		cmocka_unit_test(test_fields_lineage),
+		cmocka_unit_test(test_fields_process_facts),
+		cmocka_unit_test(test_fields_fd_table),
+		cmocka_unit_test(test_fields_arg_exists),
+		cmocka_unit_test(test_fields_flag_names),
 		cmocka_unit_test(test_format_render),
 		cmocka_unit_test(test_format_values_unescaped),
 		cmocka_unit_test(test_format_errors),
