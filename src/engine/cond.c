@@ -1104,6 +1104,76 @@ static char *regex_needed(const char *pat)
 	return out;
 }
 
+/* What RE2 (Falco's) refuses and glibc would compile into an automaton
+ * of unbounded size: a repetition of a repetition ("a++", "a*{2}"), and
+ * counted repetitions whose product exceeds HARRIER_MAX_REGEX_REPEAT. */
+static bool regex_bounded(const char *pat, char *err, size_t errlen)
+{
+	unsigned long product = 1;
+	bool after_rep = false;
+	size_t i;
+
+	for (i = 0; pat[i]; i++) {
+		char c = pat[i];
+
+		if (c == '\\') {
+			if (pat[i + 1])
+				i++;
+			after_rep = false;
+		} else if (c == '[') {
+			i++;
+			if (pat[i] == '^')
+				i++;
+			if (pat[i] == ']')
+				i++;
+			while (pat[i] && pat[i] != ']')
+				i++;
+			if (!pat[i])
+				break; /* regcomp reports it */
+			after_rep = false;
+		} else if (c == '*' || c == '+' || c == '?' || c == '{') {
+			if (after_rep) {
+				(void)snprintf(err, errlen,
+					       "bad repetition operator '%c' "
+					       "after a repetition",
+					       c);
+				return false;
+			}
+			if (c == '{') {
+				unsigned long lo = 0, hi = 0;
+				char *end;
+
+				lo = strtoul(pat + i + 1, &end, 10);
+				hi = lo;
+				if (*end == ',')
+					hi = end[1] == '}'
+						     ? lo
+						     : strtoul(end + 1, &end,
+							       10);
+				if (hi < lo)
+					hi = lo;
+				product *= hi ? hi : 1;
+				if (hi > HARRIER_MAX_REGEX_REPEAT ||
+				    product > HARRIER_MAX_REGEX_REPEAT) {
+					(void)snprintf(
+						err, errlen,
+						"counted repetitions above %d",
+						HARRIER_MAX_REGEX_REPEAT);
+					return false;
+				}
+				while (pat[i] && pat[i] != '}')
+					i++;
+				if (!pat[i])
+					break;
+			}
+			after_rep = true;
+		} else {
+			after_rep = false;
+		}
+	}
+	return true;
+}
+
 /* POSIX extended syntax (Falco: RE2 in POSIX mode), matching the whole
  * value. Back-references are refused: RE2 has none, and they make
  * glibc's matcher exponential on hostile input. */
@@ -1127,6 +1197,10 @@ static bool regex_compile(struct parser *p, struct cond_node *n, size_t off)
 			return false;
 		}
 		i++;
+	}
+	if (!regex_bounded(n->v.s, err, sizeof(err))) {
+		perr(p, off, "bad regex '%s': %s", n->v.s, err);
+		return false;
 	}
 	pat = malloc(n->v.len + 5);
 	n->re = calloc(1, sizeof(*n->re));
