@@ -1425,16 +1425,14 @@ static void check_never_true(struct parser *p, const struct cond_node *n,
 	}
 	if (!n->ref.is_evt_type || strcmp(n->ref.name, "evt.type") != 0)
 		return;
-	if (n->op == OP_EQ && !is_syscall_name(n->v.s) &&
-	    audit_name_to_msg_type(n->v.s) < 0)
+	if (n->op == OP_EQ && !cond_event_type_known(n->v.s))
 		pwarn(p, off,
 		      "evt.type '%s' is no syscall and no audit event type: it never matches",
 		      n->v.s);
 	if (n->op != OP_IN && n->op != OP_INTERSECTS)
 		return;
 	for (i = 0; i < n->nitems; i++)
-		if (!is_syscall_name(n->items[i].s) &&
-		    audit_name_to_msg_type(n->items[i].s) < 0)
+		if (!cond_event_type_known(n->items[i].s))
 			pwarn(p, off,
 			      "evt.type '%s' is no syscall and no audit event type: it never matches",
 			      n->items[i].s);
@@ -2376,6 +2374,55 @@ void cond_event_types(const struct cond *c,
 				cb(t.v[i], ud);
 	}
 	free(t.v);
+}
+
+/* ---- syscall arguments named ---- */
+
+/* The NAME of evt.arg.NAME / evt.rawarg.NAME, else NULL. */
+static const char *syscall_arg(const struct field_ref *r)
+{
+	if (!r->arg || !r->name)
+		return NULL;
+	if (strncmp(r->name, "evt.arg.", 8) != 0 &&
+	    strncmp(r->name, "evt.rawarg.", 11) != 0)
+		return NULL;
+	return r->arg;
+}
+
+static void args_of(const struct cond_node *n, bool necessary,
+		    void (*cb)(const char *arg, bool necessary, void *ud),
+		    void *ud)
+{
+	const char *a;
+
+	if (!n)
+		return;
+	switch (n->kind) {
+	case NODE_AND:
+		args_of(n->a, necessary, cb, ud);
+		args_of(n->b, necessary, cb, ud);
+		return;
+	case NODE_OR:
+	case NODE_NOT:
+		args_of(n->a, false, cb, ud);
+		args_of(n->b, false, cb, ud);
+		return;
+	default:
+		a = syscall_arg(n->lhs ? &n->lhs->ref : &n->ref);
+		if (a)
+			cb(a, necessary, ud);
+		a = n->rhs ? syscall_arg(&n->rhs->ref) : NULL;
+		if (a)
+			cb(a, necessary, ud);
+		return;
+	}
+}
+
+void cond_args(const struct cond *c,
+	       void (*cb)(const char *arg, bool necessary, void *ud), void *ud)
+{
+	if (c)
+		args_of(c->root, true, cb, ud);
 }
 
 /* ---- success-only conditions ---- */
