@@ -132,6 +132,8 @@ static void events(struct event ev[5])
 		.image = "docker.io/library/nginx:1.25",
 		.pod_name = "pod",
 		.pod_namespace = "ns",
+		.pod_uid = "uid",
+		.k8s_container_name = "c",
 	};
 	size_t i;
 
