@@ -1992,6 +1992,22 @@ static bool value_match(const struct cond_node *n, const struct fval *v)
 
 	switch (v->kind) {
 	case FVAL_STR:
+		if (n->ref.custom_eq &&
+		    (n->op == OP_EQ || n->op == OP_NE || n->op == OP_IN ||
+		     n->op == OP_INTERSECTS)) {
+			/* by meaning: ip in a network, ip of a name */
+			bool eq = false;
+
+			if (n->op == OP_EQ || n->op == OP_NE)
+				eq = field_value_eq(&n->ref, v->s, n->v.s);
+			for (i = 0; !eq && (n->op == OP_IN ||
+					    n->op == OP_INTERSECTS) &&
+				    i < n->nitems;
+			     i++)
+				eq = field_value_eq(&n->ref, v->s,
+						    n->items[i].s);
+			return n->op == OP_NE ? !eq : eq;
+		}
 		return str_match(n, v->s);
 	case FVAL_NUM:
 		return num_match(n, v->n);
