@@ -45,6 +45,11 @@
  * automata whose size grows with the pattern; Falco's rules use <100. */
 #define HARRIER_MAX_REGEX_LEN 1024
 
+/* Product of a regex's counted repetitions (a{n,m}): RE2, Falco's
+ * matcher, caps a repeat at 1000 and the program's size; glibc compiles
+ * each repeat into a copy of the automaton. */
+#define HARRIER_MAX_REGEX_REPEAT 1000
+
 /* Alerts waiting for the SQLite writer thread. When full, the producer
  * waits up to HARRIER_STORE_ENQUEUE_WAIT_MS (replay: indefinitely), then
  * counts the alert as dropped and says so. */

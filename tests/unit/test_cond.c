@@ -465,6 +465,15 @@ static void test_op_regex_iglob(void **state)
 	expect_errors("fd.name regex 'a(b'",
 		      "r.yaml:3:28: error: bad regex 'a(b': Unmatched ( or \\(",
 		      NULL);
+	expect_errors("fd.name regex 'a++b'",
+		      "r.yaml:3:28: error: bad regex 'a++b': bad repetition "
+		      "operator '+' after a repetition",
+		      NULL);
+	expect_errors("fd.name regex '(a{100}){20}'",
+		      "r.yaml:3:28: error: bad regex '(a{100}){20}': counted "
+		      "repetitions above 1000",
+		      NULL);
+	MATCH("fd.name regex '/e{1}tc/[a-z]{2,10}'", &ev);
 	expect_errors("fd.name regex '(a)\\1'",
 		      "r.yaml:3:28: error: regex back-references (\\1) are not "
 		      "supported",
