@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "engine/engine.h"
 #include "enrich/proctable.h"
+#include "kaudit/kaudit.h"
 #include "kaudit/kstatus.h"
 #include "pipeline/pipeline.h"
 #include "sink/sink.h"
@@ -46,6 +47,8 @@ static void usage(FILE *out)
 		"        query the alert store\n"
 		"  rules validate FILE...   check rules files\n"
 		"  rules list [-r RULES]... list the loaded rules\n"
+		"  rules kernel [--no-pushdown] [-r RULES]...\n"
+		"        the kernel audit rules they need (auditctl syntax)\n"
 		"  fields                   list the fields rules can use\n"
 		"  status [--db PATH]       kernel audit and store status\n"
 		"\n"
@@ -388,6 +391,51 @@ static int cmd_rules_list(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_rules_kernel(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "no-pushdown", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *rules[MAX_RULE_FILES];
+	struct engine *e = NULL;
+	bool pushdown = true;
+	size_t nrules = 0;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (nrules == MAX_RULE_FILES)
+				return EXIT_BAD_INPUT;
+			rules[nrules++] = optarg;
+			break;
+		case 'P':
+			pushdown = false;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_BAD_INPUT;
+		}
+	}
+	rc = load_engine(rules, nrules, &e);
+	if (rc)
+		return rc;
+	rc = kaudit_print_rules(e, pushdown, stdout);
+	engine_free(e);
+	if (rc < 0) {
+		log_error("out of memory");
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
 static int cmd_fields(void)
 {
 	size_t i, n = engine_field_count();
@@ -516,6 +564,8 @@ int main(int argc, char **argv)
 			return cmd_rules_validate(argc - 3, argv + 3);
 		if (strcmp(argv[2], "list") == 0)
 			return cmd_rules_list(argc - 2, argv + 2);
+		if (strcmp(argv[2], "kernel") == 0)
+			return cmd_rules_kernel(argc - 2, argv + 2);
 	}
 	log_error("unknown command '%s'", cmd);
 	usage(stderr);

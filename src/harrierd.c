@@ -293,6 +293,7 @@ static void reload(void)
 	server.engine = e;
 	server.config->json_output = c->json_output;
 	server.config->min_priority = c->min_priority;
+	server.config->pushdown = c->pushdown;
 	log_set_level(c->log_level);
 	kaudit_reload(server.kaudit, server.config, e);
 	config_free(c);
@@ -302,11 +303,11 @@ out:
 		(void)sd_notify(0, "READY=1");
 }
 
-/* Changes to the audit configuration reach kernel audit control. */
-static void observe_event(const struct event *ev, void *ud)
+/* Events reach kernel audit control before the rules. */
+static bool observe_event(const struct event *ev, void *ud)
 {
 	(void)ud;
-	kaudit_observe(server.kaudit, ev);
+	return kaudit_observe(server.kaudit, ev);
 }
 
 static enum kaudit_reader source_reader(void)
