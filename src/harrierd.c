@@ -480,6 +480,36 @@ static void housekeeping(void)
 		(void)sd_notify(0, "WATCHDOG=1");
 }
 
+/* A stop is an administrator's or service manager's act (systemctl
+ * stop/restart, a package upgrade): a notice naming who sent it, not an
+ * alert. (Something else killing harrierd is for the rules to judge: the
+ * kill syscall is theirs to see.) */
+static void log_stop(const struct signalfd_siginfo *si)
+{
+	char path[64], comm[32] = "?";
+	FILE *f;
+
+	(void)snprintf(path, sizeof(path), "/proc/%u/comm", si->ssi_pid);
+	f = si->ssi_pid ? fopen(path, "re") : NULL;
+	if (f) {
+		size_t i;
+
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		(void)fclose(f);
+		/* the sender chose its comm: no control bytes in the log */
+		for (i = 0; comm[i]; i++)
+			if ((unsigned char)comm[i] < 0x20 || comm[i] == 0x7f)
+				comm[i] = '?';
+	}
+	log_notice("stopping on %s from pid %u (%s): removing Harrier's "
+		   "kernel audit rules",
+		   si->ssi_signo == SIGINT	? "SIGINT"
+		   : si->ssi_signo == SIGQUIT ? "SIGQUIT"
+					      : "SIGTERM",
+		   si->ssi_pid, comm);
+}
+
 /* Returns when asked to stop (0) or the source failed/ended (<0 / 0). */
 static int event_loop(int sigfd, int timerfd)
 {
@@ -544,10 +574,7 @@ static int event_loop(int sigfd, int timerfd)
 				log_info("received SIGUSR2: ignored");
 				continue;
 			}
-			log_info("received %s, stopping",
-				 si.ssi_signo == SIGINT ? "SIGINT" :
-				 si.ssi_signo == SIGQUIT ? "SIGQUIT" :
-				 "SIGTERM");
+			log_stop(&si);
 			return 0;
 		}
 	}

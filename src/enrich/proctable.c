@@ -783,6 +783,10 @@ static struct pt_entry *pt_inherit(const struct pt_entry *p, pid_t pid)
  * /proc, belonged to an earlier process (pid reuse: a busy container wraps
  * a 32768 pid space in seconds): it is dropped and NULL returned, so the
  * caller attributes the new process from its own parent. */
+/* How recently an entry must have been made for a gone process seen
+ * with another parent to be taken as reparented, not as a reused pid. */
+#define PT_REPARENT_MS 5000
+
 static struct pt_entry *pt_find(struct proctable *pt, pid_t pid,
 				pid_t seen_ppid, bool *ret_fresh)
 {
@@ -799,6 +803,17 @@ static struct pt_entry *pt_find(struct proctable *pt, pid_t pid,
 		if (pt_read_stat(pt, pid, &st) < 0 ||
 		    (other_parent && (st.state == 'Z' || st.state == 'X'))) {
 			pt->stats.proc_misses++;
+			/* Gone with another parent: a new process on a reused
+			 * pid, or the same one reparented when its parent
+			 * exited (a runtime's init once `runc create` is
+			 * done, exec'd into the container's first process).
+			 * The pid space does not wrap within seconds. */
+			if (other_parent &&
+			    pt_now_ms() - e->seen_ms < PT_REPARENT_MS) {
+				e->ppid = seen_ppid;
+				e->gone_checked_ms = pt_now_ms();
+				return e;
+			}
 			if (other_parent) {
 				pt_remove(pt, e);
 				return NULL;
@@ -953,6 +968,8 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 	static const char *const forks[] = { "clone", "fork", "vfork", "clone3",
 					     NULL };
 	static const char *const exits[] = { "exit", "exit_group", NULL };
+	static const char *const root_setup[] = { "mount", "pivot_root",
+						  NULL };
 	const char *sc = ev ? ev->syscall_name : NULL;
 	struct pt_entry *e;
 	bool fresh = false, exec = false;
@@ -995,6 +1012,14 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 			pt_apply_fork(pt, e, (pid_t)ev->exit);
 		}
 	}
+	/* A runtime's init (runc init) is moved into the container's cgroup
+	 * after its exec and before it builds the root (mount, pivot_root):
+	 * look again then, while it lives, so that the container's first
+	 * process, exec'd in its place and often gone before its own exec
+	 * is processed, is the container's. */
+	if (ev->kind == EVENT_KIND_SYSCALL && sc && !exec && !e->cg &&
+	    !e->dead && ev->success == 1 && pt_is(sc, root_setup))
+		(void)pt_read_cgroup(pt, e->pid, e, true);
 	if (ev->kind == EVENT_KIND_SYSCALL && sc && pt_is(sc, exits))
 		pt_mark_dead(pt, e, now);
 	else

@@ -168,7 +168,7 @@ static int add_root_rules(struct kernel_rules *kr, const struct kplan *plan)
 
 	if (!kplan_has_paths(plan))
 		return 0;
-	strbuf_appends(&t, "-a always,exit -S mount -F success=1 "
+	strbuf_appends(&t, "-a always,exit -S mount,pivot_root -F success=1 "
 			   "-k harrier_roots\n");
 	if (!kplan_sends_all_successes(plan, "execve"))
 		for (i = 0; i < sizeof(runtime_exes) / sizeof(runtime_exes[0]);
