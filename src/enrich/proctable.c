@@ -783,9 +783,13 @@ static struct pt_entry *pt_inherit(const struct pt_entry *p, pid_t pid)
  * /proc, belonged to an earlier process (pid reuse: a busy container wraps
  * a 32768 pid space in seconds): it is dropped and NULL returned, so the
  * caller attributes the new process from its own parent. */
-/* How recently an entry must have been made for a gone process seen
- * with another parent to be taken as reparented, not as a reused pid. */
-#define PT_REPARENT_MS 5000
+/* Is pid a process in a container, as far as the table knows? */
+static bool pt_in_container(struct proctable *pt, pid_t pid)
+{
+	struct pt_entry *p = pt_lookup(pt, pid);
+
+	return p && p->cg;
+}
 
 static struct pt_entry *pt_find(struct proctable *pt, pid_t pid,
 				pid_t seen_ppid, bool *ret_fresh)
@@ -806,10 +810,12 @@ static struct pt_entry *pt_find(struct proctable *pt, pid_t pid,
 			/* Gone with another parent: a new process on a reused
 			 * pid, or the same one reparented when its parent
 			 * exited (a runtime's init once `runc create` is
-			 * done, exec'd into the container's first process).
-			 * The pid space does not wrap within seconds. */
-			if (other_parent &&
-			    pt_now_ms() - e->seen_ms < PT_REPARENT_MS) {
+			 * done, exec'd into the container's first process,
+			 * now a child of conmon or the shim). A container's
+			 * process whose new parent is not in a container
+			 * can only have been reparented. */
+			if (other_parent && e->cg &&
+			    !pt_in_container(pt, seen_ppid)) {
 				e->ppid = seen_ppid;
 				e->gone_checked_ms = pt_now_ms();
 				return e;

@@ -718,6 +718,36 @@ static void test_pid_reuse_dead_entry_other_parent(void **state)
 	assert_string_equal(ev.container->id, ID_A);
 }
 
+/* A runtime's init, seen in its container (mount, pivot_root), exec's
+ * the container's first process after `runc create` exited: the process
+ * is reparented to conmon or the shim (a host process) and gone before
+ * its exec is processed. Still the container's, not its new parent's. */
+static void test_reparented_container_init_keeps_container(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev;
+
+	mkproc(f, &(struct fake_proc){
+			  .pid = 700,
+			  .ppid = 300,
+			  .sid = 700,
+			  .start = 7000,
+			  .comm = "runc:[2:INIT]",
+			  .cgroup = "4:memory:/kubepods/besteffort/pod"
+				    "5bd0c2a4-1e7e-4f07-9c55-2f1d0b3a8e11/" ID_A
+				    "\n0::/\n" });
+	ev = syscall_event("pivot_root", 700, 300);
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	gone(f, 700);
+	ev = syscall_event("execve", 700, 1);
+	ev.comm = "cat";
+	ev.exe = "/bin/cat";
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+}
+
 /* A zombie's cgroup v1 lines read "/": it is attributed from its parent,
  * not read as a host process. */
 static void test_zombie_attributed_from_parent(void **state)
@@ -1020,6 +1050,7 @@ int main(void)
 		T(test_exited_unseen_leaves_table),
 		T(test_pid_reuse_gone_attributed_from_parent),
 		T(test_pid_reuse_dead_entry_other_parent),
+		T(test_reparented_container_init_keeps_container),
 		T(test_zombie_attributed_from_parent),
 		T(test_exec_reread_keeps_container),
 		T(test_exited_while_read_attributed_from_parent),
