@@ -16,10 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "assemble/assembler.h"
 #include "assemble/interpret.h"
 #include "common/limits.h"
+#include "common/linesplit.h"
 #include "common/strbuf.h"
 
 /* Syscall names are cached per libaudit machine for numbers below
@@ -50,6 +52,7 @@ struct asm_id {
 	uint64_t sec, serial;
 	uint32_t milli, node; /* node: hash of the node= name, 0 if none */
 	bool is_cwd; /* the record is a CWD record */
+	bool is_syscall, is_proctitle; /* SYSCALL, PROCTITLE records */
 	const char *node_name; /* borrowed from the line; NULL if none */
 	size_t node_len;
 };
@@ -62,6 +65,7 @@ struct asm_open {
 	struct asm_id id; /* id.node_name is not kept: see node */
 	uint32_t nrec;
 	bool has_cwd;
+	bool has_syscall; /* waits for its PROCTITLE, the kernel's last */
 	uint8_t node_len;
 	char node[ASM_NODE_MAX];
 };
@@ -73,13 +77,15 @@ struct assembler {
 	struct assembler_stats stats;
 	int err; /* sticky -ENOMEM raised inside the auparse callback */
 
-	struct strbuf line; /* partial last line of assembler_feed */
+	struct linesplit lines; /* assembler_feed's byte stream */
 	struct strbuf rec;  /* assembler_feed_record's record + newline */
-	bool discarding; /* skipping the rest of an over-long line */
 
 	/* Events auparse holds open, to bound them (see limits.h). */
-	struct asm_open open[HARRIER_EOE_DISTANCE];
+	struct asm_open open[HARRIER_ASM_MAX_OPEN];
 	size_t nopen;
+	bool proctitles; /* the input has PROCTITLE records */
+	uint64_t nsyscall; /* SYSCALL records seen */
+	uint64_t newest_ms; /* latest event time seen, ms */
 
 	struct arena arena;
 	struct strbuf scratch; /* decoded bytes of a split execve argument */
@@ -632,6 +638,18 @@ static void asm_rec_path(struct assembler *a, auparse_state_t *au)
 			else if (strcmp(name, "nametype") == 0)
 				p->nametype = asm_nametype(a, val);
 			break;
+		case 'd':
+			if (strcmp(name, "dev") == 0) {
+				unsigned int ma, mi;
+				char end;
+
+				if (sscanf(val, "%x:%x%c", &ma, &mi, &end) == 2 &&
+				    ma < 4096 && mi < (1u << 20)) {
+					p->dev = (uint32_t)makedev(ma, mi);
+					p->has_dev = true;
+				}
+			}
+			break;
 		case 'i':
 			if (strcmp(name, "inode") == 0 &&
 			    interp_dec_u64(val, &v) == 0) {
@@ -691,6 +709,48 @@ static void asm_rec_sockaddr(struct assembler *a, auparse_state_t *au)
 		(void)interp_sockaddr((const unsigned char *)bytes, (size_t)len,
 				      &a->ev.sockaddr, path);
 	} while (auparse_next_field(au) > 0);
+}
+
+/* BPRM_FCAPS: pp= pi= pe= (the sets after the execve); CAPSET: cap_pp=
+ * cap_pi= cap_pe=. Hex numbers. */
+static void asm_rec_caps(struct assembler *a, auparse_state_t *au, bool capset)
+{
+	const char *name, *val;
+	uint64_t v;
+	unsigned int got = 0;
+
+	if (auparse_first_field(au) <= 0)
+		return;
+	do {
+		name = auparse_get_field_name(au);
+		val = auparse_get_field_str(au);
+		if (!name || !val)
+			continue;
+		if (capset) {
+			if (strncmp(name, "cap_", 4) != 0)
+				continue;
+			name += 4;
+		}
+		if (name[0] != 'p' || !name[1] || name[2] ||
+		    interp_hex_u64(val, &v) < 0)
+			continue;
+		switch (name[1]) {
+		case 'p':
+			a->ev.cap_prm = v;
+			got |= 1;
+			break;
+		case 'i':
+			a->ev.cap_inh = v;
+			got |= 2;
+			break;
+		case 'e':
+			a->ev.cap_eff = v;
+			got |= 4;
+			break;
+		}
+	} while (auparse_next_field(au) > 0);
+	if (got == 7)
+		a->ev.has_caps = true;
 }
 
 static void asm_rec_proctitle(struct assembler *a, auparse_state_t *au)
@@ -989,6 +1049,12 @@ static int asm_build(struct assembler *a, auparse_state_t *au)
 		case AUDIT_PROCTITLE:
 			asm_rec_proctitle(a, au);
 			break;
+		case AUDIT_BPRM_FCAPS:
+			asm_rec_caps(a, au, false);
+			break;
+		case AUDIT_CAPSET:
+			asm_rec_caps(a, au, true);
+			break;
 		default:
 			break;
 		}
@@ -1127,6 +1193,8 @@ static bool asm_line_valid(const char *s, size_t n, struct asm_id *id)
 	if (!q || q == p || !asm_type_name_ok(p, (size_t)(q - p)))
 		return false;
 	id->is_cwd = q - p == 3 && memcmp(p, "CWD", 3) == 0;
+	id->is_syscall = q - p == 7 && memcmp(p, "SYSCALL", 7) == 0;
+	id->is_proctitle = q - p == 9 && memcmp(p, "PROCTITLE", 9) == 0;
 	p = q + 1;
 	if (end - p < 10 || memcmp(p, "msg=audit(", 10) != 0)
 		return false;
@@ -1173,6 +1241,7 @@ static void asm_open_new(struct assembler *a, const struct asm_id *id)
 	o->id.node_name = NULL;
 	o->nrec = 1;
 	o->has_cwd = id->is_cwd;
+	o->has_syscall = id->is_syscall;
 	o->node_len = 0;
 	if (id->node_name && id->node_len < ASM_NODE_MAX) {
 		memcpy(o->node, id->node_name, id->node_len);
@@ -1180,18 +1249,18 @@ static void asm_open_new(struct assembler *a, const struct asm_id *id)
 	}
 }
 
-/* End the oldest open event with a synthetic EOE record (see
+/* End open event i with a synthetic EOE record (see
  * HARRIER_EOE_DISTANCE). auparse completes it and calls back, which
  * removes it from the list; if auparse did not know it, drop it here. */
-static int asm_end_oldest(struct assembler *a)
+static int asm_end_open(struct assembler *a, size_t i)
 {
-	struct asm_open o = a->open[0];
+	struct asm_open o = a->open[i];
 	char line[160];
 	int n;
 
 	if (o.id.node && o.node_len == 0) {
 		/* node name too long to repeat: auparse's timeout ends it */
-		asm_open_remove(a, 0);
+		asm_open_remove(a, i);
 		return 0;
 	}
 	n = snprintf(line, sizeof(line),
@@ -1204,8 +1273,54 @@ static int asm_end_oldest(struct assembler *a)
 		return -EINVAL;
 	if (auparse_feed(a->au, line, (size_t)n) < 0)
 		return -ENOMEM;
-	if (a->nopen > 0 && asm_id_eq(&a->open[0].id, &o.id))
-		asm_open_remove(a, 0);
+	for (i = a->nopen; i-- > 0;)
+		if (asm_id_eq(&a->open[i].id, &o.id)) {
+			asm_open_remove(a, i);
+			break;
+		}
+	return 0;
+}
+
+/* Make room for a new event. Records of concurrent events interleave (one
+ * a CPU), as many as the machine has CPUs: a syscall event is complete
+ * only with its PROCTITLE (the kernel's last record before EOE, which
+ * auditd's logs lack; auparse completes the event there), so it stays
+ * open until then, up to
+ * HARRIER_ASM_MAX_OPEN; events without a SYSCALL record (user and daemon
+ * records, complete as they come) go after HARRIER_EOE_DISTANCE newer
+ * ones. A log without PROCTITLE records (old kernels, excluded by a
+ * rule) cannot say when a syscall event ends: the distance applies to
+ * every event. An incomplete event ended to make room is counted. */
+static int asm_make_room(struct assembler *a)
+{
+	/* Until a log shows it has none, it is taken to have PROCTITLEs
+	 * (every kernel since 3.16 writes them). */
+	bool wait = a->proctitles || a->nsyscall < 2 * HARRIER_EOE_DISTANCE;
+	size_t i;
+
+	while (a->nopen >= HARRIER_EOE_DISTANCE) {
+		for (i = 0; i < a->nopen; i++) {
+			const struct asm_open *o = &a->open[i];
+			uint64_t ms = o->id.sec * 1000 + o->id.milli;
+
+			if (!wait || !o->has_syscall)
+				break;
+			if (a->newest_ms > ms + HARRIER_ASM_WAIT_MS) {
+				/* its PROCTITLE is not coming (records
+				 * lost, or filtered out) */
+				a->stats.closed_early++;
+				break;
+			}
+		}
+		if (i == a->nopen) {
+			if (a->nopen < HARRIER_ASM_MAX_OPEN)
+				return 0;
+			i = 0;
+			a->stats.closed_early++;
+		}
+		if (asm_end_open(a, i) < 0)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -1236,11 +1351,15 @@ static int asm_open_add(struct assembler *a, const struct asm_id *id)
 		break;
 	}
 	if (i == (size_t)-1) {
-		while (a->nopen >= HARRIER_EOE_DISTANCE) {
-			r = asm_end_oldest(a);
-			if (r < 0)
-				return r;
-		}
+		uint64_t ms = id->sec * 1000 + id->milli;
+
+		if (ms > a->newest_ms)
+			a->newest_ms = ms;
+		if (id->is_syscall)
+			a->nsyscall++;
+		r = asm_make_room(a);
+		if (r < 0)
+			return r;
 		asm_open_new(a, id);
 		return 0;
 	}
@@ -1282,6 +1401,11 @@ static int asm_line(struct assembler *a, const char *s, size_t n, bool nl)
 		    auparse_feed(a->au, "\n", 1) < 0)
 			return -ENOMEM;
 	}
+	/* auparse itself completes a syscall event at its PROCTITLE (the
+	 * kernel's last record before EOE): the callback took it off the
+	 * open list. */
+	if (id.is_proctitle)
+		a->proctitles = true;
 	return 0;
 }
 
@@ -1294,44 +1418,20 @@ static int asm_take_err(struct assembler *a, int r)
 	return r;
 }
 
+static int asm_feed_line(const char *line, size_t n, void *userdata)
+{
+	/* the splitter guarantees line[n] == '\n' */
+	return asm_line(userdata, line, n, true);
+}
+
 int assembler_feed(struct assembler *a, const char *data, size_t len)
 {
-	const char *p = data, *end = data + len, *nl;
-	size_t n;
-	int r = 0;
-
-	while (p < end && r == 0) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		if (a->discarding) {
-			if (nl)
-				a->discarding = false;
-		} else if (a->line.len + n > HARRIER_MAX_RECORD_LEN + 1) {
-			/* Over-long line: count it once, drop through to
-			 * its end. */
-			a->stats.malformed++;
-			strbuf_reset(&a->line);
-			a->discarding = !nl;
-		} else if (!nl) {
-			strbuf_append(&a->line, p, n);
-			if (strbuf_failed(&a->line)) {
-				strbuf_reset(&a->line);
-				r = -ENOMEM;
-			}
-		} else if (a->line.len == 0) {
-			r = asm_line(a, p, n, true);
-		} else {
-			strbuf_append(&a->line, p, n + 1);
-			if (strbuf_failed(&a->line))
-				r = -ENOMEM;
-			else
-				r = asm_line(a, a->line.buf, a->line.len - 1,
-					     true);
-			strbuf_reset(&a->line);
-		}
-		p = nl ? nl + 1 : end;
-	}
-	return asm_take_err(a, r);
+	/* set up on first use: the live daemon feeds whole records */
+	if (!a->lines.buf &&
+	    linesplit_init(&a->lines, HARRIER_MAX_RECORD_LEN, 65536) < 0)
+		return -ENOMEM;
+	return asm_take_err(a, linesplit_feed(&a->lines, data, len,
+					      asm_feed_line, a));
 }
 
 int assembler_feed_record(struct assembler *a, const char *rec, size_t len)
@@ -1368,12 +1468,8 @@ int assembler_flush(struct assembler *a)
 {
 	int r = 0;
 
-	if (a->line.len > 0 && !a->discarding) {
-		/* Last line without its newline. */
-		r = asm_line(a, a->line.buf, a->line.len, false);
-	}
-	strbuf_reset(&a->line);
-	a->discarding = false;
+	/* a last line without its newline */
+	r = linesplit_finish(&a->lines, asm_feed_line, a);
 	if (auparse_flush_feed(a->au) < 0 && r == 0)
 		r = -ENOMEM;
 	a->nopen = 0;
@@ -1383,6 +1479,8 @@ int assembler_flush(struct assembler *a)
 void assembler_get_stats(const struct assembler *a, struct assembler_stats *ret)
 {
 	*ret = a->stats;
+	/* lines dropped by the splitter for their length: malformed too */
+	ret->malformed += a->lines.overlong;
 }
 
 struct assembler *assembler_new(assembler_event_cb cb, void *userdata)
@@ -1399,7 +1497,6 @@ struct assembler *assembler_new(assembler_event_cb cb, void *userdata)
 	a->last_machine = -1;
 	a->argc_decl = -1;
 	a->split_idx = -1;
-	strbuf_init(&a->line);
 	strbuf_init(&a->rec);
 	strbuf_init(&a->scratch);
 	a->au = auparse_init(AUSOURCE_FEED, NULL);
@@ -1420,7 +1517,7 @@ void assembler_free(struct assembler *a)
 	if (a->au)
 		auparse_destroy(a->au);
 	arena_free(&a->arena);
-	strbuf_free(&a->line);
+	linesplit_free(&a->lines);
 	strbuf_free(&a->rec);
 	strbuf_free(&a->scratch);
 	free(a);

@@ -1061,7 +1061,7 @@ static int derive_rule(const struct rules_rule *r, const char *syscall,
 
 	memset(&x, 0, sizeof(x));
 	x.syscall = syscall;
-	d = derive(&x, cond_view_root(r->cond), false);
+	d = derive(&x, cond_view_root(r->compiled), false);
 	if (!x.oom)
 		kernel_shape(&x, &d);
 	if (x.oom) {
