@@ -33,7 +33,8 @@ static int run_kernel(const struct cli_command *cmd, int argc, char **argv)
 		switch (c) {
 		case 'r':
 			if (nrules == CLI_MAX_RULE_FILES)
-				return cli_bad_usage(cmd, "too many -r files "
+				return cli_bad_usage(cmd,
+						     "too many -r files "
 						     "(at most %d)",
 						     CLI_MAX_RULE_FILES);
 			rules[nrules++] = optarg;

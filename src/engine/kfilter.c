@@ -259,7 +259,9 @@ static bool clause_add(struct kclause *c, const struct katom *b)
 	for (i = 0; i < c->n; i++) {
 		struct katom *a = &c->a[i];
 
-		if (atom_same(a, b))
+		if (atom_same(a, b) ||
+		    (b->field == KFILTER_SUCCESS && a->field == KFILTER_EXIT &&
+		     atom_implies(a, b)))
 			return true;
 		if (a->field == KFILTER_SUCCESS && b->field == KFILTER_SUCCESS)
 			return false;

@@ -228,7 +228,7 @@ static struct kernel_rules *build_kernel_rules(const struct config *c,
 		log_error("cannot derive kernel audit rules: %s", strerror(-r));
 		goto fail;
 	}
-	text = kplan_text(plan);
+	text = kplan_install_text(plan);
 	diag_init(&d);
 	r = kernel_rules_load_buffer(kr, "(detection rules)", text,
 				     strlen(text), &d);
@@ -290,13 +290,12 @@ int kaudit_print_rules(const struct engine *e, bool pushdown, FILE *out)
 		return r;
 	(void)fprintf(out,
 		      "# Kernel audit rules for the detection rules (%s). "
-		      "harrierd adds\n# -F pid!=<its pid> to each, one copy "
-		      "per ABI (arch=b64, b32), and the\n# rules of its "
-		      "audit-rules directory. Each container root gets the\n"
-		      "# path= rules under it, and the dir= trees extended to "
-		      "it.\n%s%s",
+		      "harrierd adds\n# -F pid!=<its pid> to each, and the "
+		      "rules of its audit-rules directory.\n# Each container "
+		      "root gets the path= rules under it, and the dir= "
+		      "trees\n# extended to it.\n%s%s",
 		      pushdown ? "filters pushed down" : "audit.pushdown off",
-		      kplan_text(plan), kplan_notes(plan));
+		      kplan_install_text(plan), kplan_notes(plan));
 	kplan_free(plan);
 	return 0;
 }

@@ -51,7 +51,8 @@ struct kplan {
 	struct kp_line *lines;
 	size_t nlines;
 	struct kp_set empty; /* the plain rule's (no atoms) */
-	struct strbuf text, notes;
+	struct strbuf text, notes, install;
+	bool b32; /* a 32-bit ABI beside the 64-bit one (x86_64, arm64) */
 	struct kplan_stats stats;
 	kplan_stat_fn stat_path;
 	void *stat_ud;
@@ -112,6 +113,7 @@ void kplan_free(struct kplan *p)
 	free(p->lines);
 	strbuf_free(&p->text);
 	strbuf_free(&p->notes);
+	strbuf_free(&p->install);
 	for (i = 0; i < p->nobs; i++)
 		free(p->obs[i].path);
 	free(p->obs);
@@ -614,11 +616,12 @@ static int add_line(struct kplan *p, struct kp_set *set, const char *sc)
 }
 
 static void line_text(struct strbuf *sb, const struct kp_line *l,
-		      const char *root)
+		      const char *root, bool b64)
 {
 	size_t i;
 
-	strbuf_appendf(sb, "-a always,exit -S %s", l->syscalls);
+	strbuf_appendf(sb, "-a always,exit%s -S %s", b64 ? " -F arch=b64" : "",
+		       l->syscalls);
 	qsort(l->set->atoms, l->set->n, sizeof(*l->set->atoms), atom_cmp);
 	for (i = 0; i < l->set->n; i++) {
 		const struct kfilter_atom *a = &l->set->atoms[i];
@@ -629,6 +632,90 @@ static void line_text(struct strbuf *sb, const struct kp_line *l,
 	}
 	if (!root)
 		strbuf_appends(sb, " -k harrier\n");
+}
+
+/* "-a always,exit" of a line: the 64-bit ABI's rule when there are two
+ * (the 32-bit one gets the catch-all, install_text). */
+static void arch_line(struct strbuf *sb, const char *line, size_t len, bool b64)
+{
+	static const char head[] = "-a always,exit ";
+
+	if (b64 && len >= sizeof(head) - 1 &&
+	    memcmp(line, head, sizeof(head) - 1) == 0) {
+		strbuf_appends(sb, head);
+		strbuf_appends(sb, "-F arch=b64 ");
+		strbuf_append(sb, line + sizeof(head) - 1,
+			      len - (sizeof(head) - 1));
+	} else {
+		strbuf_append(sb, line, len);
+	}
+}
+
+/* What harrierd installs. With two ABIs (x86_64: b64 and b32), every
+ * filtered rule is for b64, and 32-bit calls of the same syscalls get
+ * one unfiltered rule: 32-bit programs are rare, and each rule costs
+ * every syscall of every process a look (a b32 twin of each filtered
+ * rule would double that). */
+/* Does every set of the syscall require success? */
+static bool sys_successes_only(const struct kp_sys *s)
+{
+	size_t i, j;
+
+	if (s->plain)
+		return false;
+	for (i = 0; i < s->nsets; i++) {
+		bool ok = false;
+
+		for (j = 0; j < s->sets[i].n && !ok; j++) {
+			const struct kfilter_atom *a = &s->sets[i].atoms[j];
+
+			ok = (a->field == KFILTER_SUCCESS && a->value == 1) ||
+			     (a->field == KFILTER_EXIT && a->op == KFILTER_EQ &&
+			      !(a->value >= -4095 && a->value <= -1));
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static void install_text(struct kplan *p)
+{
+	const char *t = strbuf_str(&p->text), *nl;
+	int m32 = audit_determine_machine("b32");
+	size_t i, k, n;
+
+	p->b32 = audit_determine_machine("b64") >= 0 && m32 >= 0;
+	for (; *t; t = *nl ? nl + 1 : nl) {
+		nl = strchr(t, '\n');
+		if (!nl)
+			nl = t + strlen(t);
+		arch_line(&p->install, t, (size_t)(nl - t), p->b32);
+		strbuf_appendc(&p->install, '\n');
+	}
+	if (!p->b32)
+		return;
+	/* two catch-alls: syscalls only successful calls of which any rule
+	 * needs, and the rest */
+	for (k = 0; k < 2; k++) {
+		n = 0;
+		for (i = 0; i < p->nsys; i++) {
+			if (!p->sys[i].plain && !p->sys[i].nsets)
+				continue;
+			if (sys_successes_only(&p->sys[i]) != (k == 0))
+				continue;
+			if (audit_name_to_syscall(p->sys[i].name, m32) < 0)
+				continue;
+			strbuf_appends(&p->install,
+				       n++ ? ","
+					   : "-a always,exit -F arch=b32 -S ");
+			strbuf_appends(&p->install, p->sys[i].name);
+		}
+		if (n)
+			strbuf_appends(&p->install, k == 0 ? " -F success=1 -k "
+							     "harrier\n"
+							   : " -k harrier\n");
+	}
 }
 
 /* ---- building ---- */
@@ -762,7 +849,7 @@ int kplan_build(const struct engine *e, const struct kplan_opts *o,
 				goto oom;
 	}
 	for (i = 0; i < p->nlines; i++) {
-		line_text(&p->text, &p->lines[i], NULL);
+		line_text(&p->text, &p->lines[i], NULL, false);
 		for (j = 0; j < p->lines[i].set->n; j++) {
 			if (p->lines[i].set->atoms[j].field == KFILTER_DIR)
 				p->stats.trees++;
@@ -779,6 +866,7 @@ int kplan_build(const struct engine *e, const struct kplan_opts *o,
 			       "-k harrier_paths\n",
 			       p->creations[i]);
 	p->stats.lines = p->nlines + p->ncreations;
+	install_text(p);
 	if (any)
 		strbuf_appends(&p->notes,
 			       "# some rule has no evt.type restriction: it "
@@ -800,6 +888,11 @@ fail:
 const char *kplan_text(const struct kplan *p)
 {
 	return strbuf_str(&p->text);
+}
+
+const char *kplan_install_text(const struct kplan *p)
+{
+	return strbuf_str(&p->install);
 }
 
 const char *kplan_notes(const struct kplan *p)
@@ -870,13 +963,13 @@ int kplan_root_text(const struct kplan *p, const char *root, struct strbuf *out)
 		}
 		if (p->stat_path(full, p->stat_ud) != KPLAN_MISSING ||
 		    p->stat_path(parent, p->stat_ud) == KPLAN_DIR) {
-			line_text(out, l, root);
+			line_text(out, l, root, p->b32);
 			strbuf_appendf(out, " -F path=%s -k harrier_ct\n",
 				       full);
 		} else {
 			anc = nearest_dir(p, parent, rl, false);
 			if (anc) {
-				line_text(out, l, root);
+				line_text(out, l, root, p->b32);
 				strbuf_appendf(
 					out, " -F dir=%s -k harrier_ct\n", anc);
 			}

@@ -58,6 +58,11 @@ void kplan_free(struct kplan *p);
 /* The host's kernel rules in auditctl syntax, one per line, key
  * "harrier"; "" when the rules need none. Borrowed. */
 const char *kplan_text(const struct kplan *p);
+/* What is installed: kplan_text per ABI. With two (x86_64: b64, b32)
+ * its rules are for b64 and 32-bit calls of the same syscalls get one
+ * rule without filters (cheaper than a twin of each; 32-bit programs are
+ * rare). Borrowed. */
+const char *kplan_install_text(const struct kplan *p);
 /* Comment lines ("# ...") on what was not pushed down and why: which
  * rule kept a syscall unfiltered, which path fell back to what. */
 const char *kplan_notes(const struct kplan *p);
@@ -75,7 +80,8 @@ void kplan_get_stats(const struct kplan *p, struct kplan_stats *ret);
 /*
  * Containers. A root is the host-visible path of a container's root
  * directory (absolute, normalised, not "/"). Its file watches are copies
- * of the host's path= rules under the root (appended to out as auditctl
+ * of the host's path= rules under the root (for the 64-bit ABI when there
+ * are two: see kplan_install_text; appended to out as auditctl
  * text, key harrier_ct; -ENOMEM); its directories join the host's trees (kernel
  * MAKE_EQUIV: old is the host rule's dir, new the directory under the root).
  */

@@ -92,6 +92,19 @@ actions() {
 runc_lock
 ss_tree "$TMP/rootfs" || { fail "rootfs tree"; exit 1; }
 ss_container "$TMP/rootfs" || exit 1
+prepare || exit 1
+# What would be installed, for review: the shapes pushed down.
+"$BUILD/harrier" rules kernel -r "$RULES_SS" >"$TMP/kernel.txt" ||
+	fail "harrier rules kernel failed"
+for want in "-F perm=r -F success=1 -F dir=$SS -k" \
+	"-F perm=w -F success=1 -F dir=$SS/wdir" \
+	"-S chmod,fchmodat -F success=1 -F path=$SS/secret" \
+	"# execve: unfiltered (the plain syscall rule), needed by:" \
+	"rule \"ss fallback\": it tests only what the kernel cannot (proc.args)"; do
+	grep -qF -- "$want" "$TMP/kernel.txt" ||
+		fail "harrier rules kernel lacks: $want"
+done
+
 SS_PREPARE=prepare
 ss_compare shapes actions "$RULES_SHIPPED" "$RULES_SS"
 
