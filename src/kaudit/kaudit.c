@@ -697,8 +697,10 @@ static void kaudit_scan_roots(struct kaudit *k)
 	for (i = 0; i < k->nroots;) {
 		struct kroot *rt = &k->roots[i];
 
-		if (now - rt->seen_ms > 2 * HARRIER_KAUDIT_ROOT_SCAN_MS &&
-		    now - rt->added_ms > HARRIER_KAUDIT_ROOT_GRACE_MS) {
+		/* (seen and added may be later than now: found by this
+		 * very scan) */
+		if (now > rt->seen_ms + 2 * HARRIER_KAUDIT_ROOT_SCAN_MS &&
+		    now > rt->added_ms + HARRIER_KAUDIT_ROOT_GRACE_MS) {
 			root_remove(k, i, "no process uses it");
 			continue;
 		}

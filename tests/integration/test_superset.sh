@@ -108,6 +108,15 @@ done
 SS_PREPARE=prepare
 ss_compare shapes actions "$RULES_SHIPPED" "$RULES_SS"
 
+# The container, running since before harrierd started, was found by
+# the scan at start and kept while it runs.
+grep -q "container root $TMP/rootfs: found running" \
+	"$TMP/ss-shapes-pushdown.err" ||
+	fail "the running container's root was not found at start"
+grep "container root $TMP/rootfs: no process uses it" \
+	"$TMP/ss-shapes-pushdown.err" &&
+	fail "the running container's root was dropped"
+
 # Every rule of the shapes file fired on the host and in the container
 # (a property over nothing would prove nothing).
 for r in "ss one file" "ss file list" "ss below dir" "ss directory in" \
