@@ -317,6 +317,15 @@ static bool observe_event(const struct event *ev, void *ud)
 	return kaudit_observe(server.kaudit, ev);
 }
 
+/* A container's first process, named by its runtime (kernel audit
+ * control learns of it): the process table's. */
+static void hint_cgroup(pid_t pid, const char *cgroup, void *ud)
+{
+	(void)ud;
+	if (server.proctable)
+		(void)proctable_hint_cgroup(server.proctable, pid, cgroup);
+}
+
 static enum kaudit_reader source_reader(void)
 {
 	if (!server.source_is_netlink)
@@ -697,6 +706,7 @@ int main(int argc, char **argv)
 	}
 	pipeline_ignore_pid(server.pipeline, getpid());
 	pipeline_set_observer(server.pipeline, observe_event, NULL);
+	kaudit_set_hint(server.kaudit, hint_cgroup, NULL);
 	if (open_sinks(server.config) < 0) {
 		rc = EXIT_RUNTIME;
 		goto out;

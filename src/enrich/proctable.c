@@ -1597,3 +1597,33 @@ void proctable_get_stats(const struct proctable *pt,
 	*ret = pt->stats;
 	ret->entries = pt->n;
 }
+
+int proctable_hint_cgroup(struct proctable *pt, pid_t pid, const char *cgroup)
+{
+	struct cgroup_match m;
+	struct pt_entry *e;
+	bool fresh;
+
+	if (!pt || pid <= 0 || !cgroup ||
+	    cgroup_parse(cgroup, strlen(cgroup), &m) != 1)
+		return -EINVAL;
+	e = pt_find(pt, pid, 0, NULL, &fresh);
+	if (!e) {
+		/* gone already: an entry of its own, the hint its cgroup */
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		e->pid = pid;
+		e->dead = true;
+		e->dead_at_ms = pt_now_ms(pt);
+		e->gone_checked_ms = e->dead_at_ms;
+		pt_insert(pt, e);
+	}
+	if (e->cg)
+		return 0;
+	e->cg = malloc(sizeof(*e->cg));
+	if (!e->cg)
+		return -ENOMEM;
+	*e->cg = m;
+	return 0;
+}

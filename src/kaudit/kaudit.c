@@ -36,6 +36,7 @@ _Static_assert(KSTATE_KEEP == KAUDIT_KEEP,
 /* A container root the path filters are extended to. */
 struct kroot {
 	char *path; /* host-visible */
+	char *cgroup; /* from its runtime's bundle, or NULL */
 	dev_t dev;
 	ino_t ino;
 	struct kernel_rules *rules; /* its file watches */
@@ -53,6 +54,8 @@ struct kaudit {
 	size_t ct_next;
 	enum kplan_paths paths; /* fewer past the bound, see fewer_paths */
 	uint64_t unreachable_warned_ms;
+	void (*hint)(pid_t pid, const char *cgroup, void *ud);
+	void *hint_ud;
 	/* what the set was built from (borrowed; the caller's) */
 	const struct config *config;
 	const struct engine *engine;
@@ -86,6 +89,7 @@ static void kaudit_scan_roots(struct kaudit *k);
 static void root_clear(struct kroot *r)
 {
 	free(r->path);
+	free(r->cgroup);
 	kernel_rules_free(r->rules);
 	memset(r, 0, sizeof(*r));
 }
@@ -526,8 +530,10 @@ static void fewer_paths(struct kaudit *k, enum kplan_paths paths,
 		(void)remove_kernel_rules(k, false);
 }
 
-/* A root found (by path): its rules, unless known already. */
-static void root_add(struct kaudit *k, char *path, const char *how)
+/* A root found (by path; cgroup: its runtime's, or NULL; both taken):
+ * its rules, unless known already. The root's entry, or NULL. */
+static struct kroot *root_add(struct kaudit *k, char *path, const char *how,
+			      char *cgroup)
 {
 	struct kroot *rt, *nr;
 	struct stat st;
@@ -536,14 +542,19 @@ static void root_add(struct kaudit *k, char *path, const char *how)
 	if (!k->plan || !kplan_has_paths(k->plan) || stat(path, &st) < 0 ||
 	    !kroots_is_root(path)) {
 		free(path);
-		return;
+		free(cgroup);
+		return NULL;
 	}
 	for (i = 0; i < k->nroots; i++) {
 		if (k->roots[i].dev == st.st_dev &&
 		    k->roots[i].ino == st.st_ino) {
 			k->roots[i].seen_ms = now_ms();
+			if (cgroup && !k->roots[i].cgroup)
+				k->roots[i].cgroup = cgroup;
+			else
+				free(cgroup);
 			free(path);
-			return;
+			return &k->roots[i];
 		}
 	}
 	if (k->paths == KPLAN_PATHS_ALL &&
@@ -555,18 +566,21 @@ static void root_add(struct kaudit *k, char *path, const char *how)
 	nr = realloc(k->roots, (k->nroots + 1) * sizeof(*nr));
 	if (!nr) {
 		free(path);
-		return;
+		free(cgroup);
+		return NULL;
 	}
 	k->roots = nr;
 	rt = &k->roots[k->nroots++];
 	memset(rt, 0, sizeof(*rt));
 	rt->path = path;
+	rt->cgroup = cgroup;
 	rt->dev = st.st_dev;
 	rt->ino = st.st_ino;
 	rt->added_ms = rt->seen_ms = now_ms();
 	if (k->rules_installed)
 		(void)root_install(k, rt);
 	log_root(how, rt);
+	return rt;
 }
 
 int kaudit_start(struct kaudit *k)
@@ -656,7 +670,7 @@ static void root_of_process(struct kaudit *k, const struct event *ev)
 		}
 	if (kroots_of_pid("/proc", ev->pid, &root) == 0) {
 		(void)ct_known(k, ev->container->id, true);
-		root_add(k, root, "seen in a running container");
+		(void)root_add(k, root, "seen in a running container", NULL);
 	}
 }
 
@@ -672,7 +686,7 @@ static void scan_cb(pid_t pid, dev_t dev, ino_t ino, void *ud)
 			return;
 		}
 	if (kroots_of_pid("/proc", pid, &root) == 0) {
-		root_add(k, root, "found running");
+		(void)root_add(k, root, "found running", NULL);
 		return;
 	}
 	if (!k->plan || !kplan_has_paths(k->plan))
@@ -743,17 +757,25 @@ static bool kernel_removed_rule(const struct event *ev,
 bool kaudit_observe(struct kaudit *k, const struct event *ev)
 {
 	const struct event_field *op, *key, *en;
-	char *root = NULL;
+	char *root = NULL, *cg = NULL;
+	struct kroot *rt;
 
 	if (ev->kind == EVENT_KIND_SYSCALL && k->plan &&
 	    kplan_has_paths(k->plan)) {
-		if (kroots_from_runtime(ev, &root) == 0)
-			root_add(k, root, "a runtime starts a container in it");
-		else if (kroots_from_mount(ev, &root) == 0)
-			root_add(k, root, "mounted");
-		else if (ev->syscall_name &&
-			 strcmp(ev->syscall_name, "execve") == 0)
+		if (kroots_from_runtime(ev, &root, &cg) == 0) {
+			(void)root_add(k, root,
+				       "a runtime starts a container in it",
+				       cg);
+		} else if (kroots_from_mount(ev, &root) == 0) {
+			/* the runtime's init mounting the root: the
+			 * container's first process, whatever it runs */
+			rt = root_add(k, root, "mounted", NULL);
+			if (rt && rt->cgroup && k->hint && ev->pid > 0)
+				k->hint(ev->pid, rt->cgroup, k->hint_ud);
+		} else if (ev->syscall_name &&
+			   strcmp(ev->syscall_name, "execve") == 0) {
 			root_of_process(k, ev);
+		}
 	}
 	/* a path a rule is about appeared: derive again (kaudit_check) */
 	if (ev->key && strncmp(ev->key, "harrier_paths", 13) == 0)
@@ -769,6 +791,14 @@ bool kaudit_observe(struct kaudit *k, const struct event *ev)
 	    (en && en->raw_value && strcmp(en->raw_value, "0") == 0))
 		k->tamper_pending = true;
 	return !kernel_removed_rule(ev, op, key);
+}
+
+void kaudit_set_hint(struct kaudit *k,
+		     void (*fn)(pid_t pid, const char *cgroup, void *ud),
+		     void *ud)
+{
+	k->hint = fn;
+	k->hint_ud = ud;
 }
 
 /* Someone ran "auditctl -e 0": as the audit daemon, switch audit back on

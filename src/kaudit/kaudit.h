@@ -80,6 +80,13 @@ void kaudit_reload(struct kaudit *k, const struct config *c,
 /* Remove every harrier rule from the kernel, if we installed any. */
 void kaudit_stop(struct kaudit *k);
 
+/* Where a container's first process belongs, learnt from its runtime
+ * (the cgroup its bundle names) when its init mounts the root: fn(pid,
+ * cgroup as a /proc/PID/cgroup line, ud). For the process table. */
+void kaudit_set_hint(struct kaudit *k,
+		     void (*fn)(pid_t pid, const char *cgroup, void *ud),
+		     void *ud);
+
 /* Every event, before the rules see it. CONFIG_CHANGE records: a removal
  * of a harrier rule or audit being disabled makes kaudit_tick check and
  * restore. Syscalls: container roots appearing (a runtime starting a

@@ -110,10 +110,11 @@ static char *normalise(const char *p)
 	return out;
 }
 
-/* The root.path of bundle/config.json, absolute. */
-static int bundle_root(const char *bundle, char **ret)
+/* The root.path of bundle/config.json, absolute, and its
+ * linux.cgroupsPath as a /proc/PID/cgroup line (NULL when none). */
+static int bundle_root(const char *bundle, char **ret, char **ret_cgroup)
 {
-	struct json_object *obj = NULL, *root, *path;
+	struct json_object *obj = NULL, *root, *path, *lnx, *cg;
 	char *buf = NULL, *cfg, *joined = NULL;
 	const char *rp;
 	size_t len;
@@ -143,15 +144,27 @@ static int bundle_root(const char *bundle, char **ret)
 			r = *ret ? 0 : -ENOMEM;
 		}
 	}
+	*ret_cgroup = NULL;
+	if (r == 0 && json_object_object_get_ex(obj, "linux", &lnx) &&
+	    json_object_object_get_ex(lnx, "cgroupsPath", &cg) &&
+	    json_object_is_type(cg, json_type_string)) {
+		const char *c = json_object_get_string(cg);
+
+		/* runc's systemd form "slice:prefix:name" is not a path */
+		if (!strchr(c, ':'))
+			*ret_cgroup = str_printf("0::%s%s\n",
+						 c[0] == '/' ? "" : "/", c);
+	}
 	free(joined);
 	json_object_put(obj);
 	return r;
 }
 
-int kroots_from_runtime(const struct event *ev, char **ret_root)
+int kroots_from_runtime(const struct event *ev, char **ret_root,
+			char **ret_cgroup)
 {
 	const char *bundle = NULL;
-	char *b = NULL, *root = NULL;
+	char *b = NULL, *root = NULL, *cg = NULL;
 	size_t i = 1;
 	bool start = false;
 	int r;
@@ -200,15 +213,17 @@ int kroots_from_runtime(const struct event *ev, char **ret_root)
 			return -ENOMEM;
 		bundle = b;
 	}
-	r = bundle_root(bundle, &root);
+	r = bundle_root(bundle, &root, &cg);
 	free(b);
 	if (r < 0)
 		return r;
 	if (!foreign_dir(root)) {
 		free(root);
+		free(cg);
 		return -ENOENT;
 	}
 	*ret_root = root;
+	*ret_cgroup = cg;
 	return 0;
 }
 

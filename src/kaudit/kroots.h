@@ -20,10 +20,13 @@
 
 /* The root a runtime's successful execve is about to use, from its
  * argv (`runc [global options] create|run [--bundle DIR] ID`, also crun
- * and youki) and cwd (the bundle's default). 0 and *ret_root (owned), or
+ * and youki) and cwd (the bundle's default). 0 and *ret_root (owned) and
+ * *ret_cgroup (owned, NULL when the bundle names none: the container's
+ * cgroup as a /proc/PID/cgroup line, from linux.cgroupsPath), or
  * -ENOENT when this is not a container start or the bundle has no usable
  * root; -ENOMEM. */
-int kroots_from_runtime(const struct event *ev, char **ret_root);
+int kroots_from_runtime(const struct event *ev, char **ret_root,
+			char **ret_cgroup);
 
 /* The directory a successful mount mounted on, when it has the shape of
  * a container root (etc/ and bin/ or usr/ in it) and is not ours. 0 and

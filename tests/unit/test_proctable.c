@@ -942,6 +942,29 @@ static void test_reparented_container_init_keeps_container(void **state)
 	assert_string_equal(ev.container->id, ID_A);
 }
 
+/* The runtime named the cgroup of its init (kaudit, from the bundle), and
+ * the init, exec'd into the container's first process, is gone before
+ * any of its events is processed: the hint says where it ran. */
+static void test_hint_cgroup_for_gone_init(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev;
+
+	assert_int_equal(proctable_hint_cgroup(f->pt, 710,
+					       "0::/system.slice/docker-" ID_A
+					       ".scope\n"),
+			 0);
+	ev = syscall_event("execve", 710, 1);
+	ev.comm = "cat";
+	ev.exe = "/bin/cat";
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+	/* a host cgroup is no hint */
+	assert_int_equal(proctable_hint_cgroup(f->pt, 711, "0::/user.slice\n"),
+			 -EINVAL);
+}
+
 /* A zombie's cgroup v1 lines read "/": it is attributed from its parent,
  * not read as a host process. */
 static void test_zombie_attributed_from_parent(void **state)
@@ -1251,6 +1274,7 @@ int main(void)
 		T(test_pid_reuse_gone_attributed_from_parent),
 		T(test_pid_reuse_dead_entry_other_parent),
 		T(test_reparented_container_init_keeps_container),
+		T(test_hint_cgroup_for_gone_init),
 		T(test_zombie_attributed_from_parent),
 		T(test_exec_reread_keeps_container),
 		T(test_exited_while_read_attributed_from_parent),
