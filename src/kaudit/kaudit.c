@@ -837,9 +837,10 @@ static void check_enabled(struct kaudit *k)
 
 void kaudit_check(struct kaudit *k)
 {
-	unsigned int missing = 0, rmissing;
+	const struct kernel_rules **sets;
+	unsigned int missing = 0, *nmissing;
 	char *err = NULL;
-	size_t i;
+	size_t i, nsets = 0;
 	int r;
 
 	k->tamper_pending = false;
@@ -854,29 +855,39 @@ void kaudit_check(struct kaudit *k)
 		kaudit_reload(k, k->config, k->engine);
 		return;
 	}
-	r = kernel_rules_check(k->krules, &missing, &err);
+	/* one listing of the kernel's rules for the host's set and every
+	 * root's (a listing per root made harrierd busy with many roots) */
+	sets = keep_sets(k, &nsets);
+	nmissing = calloc(nsets ? nsets : 1, sizeof(*nmissing));
+	if (!sets || !nmissing) {
+		free(sets);
+		free(nmissing);
+		return;
+	}
+	r = kernel_rules_check_sets(sets, nsets, nmissing, &err);
+	free(sets);
 	if (r < 0) {
 		log_warning("cannot verify kernel audit rules: %s",
 			    err ? err : strerror(-r));
 		free(err);
+		free(nmissing);
 		return;
 	}
-	for (i = 0; i < k->nroots;) {
+	missing = nmissing[0];
+	/* roots are sets 1..; the loop may drop some: walk it backwards */
+	for (i = k->nroots; i-- > 0;) {
 		struct kroot *rt = &k->roots[i];
 		struct stat st;
 
-		rmissing = 0;
 		if (stat(rt->path, &st) < 0 || st.st_dev != rt->dev ||
 		    st.st_ino != rt->ino) {
 			root_remove(k, i, "gone");
 			continue;
 		}
-		if (rt->rules &&
-		    kernel_rules_check(rt->rules, &rmissing, NULL) == 0 &&
-		    rmissing)
+		if (rt->rules && nmissing[i + 1])
 			(void)root_install(k, rt);
-		i++;
 	}
+	free(nmissing);
 	if (missing == 0)
 		return;
 	log_warning("%u of Harrier's kernel audit rules were removed: "

@@ -1441,26 +1441,36 @@ int kernel_rules_remove_all(unsigned int *ret_removed, char **ret_err)
 int kernel_rules_check(const struct kernel_rules *set,
 		       unsigned int *ret_missing, char **ret_err)
 {
+	return kernel_rules_check_sets(&set, 1, ret_missing, ret_err);
+}
+
+int kernel_rules_check_sets(const struct kernel_rules *const *sets, size_t n,
+			    unsigned int *ret_missing, char **ret_err)
+{
 	struct kr_list l = { NULL, 0 };
-	unsigned int missing = 0;
-	size_t i, j;
+	size_t i, j, s;
 	int rc;
 
 	rc = kr_list_kernel(&l, ret_err);
 	if (rc < 0)
 		return rc;
-	for (i = 0; i < set->n; i++) {
-		bool found = false;
+	for (s = 0; s < n; s++) {
+		unsigned int missing = 0;
 
-		if (!set->rules[i].installed)
-			continue;
-		for (j = 0; j < l.n && !found; j++)
-			found = kr_same_rule(&set->rules[i], l.rules[j]);
-		if (!found)
-			missing++;
+		for (i = 0; sets[s] && i < sets[s]->n; i++) {
+			bool found = false;
+
+			if (!sets[s]->rules[i].installed)
+				continue;
+			for (j = 0; j < l.n && !found; j++)
+				found = kr_same_rule(&sets[s]->rules[i],
+						     l.rules[j]);
+			if (!found)
+				missing++;
+		}
+		if (ret_missing)
+			ret_missing[s] = missing;
 	}
 	kr_list_free(&l);
-	if (ret_missing)
-		*ret_missing = missing;
 	return 0;
 }

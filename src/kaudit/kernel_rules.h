@@ -108,5 +108,9 @@ int kernel_rules_make_equiv(const char *old, const char *new,
  * the kernel (0 = all present). */
 int kernel_rules_check(const struct kernel_rules *set,
 		       unsigned int *ret_missing, char **ret_err);
+/* The same for n sets (any may be NULL) from one listing of the kernel's
+ * rules: ret_missing[i] for sets[i]. */
+int kernel_rules_check_sets(const struct kernel_rules *const *sets, size_t n,
+			    unsigned int *ret_missing, char **ret_err);
 
 #endif
