@@ -305,6 +305,7 @@ static void reload(void)
 	server.engine = e;
 	server.config->json_output = c->json_output;
 	server.config->min_priority = c->min_priority;
+	server.config->pushdown = c->pushdown;
 	log_set_level(c->log_level);
 	kaudit_reload(server.kaudit, server.config, e);
 	config_free(c);
@@ -314,11 +315,20 @@ out:
 		(void)sd_notify(0, "READY=1");
 }
 
-/* Changes to the audit configuration reach kernel audit control. */
-static void observe_event(const struct event *ev, void *ud)
+/* Events reach kernel audit control before the rules. */
+static bool observe_event(const struct event *ev, void *ud)
 {
 	(void)ud;
-	kaudit_observe(server.kaudit, ev);
+	return kaudit_observe(server.kaudit, ev);
+}
+
+/* A container's first process, named by its runtime (kernel audit
+ * control learns of it): the process table's. */
+static void hint_cgroup(pid_t pid, const char *cgroup, void *ud)
+{
+	(void)ud;
+	if (server.proctable)
+		(void)proctable_hint_cgroup(server.proctable, pid, cgroup);
 }
 
 static enum kaudit_reader source_reader(void)
@@ -493,6 +503,36 @@ static void housekeeping(void)
 		(void)sd_notify(0, "WATCHDOG=1");
 }
 
+/* A stop is an administrator's or service manager's act (systemctl
+ * stop/restart, a package upgrade): a notice naming who sent it, not an
+ * alert. (Something else killing harrierd is for the rules to judge: the
+ * kill syscall is theirs to see.) */
+static void log_stop(const struct signalfd_siginfo *si)
+{
+	char path[64], comm[32] = "?";
+	FILE *f;
+
+	(void)snprintf(path, sizeof(path), "/proc/%u/comm", si->ssi_pid);
+	f = si->ssi_pid ? fopen(path, "re") : NULL;
+	if (f) {
+		size_t i;
+
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		(void)fclose(f);
+		/* the sender chose its comm: no control bytes in the log */
+		for (i = 0; comm[i]; i++)
+			if ((unsigned char)comm[i] < 0x20 || comm[i] == 0x7f)
+				comm[i] = '?';
+	}
+	log_notice("stopping on %s from pid %u (%s): removing Harrier's "
+		   "kernel audit rules",
+		   si->ssi_signo == SIGINT	? "SIGINT"
+		   : si->ssi_signo == SIGQUIT ? "SIGQUIT"
+					      : "SIGTERM",
+		   si->ssi_pid, comm);
+}
+
 /* Returns when asked to stop (0) or the source failed/ended (<0 / 0). */
 static int event_loop(int sigfd, int timerfd)
 {
@@ -557,10 +597,7 @@ static int event_loop(int sigfd, int timerfd)
 				log_info("received SIGUSR2: ignored");
 				continue;
 			}
-			log_info("received %s, stopping",
-				 si.ssi_signo == SIGINT ? "SIGINT" :
-				 si.ssi_signo == SIGQUIT ? "SIGQUIT" :
-				 "SIGTERM");
+			log_stop(&si);
 			return 0;
 		}
 	}
@@ -674,6 +711,7 @@ int main(int argc, char **argv)
 	}
 	pipeline_ignore_pid(server.pipeline, getpid());
 	pipeline_set_observer(server.pipeline, observe_event, NULL);
+	kaudit_set_hint(server.kaudit, hint_cgroup, NULL);
 	if (open_sinks(server.config) < 0) {
 		rc = EXIT_RUNTIME;
 		goto out;

@@ -79,6 +79,10 @@ static const struct config_key config_keys[] = {
 	  false, "audit successful clone/fork/vfork too, so that a child of "
 	  "a parent that only forked and exited keeps its container (costs "
 	  "one more event per process)" },
+	{ "audit.pushdown", CFG_BOOL, OFF(pushdown), 0, 0, "true", true,
+	  "derive kernel filters (paths, open permissions, arguments, ...) "
+	  "from the detection rules; false: audit each syscall the rules "
+	  "name without them" },
 	{ "log_level", CFG_LOGLEVEL, OFF(log_level), 0, 0, "info", true,
 	  "error, warning, info or debug" },
 };

@@ -34,6 +34,7 @@ struct config {
 	bool kernel_rules;	/* audit.kernel_rules */
 	uint32_t backlog_limit; /* audit.backlog_limit */
 	bool track_forks;	/* audit.track_forks */
+	bool pushdown;		/* audit.pushdown */
 	int log_level;		/* log_level: LOG_ERR..LOG_DEBUG */
 };
 

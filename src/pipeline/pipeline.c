@@ -35,7 +35,7 @@ struct pipeline {
 	unsigned int since_check;
 	struct ratelimit warn_rl;
 	pid_t ignore_pid;
-	void (*observer)(const struct event *ev, void *ud);
+	bool (*observer)(const struct event *ev, void *ud);
 	void *observer_ud;
 };
 
@@ -102,8 +102,8 @@ static void pipeline_event(const struct event *ev, void *userdata)
 		proctable_enrich(p->proctable, &copy);
 		ev = &copy;
 	}
-	if (p->observer)
-		p->observer(ev, p->observer_ud);
+	if (p->observer && !p->observer(ev, p->observer_ud))
+		return;
 	if (p->engine)
 		(void)engine_eval(p->engine, ev, pipeline_alert, p);
 }
@@ -146,7 +146,7 @@ void pipeline_ignore_pid(struct pipeline *p, pid_t pid)
 }
 
 void pipeline_set_observer(struct pipeline *p,
-			   void (*cb)(const struct event *ev, void *ud),
+			   bool (*cb)(const struct event *ev, void *ud),
 			   void *ud)
 {
 	p->observer = cb;

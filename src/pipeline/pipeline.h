@@ -35,9 +35,10 @@ int pipeline_add_sink(struct pipeline *p, struct sink *s);
  * changes emit CONFIG_CHANGE records the kernel rules cannot exclude). */
 void pipeline_ignore_pid(struct pipeline *p, pid_t pid);
 /* Called for every event after enrichment, before the engine (the daemon
- * watches CONFIG_CHANGE records this way); NULL to remove. */
+ * watches CONFIG_CHANGE records and container starts this way); when it
+ * returns false the engine does not see the event. NULL to remove. */
 void pipeline_set_observer(struct pipeline *p,
-			   void (*cb)(const struct event *ev, void *ud),
+			   bool (*cb)(const struct event *ev, void *ud),
 			   void *ud);
 /* Swap the engine (reload); the old one is the caller's to free. */
 void pipeline_set_engine(struct pipeline *p, struct engine *engine);
