@@ -20,6 +20,7 @@
 #include "common/limits.h"
 #include "common/strbuf.h"
 #include "engine/engine.h"
+#include "engine/fields.h"
 #include "engine/rules.h"
 
 struct engine *engine_new(void)
@@ -620,29 +621,6 @@ static bool dup_opt(const char *s, char **ret)
 	return *ret != NULL;
 }
 
-static char *join_argv(const struct event *ev)
-{
-	struct strbuf sb = STRBUF_INIT;
-	size_t i;
-
-	if (!ev->argc || !ev->argv)
-		return NULL;
-	for (i = 0; i < ev->argc && sb.len < HARRIER_MAX_CMDLINE; i++) {
-		if (i)
-			strbuf_appendc(&sb, ' ');
-		strbuf_appends(&sb, ev->argv[i] ? ev->argv[i] : "");
-	}
-	if (strbuf_failed(&sb)) {
-		strbuf_free(&sb);
-		return NULL;
-	}
-	if (sb.len > HARRIER_MAX_CMDLINE) {
-		sb.len = HARRIER_MAX_CMDLINE;
-		sb.buf[sb.len] = '\0';
-	}
-	return strbuf_steal(&sb);
-}
-
 static struct alert *make_alert(const struct engine *e,
 				const struct rules_rule *r,
 				const struct event *ev)
@@ -702,11 +680,16 @@ static struct alert *make_alert(const struct engine *e,
 	     dup_opt(ev->exe, &a->exe) &&
 	     dup_opt(ev->kind == EVENT_KIND_SYSCALL ? ev->syscall_name : NULL,
 		     &a->syscall) &&
-	     dup_opt(path ? (path->name ? path->name : path->raw_name) : NULL,
+	     dup_opt(!path		? NULL
+		     : path->resolved	? path->resolved
+		     : path->name	? path->name
+					: path->raw_name,
 		     &a->file);
-	if (ok && ev->argc) {
-		a->cmdline = join_argv(ev);
-		ok = a->cmdline != NULL;
+	if (ok) {
+		char cmd[FIELD_SCRATCH];
+		const char *c = field_cmdline(ev, cmd, sizeof(cmd));
+
+		ok = dup_opt(c, &a->cmdline);
 	}
 	if (!ok) {
 		alert_free(a);
