@@ -77,6 +77,8 @@ cd "$TMP"
 cat /etc/shadow >/dev/null
 cat ../../etc/gshadow >/dev/null
 cat /etc/pam.d/other >/dev/null
+ln -s /etc/shadow "$TMP/shadow-link" && cat "$TMP/shadow-link" >/dev/null
+"$TRIGGER" run /bin/cat ../../../../../../etc/passwd >/dev/null
 mkdir -p /root/.ssh
 touch "/root/.ssh/id_$T"
 cat "/root/.ssh/id_$T" >/dev/null
@@ -174,6 +176,9 @@ U="user.loginuid=$A"
 expect "Read sensitive file untrusted" fd.name=/etc/shadow proc.name=cat "$U" container.id=host
 expect "Read sensitive file untrusted" fd.name=/etc/gshadow proc.name=cat "$U"
 expect "Read sensitive file untrusted" fd.name~/etc/pam.d/ proc.name=cat "$U"
+expect "Read sensitive file untrusted" fd.name=/etc/shadow "fd.nameraw=$TMP/shadow-link" proc.name=cat "$U"
+expect "Directory traversal monitored file read" fd.name=/etc/passwd fd.nameraw=../../../../../../etc/passwd proc.name=cat proc.pname=trigger "$U"
+expect_none "Directory traversal monitored file read" fd.name=/etc/gshadow "$U"
 expect "Read sensitive file untrusted" "fd.name=/root/.ssh/id_$T" proc.name=cat "$U"
 expect "Write below etc" "fd.name=/etc/$N.conf" proc.name=cp "$U"
 expect "Rename, remove or mkdir below etc or root" "fd.name=/etc/$N.conf" proc.name=rm evt.type=unlinkat "$U"
