@@ -106,6 +106,35 @@ static int add_fork_rule(struct kernel_rules *kr)
 	return r;
 }
 
+/* harrierd's own pid as the target of kill, tkill and tgkill: the shipped
+ * rules say who stopped or killed it (the service manager is expected,
+ * anything else is tampering). The detection rules on these syscalls
+ * require this key, so the syscalls get no rule of their own: signals
+ * between other processes are never audited. Signals to another thread
+ * of harrierd by tid, to its process group and through pidfds are not
+ * covered. */
+#define KAUDIT_SELF_SIGNAL_KEY "harrier_self_signal"
+
+static const char *const builtin_keys[] = { KAUDIT_SELF_SIGNAL_KEY };
+
+static int add_self_signal_rule(struct kernel_rules *kr)
+{
+	char text[128];
+	struct diag d;
+	int r;
+
+	(void)snprintf(text, sizeof(text),
+		       "-a always,exit -S kill,tkill,tgkill -F a0=%ld "
+		       "-k " KAUDIT_SELF_SIGNAL_KEY "\n",
+		       (long)getpid());
+	diag_init(&d);
+	r = kernel_rules_load_buffer(kr, "harrierd", text, strlen(text), &d);
+	if (r < 0)
+		log_diag(&d);
+	diag_free(&d);
+	return r;
+}
+
 /* Build Harrier's kernel rule set: the audit-rules directory plus merged
  * syscall rules per ABI for every evt.type the detection rules use, one
  * for the syscalls only successful calls of which can match (-F
@@ -116,7 +145,7 @@ static struct kernel_rules *build_kernel_rules(const struct config *c,
 {
 	struct kernel_rules *kr = kernel_rules_new((pid_t)getpid());
 	struct type_list types = { NULL, 0, 0 };
-	size_t added = 0, added_succ = 0, nfile, nfail = 0, nsucc = 0, i;
+	size_t added = 0, added_succ = 0, nfile, nfail = 0, nsucc = 0, i, n;
 	const char **succ;
 	struct diag d;
 	bool any = false;
@@ -137,7 +166,19 @@ static struct kernel_rules *build_kernel_rules(const struct config *c,
 		return NULL;
 	}
 	nfile = kernel_rules_count(kr);
+	if (add_self_signal_rule(kr) < 0) {
+		kernel_rules_free(kr);
+		return NULL;
+	}
 	engine_event_types(e, add_event_type, &types, &any);
+	/* Types whose every rule needs a key of a built-in rule: that rule
+	 * supplies their events. */
+	for (i = 0, n = 0; i < types.n; i++)
+		if (!engine_type_needs_key(e, types.names[i], builtin_keys,
+					   sizeof(builtin_keys) /
+						   sizeof(builtin_keys[0])))
+			types.names[n++] = types.names[i];
+	types.n = n;
 	/* Syscalls whose failed calls no rule can match: audit only their
 	 * successful calls (failed opens of library and PATH searches are
 	 * a large share of what the kernel would otherwise send). */
@@ -163,8 +204,9 @@ static struct kernel_rules *build_kernel_rules(const struct config *c,
 		kernel_rules_free(kr);
 		return NULL;
 	}
-	log_info("kernel audit rules: %zu from %s%s, %zu syscalls for the "
-		 "detection rules (%zu of them success-only)",
+	log_info("kernel audit rules: %zu from %s%s, one for signals to "
+		 "harrierd, %zu syscalls for the detection rules (%zu of them "
+		 "success-only)",
 		 nfile, c->audit_rules_dir,
 		 c->track_forks ? " and audit.track_forks" : "",
 		 added + added_succ, added_succ);

@@ -31,6 +31,7 @@ ln -s "$BUSYBOX" "$TMP/bin/nc"
 for t in ncat socat nmap; do ln -s /bin/true "$TMP/bin/$t"; done
 ln -s "$TRIGGER" "$TMP/bin/nginx"
 ln -s "$TRIGGER" "$TMP/bin/ls"
+ln -s "$TRIGGER" "$TMP/bin/conmon"
 printf 'not a module\n' >"$TMP/notamodule"
 echo x >"$TMP/junk"
 echo x >"$TMP/home/.bash_history"
@@ -164,8 +165,24 @@ auditctl -r 1000000 >/dev/null
 auditctl -r "$ORIG_RATE" >/dev/null
 cp /dev/null "/etc/audit/rules.d/$N.rules"
 rm -f "/etc/audit/rules.d/$N.rules"
+# harrierd stopped for a moment by a stranger, then by a container
+# runtime (its service manager in a pod), resumed each time; SIGUSR1
+# (statistics) is no stop.
+"$TRIGGER" signal "$HPID" 19
+"$TRIGGER" signal "$HPID" 18
+"$TMP/bin/conmon" signal "$HPID" 19
+"$TRIGGER" signal "$HPID" 18
+"$TRIGGER" signal "$HPID" 10
 EOF
-export TMP T N TRIGGER ORIG_RATE
+export TMP T N TRIGGER ORIG_RATE HPID
+# Signals to harrierd come through its own kernel rule; no other signal
+# is audited.
+harrier_rule_lines >"$TMP/krules"
+grep -q -- "-S kill,tkill,tgkill -F a0=$(printf 0x%X "$HPID") .*key=harrier_self_signal" \
+	"$TMP/krules" || { fail "no kernel rule for signals to harrierd"; cat "$TMP/krules"; }
+grep -v harrier_self_signal "$TMP/krules" | grep -q kill &&
+	fail "kill is audited beyond signals to harrierd: $(cat "$TMP/krules")"
+
 t0=$(now_ms)
 rs_mark sh "$TMP/triggers.sh" >"$TMP/triggers.log" 2>&1
 restore_system
@@ -234,6 +251,11 @@ expect "Kernel audit tampering" evt.arg.op=remove_rule "evt.arg.key=harrier-rs-$
 expect "Kernel audit tampering" evt.arg.audit_rate_limit=1000000 proc.name=auditctl "$U"
 expect "Modify audit configuration" "fd.name=/etc/audit/rules.d/$N.rules" proc.name=cp "$U"
 expect "Modify audit configuration" "fd.name=/etc/audit/rules.d/$N.rules" proc.name=rm "$U"
+expect "Harrier daemon killed or stopped" evt.arg.sig=SIGSTOP "evt.arg.pid=$HPID" proc.name=trigger "$U"
+expect "Harrier daemon stopped by service manager" evt.arg.sig=SIGSTOP proc.name=conmon "$U"
+expect_none "Harrier daemon killed or stopped" evt.arg.sig=SIGCONT
+expect_none "Harrier daemon killed or stopped" evt.arg.sig=SIGUSR1
+expect_none "Harrier daemon killed or stopped" proc.name=conmon
 # Attributed to the host, and nothing from the marked shell is a container.
 expect_none "Read sensitive file untrusted" "$U" container.id~0
 t0=$(now_ms)

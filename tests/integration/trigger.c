@@ -25,6 +25,7 @@
  *                                  copy FILE into a memfd and exec it
  *   trigger pty PROG [ARG]...      run PROG on a new pseudo-terminal as
  *                                  its controlling terminal; wait
+ *   trigger signal PID SIGNUM      kill(PID, SIGNUM)
  *   trigger run PROG [ARG]...      run PROG as a child and wait (linked
  *                                  under a server's name, a server that
  *                                  spawns a shell)
@@ -376,5 +377,7 @@ int main(int argc, char **argv)
 		return do_pty(argv + 2);
 	if (strcmp(a, "run") == 0 && argc >= 3)
 		return do_run(argv + 2);
+	if (strcmp(a, "signal") == 0 && argc == 4)
+		return report("kill", kill((pid_t)atoi(argv[2]), atoi(argv[3])));
 	return usage();
 }
