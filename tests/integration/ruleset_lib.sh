@@ -124,6 +124,13 @@ rs_check() {
 			fail "$_n unexpected alert(s): $_what"
 		fi
 	done
+	[ "$FAILED" = 0 ] && return 0
+	# Why alerts may be missing: events the kernel or harrierd dropped.
+	echo "kernel audit: $(auditctl -s | tr '\n' ' ')"
+	kill -USR1 "$HPID" 2>/dev/null && sleep 0.5
+	grep 'stats:' "$TMP/rules.err" | tail -n 1
+	jq -r 'select(.rule | startswith("Harrier internal")) | .output' \
+		"$RS_JSON" | tail -n 3
 }
 
 # rs_near RULE: what alerts of RULE did come (to debug a miss).
