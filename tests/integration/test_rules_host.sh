@@ -22,11 +22,12 @@ set -u
 need_tools unshare nsenter ip useradd userdel groupadd groupdel shred
 need_static_busybox
 rs_setup rules-host "$@"
+at_cleanup restore_system # defined below; runs at exit, whatever happens
 
 T=$(hex 4)
 N=harrier-rs-$T
 A=$RS_AUID
-mkdir -p "$TMP/bin" "$TMP/home" "$TMP/empty/.aws"
+mkdir -p "$TMP/bin" "$TMP/empty/.aws" "/home/$N"
 ln -s "$BUSYBOX" "$TMP/bin/nc"
 for t in ncat socat nmap; do ln -s /bin/true "$TMP/bin/$t"; done
 ln -s "$TRIGGER" "$TMP/bin/nginx"
@@ -34,7 +35,7 @@ ln -s "$TRIGGER" "$TMP/bin/ls"
 ln -s "$TRIGGER" "$TMP/bin/conmon"
 printf 'not a module\n' >"$TMP/notamodule"
 echo x >"$TMP/junk"
-echo x >"$TMP/home/.bash_history"
+echo x >"/home/$N/.bash_history"
 
 # What the test appends to or may create in the system's own files, with
 # their state before, to put back and to check at the end.
@@ -64,11 +65,11 @@ restore_system() {
 		"/var/log/$N.log" "/root/$N" "/root/.ssh/id_$T" \
 		/usr/local/bin/"$N" /usr/local/bin/"$N".moved "/dev/shm/$N"
 	rmdir "/etc/$N.d" /usr/local/bin/"$N.d" 2>/dev/null
+	rm -rf "/home/$N"
 	userdel "$N" >/dev/null 2>&1
 	groupdel "$N" >/dev/null 2>&1
 	[ -n "$ORIG_RATE" ] && auditctl -r "$ORIG_RATE" >/dev/null 2>&1
 }
-at_cleanup restore_system
 
 # --- the triggers, from one marked shell -------------------------------
 cat >"$TMP/triggers.sh" <<'EOF'
@@ -146,7 +147,7 @@ touch "/var/log/$N.log"
 truncate -s 0 "/var/log/$N.log"
 : >"/var/log/$N.log"
 rm -f "/var/log/$N.log"
-rm -f "$TMP/home/.bash_history"
+rm -f "/home/$N/.bash_history"
 shred -u "$TMP/junk"
 # Searches for keys and cloud credentials.
 grep -r "BEGIN RSA PRIVATE" "$TMP/empty" >/dev/null
@@ -239,7 +240,7 @@ expect "User mgmt binaries" proc.name=userdel "$U"
 expect "User mgmt binaries" proc.name=groupadd "$U"
 expect "Clear Log Activities" "fd.name=/var/log/$N.log" proc.name=truncate "$U"
 expect "Clear Log Activities" "fd.name=/var/log/$N.log" proc.name=sh "$U"
-expect "Delete or rename shell history" "fd.name=$TMP/home/.bash_history" proc.name=rm "$U"
+expect "Delete or rename shell history" "fd.name=/home/$N/.bash_history" proc.name=rm "$U"
 expect "Remove Bulk Data from Disk" proc.name=shred "$U"
 expect "Search Private Keys or Passwords" proc.name=grep "$U"
 expect "Search Private Keys or Passwords" proc.name=find "$U"
@@ -282,7 +283,7 @@ sha256sum $ACCOUNT_FILES 2>/dev/null | cmp -s - "$TMP/accounts.before" ||
 	fail "account files changed"
 for p in "/etc/$N.conf" "/etc/cron.d/$N" "/etc/systemd/system/$N.service" \
 	"/etc/profile.d/$N.sh" "/etc/audit/rules.d/$N.rules" "/var/log/$N.log" \
-	"/root/$N" "/usr/local/bin/$N.moved" "/dev/shm/$N"; do
+	"/root/$N" "/usr/local/bin/$N.moved" "/dev/shm/$N" "/home/$N"; do
 	[ -e "$p" ] && fail "$p left behind"
 done
 [ "$(status rate_limit)" = "$ORIG_RATE" ] ||
