@@ -222,12 +222,13 @@ static struct engine *load_engine(const struct config *c)
 	diag_init(&d);
 	if (server.nrule_files)
 		r = pipeline_engine_new(server.rule_files, server.nrule_files,
-					HARRIER_SYSCONFDIR, c->min_priority, &d,
-					&e);
+					HARRIER_SYSCONFDIR, c->min_priority,
+					c->rules_strict, &d, &e);
 	else
 		r = pipeline_engine_new((const char *const *)c->rules_files,
 					c->nrules_files, HARRIER_SYSCONFDIR,
-					c->min_priority, &d, &e);
+					c->min_priority, c->rules_strict, &d,
+					&e);
 	log_diag(&d);
 	diag_free(&d);
 	if (r < 0)

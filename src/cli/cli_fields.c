@@ -35,6 +35,12 @@ static int print_json(void)
 				       json_object_new_string(f->type));
 		json_object_object_add(o, "desc",
 				       json_object_new_string(f->desc));
+		/* null when Harrier gives it; else why a rule needing it is
+		 * skipped */
+		json_object_object_add(
+			o, "unavailable",
+			f->unavailable ? json_object_new_string(f->unavailable)
+				       : NULL);
 	}
 	s = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN |
 							JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -74,8 +80,17 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 		else
 			(void)printf("%-*s %-*s ", NAME_W, f->name, TYPE_W,
 				     f->type);
-		cli_wrap(stdout, f->desc, NAME_W + TYPE_W + 2,
-			 NAME_W + TYPE_W + 2, CLI_WIDTH);
+		if (f->unavailable) {
+			char text[512];
+
+			(void)snprintf(text, sizeof(text), "%s [not given: %s]",
+				       f->desc, f->unavailable);
+			cli_wrap(stdout, text, NAME_W + TYPE_W + 2,
+				 NAME_W + TYPE_W + 2, CLI_WIDTH);
+		} else {
+			cli_wrap(stdout, f->desc, NAME_W + TYPE_W + 2,
+				 NAME_W + TYPE_W + 2, CLI_WIDTH);
+		}
 	}
 	return CLI_EXIT_OK;
 }
@@ -84,6 +99,8 @@ const struct cli_command cli_cmd_fields = {
 	.name = "fields",
 	.synopsis = "[--json]",
 	.summary = "list the fields rules can use",
-	.help = "  --json   one JSON array of {name, type, desc}\n",
+	.help = "  --json   one JSON array of {name, type, desc, unavailable}\n"
+		"Fields marked [not given] are Falco's fields audit data (or\n"
+		"Harrier, so far) cannot give: a rule needing one is skipped.\n",
 	.run = run,
 };

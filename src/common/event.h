@@ -83,6 +83,27 @@ struct event_container {
 	const char *k8s_container_name;
 };
 
+/* What the enricher's fd table knows of the fd the syscall acted on
+ * (src/enrich/fdtable.c): from earlier audited syscalls of the process
+ * (socket, connect, bind, accept, open, dup*) and, while the process
+ * lives, /proc/PID/fd and /proc/PID/net. Falco's fd.* facts. */
+struct event_fd {
+	int num;	 /* the fd; -1 unknown */
+	char typechar;	 /* Falco's: f d 4 6 u p l (netlink) e s i t ...,
+			  * 0 unknown */
+	unsigned char l4proto; /* IPPROTO_TCP, _UDP, _ICMP(V6), 255 raw;
+				* 0 unknown */
+	bool connected;	 /* connect/accept succeeded (TCP), or a UDP
+			  * socket with a remote address */
+	bool is_server;	 /* the local end is the server (accept, listen,
+			  * bind) */
+	bool name_changed; /* this syscall gave the fd another tuple */
+	bool has_local, has_remote;
+	char lip[46], rip[46]; /* textual addresses */
+	uint16_t lport, rport;
+	const char *name; /* file path, or unix socket path; NULL none */
+};
+
 struct event_lineage; /* common/lineage.h */
 
 struct event {
@@ -134,6 +155,11 @@ struct event {
 	bool argv_from_process;
 	bool argv_truncated;
 
+	/* Capability sets a record of the event gave the process:
+	 * BPRM_FCAPS (the sets after an execve) or CAPSET. */
+	bool has_caps;
+	uint64_t cap_inh, cap_prm, cap_eff;
+
 	/* PATH records in item order. */
 	const struct event_path *paths;
 	size_t npaths;
@@ -152,6 +178,7 @@ struct event {
 	 * event; zero/NULL when no enricher ran. */
 	const struct event_container *container;
 	const struct event_lineage *lineage; /* ancestors; NULL = none */
+	const struct event_fd *fd; /* NULL: no fd table ran or no fd */
 	pid_t vpid;	/* pid in the container's pid namespace; 0 unknown */
 	pid_t sid;	/* session id; 0 unknown */
 };

@@ -256,7 +256,7 @@ int pipeline_load_rules(struct engine *e, const char *const *files,
 
 int pipeline_engine_new(const char *const *files, size_t nfiles,
 			const char *sysconfdir, enum alert_priority min_priority,
-			struct diag *d, struct engine **ret)
+			bool strict, struct diag *d, struct engine **ret)
 {
 	struct engine *e = engine_new();
 	int r;
@@ -264,6 +264,7 @@ int pipeline_engine_new(const char *const *files, size_t nfiles,
 	if (!e)
 		return -ENOMEM;
 	engine_set_min_priority(e, min_priority);
+	engine_set_strict(e, strict);
 	r = pipeline_load_rules(e, files, nfiles, sysconfdir, d);
 	if (r < 0) {
 		engine_free(e);
