@@ -41,6 +41,9 @@ echo x >/etc/harrier-ct.conf
 /bin/mkdir /bin/harrier-ct.d
 /bin/rm /bin/id && /bin/cp /bin/busybox /bin/id
 /bin/chmod 600 /etc/shadow
+/bin/ln -s /etc/shadow /tmp/sl && /bin/ln /etc/shadow /tmp/hl
+/bin/cp /bin/busybox /tmp/suid && /bin/chmod 4755 /tmp/suid
+/bin/harrier-trigger memfd-exec /bin/busybox true
 # Namespaces, modules, ptrace, mounts, the release_agent escape.
 /bin/harrier-trigger setns /proc/self/ns/uts
 /bin/harrier-trigger unshare mnt
@@ -122,7 +125,14 @@ expect "Modify system utility binary" fd.name=/bin/id proc.name=rm "$C" "$U"
 expect "Modify system utility binary" fd.name=/bin/id proc.name=cp "$C" "$U"
 expect "Chmod or chown of sensitive file or binary" fd.name=/etc/shadow proc.name=chmod "$C" "$U"
 expect "Change thread namespace" proc.name=harrier-trigger "$C" "$K" "$U"
-expect "Change namespace privileges via unshare" proc.name=harrier-trigger evt.arg.flags=0x20000 "$C" "$U"
+expect "Change namespace privileges via unshare" proc.name=harrier-trigger evt.arg.flags=CLONE_NEWNS "$C" "$U"
+expect "Create Symlink Over Sensitive Files" evt.arg.target=/etc/shadow evt.arg.linkpath=/tmp/sl proc.name=ln "$C" "$U"
+expect "Create Hardlink Over Sensitive Files" fd.name=/etc/shadow evt.arg.newpath=/tmp/hl proc.name=ln "$C" "$U"
+expect "Set Setuid or Setgid bit" fd.name=/tmp/suid evt.arg.mode~S_ISUID proc.name=chmod "$C" "$U"
+expect "Fileless execution via memfd_create" "proc.exepath~/memfd:harrier-test" "$C" "$K" "$U"
+expect "Redirect STDOUT/STDIN to Network Connection in Container" proc.name=harrier-trigger fd.name=192.0.2.1:4446 evt.rawres=0 "$C" "$K" "$U"
+expect "Redirect STDOUT/STDIN to Network Connection in Container" proc.name=harrier-trigger evt.rawres=1 "$C" "$U"
+expect_none "Fileless execution via memfd_create" proc.name~runc
 expect "Linux Kernel Module Injection Detected" evt.type=finit_module proc.name=harrier-trigger "$C" "$K" "$U"
 expect "Linux Kernel Module Injection Detected" evt.type=init_module proc.name=harrier-trigger "$C" "$U"
 expect "PTRACE attached to process" evt.arg.request=PTRACE_ATTACH proc.name=harrier-trigger "$C" "$U"

