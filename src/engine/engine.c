@@ -1158,7 +1158,7 @@ static bool rules_need_key(const struct engine *e, const size_t *rules,
 		if (!r->active)
 			continue;
 		(*seen)++;
-		if (!node_needs_key(cond_view_root(r->cond), keys, nkeys))
+		if (!node_needs_key(cond_view_root(r->compiled), keys, nkeys))
 			return false;
 	}
 	return true;
