@@ -40,6 +40,7 @@ echo x >/etc/harrier-ct.conf
 /bin/mv /bin/harrier-ct /bin/harrier-ct2
 /bin/mkdir /bin/harrier-ct.d
 /bin/rm /bin/id && /bin/cp /bin/busybox /bin/id
+/bin/cp /bin/busybox /bin/.ls.new && /bin/mv /bin/.ls.new /bin/ls
 /bin/chmod 600 /etc/shadow
 /bin/ln -s /etc/shadow /tmp/sl && /bin/ln /etc/shadow /tmp/hl
 /bin/cp /bin/busybox /tmp/suid && /bin/chmod 4755 /tmp/suid
@@ -80,6 +81,7 @@ echo >/etc/crontab
 mkdir -p /etc/systemd/system && echo >/etc/systemd/system/harrier-ct.service
 echo >>/root/.profile
 echo >/etc/ld.so.preload
+echo >/etc/.preload.new && /bin/mv /etc/.preload.new /etc/ld.so.preload
 mkdir -p /root/.ssh && echo >>/root/.ssh/authorized_keys
 /bin/passwd -l root
 mkdir -p /var/log && echo x >>/var/log/app.log && : >/var/log/app.log
@@ -123,8 +125,10 @@ expect "Modify binary dirs" fd.name=/bin/harrier-ct evt.arg.newpath=/bin/harrier
 expect "Mkdir binary dirs" fd.name=/bin/harrier-ct.d proc.name=mkdir "$C" "$U"
 expect "Modify system utility binary" fd.name=/bin/id proc.name=rm "$C" "$U"
 expect "Modify system utility binary" fd.name=/bin/id proc.name=cp "$C" "$U"
+expect "Modify system utility binary" evt.arg.newpath=/bin/ls proc.name=mv "$C" "$U"
 expect "Chmod or chown of sensitive file or binary" fd.name=/etc/shadow proc.name=chmod "$C" "$U"
-expect "Change thread namespace" proc.name=harrier-trigger "$C" "$K" "$U"
+expect "Change thread namespace in container" proc.name=harrier-trigger "$C" "$K" "$U"
+expect_none "Change thread namespace" "$U"
 expect "Change namespace privileges via unshare" proc.name=harrier-trigger evt.arg.flags=CLONE_NEWNS "$C" "$U"
 expect "Create Symlink Over Sensitive Files" evt.arg.target=/etc/shadow evt.arg.linkpath=/tmp/sl proc.name=ln "$C" "$U"
 expect "Create Hardlink Over Sensitive Files" fd.name=/etc/shadow evt.arg.newpath=/tmp/hl proc.name=ln "$C" "$U"
@@ -155,6 +159,7 @@ expect "Schedule Cron Jobs" fd.name=/etc/crontab proc.name=sh "$C" "$U"
 expect "Modify systemd unit file" fd.name=/etc/systemd/system/harrier-ct.service "$C" "$U"
 expect "Modify Shell Configuration File" fd.name=/root/.profile proc.name=sh "$C" "$U"
 expect "Modify ld.so.preload" fd.name=/etc/ld.so.preload proc.name=sh "$C" "$K" "$U"
+expect "Modify ld.so.preload" evt.arg.newpath=/etc/ld.so.preload proc.name=mv "$C" "$U"
 expect "Adding ssh keys to authorized_keys" fd.name=/root/.ssh/authorized_keys "$C" "$U"
 expect "User mgmt binaries" proc.name=passwd "proc.cmdline=passwd -l root" "$C" "$U"
 expect "Clear Log Activities" fd.name=/var/log/app.log proc.name=sh "$C" "$U"
@@ -169,7 +174,7 @@ expect_none "Load kernel module" "$U"
 expect_none "Packet socket created on host" "$U"
 expect_none "Netcat/Socat Remote Code Execution on Host" "$U"
 expect_none "Mount in container" proc.name~runc
-expect_none "Change thread namespace" proc.name~runc
+expect_none "Change thread namespace in container" proc.name~runc
 expect_none "Change namespace privileges via unshare" proc.name~runc
 expect_none "Chmod or chown of sensitive file or binary" proc.name~runc
 t0=$(now_ms)

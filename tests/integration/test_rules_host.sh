@@ -60,7 +60,8 @@ restore_system() {
 	if [ -f "$TMP/dirs.created" ]; then
 		while read -r d; do rmdir "$d" 2>/dev/null; done <"$TMP/dirs.created"
 	fi
-	rm -f "/etc/$N.conf" "/etc/$N.lnk" "/etc/cron.d/$N" "/etc/systemd/system/$N.service" \
+	rm -f "/etc/$N.conf" "/etc/$N.lnk" "/etc/cron.d/$N" "/etc/cron.d/.$N.tmp" \
+		"/etc/profile.d/.$N.tmp" "/etc/systemd/system/$N.service" \
 		"/etc/profile.d/$N.sh" "/etc/audit/rules.d/$N.rules" \
 		"/var/log/$N.log" "/root/$N" "/root/.ssh/id_$T" \
 		/usr/local/bin/"$N" /usr/local/bin/"$N".moved "/dev/shm/$N"
@@ -77,6 +78,7 @@ set -u
 cd "$TMP"
 # Sensitive reads: directly, through "..", a PAM file, a private key.
 cat /etc/shadow >/dev/null
+grep -q root </etc/shadow
 cat ../../etc/gshadow >/dev/null
 cat /etc/pam.d/other >/dev/null
 ln -s /etc/shadow "$TMP/shadow-link" && cat "$TMP/shadow-link" >/dev/null
@@ -141,6 +143,10 @@ cp /bin/true "$TMP/$N" && "$TMP/$N"
 # Persistence: cron, systemd, shell start-up, ld.so.preload, keys.
 cp /dev/null "/etc/cron.d/$N"
 rm -f "/etc/cron.d/$N"
+cp /dev/null "/etc/cron.d/.$N.tmp" && mv "/etc/cron.d/.$N.tmp" "/etc/cron.d/$N"
+rm -f "/etc/cron.d/$N"
+cp /dev/null "/etc/profile.d/.$N.tmp" && mv "/etc/profile.d/.$N.tmp" "/etc/profile.d/$N.sh"
+rm -f "/etc/profile.d/$N.sh"
 cp /dev/null "/etc/systemd/system/$N.service"
 rm -f "/etc/systemd/system/$N.service"
 cp /dev/null "/etc/profile.d/$N.sh"
@@ -202,6 +208,7 @@ echo "triggers fired in $(($(now_ms) - t0)) ms"
 U="user.loginuid=$A"
 expect "Read sensitive file untrusted" fd.name=/etc/shadow proc.name=cat "$U" container.id=host
 expect "Read sensitive file untrusted" fd.name=/etc/gshadow proc.name=cat "$U"
+expect "Read sensitive file untrusted" fd.name=/etc/shadow proc.name=sh "$U"
 expect "Read sensitive file untrusted" fd.name~/etc/pam.d/ proc.name=cat "$U"
 expect "Read sensitive file untrusted" fd.name=/etc/shadow "fd.nameraw=$TMP/shadow-link" proc.name=cat "$U"
 expect "Directory traversal monitored file read" fd.name=/etc/passwd fd.nameraw=../../../../../../etc/passwd proc.name=cat proc.pname=trigger "$U"
@@ -245,8 +252,10 @@ expect "System procs network activity" proc.name=ls fd.rport=4445 "$U"
 expect "Execution from /dev/shm" "fd.name=/dev/shm/$N" "$U"
 expect "Execution from /tmp" "fd.name=$TMP/$N" "$U"
 expect "Schedule Cron Jobs" "fd.name=/etc/cron.d/$N" proc.name=cp "$U"
+expect "Schedule Cron Jobs" "evt.arg.newpath=/etc/cron.d/$N" proc.name=mv "$U"
 expect "Modify systemd unit file" "fd.name=/etc/systemd/system/$N.service" proc.name=cp "$U"
 expect "Modify Shell Configuration File" "fd.name=/etc/profile.d/$N.sh" proc.name=cp "$U"
+expect "Modify Shell Configuration File" "evt.arg.newpath=/etc/profile.d/$N.sh" proc.name=mv "$U"
 expect "Modify Shell Configuration File" fd.name=/root/.bashrc proc.name=sh "$U"
 expect "Modify ld.so.preload" fd.name=/etc/ld.so.preload proc.name=sh "$U"
 expect "Adding ssh keys to authorized_keys" fd.name=/root/.ssh/authorized_keys proc.name=sh "$U"
@@ -255,6 +264,7 @@ expect "User mgmt binaries" proc.name=userdel "$U"
 expect "User mgmt binaries" proc.name=groupadd "$U"
 expect "Clear Log Activities" "fd.name=/var/log/$N.log" proc.name=truncate "$U"
 expect "Clear Log Activities" "fd.name=/var/log/$N.log" proc.name=sh "$U"
+expect "Clear Log Activities" "fd.name=/var/log/$N.log" proc.name=rm "$U"
 expect "Delete or rename shell history" "fd.name=/home/$N/.bash_history" proc.name=rm "$U"
 expect "Remove Bulk Data from Disk" proc.name=shred "$U"
 expect "Search Private Keys or Passwords" proc.name=grep "$U"
