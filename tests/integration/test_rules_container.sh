@@ -53,7 +53,10 @@ echo x >/etc/harrier-ct.conf
 /bin/harrier-trigger ptrace-traceme
 /bin/harrier-trigger mount /mnt
 /bin/mount -t tmpfs harrier-ct /mnt
-mkdir -p /tmp/cg && echo 1 >/tmp/cg/release_agent
+# (a tmpfs over the container's own /sys/fs/cgroup: a privileged
+# container with writable cgroup v1 hierarchies writes the real one)
+/bin/mount -t tmpfs harrier-cg /sys/fs/cgroup && mkdir /sys/fs/cgroup/rdma &&
+	echo 1 >/sys/fs/cgroup/rdma/release_agent
 # Shells: with a terminal, nested, spawned by a server; ssh.
 /bin/harrier-trigger pty /bin/sh -c 'exit 0'
 /bin/sh -c 'exit 0'
@@ -143,7 +146,8 @@ expect "PTRACE attached to process" evt.arg.request=PTRACE_ATTACH proc.name=harr
 expect "PTRACE anti-debug attempt" proc.name=harrier-trigger "$C" "$U"
 expect "Mount in container" proc.name=harrier-trigger fd.name=/mnt "$C" "$K" "$U"
 expect "Mount in container" proc.name=mount fd.name=/mnt "$C" "$U"
-expect "Detect release_agent File Container Escapes" fd.name=/tmp/cg/release_agent proc.name=sh "$C" "$K" "$U"
+expect "Detect release_agent File Container Escapes" fd.name=/sys/fs/cgroup/rdma/release_agent proc.name=sh "$C" "$K" "$U"
+expect "Mount in container" proc.name=mount fd.name=/sys/fs/cgroup "$C" "$U"
 expect "Terminal shell in container" proc.name=sh proc.tty~pts "$C" k8s.pod.name=web-7d4 k8s.ns.name=prod "$U"
 expect "Shell spawned in container" proc.name=sh "proc.cmdline=sh -c exit 0" "$C" "$U"
 expect "Run shell untrusted" proc.name=sh proc.pname=nginx "$C" "$U"
