@@ -11,8 +11,15 @@
 #   expect_none RULE [F=V]... no alert of RULE with those fields
 #   rs_check [TIMEOUT_S]      wait (up to 30 s) until every expectation is
 #                             met, then report each one; failures to FAILED
-#   rs_marked PRIO_MIN        alerts of at least PRIO_MIN from the marked
-#                             processes (see rs_mark), from the store
+#   rs_marked PRIO...         alerts with one of the priorities from the
+#                             marked processes (see rs_mark), from the store
+#   rs_superset FIRE          the superset property of the pushed-down
+#                             kernel rules for these triggers: harrierd
+#                             again with audit.pushdown false, FIRE (a
+#                             function) fires the same triggers, and the
+#                             marked alerts (rule, host or container,
+#                             syscall, file) must be the same as with
+#                             push-down (the run rs_check checked)
 #
 # Marking: rs_mark CMD... runs CMD with its audit login uid set to
 # $RS_AUID (inherited by every descendant, also by the containers a
@@ -149,6 +156,50 @@ rs_marked() {
 		FROM alerts WHERE auid = $RS_AUID AND priority IN ($_in)"
 }
 
+# rs_alert_set DB: the marked alerts as "rule|where|syscall|file" lines,
+# sorted and unique (where: the container id, or host). An exec's file is
+# left out: whether the link it ran (/bin/sh) resolves to its target
+# (/bin/busybox) depends on the process still being there to look at.
+rs_alert_set() {
+	sqlite3 -batch -noheader -separator '|' "$1" "SELECT DISTINCT rule,
+		ifnull(container_id, 'host'), ifnull(syscall, ''),
+		CASE WHEN syscall IN ('execve', 'execveat') THEN ''
+		     ELSE ifnull(file, '') END
+		FROM alerts WHERE auid = $RS_AUID" | sort -u
+}
+
+# rs_superset FIRE: see the top. harrierd (the pushed-down run) is
+# stopped; the alerts of the plain run are in $TMP/plain.db.
+rs_superset() {
+	if ! "$HARRIERD" --help 2>&1 | grep -q 'audit.pushdown'; then
+		echo "note: this harrierd has no audit.pushdown: no superset run"
+		return 0
+	fi
+	stop_harrierd
+	[ "${HRC:-1}" = 0 ] || fail "harrierd exit status $HRC"
+	rs_alert_set "$RS_DB" >"$TMP/pushdown.set"
+	harrier_conf "audit:" "  pushdown: false"
+	start_harrierd plain --db "$TMP/plain.db" -r "$RULES_SHIPPED" $AR ||
+		return 1
+	"$1"
+	# Until the plain run has every alert the pushed-down one had (it
+	# audits more, so it is slower), 30 s at most; then the stragglers.
+	rs_plain_caught_up() {
+		rs_alert_set "$TMP/plain.db" >"$TMP/plain.set"
+		[ -z "$(comm -23 "$TMP/pushdown.set" "$TMP/plain.set")" ]
+	}
+	wait_for 30000 rs_plain_caught_up
+	sleep 1
+	rs_alert_set "$TMP/plain.db" >"$TMP/plain.set"
+	echo "superset: $(wc -l <"$TMP/pushdown.set") distinct alerts pushed down, $(wc -l <"$TMP/plain.set") plain"
+	if ! diff "$TMP/plain.set" "$TMP/pushdown.set" >"$TMP/superset.diff"; then
+		fail "the alerts differ with and without push-down (< plain, > pushed down):"
+		sed 's/^/    /' "$TMP/superset.diff"
+	fi
+	stop_harrierd
+	[ "${HRC:-1}" = 0 ] || fail "harrierd (plain) exit status $HRC"
+}
+
 # copy_with_libs BIN ROOT: BIN and the shared libraries it loads, at the
 # same paths below ROOT (for dynamically linked programs in a container).
 copy_with_libs() {
@@ -166,7 +217,7 @@ copy_with_libs() {
 rs_rootfs() {
 	busybox_rootfs "$1"
 	for _a in ls id grep find nc mount unshare nsenter ip rm cp mv ln chmod \
-		mkdir echo shred timeout touch true passwd; do
+		mkdir rmdir umount echo shred timeout touch true passwd; do
 		[ -e "$1/bin/$_a" ] || ln -s busybox "$1/bin/$_a"
 	done
 	cp "$TRIGGER" "$1/bin/harrier-trigger"

@@ -32,6 +32,8 @@ echo x >"$ROOT/tmp/junk"
 
 cat >"$ROOT/ct-triggers.sh" <<'EOF'
 cd /tmp
+echo x >/tmp/junk
+echo history >/root/.ash_history
 # Sensitive read, writes and renames in /etc and the binary directories.
 /bin/cat /etc/shadow >/dev/null
 echo x >/etc/harrier-ct.conf
@@ -94,13 +96,17 @@ mkdir -p /var/log && echo x >>/var/log/app.log && : >/var/log/app.log
 /bin/find /etc -name id_rsa
 mkdir -p /etc/audit && echo >/etc/audit/auditd.conf
 wait
+# What a second round needs to find as the first did.
+/bin/rm -rf /tmp/sl /tmp/hl /tmp/suid /bin/harrier-ct2 /bin/harrier-ct.d \
+	/etc/audit /etc/systemd /root/.ssh /var/log
+/bin/umount /sys/fs/cgroup /mnt 2>/dev/null
 EOF
 
 runc_lock
 ID=$(hex 32)
 SHORT=$(echo "$ID" | cut -c1-12)
 rs_bundle "$TMP/b" "$ROOT" "$ID" \
-	'read x </tmp/go; sh /ct-triggers.sh >/tmp/ct-triggers.log 2>&1; touch /tmp/ct-done; exec sleep 600' ||
+	'while :; do read x </tmp/go || continue; sh /ct-triggers.sh >/tmp/ct-triggers.log 2>&1; touch /tmp/ct-done; done' ||
 	{ fail "bundle"; exit 1; }
 RUNC_IDS="$RUNC_IDS $ID"
 CGMARKS="$CGMARKS $ID"
@@ -111,11 +117,18 @@ if ! rs_mark runc run -d --bundle "$TMP/b" --pid-file "$TMP/$ID.pid" "$ID" \
 	exit 1
 fi
 
-t0=$(now_ms)
-echo go >"$ROOT/tmp/go"
 ct_done() { [ -e "$ROOT/tmp/ct-done" ]; }
-wait_for 60000 ct_done || fail "the container's triggers did not finish"
-echo "triggers fired in $(($(now_ms) - t0)) ms"
+fire() {
+	t0=$(now_ms)
+	rm -f "$ROOT/tmp/ct-done"
+	# (a signal may interrupt the container shell's open of the fifo: it
+	# opens it again; a container that is gone never reads it)
+	timeout 10 sh -c 'echo go >"$1"' go "$ROOT/tmp/go" ||
+		fail "the container does not read its fifo"
+	wait_for 60000 ct_done || fail "the container's triggers did not finish"
+	echo "triggers fired in $(($(now_ms) - t0)) ms"
+}
+fire
 
 C="container.id=$SHORT"
 K="container.name=nginx"
@@ -191,8 +204,10 @@ if [ "$FAILED" != 0 ]; then
 	echo "--- harrierd"
 	cat "$TMP/rules.err"
 fi
+# The same triggers without push-down: the same alerts.
+rs_superset fire
 stop_harrierd
-[ "${HRC:-1}" = 0 ] || fail "harrierd exit status $HRC"
+[ -z "${HRC:-}" ] || [ "$HRC" = 0 ] || fail "harrierd exit status $HRC"
 
 trap - EXIT
 test_cleanup
