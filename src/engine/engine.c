@@ -1267,3 +1267,8 @@ bool engine_type_needs_key(const struct engine *e, const char *type,
 		return false;
 	return seen > 0;
 }
+
+const char *engine_version(void)
+{
+	return RULES_ENGINE_VERSION;
+}
