@@ -153,6 +153,36 @@ static int add_fork_rule(struct kernel_rules *kr)
 	return r;
 }
 
+/* harrierd's own pid as the target of kill, tkill and tgkill: the shipped
+ * rules say who stopped or killed it (the service manager is expected,
+ * anything else is tampering). The detection rules on these syscalls
+ * require this key, so the syscalls get no rule of their own: signals
+ * between other processes are never audited. Signals to another thread
+ * of harrierd by tid, to its process group and through pidfds are not
+ * covered. */
+#define KAUDIT_SELF_SIGNAL_KEY "harrier_self_signal"
+
+static const char *const builtin_keys[] = { KAUDIT_SELF_SIGNAL_KEY };
+#define NKEYS (sizeof(builtin_keys) / sizeof(builtin_keys[0]))
+
+static int add_self_signal_rule(struct kernel_rules *kr)
+{
+	char text[128];
+	struct diag d;
+	int r;
+
+	(void)snprintf(text, sizeof(text),
+		       "-a always,exit -S kill,tkill,tgkill -F a0=%ld "
+		       "-k " KAUDIT_SELF_SIGNAL_KEY "\n",
+		       (long)getpid());
+	diag_init(&d);
+	r = kernel_rules_load_buffer(kr, "harrierd", text, strlen(text), &d);
+	if (r < 0)
+		log_diag(&d);
+	diag_free(&d);
+	return r;
+}
+
 /* Runtime binaries whose start of a container names its root; audited
  * (exe= rule) when the detection rules do not audit every execve. */
 static const char *const runtime_exes[] = {
@@ -208,7 +238,7 @@ static struct kernel_rules *build_kernel_rules(const struct config *c,
 {
 	struct kernel_rules *kr = kernel_rules_new((pid_t)getpid());
 	struct kplan_opts po = { c->pushdown, NULL, NULL, paths,
-				 KAUDIT_ANCHORS_DIR };
+				 KAUDIT_ANCHORS_DIR, builtin_keys, NKEYS };
 	struct kplan *plan = NULL;
 	struct kplan_stats st;
 	const char *text;
@@ -227,6 +257,8 @@ static struct kernel_rules *build_kernel_rules(const struct config *c,
 	if (c->track_forks && add_fork_rule(kr) < 0)
 		goto fail;
 	nfile = kernel_rules_count(kr);
+	if (add_self_signal_rule(kr) < 0)
+		goto fail;
 	r = kplan_build(e, &po, &plan);
 	if (r < 0) {
 		log_error("cannot derive kernel audit rules: %s", strerror(-r));
@@ -248,7 +280,7 @@ static struct kernel_rules *build_kernel_rules(const struct config *c,
 		goto fail;
 	kplan_get_stats(plan, &st);
 	log_info("kernel audit rules: %zu from %s%s, %zu for %zu syscalls of "
-		 "the detection rules (%s; %zu unfiltered, %zu dir= and %zu "
+		 "the detection rules, one for signals to harrierd (%s; %zu unfiltered, %zu dir= and %zu "
 		 "path= filters)",
 		 nfile, c->audit_rules_dir,
 		 c->track_forks ? " and audit.track_forks" : "",
@@ -286,7 +318,7 @@ int kaudit_build(struct kaudit *k, const struct config *c,
 int kaudit_print_rules(const struct engine *e, bool pushdown, FILE *out)
 {
 	struct kplan_opts po = { pushdown, NULL, NULL, KPLAN_PATHS_ALL,
-				 KAUDIT_ANCHORS_DIR };
+				 KAUDIT_ANCHORS_DIR, builtin_keys, NKEYS };
 	struct kplan *plan = NULL;
 	int r = kplan_build(e, &po, &plan);
 

@@ -793,8 +793,21 @@ int kplan_build(const struct engine *e, const struct kplan_opts *o,
 	p->sys = calloc(names.n ? names.n : 1, sizeof(*p->sys));
 	if (!p->sys)
 		goto oom;
+	for (i = 0, j = 0; i < names.n; i++) {
+		if (j && strcmp(names.v[i], names.v[j - 1]) == 0)
+			free(names.v[i]);
+		else
+			names.v[j++] = names.v[i];
+	}
+	names.n = j;
 	for (i = 0; i < names.n; i++) {
-		if (i && strcmp(names.v[i], names.v[i - 1]) == 0) {
+		if (o && o->nbuiltin_keys &&
+		    engine_type_needs_key(e, names.v[i], o->builtin_keys,
+					  o->nbuiltin_keys)) {
+			strbuf_appendf(&p->notes,
+				       "# %s: only through harrierd's own rule "
+				       "(every rule on it requires its key)\n",
+				       names.v[i]);
 			free(names.v[i]);
 			continue;
 		}

@@ -46,6 +46,11 @@ struct kplan_opts {
 	 * and a watch for its creation here (key harrier_paths), after
 	 * which the plan is built again. */
 	const char *anchors;
+	/* Audit keys of kernel rules the caller installs itself: a syscall
+	 * every rule of which requires one of them (engine_type_needs_key)
+	 * gets no rule of the plan. */
+	const char *const *builtin_keys;
+	size_t nbuiltin_keys;
 };
 
 struct kplan;
