@@ -76,6 +76,81 @@ void alert_free(struct alert *a)
 	free(a);
 }
 
+static int dup_str(const char *s, char **ret)
+{
+	if (!s) {
+		*ret = NULL;
+		return 0;
+	}
+	*ret = strdup(s);
+	return *ret ? 0 : -ENOMEM;
+}
+
+struct alert *alert_dup(const struct alert *a)
+{
+	struct alert *d;
+	size_t i;
+	int r = 0;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->time_ns = a->time_ns;
+	d->priority = a->priority;
+	d->pid = a->pid;
+	d->ppid = a->ppid;
+	d->uid = a->uid;
+	d->auid = a->auid;
+	d->audit_serial = a->audit_serial;
+	d->output_escaped = a->output_escaped;
+
+	r |= dup_str(a->hostname, &d->hostname);
+	r |= dup_str(a->rule, &d->rule);
+	r |= dup_str(a->output, &d->output);
+	r |= dup_str(a->source, &d->source);
+	r |= dup_str(a->container_id, &d->container_id);
+	r |= dup_str(a->container_name, &d->container_name);
+	r |= dup_str(a->pod_name, &d->pod_name);
+	r |= dup_str(a->pod_namespace, &d->pod_namespace);
+	r |= dup_str(a->exe, &d->exe);
+	r |= dup_str(a->cmdline, &d->cmdline);
+	r |= dup_str(a->syscall, &d->syscall);
+	r |= dup_str(a->file, &d->file);
+	if (r)
+		goto fail;
+
+	if (a->ntags) {
+		d->tags = calloc(a->ntags, sizeof(*d->tags));
+		if (!d->tags)
+			goto fail;
+		for (i = 0; i < a->ntags; i++) {
+			/* counted as we go so alert_free frees what exists */
+			if (dup_str(a->tags[i], &d->tags[i]) < 0)
+				goto fail;
+			d->ntags = i + 1;
+		}
+	}
+	if (a->nfields) {
+		d->fields = calloc(a->nfields, sizeof(*d->fields));
+		if (!d->fields)
+			goto fail;
+		for (i = 0; i < a->nfields; i++) {
+			const struct alert_field *f = &a->fields[i];
+			struct alert_field *g = &d->fields[i];
+
+			d->nfields = i + 1;
+			g->literal = f->literal;
+			if (dup_str(f->name, &g->name) < 0 ||
+			    dup_str(f->value, &g->value) < 0)
+				goto fail;
+		}
+	}
+	return d;
+fail:
+	alert_free(d);
+	return NULL;
+}
+
 struct alert *alert_new_internal(enum alert_priority prio, const char *rule,
 				 const char *output)
 {

@@ -1423,9 +1423,11 @@ static bool g_container(const struct field_ref *r, const struct event *ev,
 	const char *s, *colon;
 	size_t l;
 
+	/* Falco's values on the host: id and name are both "host" */
 	if (!c)
 		return (r->def->param == CT_ID ||
-			r->def->param == CT_FULL_ID) &&
+			r->def->param == CT_FULL_ID ||
+			r->def->param == CT_NAME) &&
 		       set_str(v, "host");
 	switch (r->def->param) {
 	case CT_ID:

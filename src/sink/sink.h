@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "common/alert.h"
+#include "sink/alert_json.h"
 
 struct sink;
 
@@ -50,11 +51,5 @@ struct sink *sink_stdout_new(FILE *out, bool json);
  * only buffered, and the caller calls sink_flush() after each batch (a
  * daemon after each pass of its event loop): one write per batch. */
 void sink_stdout_set_batched(struct sink *s, bool batched);
-
-/* The Falco JSON document of an alert (no trailing newline); the caller
- * frees the result. NULL on allocation failure. */
-char *alert_to_json(const struct alert *a);
-/* Deep copy; NULL on allocation failure. */
-struct alert *alert_dup(const struct alert *a);
 
 #endif
