@@ -37,13 +37,25 @@
 /* Items in one YAML list after expansion of nested lists. */
 #define HARRIER_MAX_LIST_ITEMS 65536
 
-/* Alerts waiting for the SQLite writer thread. When full, the producer
- * waits up to HARRIER_STORE_ENQUEUE_WAIT_MS (replay: indefinitely), then
- * counts the alert as dropped and says so. */
+/* Items (alerts, and rows of other tables) waiting for the SQLite writer
+ * thread. When full, the producer waits up to
+ * HARRIER_STORE_ENQUEUE_WAIT_MS (replay: indefinitely; not at all while
+ * the store is failing: the spool takes the overflow then), then counts
+ * the item as dropped and says so. */
 #define HARRIER_STORE_QUEUE_MAX 65536
 #define HARRIER_STORE_ENQUEUE_WAIT_MS 2000
 
-/* Alerts per SQLite transaction: large batches amortise fsync. */
+/* During a store fault, items beyond this many in memory go to the spool
+ * file (store_output.spool_dir), oldest first: memory stays bounded and
+ * they survive a restart. */
+#define HARRIER_STORE_SPILL_AT 1024
+
+/* Default cap of the spool file (store_output.spool_max). When the spool
+ * is full too, the memory queue fills up to HARRIER_STORE_QUEUE_MAX and
+ * then new items are dropped and counted. */
+#define HARRIER_STORE_SPOOL_MAX_BYTES (256ULL * 1024 * 1024)
+
+/* Items per SQLite transaction: large batches amortise fsync. */
 #define HARRIER_STORE_BATCH_MAX 512
 
 /* How long the writer waits for more alerts before committing a batch:
@@ -53,6 +65,26 @@
 
 /* busy_timeout for writers and readers of the store. */
 #define HARRIER_STORE_BUSY_TIMEOUT_MS 5000
+
+/* WAL upkeep: SQLite checkpoints (PASSIVE) once the WAL holds this many
+ * pages (1 MiB at 4 KiB pages), and truncates the WAL to
+ * JOURNAL_SIZE_LIMIT after a checkpoint reset it: the store's disk use
+ * follows its rows, also on a small file system, unless a reader keeps
+ * an old snapshot open. */
+#define HARRIER_STORE_WAL_AUTOCHECKPOINT 256
+#define HARRIER_STORE_JOURNAL_SIZE_LIMIT (1024 * 1024)
+
+/* Retention (max_age, max_rows): rows are deleted in transactions of at
+ * most PRUNE_BATCH (each holds the write lock for milliseconds), every
+ * PRUNE_INTERVAL_MS and until done while the writer is idle, and up to
+ * VACUUM_PAGES free pages are given back per step (incremental vacuum). */
+#define HARRIER_STORE_PRUNE_BATCH 500
+#define HARRIER_STORE_PRUNE_INTERVAL_MS 60000
+#define HARRIER_STORE_VACUUM_PAGES 256
+
+/* Fault reports (start, clear) not yet taken by the daemon's loop. More
+ * are dropped (the counters still say it all). */
+#define HARRIER_STORE_REPORTS 16
 
 /* Raw records between the netlink reader thread and processing. When
  * full, the reader drops the record and counts it: it must never block. */
@@ -95,12 +127,15 @@
  * Dead entries are evicted after this, or first when the table is full. */
 #define HARRIER_PROCTABLE_DEAD_GRACE_MS 5000
 
-/* A store batch that fails with a transient error (SQLITE_BUSY, LOCKED,
- * FULL, IOERR) is rolled back and retried up to RETRY_MAX times, waiting
- * RETRY_BACKOFF_MS, then twice that, ... between tries (about 3 s in all
- * plus the busy timeouts); then it is counted as dropped. */
+/* A store batch that fails is rolled back and retried. Replay (which
+ * can run again) tries RETRY_MAX times, waiting RETRY_BACKOFF_MS, then
+ * twice that, ..., then counts the batch as dropped. The daemon never
+ * gives up: it retries with the same doubling backoff up to
+ * RETRY_MAX_WAIT_MS (store_output.retry_interval) between tries for as
+ * long as the fault lasts, keeping the items meanwhile. */
 #define HARRIER_STORE_RETRY_MAX 5
 #define HARRIER_STORE_RETRY_BACKOFF_MS 200
+#define HARRIER_STORE_RETRY_MAX_WAIT_MS 2000
 
 /* Ancestors walked for proc.aname / proc.apid / proc.aexe without [N]
  * (any ancestor matches). Real process trees are a few tens deep; the

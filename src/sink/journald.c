@@ -190,6 +190,7 @@ static const struct sink_ops journald_ops = {
 	.flush = NULL,
 	.stats = journald_stats,
 	.free = journald_free,
+	.notify = true,
 };
 
 struct sink *sink_journald_new(const char *identifier)

@@ -31,6 +31,9 @@ struct sink_ops {
 	int (*flush)(struct sink *s);
 	void (*stats)(struct sink *s, struct sink_stats *ret);
 	void (*free)(struct sink *s);
+	/* A notification output (stdout, journald, http, file, program):
+	 * rate limited per rule. The store is not: it keeps every alert. */
+	bool notify;
 };
 
 struct sink {

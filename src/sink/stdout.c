@@ -114,6 +114,7 @@ static const struct sink_ops stdout_ops = {
 	.flush = stdout_flush,
 	.stats = stdout_stats,
 	.free = stdout_free,
+	.notify = true,
 };
 
 void sink_stdout_set_batched(struct sink *s, bool batched)
