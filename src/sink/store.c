@@ -276,13 +276,32 @@ static int open_trusted(struct store *s, char **ret_err)
 		free(why);
 		return r;
 	}
+	/* the side files first: nothing is created for a refused store */
+	for (i = 0; i < 2; i++) {
+		(void)snprintf(other, sizeof(other), "%s%s", s->path, side[i]);
+		if (lstat(other, &st) < 0)
+			continue;
+		if (!S_ISREG(st.st_mode)) {
+			err_set(ret_err, "refusing it: %s is not a regular "
+				"file", other);
+			return -EPERM;
+		}
+		r = safe_path_check_stat(other, &st, &why);
+		if (r < 0) {
+			err_set(ret_err, "refusing it: %s", why);
+			free(why);
+			return r;
+		}
+	}
 	fd = open(s->path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 && errno == ENOENT) {
 		fd = open(s->path,
 			  O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			  0640);
+		/* (not root: a test or a user's own replay keeps its uid) */
 		if (fd >= 0 &&
-		    (fchown(fd, 0, s->opt.group) < 0 || fchmod(fd, 0640) < 0)) {
+		    ((geteuid() == 0 && fchown(fd, 0, s->opt.group) < 0) ||
+		     fchmod(fd, 0640) < 0)) {
 			r = -errno;
 			err_set(ret_err, "cannot set owner and mode: %s",
 				strerror(-r));
@@ -310,24 +329,6 @@ static int open_trusted(struct store *s, char **ret_err)
 		free(why);
 		(void)close(fd);
 		return r;
-	}
-	for (i = 0; i < 2; i++) {
-		(void)snprintf(other, sizeof(other), "%s%s", s->path, side[i]);
-		if (lstat(other, &st) < 0)
-			continue;
-		if (!S_ISREG(st.st_mode)) {
-			err_set(ret_err, "refusing it: %s is not a regular "
-				"file", other);
-			(void)close(fd);
-			return -EPERM;
-		}
-		r = safe_path_check_stat(other, &st, &why);
-		if (r < 0) {
-			err_set(ret_err, "refusing it: %s", why);
-			free(why);
-			(void)close(fd);
-			return r;
-		}
 	}
 	return fd;
 }
@@ -365,6 +366,7 @@ static int open_db(struct store *s, char **ret_err)
 	const unsigned char *mode;
 	struct stat a, b;
 	int rc, fd = -1, r, flags;
+	bool checked = false;
 	char pragma[96];
 	size_t i;
 
@@ -372,6 +374,20 @@ static int open_db(struct store *s, char **ret_err)
 		fd = open_trusted(s, ret_err);
 		if (fd < 0)
 			return fd;
+		/* Closed before SQLite locks anything: closing any fd of a
+		 * file drops all of the process's POSIX locks on it, and a
+		 * WAL connection keeps a SHARED lock on its database that
+		 * tells others it is in use (the last to close deletes the
+		 * WAL and the index). */
+		r = fstat(fd, &b);
+		(void)close(fd);
+		fd = -1;
+		if (r < 0) {
+			r = -errno;
+			err_set(ret_err, "%s", strerror(-r));
+			return r;
+		}
+		checked = true;
 	} else {
 		r = create_plain(s->path, ret_err);
 		if (r < 0)
@@ -390,9 +406,8 @@ static int open_db(struct store *s, char **ret_err)
 	}
 	/* the file SQLite opened is the one checked (and stays known by
 	 * its inode: a file deleted or replaced is noticed) */
-	if (stat(s->path, &a) < 0 || (fd >= 0 && (fstat(fd, &b) < 0 ||
-						  a.st_dev != b.st_dev ||
-						  a.st_ino != b.st_ino))) {
+	if (stat(s->path, &a) < 0 ||
+	    (checked && (a.st_dev != b.st_dev || a.st_ino != b.st_ino))) {
 		err_set(ret_err, "the file changed while it was opened");
 		r = -EAGAIN;
 		goto fail;
@@ -475,14 +490,10 @@ static int open_db(struct store *s, char **ret_err)
 		r = -EIO;
 		goto fail;
 	}
-	if (fd >= 0)
-		(void)close(fd);
 	return 0;
 fail:
 	(void)sqlite3_finalize(st);
 	close_db(s, false);
-	if (fd >= 0)
-		(void)close(fd);
 	return r;
 }
 
@@ -664,6 +675,8 @@ static int write_items(struct store *s, const struct qitem *q,
 	return 0;
 }
 
+static void spool_file(const struct store *s, char *buf, size_t len);
+
 static void record_error_locked(struct store *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -723,13 +736,16 @@ static void fault_locked(struct store *s, const char *why)
 	s->fault_spilled = 0;
 	if (!s->opt.keep_trying)
 		return;
-	if (s->spool)
+	if (s->spool_dir) {
+		char sp[PATH_MAX];
+
+		spool_file(s, sp, sizeof(sp));
 		report_locked(s, true,
 			      "alert store %s unavailable: %s; %u alerts "
 			      "waiting; they are kept in memory and then in "
 			      "the spool %s until it works again",
-			      s->path, why, s->count, spool_path(s->spool));
-	else
+			      s->path, why, s->count, sp);
+	} else
 		report_locked(s, true,
 			      "alert store %s unavailable: %s; %u alerts "
 			      "waiting; they are kept in memory (at most %u: "
@@ -978,6 +994,7 @@ static bool spool_ready(struct store *s)
 		return true;
 	if (!s->spool_dir || now_ms(s) < s->spool_retry_ms)
 		return false;
+	/* until it works: not tried again before this */
 	s->spool_retry_ms = now_ms(s) + s->opt.retry_max_ms;
 	if (mkdir(s->spool_dir, 0750) < 0 && errno != EEXIST) {
 		r = -errno;
@@ -1003,6 +1020,7 @@ static bool spool_ready(struct store *s)
 	if (r < 0)
 		record_error_locked(s, "%s", err ? err : strerror(-r));
 	else {
+		s->spool_retry_ms = 0;
 		s->spooled = spool_pending(s->spool);
 		s->spool_bytes = spool_bytes(s->spool);
 		if (cut)

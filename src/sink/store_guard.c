@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -17,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "sink/store_guard.h"
@@ -30,16 +30,12 @@
 struct gregion {
 	uintptr_t start; /* 0: free; atomic */
 	size_t len;
-	off_t off;	   /* offset of the region in the -shm file */
 	const void *owner; /* the struct gfile */
-	int fd;		   /* read-only fd of the -shm file, or -1 */
 };
 
 struct gfile {
 	sqlite3_file base;
 	sqlite3_file *real; /* follows this struct in the same allocation */
-	int shm_fd;	    /* opened on first xShmMap; -1 */
-	char *shm_path;	    /* main db only: its -shm file */
 };
 
 static struct gregion regions[GUARD_MAX_REGIONS];
@@ -77,26 +73,41 @@ static void guard_chain(int sig, siginfo_t *si, void *uctx)
 	(void)signal(sig, SIG_DFL);
 }
 
-/* Replace [start, start+len) with private pages holding the file's
- * content at off (zeros past its end). */
-static bool guard_privatize(uintptr_t start, size_t len, int fd, off_t off)
+/* Replace [start, start+len) with private pages holding what the
+ * shared ones hold, where that can be read (zeros where it cannot: a
+ * truncated file). The old content is read with process_vm_readv on
+ * ourselves, which fails with EFAULT instead of raising SIGBUS again.
+ * No fd of the -shm file is ever opened here: closing one would drop
+ * the process's POSIX locks on it, which SQLite's protocol relies on. */
+static bool guard_privatize(uintptr_t start, size_t len)
 {
+	size_t pg = (size_t)guard_pagesize;
+	struct iovec local, remote;
 	uintptr_t p;
-	void *m;
+	void *tmp, *m;
 	ssize_t n;
 
-	for (p = start; p < start + len; p += (uintptr_t)guard_pagesize) {
-		m = mmap((void *)p, (size_t)guard_pagesize,
-			 PROT_READ | PROT_WRITE,
+	tmp = mmap(NULL, pg, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (tmp == MAP_FAILED)
+		return false;
+	for (p = start; p < start + len; p += pg) {
+		local.iov_base = tmp;
+		local.iov_len = pg;
+		remote.iov_base = (void *)p;
+		remote.iov_len = pg;
+		n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+		if (n != (ssize_t)pg)
+			memset(tmp, 0, pg);
+		m = mmap((void *)p, pg, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-		if (m == MAP_FAILED)
+		if (m == MAP_FAILED) {
+			(void)munmap(tmp, pg);
 			return false;
-		if (fd < 0)
-			continue;
-		n = pread(fd, m, (size_t)guard_pagesize,
-			  off + (off_t)(p - start));
-		(void)n; /* short or failed: the rest stays zero */
+		}
+		memcpy(m, tmp, pg);
 	}
+	(void)munmap(tmp, pg);
 	return true;
 }
 
@@ -127,8 +138,7 @@ static void guard_sigbus(int sig, siginfo_t *si, void *uctx)
 		s = __atomic_load_n(&regions[i].start, __ATOMIC_ACQUIRE);
 		if (!s || regions[i].owner != owner)
 			continue;
-		if (!guard_privatize(s, regions[i].len, regions[i].fd,
-				     regions[i].off)) {
+		if (!guard_privatize(s, regions[i].len)) {
 			guard_chain(sig, si, uctx);
 			errno = saved;
 			return;
@@ -140,7 +150,7 @@ static void guard_sigbus(int sig, siginfo_t *si, void *uctx)
 
 /* --- region table --- */
 
-static void guard_add(struct gfile *g, void *p, size_t len, off_t off)
+static void guard_add(struct gfile *g, void *p, size_t len)
 {
 	size_t i;
 
@@ -149,9 +159,7 @@ static void guard_add(struct gfile *g, void *p, size_t len, off_t off)
 		if (__atomic_load_n(&regions[i].start, __ATOMIC_ACQUIRE))
 			continue;
 		regions[i].len = len;
-		regions[i].off = off;
 		regions[i].owner = g;
-		regions[i].fd = g->shm_fd;
 		__atomic_store_n(&regions[i].start, (uintptr_t)p,
 				 __ATOMIC_RELEASE);
 		(void)pthread_mutex_unlock(&regions_lock);
@@ -183,7 +191,6 @@ static void guard_drop(const struct gfile *g)
 			continue;
 		__atomic_store_n(&regions[i].start, 0, __ATOMIC_RELEASE);
 		regions[i].owner = NULL;
-		regions[i].fd = -1;
 	}
 	(void)pthread_mutex_unlock(&regions_lock);
 }
@@ -199,11 +206,6 @@ static int g_close(sqlite3_file *f)
 				     SQLITE_OK;
 
 	guard_drop(g);
-	if (g->shm_fd >= 0)
-		(void)close(g->shm_fd);
-	g->shm_fd = -1;
-	sqlite3_free(g->shm_path);
-	g->shm_path = NULL;
 	return rc;
 }
 
@@ -273,12 +275,9 @@ static int g_shm_map(sqlite3_file *f, int pg, int pgsz, int extend,
 		return rc;
 	if (!*pp)
 		return rc;
-	/* for the handler's copy of what the file holds */
-	if (g->shm_fd < 0 && g->shm_path)
-		g->shm_fd = open(g->shm_path,
-				 O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	(void)pg;
 	if (!guard_known(g, (void *)*pp))
-		guard_add(g, (void *)*pp, (size_t)pgsz, (off_t)pg * pgsz);
+		guard_add(g, (void *)*pp, (size_t)pgsz);
 	return rc;
 }
 
@@ -323,15 +322,12 @@ static int v_open(sqlite3_vfs *v, const char *name, sqlite3_file *f,
 	int rc;
 
 	memset(g, 0, sizeof(*g));
-	g->shm_fd = -1;
 	g->real = (sqlite3_file *)&g[1];
 	rc = REAL_VFS(v)->xOpen(REAL_VFS(v), name, g->real, flags, out);
 	if (!g->real->pMethods)
 		return rc;
 	/* a failed open may still need its close */
 	g->base.pMethods = &guard_io;
-	if (rc == SQLITE_OK && name && (flags & SQLITE_OPEN_MAIN_DB))
-		g->shm_path = sqlite3_mprintf("%s-shm", name);
 	return rc;
 }
 
@@ -396,10 +392,11 @@ static int v_current_time64(sqlite3_vfs *v, sqlite3_int64 *ret)
 	return REAL_VFS(v)->xCurrentTimeInt64(REAL_VFS(v), ret);
 }
 
+static void guard_sigbus(int sig, siginfo_t *si, void *uctx);
+
 static void guard_setup(void)
 {
 	sqlite3_vfs *real = sqlite3_vfs_find("unix");
-	struct sigaction sa;
 	int rc;
 
 	guard_pagesize = sysconf(_SC_PAGESIZE);
@@ -446,23 +443,39 @@ static void guard_setup(void)
 	guard_vfs.xGetLastError = v_last_error;
 	guard_vfs.xCurrentTimeInt64 = v_current_time64;
 
+	rc = sqlite3_vfs_register(&guard_vfs, 0);
+	if (rc != SQLITE_OK)
+		guard_init_result = -ENOMEM;
+}
+
+/* Put the handler (back) in place: someone (a test framework, another
+ * library) may have set its own SIGBUS handler since; it becomes the
+ * one faults elsewhere are passed on to. */
+static int guard_install(void)
+{
+	struct sigaction sa, cur;
+	static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
+	int r = 0;
+
+	(void)pthread_mutex_lock(&install_lock);
+	if (sigaction(SIGBUS, NULL, &cur) == 0 &&
+	    (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == guard_sigbus)
+		goto out;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = guard_sigbus;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	(void)sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGBUS, &sa, &guard_prev) < 0) {
-		guard_init_result = -errno;
-		return;
-	}
-	rc = sqlite3_vfs_register(&guard_vfs, 0);
-	if (rc != SQLITE_OK) {
-		(void)sigaction(SIGBUS, &guard_prev, NULL);
-		guard_init_result = -ENOMEM;
-	}
+	if (sigaction(SIGBUS, &sa, &guard_prev) < 0)
+		r = -errno;
+out:
+	(void)pthread_mutex_unlock(&install_lock);
+	return r;
 }
 
 int store_guard_init(void)
 {
 	(void)pthread_once(&guard_once, guard_setup);
-	return guard_init_result;
+	if (guard_init_result < 0)
+		return guard_init_result;
+	return guard_install();
 }
