@@ -86,6 +86,22 @@
  * are dropped (the counters still say it all). */
 #define HARRIER_STORE_REPORTS 16
 
+/* Notification outputs with a receiver (http, file, program): the lines
+ * waiting for it are bounded by each output's queue_max (http_output:
+ * 10000 by default); when full, the oldest waiting line is dropped and
+ * counted. A failing receiver is retried after RETRY_MIN_MS, then twice
+ * that, up to RETRY_MAX_MS; a flush at shutdown does not wait for it.
+ * REPORTS: start/clear reports not yet logged by the daemon. */
+#define HARRIER_OUTPUT_QUEUE_MAX 10000
+#define HARRIER_OUTPUT_RETRY_MIN_MS 100
+#define HARRIER_OUTPUT_RETRY_MAX_MS 2000
+#define HARRIER_OUTQ_REPORTS 16
+
+/* Per-rule rate limiting of the notification outputs: rules tracked at
+ * once (each bucket is a few dozen bytes); further rules share one
+ * bucket. */
+#define HARRIER_OUTLIMIT_RULES 4096
+
 /* Raw records between the netlink reader thread and processing. When
  * full, the reader drops the record and counts it: it must never block. */
 #define HARRIER_RECORD_QUEUE_MAX 65536

@@ -16,9 +16,10 @@
 #include "assemble/assembler.h"
 #include "common/log.h"
 #include "enrich/proctable.h"
+#include "pipeline/outlimit.h"
 #include "pipeline/pipeline.h"
 
-#define PIPELINE_MAX_SINKS 8
+#define PIPELINE_MAX_SINKS 16
 /* Check the assembler's malformed counter this often (records). */
 #define PIPELINE_MALFORMED_CHECK 4096
 
@@ -33,6 +34,7 @@ struct pipeline {
 	unsigned int since_check;
 	struct ratelimit warn_rl;
 	pid_t ignore_pid;
+	struct outlimit *limit; /* borrowed; NULL: no limit */
 	void (*observer)(const struct event *ev, void *ud);
 	void *observer_ud;
 };
@@ -60,13 +62,21 @@ static void pipeline_check_malformed(struct pipeline *p)
 
 void pipeline_emit(struct pipeline *p, struct alert *a)
 {
+	bool notify;
 	size_t i;
 
 	p->stats.alerts++;
 	if ((unsigned int)a->priority <= ALERT_PRIO_DEBUG)
 		p->stats.alerts_by_priority[a->priority]++;
+	/* the per-rule limit holds back notifications, never the store;
+	 * Harrier's own alerts (a fault, a summary) are never held back */
+	notify = !p->limit || (a->source && strcmp(a->source, "internal") == 0) ||
+		 outlimit_allow(p->limit, a->rule);
+	if (!notify)
+		p->stats.suppressed++;
 	for (i = 0; i < p->nsinks; i++)
-		(void)sink_emit(p->sinks[i], a);
+		if (notify || !sink_is_notify(p->sinks[i]))
+			(void)sink_emit(p->sinks[i], a);
 	alert_free(a);
 }
 
@@ -125,6 +135,26 @@ int pipeline_add_sink(struct pipeline *p, struct sink *s)
 		return -ENOSPC;
 	p->sinks[p->nsinks++] = s;
 	return 0;
+}
+
+int pipeline_remove_sink(struct pipeline *p, struct sink *s)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsinks; i++) {
+		if (p->sinks[i] != s)
+			continue;
+		memmove(&p->sinks[i], &p->sinks[i + 1],
+			(p->nsinks - i - 1) * sizeof(p->sinks[0]));
+		p->nsinks--;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+void pipeline_set_limit(struct pipeline *p, struct outlimit *l)
+{
+	p->limit = l;
 }
 
 void pipeline_ignore_pid(struct pipeline *p, pid_t pid)

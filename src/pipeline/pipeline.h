@@ -22,6 +22,7 @@ struct pipeline;
 
 struct pipeline_stats {
 	uint64_t records, events, malformed, alerts;
+	uint64_t suppressed; /* alerts held back from notification outputs */
 	uint64_t alerts_by_priority[ALERT_PRIO_DEBUG + 1];
 };
 
@@ -29,6 +30,11 @@ struct pipeline_stats {
 struct pipeline *pipeline_new(struct engine *engine, struct proctable *pt);
 void pipeline_free(struct pipeline *p);
 int pipeline_add_sink(struct pipeline *p, struct sink *s);
+/* Take s out (reload switches outputs on and off); -ENOENT if not in. */
+int pipeline_remove_sink(struct pipeline *p, struct sink *s);
+struct outlimit;
+/* Hold notifications back per rule (outlimit.h); NULL: no limit. */
+void pipeline_set_limit(struct pipeline *p, struct outlimit *l);
 /* Drop events of this process (the daemon's own activity: its rule
  * changes emit CONFIG_CHANGE records the kernel rules cannot exclude). */
 void pipeline_ignore_pid(struct pipeline *p, pid_t pid);

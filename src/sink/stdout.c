@@ -25,7 +25,7 @@ struct stdout_sink {
 	struct sink_stats st;
 };
 
-static void append_text(struct strbuf *sb, const struct alert *a)
+void alert_text_append(struct strbuf *sb, const struct alert *a)
 {
 	/* without an output (a rule that has none) the rule name says it */
 	const char *o = a->output ? a->output : a->rule;
@@ -56,7 +56,7 @@ static int stdout_emit(struct sink *s, const struct alert *a)
 	if (o->json)
 		alert_json_append(&sb, a);
 	else
-		append_text(&sb, a);
+		alert_text_append(&sb, a);
 	strbuf_appendc(&sb, '\n');
 
 	(void)pthread_mutex_lock(&o->lock);

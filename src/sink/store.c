@@ -100,11 +100,12 @@ struct store {
 	struct sink_stats st;
 	uint64_t faults, rejected, pruned;
 	char *last_error;
-	struct store_report reports[HARRIER_STORE_REPORTS];
+	struct sink_report reports[HARRIER_STORE_REPORTS];
 	unsigned int rhead, rcount;
 };
 
 static const struct sink_ops store_ops;
+static int store_take_report(struct sink *sk, struct sink_report *ret);
 
 static uint64_t now_ms(const struct store *s)
 {
@@ -701,13 +702,15 @@ static void report_locked(struct store *s, bool start, const char *fmt, ...)
 
 static void report_locked(struct store *s, bool start, const char *fmt, ...)
 {
-	struct store_report *r;
+	struct sink_report *r;
 	va_list ap;
 
 	if (s->rcount == HARRIER_STORE_REPORTS)
 		return;
 	r = &s->reports[(s->rhead + s->rcount) % HARRIER_STORE_REPORTS];
 	r->start = start;
+	r->alert = true;
+	r->rule = STORE_FAULT_RULE;
 	va_start(ap, fmt);
 	(void)vsnprintf(r->text, sizeof(r->text), fmt, ap);
 	va_end(ap);
@@ -1466,6 +1469,7 @@ static const struct sink_ops store_ops = {
 	.flush = store_flush,
 	.stats = store_stats,
 	.free = store_free,
+	.take_report = store_take_report,
 	.notify = false,
 };
 
@@ -1488,13 +1492,11 @@ char *store_sink_last_error(struct sink *sk)
 	return m;
 }
 
-int store_sink_take_report(struct sink *sk, struct store_report *ret)
+static int store_take_report(struct sink *sk, struct sink_report *ret)
 {
-	struct store *s = store_of(sk);
+	struct store *s = sk->state;
 	int r = 0;
 
-	if (!s)
-		return 0;
 	(void)pthread_mutex_lock(&s->lock);
 	if (s->rcount) {
 		*ret = s->reports[s->rhead];

@@ -13,7 +13,7 @@
  * when the store works again. Exactly once: every row carries the
  * writer's run id and the item's sequence number under a unique index,
  * so a batch whose commit cannot be known is simply written again.
- * Faults are reported as they start and clear (store_sink_take_report).
+ * Faults are reported as they start and clear (sink_take_report).
  *
  * Items, not only alerts: a table is one struct store_item_type (insert
  * statement, binding, spool encoding, retention), all of them going
@@ -106,15 +106,10 @@ struct sink *store_sink_new(const char *path, char **ret_err);
 int store_enqueue(struct sink *s, const struct store_item_type *type,
 		  void *data);
 
-/* A fault starting or clearing, for the daemon to log and to raise as
- * the internal alert STORE_FAULT_RULE. */
+/* A fault starting or clearing comes out of sink_take_report() (alert
+ * set, rule STORE_FAULT_RULE): the daemon logs it and raises it as an
+ * internal alert. */
 #define STORE_FAULT_RULE "Harrier internal: alert store unavailable"
-struct store_report {
-	bool start; /* false: the fault cleared */
-	char text[768];
-};
-/* Take the oldest report not taken yet: 1 with *ret, 0 when none. */
-int store_sink_take_report(struct sink *s, struct store_report *ret);
 
 struct store_status {
 	bool fault;		/* a fault is going on */

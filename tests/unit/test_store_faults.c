@@ -218,12 +218,12 @@ static void assert_exactly_once(const char *db, const char *rule,
 }
 
 /* Wait for the next report of the kind asked; its text in *ret. */
-static void wait_report(struct sink *s, bool start, struct store_report *ret)
+static void wait_report(struct sink *s, bool start, struct sink_report *ret)
 {
 	int waited;
 
 	for (waited = 0; waited < WAIT_MS; waited += 10) {
-		while (store_sink_take_report(s, ret))
+		while (sink_take_report(s, ret))
 			if (ret->start == start)
 				return;
 		(void)usleep(10000);
@@ -319,7 +319,7 @@ static void cli_release(pid_t pid, int in)
 static void test_reader_holds_exclusive(void **state)
 {
 	struct fixture *f = *state;
-	struct store_report rep;
+	struct sink_report rep;
 	struct sink *s;
 	pid_t cli;
 	int in;
@@ -388,7 +388,7 @@ static int fill(const char *path)
  * another one. Exit 0 ok, 77 no namespace, 1 wrong. */
 static int full_child(struct fixture *f)
 {
-	struct store_report rep;
+	struct sink_report rep;
 	struct sink_stats st;
 	char fillp[160], sql[128];
 	struct sink *s;
@@ -411,7 +411,7 @@ static int full_child(struct fixture *f)
 	/* a few KiB per alert and batch: far more than is left (nothing) */
 	emit_n(f, s, 4000, "Full");
 	for (got = false, waited = 0; !got && waited < WAIT_MS; waited += 10) {
-		while (!got && store_sink_take_report(s, &rep))
+		while (!got && sink_take_report(s, &rep))
 			got = rep.start;
 		if (!got)
 			(void)usleep(10000);
@@ -421,7 +421,7 @@ static int full_child(struct fixture *f)
 	CHILD_CHECK(unlink(fillp) == 0, "rm fill");
 	emit_n(f, s, 10, "After");
 	for (got = false, waited = 0; !got && waited < WAIT_MS; waited += 10) {
-		while (!got && store_sink_take_report(s, &rep))
+		while (!got && sink_take_report(s, &rep))
 			got = !rep.start;
 		if (!got)
 			(void)usleep(10000);
@@ -465,7 +465,7 @@ static void test_disk_full(void **state)
 static void test_immutable_files(void **state)
 {
 	struct fixture *f = *state;
-	struct store_report rep;
+	struct sink_report rep;
 	char wal[160], shm[160], cmd[256], out[64];
 	uint64_t guard0 = store_guard_faults();
 	struct statfs sfs;
@@ -526,7 +526,7 @@ static void rm_store_files(const struct fixture *f)
 static void test_deleted_while_open(void **state)
 {
 	struct fixture *f = *state;
-	struct store_report rep;
+	struct sink_report rep;
 	struct sink *s;
 
 	need_root();
@@ -551,7 +551,7 @@ static void test_deleted_while_open(void **state)
 static void test_replaced_while_open(void **state)
 {
 	struct fixture *f = *state;
-	struct store_report rep;
+	struct sink_report rep;
 	char other[160];
 	struct sink *s;
 	int fd;
