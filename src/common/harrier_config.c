@@ -18,7 +18,9 @@
 #include <yaml.h>
 
 #include "common/harrier_config.h"
+#include "common/limits.h"
 #include "common/strbuf.h"
+#include "common/yaml_depth.h"
 
 /* Largest config file read: a config is a few hundred bytes. */
 #define CONFIG_MAX_SIZE (1024 * 1024)
@@ -562,7 +564,20 @@ int config_load_buffer(struct config *c, const char *name, const char *data,
 	yaml_node_t *root;
 	struct loader l = { c, &doc, name, d };
 	size_t before = d->nerrors;
+	unsigned int line = 0, col = 0;
 
+	switch (yaml_check_depth(data, len, HARRIER_MAX_YAML_DEPTH, &line,
+				 &col)) {
+	case -E2BIG:
+		diag_add(d, DIAG_ERROR, name, line, col,
+			 "nested deeper than %d levels: refused",
+			 HARRIER_MAX_YAML_DEPTH);
+		return -EINVAL;
+	case -ENOMEM:
+		return -ENOMEM;
+	default:
+		break;
+	}
 	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);

@@ -34,6 +34,11 @@
  * conditions are rejected at load: evaluation recurses. */
 #define HARRIER_MAX_COND_DEPTH 64
 
+/* Nesting of YAML collections in a rules or config file. Falco's rule
+ * files nest 5 deep (exceptions' values); deeper input is refused before
+ * it is loaded (common/yaml_depth.h: libyaml's cost grows with depth). */
+#define HARRIER_MAX_YAML_DEPTH 64
+
 /* Items in one YAML list after expansion of nested lists. */
 #define HARRIER_MAX_LIST_ITEMS 65536
 
