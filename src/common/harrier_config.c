@@ -108,6 +108,10 @@ static const struct config_key config_keys[] = {
 	  "(token bucket; 0 = no limit; the store keeps every alert)" },
 	{ "outputs.max_burst", CFG_UINT32, OFF(out_max_burst), 1, 100000000,
 	  "1000", true, "notifications a rule may send at once" },
+	{ "outputs.summary_interval", CFG_DURATION, OFF(out_summary_s), 0, 0,
+	  "60", true,
+	  "how often what the limit held back is summed up (log line and "
+	  "internal alert; 1s at least)" },
 
 	{ "http_output.enabled", CFG_BOOL, OFF(http_output), 0, 0, "false",
 	  true, "POST alerts in Falco's JSON (falcosidekick, webhooks)" },
@@ -678,6 +682,61 @@ void config_check_reload(const struct config *old, const struct config *new,
 			diag_add(d, DIAG_WARNING, file, 0, 0,
 				 "%s changed: restart harrierd to apply it",
 				 config_keys[i].name);
+	}
+}
+
+void config_take_reloadable(struct config *dst, struct config *src)
+{
+	const struct config_key *k;
+	char *pd, *ps, *tmp;
+	size_t i, sz;
+
+	for (i = 0; i < NKEYS; i++) {
+		k = &config_keys[i];
+		if (!k->reloadable)
+			continue;
+		pd = (char *)dst + k->offset;
+		ps = (char *)src + k->offset;
+		switch (k->type) {
+		case CFG_STRING:
+		case CFG_STRING_OPT:
+			/* swapped: src (freed by the caller) takes the old */
+			tmp = *(char **)pd;
+			*(char **)pd = *(char **)ps;
+			*(char **)ps = tmp;
+			continue;
+		case CFG_STRING_LIST: {
+			char **l = dst->rules_files;
+			size_t n = dst->nrules_files;
+
+			dst->rules_files = src->rules_files;
+			dst->nrules_files = src->nrules_files;
+			src->rules_files = l;
+			src->nrules_files = n;
+			continue;
+		}
+		case CFG_BOOL:
+			sz = sizeof(bool);
+			break;
+		case CFG_UINT32:
+			sz = sizeof(uint32_t);
+			break;
+		case CFG_DURATION:
+			sz = sizeof(uint64_t);
+			break;
+		case CFG_RATE:
+			sz = sizeof(double);
+			break;
+		case CFG_PRIORITY:
+			sz = sizeof(enum alert_priority);
+			break;
+		case CFG_LOGLEVEL:
+			sz = sizeof(int);
+			break;
+		default:
+			continue;
+		}
+		memcpy(pd, ps, sz);
 	}
 }
 

@@ -47,6 +47,7 @@ struct config {
 	/* outputs.*: per-rule limit of the notification outputs */
 	double out_rate;	/* per second; 0 = none */
 	uint32_t out_max_burst;
+	uint64_t out_summary_s;
 
 	/* http_output.* (Falco's keys, and timeout_ms, max_batch,
 	 * queue_max) */
@@ -81,6 +82,10 @@ int config_load_buffer(struct config *c, const char *name, const char *data,
  * added to d as warnings ("x changed: restart to apply"). */
 void config_check_reload(const struct config *old, const struct config *new,
 			 const char *file, struct diag *d);
+
+/* Reload: every key marked reloadable takes its value from src (strings
+ * and lists are swapped: src, freed by the caller, gets the old ones). */
+void config_take_reloadable(struct config *dst, struct config *src);
 
 /* Whether every key whose name starts with prefix ("http_output.") has the
  * same value in a and b: a reload restarts an output only if its section

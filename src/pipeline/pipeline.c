@@ -225,9 +225,22 @@ static int yaml_name_filter(const struct dirent *d)
 	       (n > 4 && strcmp(d->d_name + n - 4, ".yml") == 0);
 }
 
-static int load_one(struct engine *e, const char *path, struct diag *d)
+static int load_one(struct engine *e, const char *path,
+		    pipeline_rules_check check, struct diag *d)
 {
-	int r = engine_load_file(e, path, d);
+	char *why = NULL;
+	int r;
+
+	if (check) {
+		r = check(path, &why);
+		if (r < 0) {
+			diag_add(d, DIAG_ERROR, path, 0, 0, "refusing it: %s",
+				 why ? why : strerror(-r));
+			free(why);
+			return -EINVAL;
+		}
+	}
+	r = engine_load_file(e, path, d);
 
 	if (r < 0 && r != -EINVAL)
 		diag_add(d, DIAG_ERROR, path, 0, 0, "cannot read: %s",
@@ -235,9 +248,9 @@ static int load_one(struct engine *e, const char *path, struct diag *d)
 	return r;
 }
 
-int pipeline_load_rules(struct engine *e, const char *const *files,
-			size_t nfiles, const char *sysconfdir,
-			struct diag *d)
+static int load_rules(struct engine *e, const char *const *files,
+		      size_t nfiles, const char *sysconfdir,
+		      pipeline_rules_check check, struct diag *d)
 {
 	char path[4096];
 	struct dirent **ents = NULL;
@@ -246,20 +259,20 @@ int pipeline_load_rules(struct engine *e, const char *const *files,
 
 	if (nfiles > 0) {
 		for (k = 0; k < nfiles; k++) {
-			r = load_one(e, files[k], d);
+			r = load_one(e, files[k], check, d);
 			if (r < 0 && !first_err)
 				first_err = r;
 		}
 	} else {
 		(void)snprintf(path, sizeof(path), "%s/harrier_rules.yaml",
 			       sysconfdir);
-		r = load_one(e, path, d);
+		r = load_one(e, path, check, d);
 		if (r < 0 && !first_err)
 			first_err = r;
 		(void)snprintf(path, sizeof(path),
 			       "%s/harrier_rules.local.yaml", sysconfdir);
 		if (access(path, F_OK) == 0) {
-			r = load_one(e, path, d);
+			r = load_one(e, path, check, d);
 			if (r < 0 && !first_err)
 				first_err = r;
 		}
@@ -271,7 +284,7 @@ int pipeline_load_rules(struct engine *e, const char *const *files,
 					 ents[i]->d_name);
 
 			if (w > 0 && (size_t)w < sizeof(file)) {
-				r = load_one(e, file, d);
+				r = load_one(e, file, check, d);
 				if (r < 0 && !first_err)
 					first_err = r;
 			}
@@ -284,9 +297,26 @@ int pipeline_load_rules(struct engine *e, const char *const *files,
 	return engine_compile(e, d);
 }
 
+int pipeline_load_rules(struct engine *e, const char *const *files,
+			size_t nfiles, const char *sysconfdir,
+			struct diag *d)
+{
+	return load_rules(e, files, nfiles, sysconfdir, NULL, d);
+}
+
 int pipeline_engine_new(const char *const *files, size_t nfiles,
 			const char *sysconfdir, enum alert_priority min_priority,
 			struct diag *d, struct engine **ret)
+{
+	return pipeline_engine_new_checked(files, nfiles, sysconfdir,
+					   min_priority, NULL, d, ret);
+}
+
+int pipeline_engine_new_checked(const char *const *files, size_t nfiles,
+				const char *sysconfdir,
+				enum alert_priority min_priority,
+				pipeline_rules_check check, struct diag *d,
+				struct engine **ret)
 {
 	struct engine *e = engine_new();
 	int r;
@@ -294,7 +324,7 @@ int pipeline_engine_new(const char *const *files, size_t nfiles,
 	if (!e)
 		return -ENOMEM;
 	engine_set_min_priority(e, min_priority);
-	r = pipeline_load_rules(e, files, nfiles, sysconfdir, d);
+	r = load_rules(e, files, nfiles, sysconfdir, check, d);
 	if (r < 0) {
 		engine_free(e);
 		return r;

@@ -72,4 +72,14 @@ int pipeline_engine_new(const char *const *files, size_t nfiles,
 			const char *sysconfdir, enum alert_priority min_priority,
 			struct diag *d, struct engine **ret);
 
+/* Asked about every rules file before it is read: 0, or -errno with a
+ * message (the daemon refuses files a non-root user may change). */
+typedef int (*pipeline_rules_check)(const char *path, char **ret_err);
+/* pipeline_engine_new with check (NULL: none) on every file. */
+int pipeline_engine_new_checked(const char *const *files, size_t nfiles,
+				const char *sysconfdir,
+				enum alert_priority min_priority,
+				pipeline_rules_check check, struct diag *d,
+				struct engine **ret);
+
 #endif

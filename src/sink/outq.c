@@ -256,6 +256,18 @@ static int outq_flush(struct sink *s)
 	(void)pthread_cond_signal(&q->cv_work);
 	while (q->thread_started && q->count > 0 && !q->failing)
 		(void)pthread_cond_wait(&q->cv_done, &q->lock);
+	if (q->failing && q->count > q->inflight) {
+		/* given up: counted, and the counters say so at once */
+		unsigned int n = q->count - q->inflight, at, i;
+
+		for (i = 0; i < n; i++) {
+			at = (q->head + q->inflight + i) % q->opt.queue_max;
+			free(q->ring[at]);
+			q->ring[at] = NULL;
+		}
+		q->count -= n;
+		q->st.dropped += n;
+	}
 	q->flushers--;
 	(void)pthread_mutex_unlock(&q->lock);
 	return 0;
