@@ -7,10 +7,12 @@
 # line; anything malformed to DIR/bad. DIR/mode, read at each request,
 # says how to answer: "ok", "500", "400", "slow SECONDS" (then ok).
 # Being down is being stopped (the test kills it and starts it again on
-# the same port: argv[2]).
+# the same port: argv[2]). TLS with RECV_TLS_CERT and RECV_TLS_KEY set,
+# client certificates required (signed by it) with RECV_CLIENT_CA.
 import gzip
 import json
 import os
+import ssl
 import sys
 import time
 import threading
@@ -53,6 +55,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_POST(self):
+        note("conns", str(self.client_address[1]))
         n = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(n)
         m = mode()
@@ -84,6 +87,13 @@ class Handler(BaseHTTPRequestHandler):
 ThreadingHTTPServer.daemon_threads = True
 ThreadingHTTPServer.allow_reuse_address = True
 srv = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
+if os.environ.get("RECV_TLS_CERT"):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(os.environ["RECV_TLS_CERT"], os.environ["RECV_TLS_KEY"])
+    if os.environ.get("RECV_CLIENT_CA"):
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(os.environ["RECV_CLIENT_CA"])
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 with open(os.path.join(DIR, "port.tmp"), "w") as f:
     f.write(str(srv.server_address[1]))
 os.rename(os.path.join(DIR, "port.tmp"), os.path.join(DIR, "port"))
