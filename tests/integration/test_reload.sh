@@ -6,12 +6,54 @@
 # spot, so no kernel audit is needed; its outputs are real (stdout, a
 # store, an HTTP(S) receiver of our own on 127.0.0.1, files, programs).
 # Also: a reload with broken rules keeps everything as it runs, and every
-# key not marked reloadable says "restart".
+# key not marked reloadable says "restart". First, which config and rules
+# files harrierd takes: none that anyone but root may change, symlinks on
+# the way followed (a Kubernetes ConfigMap's ..data links).
 set -u
 . "$(dirname "$0")/daemon_lib.sh"
 need_built "$HARRIERD"
 need_tools python3 openssl sqlite3
 test_tmp harrier-reload-test
+
+note "trusted config and rules files"
+# run CONF RULES: harrierd on an empty stdin (0: took them, and ended)
+run() {
+	"$HARRIERD" -f -c "$1" -r "$2" --source stdin --db "$TMP/t.db" \
+		</dev/null >"$TMP/t.out" 2>"$TMP/t.err"
+}
+printf 'journald_output: false\n' >"$TMP/ok.yaml"
+printf -- '- list: l\n  items: [a]\n' >"$TMP/ok_rules.yaml"
+run "$TMP/ok.yaml" "$TMP/ok_rules.yaml" || fail "trusted files refused: $(cat "$TMP/t.err")"
+cp "$TMP/ok.yaml" "$TMP/ww.yaml"
+chmod 0666 "$TMP/ww.yaml"
+run "$TMP/ww.yaml" "$TMP/ok_rules.yaml"
+[ $? = 1 ] && grep -q "ww.yaml is writable by group or others (mode 0666)" "$TMP/t.err" ||
+	fail "a world-writable config was taken: $(cat "$TMP/t.err")"
+cp "$TMP/ok_rules.yaml" "$TMP/user_rules.yaml"
+chown 65534 "$TMP/user_rules.yaml"
+run "$TMP/ok.yaml" "$TMP/user_rules.yaml"
+[ $? = 1 ] && grep -q "user_rules.yaml is owned by uid 65534" "$TMP/t.err" ||
+	fail "a user's rules file was taken: $(cat "$TMP/t.err")"
+mkdir -m 0777 "$TMP/open"
+chmod 0777 "$TMP/open"
+cp "$TMP/ok_rules.yaml" "$TMP/open/r.yaml"
+run "$TMP/ok.yaml" "$TMP/open/r.yaml"
+[ $? = 1 ] && grep -q "directory $TMP/open is writable by group or others" "$TMP/t.err" ||
+	fail "rules in a world-writable directory were taken: $(cat "$TMP/t.err")"
+# a ConfigMap: files in a timestamped directory, reached through ..data
+mkdir -p "$TMP/cm/..2026_12_01_00_00_00.1"
+cp "$TMP/ok.yaml" "$TMP/cm/..2026_12_01_00_00_00.1/harrier.yaml"
+cp "$TMP/ok_rules.yaml" "$TMP/cm/..2026_12_01_00_00_00.1/rules.yaml"
+ln -s ..2026_12_01_00_00_00.1 "$TMP/cm/..data"
+ln -s ..data/harrier.yaml "$TMP/cm/harrier.yaml"
+ln -s ..data/rules.yaml "$TMP/cm/rules.yaml"
+run "$TMP/cm/harrier.yaml" "$TMP/cm/rules.yaml" ||
+	fail "ConfigMap symlinks not followed: $(cat "$TMP/t.err")"
+# a link into a directory others may write is not
+ln -s "$TMP/open/r.yaml" "$TMP/cm/evil.yaml"
+run "$TMP/cm/harrier.yaml" "$TMP/cm/evil.yaml"
+[ $? = 1 ] && grep -q "directory $TMP/open is writable" "$TMP/t.err" ||
+	fail "a symlink into a world-writable directory was followed: $(cat "$TMP/t.err")"
 
 RECV=$SRC/tests/integration/http_receiver.py
 R=$TMP/recv
