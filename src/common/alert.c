@@ -53,6 +53,10 @@ void alert_free(struct alert *a)
 
 	if (!a)
 		return;
+	if (a->packed) {
+		free(a); /* one block: alert_dup */
+		return;
+	}
 	free(a->hostname);
 	free(a->rule);
 	free(a->output);
@@ -76,79 +80,80 @@ void alert_free(struct alert *a)
 	free(a);
 }
 
-static int dup_str(const char *s, char **ret)
+/* alert_dup packs the copy into one allocation (the store queues one per
+ * alert: a malloc per string was most of its cost). */
+struct pack {
+	char *p;
+};
+
+static size_t str_size(const char *s)
 {
-	if (!s) {
-		*ret = NULL;
-		return 0;
-	}
-	*ret = strdup(s);
-	return *ret ? 0 : -ENOMEM;
+	return s ? strlen(s) + 1 : 0;
+}
+
+static char *pack_str(struct pack *pk, const char *s)
+{
+	char *d;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	d = pk->p;
+	memcpy(d, s, n);
+	pk->p += n;
+	return d;
 }
 
 struct alert *alert_dup(const struct alert *a)
 {
+	size_t size = sizeof(*a), i;
+	struct pack pk;
 	struct alert *d;
-	size_t i;
-	int r = 0;
 
-	d = calloc(1, sizeof(*d));
+	size += a->ntags * sizeof(*d->tags) + a->nfields * sizeof(*d->fields);
+	size += str_size(a->hostname) + str_size(a->rule) +
+		str_size(a->output) + str_size(a->source) +
+		str_size(a->container_id) + str_size(a->container_name) +
+		str_size(a->pod_name) + str_size(a->pod_namespace) +
+		str_size(a->exe) + str_size(a->cmdline) +
+		str_size(a->syscall) + str_size(a->file);
+	for (i = 0; i < a->ntags; i++)
+		size += str_size(a->tags[i]);
+	for (i = 0; i < a->nfields; i++)
+		size += str_size(a->fields[i].name) +
+			str_size(a->fields[i].value);
+	d = malloc(size);
 	if (!d)
 		return NULL;
-	d->time_ns = a->time_ns;
-	d->priority = a->priority;
-	d->pid = a->pid;
-	d->ppid = a->ppid;
-	d->uid = a->uid;
-	d->auid = a->auid;
-	d->audit_serial = a->audit_serial;
-	d->output_escaped = a->output_escaped;
-
-	r |= dup_str(a->hostname, &d->hostname);
-	r |= dup_str(a->rule, &d->rule);
-	r |= dup_str(a->output, &d->output);
-	r |= dup_str(a->source, &d->source);
-	r |= dup_str(a->container_id, &d->container_id);
-	r |= dup_str(a->container_name, &d->container_name);
-	r |= dup_str(a->pod_name, &d->pod_name);
-	r |= dup_str(a->pod_namespace, &d->pod_namespace);
-	r |= dup_str(a->exe, &d->exe);
-	r |= dup_str(a->cmdline, &d->cmdline);
-	r |= dup_str(a->syscall, &d->syscall);
-	r |= dup_str(a->file, &d->file);
-	if (r)
-		goto fail;
-
-	if (a->ntags) {
-		d->tags = calloc(a->ntags, sizeof(*d->tags));
-		if (!d->tags)
-			goto fail;
-		for (i = 0; i < a->ntags; i++) {
-			/* counted as we go so alert_free frees what exists */
-			if (dup_str(a->tags[i], &d->tags[i]) < 0)
-				goto fail;
-			d->ntags = i + 1;
-		}
-	}
-	if (a->nfields) {
-		d->fields = calloc(a->nfields, sizeof(*d->fields));
-		if (!d->fields)
-			goto fail;
-		for (i = 0; i < a->nfields; i++) {
-			const struct alert_field *f = &a->fields[i];
-			struct alert_field *g = &d->fields[i];
-
-			d->nfields = i + 1;
-			g->literal = f->literal;
-			if (dup_str(f->name, &g->name) < 0 ||
-			    dup_str(f->value, &g->value) < 0)
-				goto fail;
-		}
+	*d = *a;
+	d->packed = true;
+	pk.p = (char *)(d + 1);
+	/* pointer arrays first (aligned after the struct), then text */
+	d->tags = a->ntags ? (char **)(void *)pk.p : NULL;
+	pk.p += a->ntags * sizeof(*d->tags);
+	d->fields = a->nfields ? (struct alert_field *)(void *)pk.p : NULL;
+	pk.p += a->nfields * sizeof(*d->fields);
+	d->hostname = pack_str(&pk, a->hostname);
+	d->rule = pack_str(&pk, a->rule);
+	d->output = pack_str(&pk, a->output);
+	d->source = pack_str(&pk, a->source);
+	d->container_id = pack_str(&pk, a->container_id);
+	d->container_name = pack_str(&pk, a->container_name);
+	d->pod_name = pack_str(&pk, a->pod_name);
+	d->pod_namespace = pack_str(&pk, a->pod_namespace);
+	d->exe = pack_str(&pk, a->exe);
+	d->cmdline = pack_str(&pk, a->cmdline);
+	d->syscall = pack_str(&pk, a->syscall);
+	d->file = pack_str(&pk, a->file);
+	for (i = 0; i < a->ntags; i++)
+		d->tags[i] = pack_str(&pk, a->tags[i]);
+	for (i = 0; i < a->nfields; i++) {
+		d->fields[i].name = pack_str(&pk, a->fields[i].name);
+		d->fields[i].value = pack_str(&pk, a->fields[i].value);
+		d->fields[i].literal = a->fields[i].literal;
 	}
 	return d;
-fail:
-	alert_free(d);
-	return NULL;
 }
 
 struct alert *alert_new_internal(enum alert_priority prio, const char *rule,

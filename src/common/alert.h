@@ -69,6 +69,9 @@ struct alert {
 
 	struct alert_field *fields;
 	size_t nfields;
+
+	/* one allocation (alert_dup's): members are not freed one by one */
+	bool packed;
 };
 
 void alert_free(struct alert *a);

@@ -72,12 +72,13 @@
 #define HARRIER_STORE_BUSY_TIMEOUT_MS 5000
 
 /* WAL upkeep: SQLite checkpoints (PASSIVE) once the WAL holds this many
- * pages (1 MiB at 4 KiB pages), and truncates the WAL to
- * JOURNAL_SIZE_LIMIT after a checkpoint reset it: the store's disk use
- * follows its rows, also on a small file system, unless a reader keeps
- * an old snapshot open. */
-#define HARRIER_STORE_WAL_AUTOCHECKPOINT 256
-#define HARRIER_STORE_JOURNAL_SIZE_LIMIT (1024 * 1024)
+ * pages (4 MiB at 4 KiB pages; a quarter of that took a third of the
+ * store's throughput in checkpoints, bench/store.c), and truncates the
+ * WAL to JOURNAL_SIZE_LIMIT after a checkpoint reset it: the store's disk
+ * use follows its rows, also after a reader kept an old snapshot open and
+ * the WAL grew meanwhile. */
+#define HARRIER_STORE_WAL_AUTOCHECKPOINT 1000
+#define HARRIER_STORE_JOURNAL_SIZE_LIMIT (4 * 1024 * 1024)
 
 /* Retention (max_age, max_rows): rows are deleted in transactions of at
  * most PRUNE_BATCH (each holds the write lock for milliseconds), every
