@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "assemble/assembler.h"
 #include "assemble/interpret.h"
@@ -632,6 +633,18 @@ static void asm_rec_path(struct assembler *a, auparse_state_t *au)
 			else if (strcmp(name, "nametype") == 0)
 				p->nametype = asm_nametype(a, val);
 			break;
+		case 'd':
+			if (strcmp(name, "dev") == 0) {
+				unsigned int ma, mi;
+				char end;
+
+				if (sscanf(val, "%x:%x%c", &ma, &mi, &end) == 2 &&
+				    ma < 4096 && mi < (1u << 20)) {
+					p->dev = (uint32_t)makedev(ma, mi);
+					p->has_dev = true;
+				}
+			}
+			break;
 		case 'i':
 			if (strcmp(name, "inode") == 0 &&
 			    interp_dec_u64(val, &v) == 0) {
@@ -691,6 +704,48 @@ static void asm_rec_sockaddr(struct assembler *a, auparse_state_t *au)
 		(void)interp_sockaddr((const unsigned char *)bytes, (size_t)len,
 				      &a->ev.sockaddr, path);
 	} while (auparse_next_field(au) > 0);
+}
+
+/* BPRM_FCAPS: pp= pi= pe= (the sets after the execve); CAPSET: cap_pp=
+ * cap_pi= cap_pe=. Hex numbers. */
+static void asm_rec_caps(struct assembler *a, auparse_state_t *au, bool capset)
+{
+	const char *name, *val;
+	uint64_t v;
+	unsigned int got = 0;
+
+	if (auparse_first_field(au) <= 0)
+		return;
+	do {
+		name = auparse_get_field_name(au);
+		val = auparse_get_field_str(au);
+		if (!name || !val)
+			continue;
+		if (capset) {
+			if (strncmp(name, "cap_", 4) != 0)
+				continue;
+			name += 4;
+		}
+		if (name[0] != 'p' || !name[1] || name[2] ||
+		    interp_hex_u64(val, &v) < 0)
+			continue;
+		switch (name[1]) {
+		case 'p':
+			a->ev.cap_prm = v;
+			got |= 1;
+			break;
+		case 'i':
+			a->ev.cap_inh = v;
+			got |= 2;
+			break;
+		case 'e':
+			a->ev.cap_eff = v;
+			got |= 4;
+			break;
+		}
+	} while (auparse_next_field(au) > 0);
+	if (got == 7)
+		a->ev.has_caps = true;
 }
 
 static void asm_rec_proctitle(struct assembler *a, auparse_state_t *au)
@@ -988,6 +1043,12 @@ static int asm_build(struct assembler *a, auparse_state_t *au)
 			break;
 		case AUDIT_PROCTITLE:
 			asm_rec_proctitle(a, au);
+			break;
+		case AUDIT_BPRM_FCAPS:
+			asm_rec_caps(a, au, false);
+			break;
+		case AUDIT_CAPSET:
+			asm_rec_caps(a, au, true);
 			break;
 		default:
 			break;

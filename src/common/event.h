@@ -29,9 +29,14 @@ struct event_path {
 	const char *name;     /* absolute, normalised; NULL if the record had
 			       * no name (name=(null)) */
 	const char *raw_name; /* as the record gave it (decoded from hex) */
+	const char *resolved; /* the object the syscall reached when name went
+			       * through a symlink (set by the enricher,
+			       * src/enrich/pathres.c); NULL = name itself */
 	const char *nametype; /* NORMAL, PARENT, CREATE, DELETE, UNKNOWN ... */
 	uint64_t inode;
 	bool has_inode;
+	uint32_t dev; /* makedev(major, minor) of the record's dev= */
+	bool has_dev;
 	uint32_t mode; /* st_mode incl. type bits */
 	bool has_mode;
 	uint32_t ouid, ogid;
@@ -78,6 +83,27 @@ struct event_container {
 	const char *k8s_container_name;
 };
 
+/* What the enricher's fd table knows of the fd the syscall acted on
+ * (src/enrich/fdtable.c): from earlier audited syscalls of the process
+ * (socket, connect, bind, accept, open, dup*) and, while the process
+ * lives, /proc/PID/fd and /proc/PID/net. Falco's fd.* facts. */
+struct event_fd {
+	int num;	 /* the fd; -1 unknown */
+	char typechar;	 /* Falco's: f d 4 6 u p l (netlink) e s i t ...,
+			  * 0 unknown */
+	unsigned char l4proto; /* IPPROTO_TCP, _UDP, _ICMP(V6), 255 raw;
+				* 0 unknown */
+	bool connected;	 /* connect/accept succeeded (TCP), or a UDP
+			  * socket with a remote address */
+	bool is_server;	 /* the local end is the server (accept, listen,
+			  * bind) */
+	bool name_changed; /* this syscall gave the fd another tuple */
+	bool has_local, has_remote;
+	char lip[46], rip[46]; /* textual addresses */
+	uint16_t lport, rport;
+	const char *name; /* file path, or unix socket path; NULL none */
+};
+
 struct event_lineage; /* common/lineage.h */
 
 struct event {
@@ -113,12 +139,26 @@ struct event {
 	const char *subj;  /* LSM label, NULL if none */
 	const char *cwd;   /* from CWD record */
 
-	/* argv: from EXECVE when present (argv_from_execve), else decoded
-	 * from PROCTITLE. argc may be 0. argv_truncated when limits cut it. */
+	/* argv: the process's command line, one definition for
+	 * proc.exe/args/cmdline, the store and the outputs. The assembler
+	 * sets it from EXECVE when present (argv_from_execve), else from
+	 * PROCTITLE. The kernel keeps a task's PROCTITLE from its first
+	 * audited syscall, also across execve (runc init, a shell exec'ing
+	 * its last command): so the enricher replaces a PROCTITLE argv by
+	 * what the process's latest execve said (or /proc/PID/cmdline)
+	 * when it knows that (argv_from_process; argv is then
+	 * { argv[0], the other arguments space-joined }). argc may be 0.
+	 * argv_truncated when limits cut it. */
 	const char *const *argv;
 	size_t argc;
 	bool argv_from_execve;
+	bool argv_from_process;
 	bool argv_truncated;
+
+	/* Capability sets a record of the event gave the process:
+	 * BPRM_FCAPS (the sets after an execve) or CAPSET. */
+	bool has_caps;
+	uint64_t cap_inh, cap_prm, cap_eff;
 
 	/* PATH records in item order. */
 	const struct event_path *paths;
@@ -138,6 +178,7 @@ struct event {
 	 * event; zero/NULL when no enricher ran. */
 	const struct event_container *container;
 	const struct event_lineage *lineage; /* ancestors; NULL = none */
+	const struct event_fd *fd; /* NULL: no fd table ran or no fd */
 	pid_t vpid;	/* pid in the container's pid namespace; 0 unknown */
 	pid_t sid;	/* session id; 0 unknown */
 };

@@ -42,6 +42,14 @@
 /* Items in one YAML list after expansion of nested lists. */
 #define HARRIER_MAX_LIST_ITEMS 65536
 
+/* Transformers applied to one field (tolower(basename(fd.name)) is 2):
+ * each needs a scratch buffer per evaluation; Falco's rules use one. */
+#define HARRIER_MAX_XFORMS 4
+
+/* Bytes of a regex pattern (regex operator). glibc compiles patterns to
+ * automata whose size grows with the pattern; Falco's rules use <100. */
+#define HARRIER_MAX_REGEX_LEN 1024
+
 /* Items (alerts, and rows of other tables) waiting for the SQLite writer
  * thread. When full, the producer waits up to
  * HARRIER_STORE_ENQUEUE_WAIT_MS (replay: indefinitely; not at all while
@@ -126,6 +134,37 @@
  * file is skipped (fields stay unknown) so a hostile or corrupt file
  * cannot make the enricher allocate without bound. */
 #define HARRIER_CONTAINER_STATE_MAX_BYTES (4 * 1024 * 1024)
+
+/* Symlink resolution of paths (src/enrich/pathres.c): results cached by
+ * (name, inode), direct-mapped, a colliding name replaces the slot (a
+ * miss costs one readlinkat per component); symlinks learned from the
+ * log's own symlink records, oldest forgotten first; links followed in
+ * one walk before giving up (the kernel's own limit is 40). */
+#define HARRIER_PATHRES_CACHE_MAX 4096
+#define HARRIER_PATHRES_LINKS_MAX 4096
+#define HARRIER_PATHRES_MAX_LINKS 40
+
+/* The fd table (src/enrich/fdtable.c): fds known in all, and per
+ * process (a process's least recently set fd goes first; past the total
+ * a new fact is dropped and counted). A process's fds leave with it.
+ * Entries are ~200 bytes: 65536 of them are ~13 MiB at worst. */
+#define HARRIER_FDTABLE_MAX 65536
+#define HARRIER_FDTABLE_PER_PROC 256
+
+/* Largest /proc/PID/net/{tcp,udp,unix,...} read to find a socket's
+ * addresses by inode (about 150 bytes a socket: 4 MiB is ~27000
+ * sockets); a socket past it stays of unknown address. */
+#define HARRIER_PROC_NET_MAX_BYTES (4 * 1024 * 1024)
+
+/* Bytes of /proc/PID/environ kept for proc.env (read when a rule asks,
+ * once per exec). A longer environment is cut there. */
+#define HARRIER_PROC_ENV_MAX (32 * 1024)
+
+/* Runtime states read when looking for the container whose init a gone
+ * process was (container_find_init: only for a runtime's init that
+ * exec'd and exited before its cgroup was read). A node runs at most a
+ * few hundred containers; past this the process stays unattributed. */
+#define HARRIER_CONTAINER_INIT_SCAN_MAX 1024
 
 /* Longest container name, image, pod name/namespace/uid kept from runtime
  * state (Kubernetes names are at most 253, image references about 300).

@@ -573,6 +573,84 @@ out:
 	json_object_put(obj);
 }
 
+/* The cgroup paths of a runc state ("cgroup_paths": controller ->
+ * "/sys/fs/cgroup/CTRL/PATH") as /proc/PID/cgroup text, parsed. */
+static int cc_state_cgroup(json_object *state, struct cgroup_match *ret)
+{
+	json_object *paths = cc_get(state, "cgroup_paths");
+	struct strbuf sb = STRBUF_INIT;
+	int r = 0;
+
+	if (!paths || !json_object_is_type(paths, json_type_object))
+		return 0;
+	json_object_object_foreach(paths, key, val)
+	{
+		const char *v, *rest;
+
+		(void)key;
+		if (!json_object_is_type(val, json_type_string))
+			continue;
+		v = json_object_get_string(val);
+		if (strncmp(v, "/sys/fs/cgroup/", 15) != 0)
+			continue;
+		rest = strchr(v + 15, '/');
+		strbuf_appends(&sb, "1:x:");
+		strbuf_appends(&sb, rest ? rest : "/");
+		strbuf_appendc(&sb, '\n');
+	}
+	if (!strbuf_failed(&sb) && sb.len)
+		r = cgroup_parse(sb.buf, sb.len, ret);
+	strbuf_free(&sb);
+	return r == 1 ? 1 : 0;
+}
+
+int container_find_init(struct container_cache *cc, pid_t pid,
+			struct cgroup_match *ret)
+{
+	static const char *const dirs[] = {
+		"/run/runc",
+		"/run/docker/runtime-runc/moby",
+		"/run/containerd/runc/k8s.io",
+		"/run/containerd/runc/default",
+	};
+	char path[4096];
+	unsigned int seen = 0;
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !found; i++) {
+		struct dirent *de;
+		DIR *d;
+
+		if (cc_path(cc, path, sizeof(path), dirs[i], NULL, NULL) < 0)
+			continue;
+		d = opendir(path);
+		if (!d)
+			continue;
+		while (!found && (de = readdir(d)) &&
+		       seen < HARRIER_CONTAINER_INIT_SCAN_MAX) {
+			json_object *st, *ip;
+			int n;
+
+			if (de->d_name[0] == '.')
+				continue;
+			seen++;
+			n = snprintf(path, sizeof(path), "%s%s/%s/state.json",
+				     cc->root, dirs[i], de->d_name);
+			if (n < 0 || (size_t)n >= sizeof(path))
+				continue;
+			st = cc_read_json(path);
+			ip = cc_get(st, "init_process_pid");
+			if (ip && json_object_is_type(ip, json_type_int) &&
+			    json_object_get_int64(ip) == (int64_t)pid)
+				found = cc_state_cgroup(st, ret);
+			json_object_put(st);
+		}
+		(void)closedir(d);
+	}
+	return found;
+}
+
 static void cc_load(const struct container_cache *cc, struct cc_entry *e)
 {
 	struct cc_meta *m = &e->meta;

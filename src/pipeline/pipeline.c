@@ -306,15 +306,15 @@ int pipeline_load_rules(struct engine *e, const char *const *files,
 
 int pipeline_engine_new(const char *const *files, size_t nfiles,
 			const char *sysconfdir, enum alert_priority min_priority,
-			struct diag *d, struct engine **ret)
+			bool strict, struct diag *d, struct engine **ret)
 {
 	return pipeline_engine_new_checked(files, nfiles, sysconfdir,
-					   min_priority, NULL, d, ret);
+					   min_priority, strict, NULL, d, ret);
 }
 
 int pipeline_engine_new_checked(const char *const *files, size_t nfiles,
 				const char *sysconfdir,
-				enum alert_priority min_priority,
+				enum alert_priority min_priority, bool strict,
 				pipeline_rules_check check, struct diag *d,
 				struct engine **ret)
 {
@@ -324,6 +324,7 @@ int pipeline_engine_new_checked(const char *const *files, size_t nfiles,
 	if (!e)
 		return -ENOMEM;
 	engine_set_min_priority(e, min_priority);
+	engine_set_strict(e, strict);
 	r = load_rules(e, files, nfiles, sysconfdir, check, d);
 	if (r < 0) {
 		engine_free(e);

@@ -66,11 +66,12 @@ int pipeline_load_rules(struct engine *e, const char *const *files,
 			size_t nfiles, const char *sysconfdir,
 			struct diag *d);
 
-/* engine_new + min priority + pipeline_load_rules: a compiled engine in
- * *ret, or NULL and -errno / -EINVAL with every problem in d. */
+/* engine_new + min priority + strictness (engine_set_strict) +
+ * pipeline_load_rules: a compiled engine in *ret, or NULL and -errno /
+ * -EINVAL with every problem in d. */
 int pipeline_engine_new(const char *const *files, size_t nfiles,
 			const char *sysconfdir, enum alert_priority min_priority,
-			struct diag *d, struct engine **ret);
+			bool strict, struct diag *d, struct engine **ret);
 
 /* Asked about every rules file before it is read: 0, or -errno with a
  * message (the daemon refuses files a non-root user may change). */
@@ -78,7 +79,7 @@ typedef int (*pipeline_rules_check)(const char *path, char **ret_err);
 /* pipeline_engine_new with check (NULL: none) on every file. */
 int pipeline_engine_new_checked(const char *const *files, size_t nfiles,
 				const char *sysconfdir,
-				enum alert_priority min_priority,
+				enum alert_priority min_priority, bool strict,
 				pipeline_rules_check check, struct diag *d,
 				struct engine **ret);
 

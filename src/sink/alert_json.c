@@ -70,6 +70,11 @@ static bool has_field(const struct alert *a, const char *name)
 	return false;
 }
 
+static bool is_internal(const struct alert *a)
+{
+	return a->source && strcmp(a->source, "internal") == 0;
+}
+
 void alert_json_append(struct strbuf *sb, const struct alert *a)
 {
 	struct strbuf line = STRBUF_INIT;
@@ -102,13 +107,20 @@ void alert_json_append(struct strbuf *sb, const struct alert *a)
 		    strcmp(a->fields[i].name, "evt.time") == 0)
 			continue;
 		strbuf_appendc(sb, ',');
+		if (!a->container_id && !a->fields[i].value &&
+		    strcmp(a->fields[i].name, "container.name") == 0 &&
+		    !is_internal(a)) {
+			/* Falco's container.name on the host */
+			strbuf_appends(sb, "\"container.name\":\"host\"");
+			continue;
+		}
 		append_field(sb, &a->fields[i]);
 	}
 	/* Falco appends the container fields to every rule's output (the
 	 * container plugin's suggested output): receivers such as
 	 * falcosidekick group by them. "host" outside containers. Internal
 	 * alerts are about no process. */
-	if (!a->source || strcmp(a->source, "internal") != 0) {
+	if (!is_internal(a)) {
 		if (!has_field(a, "container.id")) {
 			(void)snprintf(id, sizeof(id), "%s",
 				       a->container_id ? a->container_id :

@@ -26,7 +26,8 @@ recv_start() {
 	python3 "$RECV" "$R" "${1:-0}" 2>>"$TMP/recv.err" &
 	RPID=$!
 	EXTRA_PIDS="$EXTRA_PIDS $RPID"
-	wait_for 5000 test -s "$R/port" || fail "the receiver did not start"
+	wait_for 10000 test -s "$R/port" ||
+		fail "the receiver did not start: $(tail -n 5 "$TMP/recv.err")"
 	PORT=$(cat "$R/port")
 }
 recv_stop() { kill "$RPID" 2>/dev/null; wait "$RPID" 2>/dev/null; RPID=""; }

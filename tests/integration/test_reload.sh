@@ -67,7 +67,8 @@ recv() {
 	rm -f "$_d/port"
 	env "$@" python3 "$RECV" "$_d" 0 2>>"$TMP/recv.err" &
 	EXTRA_PIDS="$EXTRA_PIDS $!"
-	wait_for 5000 test -s "$_d/port" || fail "receiver in $_d did not start"
+	wait_for 10000 test -s "$_d/port" ||
+		fail "receiver in $_d did not start: $(tail -n 5 "$TMP/recv.err")"
 }
 
 # a CA, a server certificate for 127.0.0.1 and a client certificate

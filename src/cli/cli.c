@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What every harrier command shares: option errors that name the option,
+ * per-command help, colour decisions, loading rules. Messages go to
+ * stderr; a command's output alone goes to stdout.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/diag.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "pipeline/pipeline.h"
+
+const char *const cli_default_db = HARRIER_LOCALSTATEDIR "/alerts.db";
+
+/* The synopsis wrapped at 80 columns, at spaces outside brackets, with
+ * continuation lines under its first word. */
+static void print_synopsis(const char *name, const char *syn, FILE *out)
+{
+	size_t indent = strlen("usage: harrier ") + strlen(name) + 1;
+	size_t col = indent, n;
+	int depth;
+
+	(void)fprintf(out, "usage: harrier %s", name);
+	while (syn && *syn) {
+		while (*syn == ' ')
+			syn++;
+		/* one unit: up to a space at bracket depth 0 */
+		for (n = 0, depth = 0; syn[n] && (syn[n] != ' ' || depth > 0);
+		     n++) {
+			if (syn[n] == '[')
+				depth++;
+			else if (syn[n] == ']' && depth > 0)
+				depth--;
+		}
+		if (!n)
+			break;
+		if (col > indent && col + 1 + n > 80) {
+			(void)fprintf(out, "\n%*s", (int)indent - 1, "");
+			col = indent - 1;
+		}
+		(void)fprintf(out, " %.*s", (int)n, syn);
+		col += 1 + n;
+		syn += n;
+	}
+	(void)fputc('\n', out);
+}
+
+void cli_print_help(const struct cli_command *cmd, FILE *out)
+{
+	print_synopsis(cmd->name, cmd->synopsis, out);
+	(void)fprintf(out, "\n%c%s.\n", cmd->summary[0] >= 'a' &&
+					   cmd->summary[0] <= 'z' ?
+				   cmd->summary[0] - 'a' + 'A' :
+				   cmd->summary[0], cmd->summary + 1);
+	if (cmd->help && *cmd->help)
+		(void)fprintf(out, "\n%s", cmd->help);
+}
+
+/* "harrier NAME: message": the message may quote what the user typed,
+ * so it is escaped for the terminal. */
+static void vsay(const struct cli_command *cmd, const char *fmt, va_list ap)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char msg[1024];
+
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	strbuf_append_escaped(&sb, msg, strlen(msg));
+	(void)fprintf(stderr, "harrier %s: %s\n", cmd->name,
+		      strbuf_failed(&sb) ? "(out of memory)" : strbuf_str(&sb));
+	strbuf_free(&sb);
+}
+
+int cli_bad_usage(const struct cli_command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(cmd, fmt, ap);
+	va_end(ap);
+	(void)fprintf(stderr, "Try 'harrier %s --help'.\n", cmd->name);
+	return CLI_EXIT_BAD_INPUT;
+}
+
+int cli_getopt(const struct cli_command *cmd, int argc, char **argv,
+	       const char *shortopts, const struct option *longopts)
+{
+	char opts[64];
+	const char *bad;
+	int c;
+
+	/* ':' first: a missing value comes back as ':', not '?' */
+	if (snprintf(opts, sizeof(opts), ":%s", shortopts) >=
+	    (int)sizeof(opts))
+		return '?';
+	opterr = 0;
+	c = getopt_long(argc, argv, opts, longopts, NULL);
+	switch (c) {
+	case 'h':
+		cli_print_help(cmd, stdout);
+		return 'h';
+	case ':':
+		bad = argv[optind - 1];
+		(void)cli_bad_usage(cmd, "option '%s' needs a value", bad);
+		return '?';
+	case '?':
+		/* optopt: the unknown short option; 0 for a long one, which
+		 * is then the argument getopt has just passed */
+		if (optopt)
+			(void)cli_bad_usage(cmd, "unknown option '-%c'",
+					    optopt);
+		else
+			(void)cli_bad_usage(cmd, "unknown option '%s'",
+					    argv[optind - 1]);
+		return '?';
+	default:
+		return c;
+	}
+}
+
+int cli_no_more_args(const struct cli_command *cmd, int argc, char **argv)
+{
+	if (optind < argc)
+		return cli_bad_usage(cmd, "unexpected argument '%s'",
+				     argv[optind]);
+	return 0;
+}
+
+int cli_parse_uint(const struct cli_command *cmd, const char *opt,
+		   const char *s, unsigned long min, unsigned long max,
+		   unsigned long *ret)
+{
+	uint64_t v;
+
+	if (parse_u64(s, 10, &v) < 0 || v < min || v > max) {
+		(void)cli_bad_usage(cmd, "%s '%s': expected a number from %lu "
+				    "to %lu", opt, s, min, max);
+		return -EINVAL;
+	}
+	*ret = (unsigned long)v;
+	return 0;
+}
+
+void cli_wrap(FILE *out, const char *text, size_t col, size_t indent,
+	      size_t width)
+{
+	size_t n;
+	bool first = true;
+
+	while (*text) {
+		while (*text == ' ' || *text == '\n' || *text == '\t')
+			text++;
+		n = strcspn(text, " \n\t");
+		if (!n)
+			break;
+		if (!first && col + 1 + n > width) {
+			(void)fprintf(out, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (!first) {
+			(void)fputc(' ', out);
+			col++;
+		}
+		(void)fprintf(out, "%.*s", (int)n, text);
+		col += n;
+		text += n;
+		first = false;
+	}
+	(void)fputc('\n', out);
+}
+
+bool cli_use_colour(FILE *out)
+{
+	const char *term = getenv("TERM");
+	const char *no = getenv("NO_COLOR");
+
+	if (no && *no)
+		return false;
+	if (!term || !*term || strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(fileno(out)) == 1;
+}
+
+const char *cli_priority_colour(enum alert_priority p, bool colour)
+{
+	if (!colour)
+		return "";
+	switch (p) {
+	case ALERT_PRIO_EMERGENCY:
+	case ALERT_PRIO_ALERT:
+	case ALERT_PRIO_CRITICAL:
+		return "\033[1;31m"; /* bold red */
+	case ALERT_PRIO_ERROR:
+		return "\033[31m"; /* red */
+	case ALERT_PRIO_WARNING:
+		return "\033[33m"; /* yellow */
+	case ALERT_PRIO_NOTICE:
+		return "\033[36m"; /* cyan */
+	default:
+		return "\033[2m"; /* dim */
+	}
+}
+
+int cli_load_engine(const char *const *files, size_t nfiles,
+		    struct engine **ret)
+{
+	struct diag d;
+	int r;
+
+	diag_init(&d);
+	r = pipeline_engine_new(files, nfiles, HARRIER_SYSCONFDIR,
+				ALERT_PRIO_DEBUG, false, &d, ret);
+	diag_print(&d, stderr);
+	diag_free(&d);
+	if (r == -ENOMEM)
+		log_error("out of memory");
+	return r == 0 ? CLI_EXIT_OK :
+	       r == -ENOMEM ? CLI_EXIT_RUNTIME : CLI_EXIT_BAD_INPUT;
+}
