@@ -31,6 +31,7 @@
 #include "common/harrier_config.h"
 #include "common/diag.h"
 #include "common/log.h"
+#include "common/resolver.h"
 #include "engine/engine.h"
 #include "kaudit/kaudit.h"
 #include "kaudit/kstatus.h"
@@ -270,6 +271,11 @@ static struct engine *load_engine(const struct config *c)
 	if (r < 0)
 		return NULL;
 	log_info("loaded %zu rules", engine_rule_count(e));
+	/* Domain names in the rules (fd.sip.name = NAME): resolved in the
+	 * background, never while an event waits. */
+	if (resolver_start(HARRIER_RESOLVER_REFRESH_S) < 0)
+		log_warning("cannot start the name resolver: fd.*.name "
+			    "compares by text only");
 	return e;
 }
 
@@ -866,16 +872,17 @@ static void log_stats(void)
 	output_stats(&outs, server.program);
 	kernel = server.source_is_netlink && kaudit_status_get(&ks) == 0;
 	log_notice("stats: records %llu (queue dropped %llu, malformed "
-		   "%llu), events %llu (malformed %llu), alerts %llu (held "
-		   "back from notifications %llu); store written %llu dropped "
-		   "%llu (waiting %llu, in the spool %llu, %s, %llu faults, "
-		   "%llu pruned)%s; process table %llu entries; kernel lost "
-		   "%llu since start, backlog %s%u",
+		   "%llu), events %llu (malformed %llu, closed early %llu), "
+		   "alerts %llu (held back from notifications %llu); store "
+		   "written %llu dropped %llu (waiting %llu, in the spool "
+		   "%llu, %s, %llu faults, %llu pruned)%s; process table %llu "
+		   "entries; kernel lost %llu since start, backlog %s%u",
 		   (unsigned long long)src.records,
 		   (unsigned long long)src.dropped,
 		   (unsigned long long)src.malformed,
 		   (unsigned long long)ps.events,
 		   (unsigned long long)ps.malformed,
+		   (unsigned long long)ps.closed_early,
 		   (unsigned long long)ps.alerts,
 		   (unsigned long long)ps.suppressed,
 		   (unsigned long long)st.written,
@@ -1071,6 +1078,7 @@ static void shutdown_all(void)
 	proctable_free(server.proctable);
 	engine_free(server.engine);
 	config_free(server.config);
+	resolver_stop();
 	if (server.reload_fd >= 0)
 		(void)close(server.reload_fd);
 }

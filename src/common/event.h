@@ -29,18 +29,18 @@ struct event_path {
 	const char *name;     /* absolute, normalised; NULL if the record had
 			       * no name (name=(null)) */
 	const char *raw_name; /* as the record gave it (decoded from hex) */
-	const char *resolved; /* the object the syscall reached when name went
-			       * through a symlink (set by the enricher,
-			       * src/enrich/pathres.c); NULL = name itself */
 	const char *nametype; /* NORMAL, PARENT, CREATE, DELETE, UNKNOWN ... */
 	uint64_t inode;
 	bool has_inode;
-	uint32_t dev; /* makedev(major, minor) of the record's dev= */
-	bool has_dev;
 	uint32_t mode; /* st_mode incl. type bits */
 	bool has_mode;
 	uint32_t ouid, ogid;
 	bool has_owner;
+	uint32_t dev; /* makedev(major, minor) of the record's dev= */
+	bool has_dev;
+	const char *resolved; /* the object the syscall reached when name went
+			       * through a symlink (set by the enricher,
+			       * src/enrich/pathres.c); NULL = name itself */
 };
 
 /* SOCKADDR, decoded. */
@@ -70,6 +70,14 @@ struct event_field {
 	const char *raw_value; /* as in the record */
 };
 
+/* One mount of a container, from its runtime's state. */
+struct event_mount {
+	const char *source, *dest;
+	const char *mode;	 /* the options as written ("rbind,ro"), or "" */
+	bool rw;
+	const char *propagation; /* rprivate, shared, ... or "" */
+};
+
 /* Container facts, filled by the enricher (src/enrich); NULL when the
  * process runs on the host or is unknown. Strings may be NULL = unknown. */
 struct event_container {
@@ -81,6 +89,10 @@ struct event_container {
 	const char *pod_namespace;
 	const char *pod_uid;
 	const char *k8s_container_name;
+	int privileged;	   /* 1 yes, 0 no, -1 unknown */
+	uint64_t start_ts; /* ns since the epoch; 0 unknown */
+	const struct event_mount *mounts;
+	size_t nmounts;
 };
 
 /* What the enricher's fd table knows of the fd the syscall acted on

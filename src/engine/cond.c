@@ -1104,6 +1104,76 @@ static char *regex_needed(const char *pat)
 	return out;
 }
 
+/* What RE2 (Falco's) refuses and glibc would compile into an automaton
+ * of unbounded size: a repetition of a repetition ("a++", "a*{2}"), and
+ * counted repetitions whose product exceeds HARRIER_MAX_REGEX_REPEAT. */
+static bool regex_bounded(const char *pat, char *err, size_t errlen)
+{
+	unsigned long product = 1;
+	bool after_rep = false;
+	size_t i;
+
+	for (i = 0; pat[i]; i++) {
+		char c = pat[i];
+
+		if (c == '\\') {
+			if (pat[i + 1])
+				i++;
+			after_rep = false;
+		} else if (c == '[') {
+			i++;
+			if (pat[i] == '^')
+				i++;
+			if (pat[i] == ']')
+				i++;
+			while (pat[i] && pat[i] != ']')
+				i++;
+			if (!pat[i])
+				break; /* regcomp reports it */
+			after_rep = false;
+		} else if (c == '*' || c == '+' || c == '?' || c == '{') {
+			if (after_rep) {
+				(void)snprintf(err, errlen,
+					       "bad repetition operator '%c' "
+					       "after a repetition",
+					       c);
+				return false;
+			}
+			if (c == '{') {
+				unsigned long lo = 0, hi = 0;
+				char *end;
+
+				lo = strtoul(pat + i + 1, &end, 10);
+				hi = lo;
+				if (*end == ',')
+					hi = end[1] == '}'
+						     ? lo
+						     : strtoul(end + 1, &end,
+							       10);
+				if (hi < lo)
+					hi = lo;
+				product *= hi ? hi : 1;
+				if (hi > HARRIER_MAX_REGEX_REPEAT ||
+				    product > HARRIER_MAX_REGEX_REPEAT) {
+					(void)snprintf(
+						err, errlen,
+						"counted repetitions above %d",
+						HARRIER_MAX_REGEX_REPEAT);
+					return false;
+				}
+				while (pat[i] && pat[i] != '}')
+					i++;
+				if (!pat[i])
+					break;
+			}
+			after_rep = true;
+		} else {
+			after_rep = false;
+		}
+	}
+	return true;
+}
+
 /* POSIX extended syntax (Falco: RE2 in POSIX mode), matching the whole
  * value. Back-references are refused: RE2 has none, and they make
  * glibc's matcher exponential on hostile input. */
@@ -1127,6 +1197,10 @@ static bool regex_compile(struct parser *p, struct cond_node *n, size_t off)
 			return false;
 		}
 		i++;
+	}
+	if (!regex_bounded(n->v.s, err, sizeof(err))) {
+		perr(p, off, "bad regex '%s': %s", n->v.s, err);
+		return false;
 	}
 	pat = malloc(n->v.len + 5);
 	n->re = calloc(1, sizeof(*n->re));
@@ -1351,16 +1425,14 @@ static void check_never_true(struct parser *p, const struct cond_node *n,
 	}
 	if (!n->ref.is_evt_type || strcmp(n->ref.name, "evt.type") != 0)
 		return;
-	if (n->op == OP_EQ && !is_syscall_name(n->v.s) &&
-	    audit_name_to_msg_type(n->v.s) < 0)
+	if (n->op == OP_EQ && !cond_event_type_known(n->v.s))
 		pwarn(p, off,
 		      "evt.type '%s' is no syscall and no audit event type: it never matches",
 		      n->v.s);
 	if (n->op != OP_IN && n->op != OP_INTERSECTS)
 		return;
 	for (i = 0; i < n->nitems; i++)
-		if (!is_syscall_name(n->items[i].s) &&
-		    audit_name_to_msg_type(n->items[i].s) < 0)
+		if (!cond_event_type_known(n->items[i].s))
 			pwarn(p, off,
 			      "evt.type '%s' is no syscall and no audit event type: it never matches",
 			      n->items[i].s);
@@ -1920,6 +1992,22 @@ static bool value_match(const struct cond_node *n, const struct fval *v)
 
 	switch (v->kind) {
 	case FVAL_STR:
+		if (n->ref.custom_eq &&
+		    (n->op == OP_EQ || n->op == OP_NE || n->op == OP_IN ||
+		     n->op == OP_INTERSECTS)) {
+			/* by meaning: ip in a network, ip of a name */
+			bool eq = false;
+
+			if (n->op == OP_EQ || n->op == OP_NE)
+				eq = field_value_eq(&n->ref, v->s, n->v.s);
+			for (i = 0; !eq && (n->op == OP_IN ||
+					    n->op == OP_INTERSECTS) &&
+				    i < n->nitems;
+			     i++)
+				eq = field_value_eq(&n->ref, v->s,
+						    n->items[i].s);
+			return n->op == OP_NE ? !eq : eq;
+		}
 		return str_match(n, v->s);
 	case FVAL_NUM:
 		return num_match(n, v->n);
@@ -2302,6 +2390,55 @@ void cond_event_types(const struct cond *c,
 				cb(t.v[i], ud);
 	}
 	free(t.v);
+}
+
+/* ---- syscall arguments named ---- */
+
+/* The NAME of evt.arg.NAME / evt.rawarg.NAME, else NULL. */
+static const char *syscall_arg(const struct field_ref *r)
+{
+	if (!r->arg || !r->name)
+		return NULL;
+	if (strncmp(r->name, "evt.arg.", 8) != 0 &&
+	    strncmp(r->name, "evt.rawarg.", 11) != 0)
+		return NULL;
+	return r->arg;
+}
+
+static void args_of(const struct cond_node *n, bool necessary,
+		    void (*cb)(const char *arg, bool necessary, void *ud),
+		    void *ud)
+{
+	const char *a;
+
+	if (!n)
+		return;
+	switch (n->kind) {
+	case NODE_AND:
+		args_of(n->a, necessary, cb, ud);
+		args_of(n->b, necessary, cb, ud);
+		return;
+	case NODE_OR:
+	case NODE_NOT:
+		args_of(n->a, false, cb, ud);
+		args_of(n->b, false, cb, ud);
+		return;
+	default:
+		a = syscall_arg(n->lhs ? &n->lhs->ref : &n->ref);
+		if (a)
+			cb(a, necessary, ud);
+		a = n->rhs ? syscall_arg(&n->rhs->ref) : NULL;
+		if (a)
+			cb(a, necessary, ud);
+		return;
+	}
+}
+
+void cond_args(const struct cond *c,
+	       void (*cb)(const char *arg, bool necessary, void *ud), void *ud)
+{
+	if (c)
+		args_of(c->root, true, cb, ud);
 }
 
 /* ---- success-only conditions ---- */

@@ -72,6 +72,14 @@ struct cond *cond_compile(const char *text, const struct cond_src *src,
 void cond_free(struct cond *c);
 bool cond_eval(const struct cond *c, const struct event *ev);
 
+/* Calls cb for every comparison on evt.arg.NAME or evt.rawarg.NAME with
+ * the argument's NAME and whether the comparison is a conjunct of the
+ * top-level and-chain (through parentheses and macros): then the
+ * condition cannot hold unless that comparison does. */
+void cond_args(const struct cond *c,
+	       void (*cb)(const char *arg, bool necessary, void *ud),
+	       void *ud);
+
 /* Is name a syscall (libaudit's spelling, any architecture) or an audit
  * record type (USER_LOGIN, ...): an evt.type audit data can have? */
 bool cond_event_type_known(const char *name);

@@ -628,6 +628,89 @@ static void known_cb(const char *type, void *ud)
 		k->first = type;
 }
 
+/* The rule's evt.type values, and what its syscall arguments say. */
+struct args_ctx {
+	const char *types[64];
+	size_t ntypes;
+	bool too_many;
+	const char *dead; /* an argument no type of the rule has */
+	bool dead_necessary;
+};
+
+static void args_type_cb(const char *type, void *ud)
+{
+	struct args_ctx *a = ud;
+
+	if (a->ntypes < sizeof(a->types) / sizeof(a->types[0]))
+		a->types[a->ntypes++] = type;
+	else
+		a->too_many = true;
+}
+
+static void args_cb(const char *arg, bool necessary, void *ud)
+{
+	struct args_ctx *a = ud;
+	size_t i;
+
+	for (i = 0; i < a->ntypes; i++)
+		if (field_syscall_has_arg(a->types[i], arg) != 0)
+			return; /* has it, or cannot say */
+	if (!a->dead || (necessary && !a->dead_necessary)) {
+		a->dead = arg;
+		a->dead_necessary = necessary;
+	}
+}
+
+/* A rule naming an argument that none of its syscalls has in audit data:
+ * skipped (*un set) when the condition needs that comparison, else
+ * warned about. */
+static void check_args(struct compile_ctx *c, const struct rules_rule *r,
+		       bool wanted, const struct cond *cond,
+		       struct cond_unsupported *un)
+{
+	struct args_ctx a;
+	bool any = false;
+	char list[256];
+	size_t i, n = 0;
+	char msg[512];
+
+	memset(&a, 0, sizeof(a));
+	cond_event_types(cond, args_type_cb, &a, &any);
+	if (any || a.too_many || !a.ntypes)
+		return;
+	cond_args(cond, args_cb, &a);
+	if (!a.dead)
+		return;
+	list[0] = '\0';
+	for (i = 0; i < a.ntypes && n < sizeof(list); i++) {
+		int w = snprintf(list + n, sizeof(list) - n, "%s%s",
+				 i ? ", " : "", a.types[i]);
+
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+	if (a.dead_necessary) {
+		un->set = true;
+		(void)snprintf(un->what, sizeof(un->what), "argument '%s'",
+			       a.dead);
+		(void)snprintf(un->why, sizeof(un->why),
+			       "no syscall of the rule (%s) has it in audit data",
+			       list);
+		un->file = r->pos.file;
+		un->line = r->pos.line;
+		un->col = r->pos.col;
+		return;
+	}
+	if (!wanted)
+		return;
+	(void)snprintf(msg, sizeof(msg),
+		       "rule '%s': argument '%s' is no argument of its syscalls (%s) in audit data: that comparison is never true",
+		       r->name, a.dead, list);
+	pending_add(c, DIAG_WARNING, r->pos.file, r->pos.line, r->pos.col,
+		    NULL, msg);
+}
+
 /* Compile rule idx: its condition (with exceptions) and output. Returns
  * 0 (compiled, skipped or failed: see r and the diagnostics) or
  * -ENOMEM. */
@@ -682,7 +765,9 @@ static int compile_rule(struct compile_ctx *c, size_t idx)
 		un.line = r->pos.line;
 		un.col = r->pos.col;
 	}
-	if (cond) {
+	if (cond && !un.set)
+		check_args(c, r, wanted, cond, &un);
+	if (cond && !un.set) {
 		cond_event_types(cond, known_cb, &kc, &any);
 		if (!any && !kc.known && kc.first) {
 			/* every evt.type it names is no syscall and no

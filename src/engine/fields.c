@@ -8,7 +8,9 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -27,6 +29,7 @@
 #include "engine/engine.h"
 #include "engine/fields.h"
 #include "common/lineage.h"
+#include "common/resolver.h"
 
 typedef bool (*field_get_fn)(const struct field_ref *r, const struct event *ev,
 			     unsigned int n, struct fval *v, char *buf,
@@ -38,6 +41,8 @@ typedef bool (*field_get_fn)(const struct field_ref *r, const struct event *ev,
 #define FA_MULTI 0x4 /* without [N]: any of several values */
 #define FA_NEED 0x8 /* an argument is required */
 #define FA_KEY 0x10 /* accepts [TEXT] (a key, path or index) */
+#define FA_NET 0x20 /* an ip compared with networks (a.b.c.d/len) */
+#define FA_DNS 0x40 /* an ip compared with names resolved in the background */
 
 struct field_def {
 	const char *base; /* name without argument */
@@ -1773,9 +1778,14 @@ static bool fd_end(const struct event *ev, unsigned int ep, unsigned int n,
 	bool local;
 
 	if (ep == EP_ANY) {
+		/* the known ends, client first: the n-th of them */
 		if (n > 1)
 			return false;
-		ep = n == 0 ? EP_C : EP_S;
+		if (n == 0)
+			return fd_end(ev, EP_C, 0, ip, port) ||
+			       fd_end(ev, EP_S, 0, ip, port);
+		return fd_end(ev, EP_C, 0, ip, port) &&
+		       fd_end(ev, EP_S, 0, ip, port);
 	} else if (n > 0) {
 		return false;
 	}
@@ -1816,6 +1826,21 @@ static bool g_fd_port(const struct field_ref *r, const struct event *ev,
 
 	return fd_end(ev, (unsigned int)r->def->param, n, &ip, &port) &&
 	       set_num(v, port);
+}
+
+/* fd.sip.name etc.: the ip (compared with names by field_value_eq); as
+ * output, the name of the rules it belongs to, else the ip. */
+static bool g_fd_ipname(const struct field_ref *r, const struct event *ev,
+			unsigned int n, struct fval *v, char *buf, size_t len)
+{
+	const char *ip;
+	uint16_t port;
+
+	if (!fd_end(ev, (unsigned int)r->def->param, n, &ip, &port))
+		return false;
+	if (resolver_name_of(ip, buf, len))
+		return set_str(v, buf);
+	return set_str(v, ip);
 }
 
 /* fd.connected (0), fd.name_changed (1). */
@@ -1966,6 +1991,103 @@ static bool g_container(const struct field_ref *r, const struct event *ev,
 		return set_str(v, c->pod_uid);
 	default:
 		return set_str(v, c->k8s_container_name);
+	}
+}
+
+/* ---- container.privileged, start_ts, mounts ---- */
+
+enum mt_what { MT_ALL, MT_DEST, MT_SOURCE, MT_MODE, MT_RDWR, MT_PROP };
+
+static bool mount_text(const struct event_mount *m, struct sbuf *b)
+{
+	sb_adds(b, m->source);
+	sb_adds(b, ":");
+	sb_adds(b, m->dest);
+	sb_adds(b, ":");
+	sb_adds(b, m->mode);
+	sb_adds(b, ":");
+	sb_adds(b, m->rw ? "true" : "false");
+	sb_adds(b, ":");
+	sb_adds(b, m->propagation);
+	return true;
+}
+
+static bool g_ct_extra(const struct field_ref *r, const struct event *ev,
+		       unsigned int n, struct fval *v, char *buf, size_t len)
+{
+	const struct event_container *c = ev->container;
+	struct sbuf b;
+	size_t i;
+
+	if (!c)
+		return false;
+	switch (r->def->param) {
+	case 0:
+		return c->privileged >= 0 && set_bool(v, c->privileged);
+	case 1:
+		return c->start_ts && set_num(v, (int64_t)c->start_ts);
+	default:
+		if (!c->mounts)
+			return false;
+		sb_init(&b, buf, len, len);
+		for (i = 0; i < c->nmounts; i++) {
+			if (i)
+				sb_adds(&b, ",");
+			mount_text(&c->mounts[i], &b);
+		}
+		return set_str(v, buf);
+	}
+}
+
+/* container.mount*[KEY]: KEY a number (the N-th mount) or a path glob
+ * (container.mount.source[DEST] looks the destination up, the others the
+ * source), as Falco. A known container without such a mount gives "N/A"
+ * (Falco's rules test `not container.mount.dest[/etc] in ("<NA>","N/A")`). */
+static bool g_ct_mount(const struct field_ref *r, const struct event *ev,
+		       unsigned int n, struct fval *v, char *buf, size_t len)
+{
+	const struct event_container *c = ev->container;
+	const struct event_mount *m = NULL;
+	struct sbuf b;
+	char *end;
+	unsigned long idx;
+	size_t i;
+
+	if (!r->arg)
+		return false;
+	if (!c)
+		return set_str(v, "N/A");
+	idx = strtoul(r->arg, &end, 10);
+	if (r->arg[0] >= '0' && r->arg[0] <= '9' && !*end) {
+		if (idx < c->nmounts)
+			m = &c->mounts[idx];
+	} else {
+		for (i = 0; i < c->nmounts && !m; i++) {
+			const char *key = r->def->param == MT_SOURCE
+						  ? c->mounts[i].dest
+						  : c->mounts[i].source;
+
+			if (fnmatch(r->arg, key, 0) == 0)
+				m = &c->mounts[i];
+		}
+	}
+	if (!m)
+		return set_str(v, "N/A");
+	switch (r->def->param) {
+	case MT_DEST:
+		return set_str(v, m->dest);
+	case MT_SOURCE:
+		return set_str(v, m->source);
+	case MT_MODE:
+		return set_str(v, m->mode);
+	case MT_RDWR:
+		return set_str(v, m->rw ? "true" : "false");
+	case MT_PROP:
+		return set_str(v, m->propagation);
+	default:
+		sb_init(&b, buf, len, len);
+		mount_text(m, &b);
+		return set_str(v, buf);
 	}
 }
 
@@ -2202,6 +2324,27 @@ static const struct field_def field_table[] = {
 	   "does."),
 	FD("fd.port", NUM, "port", FA_MULTI, EP_ANY, g_fd_port,
 	   "Either port of the socket (client or server)."),
+	FD("fd.net", S, "ipnet", FA_MULTI | FA_NET, EP_ANY, g_fd_ip,
+	   "Either ip of the socket compared with a network (a.b.c.d/len "
+	   "or an ip; v4 and v6)."),
+	FD("fd.snet", S, "ipnet", FA_NET, EP_S, g_fd_ip,
+	   "Server ip compared with a network."),
+	FD("fd.cnet", S, "ipnet", FA_NET, EP_C, g_fd_ip,
+	   "Client ip compared with a network."),
+	FD("fd.rnet", S, "ipnet", FA_NET, EP_R, g_fd_ip,
+	   "Remote ip compared with a network."),
+	FD("fd.lnet", S, "ipnet", FA_NET, EP_L, g_fd_ip,
+	   "Local ip compared with a network."),
+	FD("fd.sip.name", S, "string", FA_DNS, EP_S, g_fd_ipname,
+	   "Server ip compared with domain names: the names written in "
+	   "rules are resolved in the background (harrierd; never on the "
+	   "event path) and compared by address."),
+	FD("fd.cip.name", S, "string", FA_DNS, EP_C, g_fd_ipname,
+	   "Client ip compared with domain names (as fd.sip.name)."),
+	FD("fd.rip.name", S, "string", FA_DNS, EP_R, g_fd_ipname,
+	   "Remote ip compared with domain names (as fd.sip.name)."),
+	FD("fd.lip.name", S, "string", FA_DNS, EP_L, g_fd_ipname,
+	   "Local ip compared with domain names (as fd.sip.name)."),
 	FD("fd.l4proto", S, "string", 0, 0, g_l4proto,
 	   "tcp, udp, icmp or raw, from the socket() that made the fd (fd "
 	   "table) or /proc/PID/net."),
@@ -2230,6 +2373,37 @@ static const struct field_def field_table[] = {
 	   "Container runtime (docker, containerd, cri-o, podman)."),
 	FD("container.type", S, "string", 0, CT_RUNTIME, g_container,
 	   "Same as container.runtime (Falco's name)."),
+	FD("container.privileged", B, "bool", 0, 0, g_ct_extra,
+	   "true for a privileged container (docker's HostConfig, or every "
+	   "capability with CAP_SYS_ADMIN and no masked paths in the OCI/runc "
+	   "config)."),
+	FD("container.start_ts", NUM, "absolute time", 0, 1, g_ct_extra,
+	   "Start time of the container in ns (runc's created, docker's "
+	   "StartedAt)."),
+	FD("container.mounts", S, "string", 0, 2, g_ct_extra,
+	   "Every mount as source:dest:mode:rdwr:propagation, comma "
+	   "separated (runtime state)."),
+	FDX("container.mount", "container.mount[N|SOURCE]", S, "string",
+	    FA_KEY | FA_NEED, MT_ALL, g_ct_mount,
+	    "One mount (index, or source path glob) as "
+	    "source:dest:mode:rdwr:propagation; N/A when none."),
+	FDX("container.mount.dest", "container.mount.dest[N|SOURCE]", S,
+	    "string", FA_KEY | FA_NEED, MT_DEST, g_ct_mount,
+	    "Destination of the mount whose source matches (glob) or of the "
+	    "N-th; N/A when none."),
+	FDX("container.mount.source", "container.mount.source[N|DEST]", S,
+	    "string", FA_KEY | FA_NEED, MT_SOURCE, g_ct_mount,
+	    "Source of the mount whose destination matches; N/A when none."),
+	FDX("container.mount.mode", "container.mount.mode[N|SOURCE]", S,
+	    "string", FA_KEY | FA_NEED, MT_MODE, g_ct_mount,
+	    "Options of a mount; N/A when none."),
+	FDX("container.mount.rdwr", "container.mount.rdwr[N|SOURCE]", S,
+	    "string", FA_KEY | FA_NEED, MT_RDWR, g_ct_mount,
+	    "true when a mount is writable; N/A when none."),
+	FDX("container.mount.propagation",
+	    "container.mount.propagation[N|SOURCE]", S, "string",
+	    FA_KEY | FA_NEED, MT_PROP, g_ct_mount,
+	    "Propagation of a mount; N/A when none."),
 	FD("k8s.pod.name", S, "string", 0, CT_POD_NAME, g_container,
 	   "Kubernetes pod name."),
 	FD("k8s.ns.name", S, "string", 0, CT_POD_NS, g_container,
@@ -2363,10 +2537,6 @@ static const struct field_def field_table[] = {
 	FNA("syscall.type", S, "string", 0, NA_YET,
 	    "Syscall name; unset for other events."),
 
-	FNA("fd.cip.name", S, "string", 0, NA_YET,
-	    "Domain name of the client ip."),
-	FNA("fd.cnet", S, "ipnet", 0, NA_YET,
-	    "Client ip compared with a network (a.b.c.d/n)."),
 	FNA("fd.containerdirectory", S, "string", 0, NA_YET,
 	    "container.id:fd.directory."),
 	FNA("fd.containername", S, "string", 0, NA_YET,
@@ -2386,26 +2556,12 @@ static const struct field_def field_table[] = {
 	    "true when the process is the server end."),
 	FNA("fd.is_upper_layer", B, "bool", 0, NA_YET,
 	    "true for a file of an overlayfs upper layer."),
-	FNA("fd.lip.name", S, "string", 0, NA_YET,
-	    "Domain name of the local ip."),
-	FNA("fd.lnet", S, "ipnet", 0, NA_YET,
-	    "Local ip compared with a network."),
 	FNA("fd.lproto", S, "string", 0, NA_YET,
 	    "Protocol name of the local port."),
-	FNA("fd.net", S, "ipnet", 0, NA_YET,
-	    "Either end's ip compared with a network (filter only)."),
 	FNA("fd.proto", S, "string", 0, NA_YET,
 	    "Protocol name of either port (filter only)."),
-	FNA("fd.rip.name", S, "string", 0, NA_YET,
-	    "Domain name of the remote ip."),
-	FNA("fd.rnet", S, "ipnet", 0, NA_YET,
-	    "Remote ip compared with a network."),
 	FNA("fd.rproto", S, "string", 0, NA_YET,
 	    "Protocol name of the remote port."),
-	FNA("fd.sip.name", S, "string", 0, NA_YET,
-	    "Domain name of the server ip."),
-	FNA("fd.snet", S, "ipnet", 0, NA_YET,
-	    "Server ip compared with a network."),
 	FNA("fd.sproto", S, "string", 0, NA_YET,
 	    "Protocol name of the server port."),
 	FNA("fd.types", S, "list", FA_KEY, NA_YET,
@@ -2580,27 +2736,8 @@ static const struct field_def field_table[] = {
 	    "Every container label."),
 	FNA("container.liveness_probe", S, "string", 0, NA_K8S,
 	    "Liveness probe command of the container."),
-	FNA("container.mount", S, "string", FA_KEY | FA_NEED, NA_YET,
-	    "Mount given by index or source path in brackets."),
-	FNA("container.mount.dest", S, "string", FA_KEY | FA_NEED, NA_YET,
-	    "Destination of a mount (index or source path in brackets)."),
-	FNA("container.mount.mode", S, "string", FA_KEY | FA_NEED, NA_YET,
-	    "Mode of a mount."),
-	FNA("container.mount.propagation", S, "string", FA_KEY | FA_NEED,
-	    NA_YET, "Propagation of a mount."),
-	FNA("container.mount.rdwr", S, "string", FA_KEY | FA_NEED, NA_YET,
-	    "true when a mount is writable."),
-	FNA("container.mount.source", S, "string", FA_KEY | FA_NEED, NA_YET,
-	    "Source of a mount (index or destination path in brackets)."),
-	FNA("container.mounts", S, "string", 0, NA_YET,
-	    "Every mount: source:dest:mode:rdwr:propagation, comma "
-	    "separated."),
-	FNA("container.privileged", B, "bool", 0, NA_YET,
-	    "true for a privileged container."),
 	FNA("container.readiness_probe", S, "string", 0, NA_K8S,
 	    "Readiness probe command of the container."),
-	FNA("container.start_ts", NUM, "abstime", 0, NA_YET,
-	    "Start time of the container."),
 	FNA("k8s.deployment.id", S, "string", 0, NA_K8S,
 	    "Id of the pod's deployment."),
 	FNA("k8s.deployment.label", S, "string", FA_KEY | FA_NEED, NA_K8S,
@@ -2754,6 +2891,7 @@ int field_ref_parse(const char *name, size_t len, struct field_ref *ret)
 	/* Both index rules: an event is looked up under its syscall name
 	 * and under its first record's type (CONFIG_CHANGE, USER_LOGIN). */
 	r.is_evt_type = d->get == g_evt_type || d->get == g_type_name;
+	r.custom_eq = (d->flags & (FA_NET | FA_DNS)) != 0;
 	r.name = strndup(name, len);
 	if (!r.name) {
 		free(r.arg);
@@ -2792,10 +2930,62 @@ bool field_extract(const struct field_ref *r, const struct event *ev,
 
 int field_ref_note_constant(const struct field_ref *r, const char *value)
 {
-	/* no field of this table prepares for its constants yet */
-	(void)r;
-	(void)value;
-	return 0;
+	int e;
+
+	if (!r->def || !(r->def->flags & FA_DNS) || !value)
+		return 0;
+	/* A name past the resolver's bound, or no name at all (an ip
+	 * written as is), is compared as text. */
+	e = resolver_add(value);
+	return e == -ENOMEM ? -ENOMEM : 0;
+}
+
+/* ip (text) inside the network "a.b.c.d/len", "a::/len" or equal to an
+ * address written without /len. */
+static bool ip_in_net(const char *ip, const char *net)
+{
+	unsigned char a[16], b[16];
+	char addr[64];
+	const char *slash = strchr(net, '/');
+	int fam = strchr(ip, ':') ? AF_INET6 : AF_INET;
+	long bits = fam == AF_INET ? 32 : 128, i;
+	size_t al = slash ? (size_t)(slash - net) : strlen(net);
+	char *end;
+
+	if (al >= sizeof(addr))
+		return false;
+	memcpy(addr, net, al);
+	addr[al] = '\0';
+	if (inet_pton(fam, ip, a) != 1 || inet_pton(fam, addr, b) != 1)
+		return false;
+	if (slash) {
+		long want = strtol(slash + 1, &end, 10);
+
+		if (*end || end == slash + 1 || want < 0 || want > bits)
+			return false;
+		bits = want;
+	}
+	for (i = 0; i < bits / 8; i++)
+		if (a[i] != b[i])
+			return false;
+	if (bits % 8) {
+		unsigned char m = (unsigned char)(0xff << (8 - bits % 8));
+
+		if ((a[i] & m) != (b[i] & m))
+			return false;
+	}
+	return true;
+}
+
+bool field_value_eq(const struct field_ref *r, const char *value,
+		    const char *constant)
+{
+	if (r->def && (r->def->flags & FA_NET))
+		return ip_in_net(value, constant);
+	if (r->def && (r->def->flags & FA_DNS))
+		return strcmp(value, constant) == 0 ||
+		       resolver_match(constant, value);
+	return strcmp(value, constant) == 0;
 }
 
 const char *field_ref_unavailable(const struct field_ref *r)

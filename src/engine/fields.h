@@ -42,6 +42,7 @@ struct field_ref {
 	enum field_type type;
 	bool multi; /* any-of field: proc.aname etc. without [N] */
 	bool is_evt_type;
+	bool custom_eq; /* =, !=, in compare through field_value_eq() */
 	long idx; /* [N], -1 when absent */
 	char *arg; /* .NAME argument, owned; NULL when absent */
 	char *name; /* as written, owned */
@@ -68,6 +69,12 @@ bool field_extract(const struct field_ref *r, const struct event *ev,
  * compare by address and never wait for DNS. The other fields ignore
  * them. Returns 0 or -ENOMEM. */
 int field_ref_note_constant(const struct field_ref *r, const char *value);
+
+/* Equality for fields whose values compare by meaning, not text: an
+ * ip against a network ("10.0.0.0/8", fd.net and friends) or against a
+ * domain name resolved in the background (fd.sip.name and friends). */
+bool field_value_eq(const struct field_ref *r, const char *value,
+		    const char *constant);
 
 /* NULL when the field can be read from events; otherwise why not (a
  * Falco field that audit data lacks or Harrier does not give yet: it

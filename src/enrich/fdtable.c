@@ -713,6 +713,7 @@ void fdtable_enrich(struct fdtable *ft, struct event *ev)
 			info.typechar = ft_sa_type(ev);
 		if (strcmp(sc, "connect") == 0 &&
 		    (ok || ev->exit == -FT_EINPROGRESS)) {
+			/* Falco: a refused connect gives the fd no tuple */
 			if (ft_sa(ev, info.rip, &info.rport))
 				info.has_remote = true;
 			if (ev->sockaddr.family == EVENT_SOCK_UNIX &&

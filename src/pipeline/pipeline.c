@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "assemble/assembler.h"
+#include "common/limits.h"
 #include "common/log.h"
 #include "enrich/proctable.h"
 #include "pipeline/outlimit.h"
@@ -31,6 +32,7 @@ struct pipeline {
 	size_t nsinks;
 	struct pipeline_stats stats;
 	uint64_t malformed_reported;
+	uint64_t closed_early_reported;
 	unsigned int since_check;
 	struct ratelimit warn_rl;
 	pid_t ignore_pid;
@@ -48,6 +50,17 @@ static void pipeline_check_malformed(struct pipeline *p)
 	p->stats.records = as.records;
 	p->stats.events = as.events;
 	p->stats.malformed = as.malformed;
+	p->stats.closed_early = as.closed_early;
+	if (as.closed_early != p->closed_early_reported) {
+		log_warning("%llu audit event(s) ended before all their records "
+			    "came (more than %d events interleaved; %llu in "
+			    "total): rules may have missed them",
+			    (unsigned long long)(as.closed_early -
+						 p->closed_early_reported),
+			    HARRIER_ASM_MAX_OPEN,
+			    (unsigned long long)as.closed_early);
+		p->closed_early_reported = as.closed_early;
+	}
 	if (as.malformed == p->malformed_reported)
 		return;
 	if (ratelimit_ok(&p->warn_rl, &suppressed))
@@ -213,6 +226,7 @@ void pipeline_get_stats(const struct pipeline *p, struct pipeline_stats *ret)
 	ret->records = as.records;
 	ret->events = as.events;
 	ret->malformed = as.malformed;
+	ret->closed_early = as.closed_early;
 }
 
 static int yaml_name_filter(const struct dirent *d)

@@ -23,6 +23,7 @@ struct pipeline;
 struct pipeline_stats {
 	uint64_t records, events, malformed, alerts;
 	uint64_t suppressed; /* alerts held back from notification outputs */
+	uint64_t closed_early; /* events split: too many interleaved */
 	uint64_t alerts_by_priority[ALERT_PRIO_DEBUG + 1];
 };
 

@@ -39,19 +39,21 @@ has "$work/v.err" "base_rules.yaml:184:29: warning: rule 'Slow syscall' skipped:
 has "$work/v.err" "base_rules.yaml:191:14: warning: rule 'Container started event' skipped: needs evt.type 'container': no syscall and no audit event has that type"
 has "$work/v.err" "base_rules.yaml:199:29: warning: evt.dir is always '<' on audit data (syscalls are logged at exit): this comparison is never true (rule 'Enter events')"
 has "$work/v.err" "base_rules.yaml:171:3: warning: unknown key 'future_key' in rule (ignored)"
-[ "$(grep -c 'skipped' "$work/v.err")" = 3 ] || bad "not one warning per skipped rule"
+has "$work/v.err" "base_rules.yaml:205:3: warning: rule 'Open with a link target' skipped: needs argument 'target': no syscall of the rule (openat) has it in audit data"
+[ "$(grep -c 'skipped' "$work/v.err")" = 4 ] || bad "not one warning per skipped rule"
 
 "$h" rules validate --strict base_rules.yaml > "$work/s.out" 2> "$work/s.err" &&
 	bad "--strict accepted rules audit cannot run"
-[ "$(grep -c "cannot be loaded (rules_strict)" "$work/s.err")" = 3 ] ||
-	{ bad "--strict: not 3 errors"; cat "$work/s.err"; }
+[ "$(grep -c "cannot be loaded (rules_strict)" "$work/s.err")" = 4 ] ||
+	{ bad "--strict: not 4 errors"; cat "$work/s.err"; }
 
 "$h" rules list --json -r base_rules.yaml -r local_rules.yaml \
 	> "$work/list.json" 2>/dev/null || bad "rules list failed"
 skipped=$(jq -r '.rules[] | select(.skipped) | "\(.name): \(.skip_reason)"' "$work/list.json")
 [ "$skipped" = "Class file download: field 'evt.buffer': audit records no I/O data (what read/write/poll moved)
 Slow syscall: field 'evt.latency': audit logs each syscall once, at exit: there is no enter event to time from
-Container started event: evt.type 'container': no syscall and no audit event has that type" ] ||
+Container started event: evt.type 'container': no syscall and no audit event has that type
+Open with a link target: argument 'target': no syscall of the rule (openat) has it in audit data" ] ||
 	bad "rules list --json skipped rules: $skipped"
 [ "$(jq '[.rules[] | select(.skipped | not)] | length' "$work/list.json")" = 14 ] ||
 	bad "rules list: not 14 rules evaluated"

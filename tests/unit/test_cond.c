@@ -22,6 +22,7 @@
 
 #include "common/diag.h"
 #include "common/lineage.h"
+#include "common/resolver.h"
 #include "common/strbuf.h"
 #include "engine/cond.h"
 #include "engine/engine.h"
@@ -464,6 +465,15 @@ static void test_op_regex_iglob(void **state)
 	expect_errors("fd.name regex 'a(b'",
 		      "r.yaml:3:28: error: bad regex 'a(b': Unmatched ( or \\(",
 		      NULL);
+	expect_errors("fd.name regex 'a++b'",
+		      "r.yaml:3:28: error: bad regex 'a++b': bad repetition "
+		      "operator '+' after a repetition",
+		      NULL);
+	expect_errors("fd.name regex '(a{100}){20}'",
+		      "r.yaml:3:28: error: bad regex '(a{100}){20}': counted "
+		      "repetitions above 1000",
+		      NULL);
+	MATCH("fd.name regex '/e{1}tc/[a-z]{2,10}'", &ev);
 	expect_errors("fd.name regex '(a)\\1'",
 		      "r.yaml:3:28: error: regex back-references (\\1) are not "
 		      "supported",
@@ -1696,6 +1706,83 @@ static void test_fields_fd_table(void **state)
 	MATCH("fd.sip = 10.0.0.5 and fd.cip = 192.0.2.7", &ev);
 }
 
+/* fd.*net compare with networks; fd.*.name with names resolved in the
+ * background (127.0.0.3 is a name that resolves without any lookup). */
+static void test_fields_fd_net_and_names(void **state)
+{
+	struct event ev;
+
+	(void)state;
+	syscall_event(&ev, "connect");
+	ev.sockaddr.family = EVENT_SOCK_INET;
+	ev.sockaddr.raw_family = 2;
+	strcpy(ev.sockaddr.addr, "10.20.30.40");
+	ev.sockaddr.port = 443;
+	MATCH("fd.snet = 10.0.0.0/8 and fd.rnet = 10.20.0.0/16", &ev);
+	MATCH("fd.snet = 10.20.30.40 and fd.snet != 192.168.0.0/16", &ev);
+	MATCH("fd.snet in (192.168.0.0/16, 10.20.30.0/24)", &ev);
+	MATCH("fd.net = 10.20.30.32/27", &ev);
+	NO_MATCH("fd.snet = 10.20.30.0/28", &ev);
+	NO_MATCH("fd.snet = 10.0.0.0/99 or fd.snet = 10.0.0.0/x", &ev);
+	NO_MATCH("fd.lnet = 10.0.0.0/8", &ev); /* local end unknown */
+	strcpy(ev.sockaddr.addr, "2001:db8::5");
+	ev.sockaddr.family = EVENT_SOCK_INET6;
+	MATCH("fd.snet = '2001:db8::/32'", &ev);
+	NO_MATCH("fd.snet = 10.0.0.0/8", &ev);
+
+	strcpy(ev.sockaddr.addr, "127.0.0.3");
+	ev.sockaddr.family = EVENT_SOCK_INET;
+	/* compiling registers the name; until resolved, only text */
+	NO_MATCH("fd.sip.name = 127.0.0.4", &ev);
+	MATCH("fd.sip.name = 127.0.0.3", &ev);
+	assert_true(resolver_refresh() >= 1);
+	NO_MATCH("fd.sip.name = 127.0.0.4", &ev);
+	MATCH("fd.rip.name in (example.invalid, 127.0.0.3)", &ev);
+}
+
+/* container.privileged, start_ts, mounts and mount lookups as Falco's
+ * rules write them. */
+static void test_fields_container_mounts(void **state)
+{
+	static const struct event_mount mounts[] = {
+		{ "/var/run/docker.sock", "/run/docker.sock", "rbind", true,
+		  "rprivate" },
+		{ "/etc", "/host/etc", "rbind,ro", false, "" },
+	};
+	struct event_container ct;
+	struct event ev;
+
+	(void)state;
+	memset(&ct, 0, sizeof(ct));
+	ct.id = "0123456789ab0123456789ab0123456789ab0123456789ab0123456789abcdef";
+	ct.privileged = 1;
+	ct.start_ts = 1796158315500000000ULL;
+	ct.mounts = mounts;
+	ct.nmounts = 2;
+	syscall_event(&ev, "execve");
+	/* a host process: N/A, so Falco's "not ... in (<NA>, N/A)" holds */
+	MATCH("container.mount.dest[/etc] in (\"<NA>\", \"N/A\")", &ev);
+	NO_MATCH("container.privileged = true", &ev);
+	ev.container = &ct;
+	MATCH("container.privileged = true", &ev);
+	MATCH("container.start_ts = 1796158315500000000", &ev);
+	MATCH("not container.mount.dest[/var/run/docker.sock] in "
+	      "(\"<NA>\", \"N/A\")", &ev);
+	MATCH("container.mount.dest[/var/run/docker.sock] = /run/docker.sock",
+	      &ev);
+	MATCH("container.mount.dest[/et*] = /host/etc", &ev);
+	MATCH("container.mount.dest[/proc*] = N/A", &ev);
+	MATCH("container.mount.source[/host/etc] = /etc", &ev);
+	MATCH("container.mount.rdwr[1] = false and "
+	      "container.mount.propagation[0] = rprivate",
+	      &ev);
+	MATCH("container.mount[1] = '/etc:/host/etc:rbind,ro:false:'", &ev);
+	MATCH("container.mounts contains '/var/run/docker.sock:/run/docker.sock'",
+	      &ev);
+	ct.privileged = -1;
+	NO_MATCH("container.privileged exists", &ev);
+}
+
 /* What the rule compiler asks: does the syscall have this argument? */
 static void test_fields_arg_exists(void **state)
 {
@@ -1781,6 +1868,8 @@ int main(void)
 		cmocka_unit_test(test_fields_lineage),
 		cmocka_unit_test(test_fields_process_facts),
 		cmocka_unit_test(test_fields_fd_table),
+		cmocka_unit_test(test_fields_fd_net_and_names),
+		cmocka_unit_test(test_fields_container_mounts),
 		cmocka_unit_test(test_fields_arg_exists),
 		cmocka_unit_test(test_fields_flag_names),
 		cmocka_unit_test(test_format_render),
