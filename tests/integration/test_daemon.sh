@@ -187,11 +187,15 @@ if start_harrierd s4b --db "$DB" -r "$RULES_SHIPPED" -r "$TMP/big1.yaml" \
 		fail "4b: the reload was done before the alerts came (detection waited for it)"
 	wait_for 60000 grep -q 'reload done' "$TMP/s4b.err" || fail "4b: the big reload did not finish"
 	echo "4b: 6 alerts while reloading; then $(grep -o 'loaded [0-9]* rules' "$TMP/s4b.err" | tail -n 1)"
-	# 200 KB of nesting: refused before libyaml chews on it (the
-	# other files small again: the refusal comes once all are read)
-	for i in 2 3 4; do
+	# small files again (16000 more rules to evaluate slow a
+	# sanitizer build down), then 200 KB of nesting: refused before
+	# libyaml chews on it
+	for i in 1 2 3 4; do
 		printf -- '- list: big_list_%s\n  items: [a]\n' "$i" >"$TMP/big$i.yaml"
 	done
+	kill -HUP "$HPID"
+	wait_for 60000 sh -c "[ \$(grep -c 'reload done' '$TMP/s4b.err') -ge 2 ]" ||
+		fail "4b: the reload back to small rules did not finish"
 	python3 -c 'import sys; open(sys.argv[1], "w").write("- rule: x\n  condition: " + "[" * 100000 + "]" * 100000 + "\n")' "$TMP/big1.yaml"
 	t0=$(now_ms)
 	kill -HUP "$HPID"
