@@ -572,20 +572,11 @@ int config_load_buffer(struct config *c, const char *name, const char *data,
 	yaml_node_t *root;
 	struct loader l = { c, &doc, name, d };
 	size_t before = d->nerrors;
-	unsigned int line = 0, col = 0;
+	int r;
 
-	switch (yaml_check_depth(data, len, HARRIER_MAX_YAML_DEPTH, &line,
-				 &col)) {
-	case -E2BIG:
-		diag_add(d, DIAG_ERROR, name, line, col,
-			 "nested deeper than %d levels: refused",
-			 HARRIER_MAX_YAML_DEPTH);
-		return -EINVAL;
-	case -ENOMEM:
-		return -ENOMEM;
-	default:
-		break;
-	}
+	r = yaml_refuse_deep(name, data, len, d);
+	if (r < 0)
+		return r;
 	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <yaml.h>
 
+#include "common/limits.h"
 #include "common/yaml_depth.h"
 
 int yaml_check_depth(const char *data, size_t len, unsigned int max,
@@ -51,4 +52,23 @@ int yaml_check_depth(const char *data, size_t len, unsigned int max,
 	}
 	yaml_parser_delete(&parser);
 	return r;
+}
+
+int yaml_refuse_deep(const char *name, const char *data, size_t len,
+		     struct diag *d)
+{
+	unsigned int line = 0, col = 0;
+
+	switch (yaml_check_depth(data, len, HARRIER_MAX_YAML_DEPTH, &line,
+				 &col)) {
+	case -E2BIG:
+		diag_add(d, DIAG_ERROR, name, line, col,
+			 "nested deeper than %d levels: refused",
+			 HARRIER_MAX_YAML_DEPTH);
+		return -EINVAL;
+	case -ENOMEM:
+		return -ENOMEM;
+	default:
+		return 0;
+	}
 }

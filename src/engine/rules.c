@@ -1883,23 +1883,14 @@ int rules_load(struct engine *e, const char *name, const char *data, size_t len,
 	struct loader l = { .e = e, .d = d, .data = data, .len = len };
 	yaml_parser_t parser;
 	size_t nerr = d->nerrors;
-	unsigned int line = 0, col = 0;
+	int r;
 
 	if (intern_file(&l, name ? name : "<buffer>") < 0)
 		return -ENOMEM;
 	/* refused before libyaml builds a document: see yaml_depth.h */
-	switch (yaml_check_depth(data, len, HARRIER_MAX_YAML_DEPTH, &line,
-				 &col)) {
-	case -E2BIG:
-		diag_add(d, DIAG_ERROR, l.file, line, col,
-			 "nested deeper than %d levels: refused",
-			 HARRIER_MAX_YAML_DEPTH);
-		return -EINVAL;
-	case -ENOMEM:
-		return -ENOMEM;
-	default:
-		break;
-	}
+	r = yaml_refuse_deep(l.file, data, len, d);
+	if (r < 0)
+		return r;
 	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);

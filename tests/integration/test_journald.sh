@@ -18,15 +18,8 @@
 # Root only (mount namespaces).
 set -u
 s=${top_srcdir:?}; b=${top_builddir:?}
-skip() {
-	if [ -n "${HARRIER_NO_SKIP:-}" ]; then
-		echo "FAIL: would skip, but HARRIER_NO_SKIP is set: $*"
-		exit 1
-	fi
-	echo "SKIP: $*"
-	exit 77
-}
-[ "$(id -u)" = 0 ] || skip "needs root for a private mount namespace"
+. "$s/tests/integration/daemon_lib.sh"
+need_root "a private mount namespace"
 jd=/lib/systemd/systemd-journald
 [ -x "$jd" ] || jd=/usr/lib/systemd/systemd-journald
 [ -x "$jd" ] || skip "systemd-journald is not installed"
@@ -34,9 +27,7 @@ jr=/lib/systemd/systemd-journal-remote
 ju=/lib/systemd/systemd-journal-upload
 [ -x "$jr" ] && [ -x "$ju" ] ||
 	skip "systemd-journal-remote is not installed (apt-get install systemd-journal-remote)"
-for t in journalctl systemd-cat python3; do
-	command -v $t >/dev/null || skip "$t is not installed"
-done
+need_tools journalctl systemd-cat python3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/runlog" "$work/varlog" "$work/catalog" "$work/catdb" \

@@ -395,84 +395,55 @@ wait_for 3000 logged 'stats: .*http sent 0 dropped 3' || fail "http_output.queue
 HTTPS="http_output:
   enabled: true
   url: https://127.0.0.1:$PS/"
+# https TRUST [CERT KEY]: the https receiver's config, trusting it by
+# TRUST (a key line), with our client certificate (mtls)
+https() {
+	printf '%s\n  %s\n  mtls: true\n  client_cert: %s\n  client_key: %s' \
+		"$HTTPS" "$1" "${2:-$TMP/cli.crt}" "${3:-$TMP/cli.key}"
+}
+# delivered NAME: one alert reaches the TLS receiver
+delivered() {
+	_n=$(received "$RS")
+	ev /probe/a
+	wait_for 5000 recv_ge "$RS" $((_n + 1)) || fail "$1"
+}
+# refused NAME: one alert cannot be delivered
+refused() {
+	_n=$(n_log 'cannot deliver')
+	ev /probe/a
+	wait_for 5000 log_grows 'cannot deliver' $((_n + 1)) || fail "$1"
+}
 key http_output.insecure
-reload "$HTTPS
-  insecure: true
-  mtls: true
-  client_cert: $TMP/cli.crt
-  client_key: $TMP/cli.key"
-ev /probe/a
-wait_for 4000 recv_ge "$RS" 1 || fail "http_output.insecure: nothing over TLS"
-reload "$HTTPS
-  insecure: false
-  ca_path: $TMP/nowhere
-  mtls: true
-  client_cert: $TMP/cli.crt
-  client_key: $TMP/cli.key"
-ev /probe/a
-wait_for 4000 logged 'SSL certificate problem\|certificate verify' || fail "http_output.insecure false: an unknown CA accepted"
+reload "$(https 'insecure: true')"
+delivered "http_output.insecure: nothing over TLS"
+reload "$(https "ca_path: $TMP/nowhere")"
+refused "http_output.insecure false: an unknown CA accepted"
+logged 'SSL certificate problem\|certificate verify' ||
+	fail "http_output.insecure false: not a certificate error"
 
 key http_output.ca_cert
-n=$(received "$RS")
-reload "$HTTPS
-  ca_cert: $TMP/ca.crt
-  mtls: true
-  client_cert: $TMP/cli.crt
-  client_key: $TMP/cli.key"
-ev /probe/a
-wait_for 5000 recv_ge "$RS" $((n + 1)) || fail "http_output.ca_cert: the CA is not used"
+reload "$(https "ca_cert: $TMP/ca.crt")"
+delivered "http_output.ca_cert: the CA is not used"
 
 key http_output.ca_bundle
-n=$(received "$RS")
-reload "$HTTPS
-  ca_bundle: $TMP/ca.crt
-  mtls: true
-  client_cert: $TMP/cli.crt
-  client_key: $TMP/cli.key"
-ev /probe/a
-wait_for 5000 recv_ge "$RS" $((n + 1)) || fail "http_output.ca_bundle: the bundle is not used"
+reload "$(https "ca_bundle: $TMP/ca.crt")"
+delivered "http_output.ca_bundle: the bundle is not used"
 
 key http_output.ca_path
-n=$(received "$RS")
-reload "$HTTPS
-  ca_path: $TMP/capath
-  mtls: true
-  client_cert: $TMP/cli.crt
-  client_key: $TMP/cli.key"
-ev /probe/a
-wait_for 5000 recv_ge "$RS" $((n + 1)) || fail "http_output.ca_path: the directory is not used"
+reload "$(https "ca_path: $TMP/capath")"
+delivered "http_output.ca_path: the directory is not used"
 
 key http_output.mtls http_output.client_cert http_output.client_key
-n=$(n_log 'cannot deliver')
 reload "$HTTPS
   ca_cert: $TMP/ca.crt
   mtls: false"
-ev /probe/a
-wait_for 5000 log_grows 'cannot deliver' $((n + 1)) || fail "http_output.mtls false: the receiver took no client certificate?"
-n=$(received "$RS")
-reload "$HTTPS
-  ca_cert: $TMP/ca.crt
-  mtls: true
-  client_cert: $TMP/cli.crt
-  client_key: $TMP/cli.key"
-ev /probe/a
-wait_for 5000 recv_ge "$RS" $((n + 1)) || fail "http_output.mtls: the client certificate is not sent"
-reload "$HTTPS
-  ca_cert: $TMP/ca.crt
-  mtls: true
-  client_cert: $TMP/ca.crt
-  client_key: $TMP/cli.key"
-n=$(n_log 'cannot deliver')
-ev /probe/a
-wait_for 5000 log_grows 'cannot deliver' $((n + 1)) || fail "http_output.client_cert: a wrong certificate works"
-reload "$HTTPS
-  ca_cert: $TMP/ca.crt
-  mtls: true
-  client_cert: $TMP/cli.crt
-  client_key: $TMP/srv.key"
-n=$(n_log 'cannot deliver')
-ev /probe/a
-wait_for 5000 log_grows 'cannot deliver' $((n + 1)) || fail "http_output.client_key: a wrong key works"
+refused "http_output.mtls false: the receiver took no client certificate?"
+reload "$(https "ca_cert: $TMP/ca.crt")"
+delivered "http_output.mtls: the client certificate is not sent"
+reload "$(https "ca_cert: $TMP/ca.crt" "$TMP/ca.crt")"
+refused "http_output.client_cert: a wrong certificate works"
+reload "$(https "ca_cert: $TMP/ca.crt" "$TMP/cli.crt" "$TMP/srv.key")"
+refused "http_output.client_key: a wrong key works"
 
 key file_output.enabled
 reload "file_output:

@@ -5,7 +5,7 @@
 #  A. on ext4: the store's files and directory made immutable (chattr +i:
 #     the WAL index faults with SIGBUS), a reader holding BEGIN EXCLUSIVE
 #     with sqlite3, the files deleted;
-#  B. on an 8 MiB tmpfs filled to the last byte, then freed.
+#  B. on an 8 MiB tmpfs filled to the last byte for 5 s, then freed.
 # Each time: no crash, one log line and one internal alert ("Harrier
 # internal: alert store unavailable") when the fault starts and when it
 # clears, and afterwards every alert the daemon printed is in the store
@@ -137,7 +137,8 @@ if start_harrierd b --db "$DB" -r "$RULES_SHIPPED" $AR; then
 	dd if=/dev/zero of="$TMP/full/fill2" bs=1 2>/dev/null
 	[ "$(df --output=avail "$TMP/full" | tail -n 1)" -eq 0 ] ||
 		fail "B: the file system is not full"
-	sleep 1.5
+	# longer than a few retries: the alerts must outlast it
+	sleep 5
 	rm -f "$TMP/full/fill" "$TMP/full/fill2"
 	expect_reported b B "$k" 'full'
 	triggers_off
