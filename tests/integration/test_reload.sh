@@ -193,6 +193,27 @@ reload ""
 ev /probe/a
 wait_for 3000 out_grows 'probe a' 2 || fail "priority: back to debug, the NOTICE rule does not fire"
 
+key rules_strict
+cat >"$TMP/strict.yaml" <<'EOF'
+- rule: Slow probe
+  desc: needs what audit cannot give (evt.latency)
+  condition: evt.type = openat and evt.latency > 1000000
+  output: slow (file=%fd.name)
+  priority: NOTICE
+EOF
+reload "rules_file:
+  - $TMP/rules.yaml
+  - $TMP/strict.yaml"
+logged "rule 'Slow probe' skipped" || fail "rules_strict false: the rule was not skipped with a warning"
+n=$(n_log 'reload: rules invalid')
+reload "rules_strict: true
+rules_file:
+  - $TMP/rules.yaml
+  - $TMP/strict.yaml"
+log_grows 'reload: rules invalid' $((n + 1)) ||
+	fail "rules_strict true: a rule audit cannot run was accepted"
+reload ""
+
 key json_output
 reload "json_output: true"
 ev /probe/a
