@@ -215,24 +215,19 @@ static int outq_emit(struct sink *s, const struct alert *a)
 	len = sb.len;
 	line = strbuf_steal(&sb);
 	if (q->count == q->opt.queue_max) {
-		if (q->inflight >= q->count) {
-			/* everything is in flight: the new line goes */
+		if (q->inflight) {
+			/* the oldest are being sent this moment: the new
+			 * line goes (rare: a full queue means a failing
+			 * receiver, which is mostly waiting between tries) */
 			q->st.dropped++;
 			q->overflowed++;
 			(void)pthread_mutex_unlock(&q->lock);
 			free(line);
 			return -ENOBUFS;
 		}
-		/* the oldest not in flight goes: the newest alerts matter
-		 * most to whoever reads notifications (the store has all) */
-		at = (q->head + q->inflight) % q->opt.queue_max;
-		free(q->ring[at]);
-		for (; at != (q->head + q->count - 1) % q->opt.queue_max;
-		     at = (at + 1) % q->opt.queue_max) {
-			q->ring[at] = q->ring[(at + 1) % q->opt.queue_max];
-			q->lens[at] = q->lens[(at + 1) % q->opt.queue_max];
-		}
-		q->count--;
+		/* the oldest goes: the newest alerts matter most to whoever
+		 * reads notifications (the store has all) */
+		drop_head_locked(q, 1);
 		q->st.dropped++;
 		q->overflowed++;
 	}
