@@ -8,7 +8,9 @@
 # Also: a reload with broken rules keeps everything as it runs, and every
 # key not marked reloadable says "restart". First, which config and rules
 # files harrierd takes: none that anyone but root may change, symlinks on
-# the way followed (a Kubernetes ConfigMap's ..data links).
+# the way followed (a Kubernetes ConfigMap's ..data links); and which
+# store: none in a directory others may write, none through a planted
+# symlink, none that others own or may write; a new one 0640 root:adm.
 set -u
 . "$(dirname "$0")/daemon_lib.sh"
 need_built "$HARRIERD"
@@ -54,6 +56,33 @@ ln -s "$TMP/open/r.yaml" "$TMP/cm/evil.yaml"
 run "$TMP/cm/harrier.yaml" "$TMP/cm/evil.yaml"
 [ $? = 1 ] && grep -q "directory $TMP/open is writable" "$TMP/t.err" ||
 	fail "a symlink into a world-writable directory was followed: $(cat "$TMP/t.err")"
+
+# the store: not in a directory others may write, not through a planted
+# symlink, not a file a user owns or may write
+runs() {
+	"$HARRIERD" -f -c "$TMP/ok.yaml" -r "$TMP/ok_rules.yaml" --source stdin \
+		--db "$1" </dev/null >"$TMP/t.out" 2>"$TMP/t.err"
+}
+runs "$TMP/open/alerts.db"
+[ $? = 1 ] && grep -q "refusing it: directory $TMP/open is writable" "$TMP/t.err" ||
+	fail "a store in a world-writable directory was opened: $(cat "$TMP/t.err")"
+[ -e "$TMP/open/alerts.db" ] && fail "a refused store was created"
+mkdir -m 0700 "$TMP/st"
+ln -s "$TMP/elsewhere.db" "$TMP/st/alerts.db"
+runs "$TMP/st/alerts.db"
+[ $? = 1 ] && grep -q 'refusing it: it is a symbolic link' "$TMP/t.err" ||
+	fail "a planted symlink was followed: $(cat "$TMP/t.err")"
+[ -e "$TMP/elsewhere.db" ] && fail "the symlink's target was created"
+rm "$TMP/st/alerts.db"
+: >"$TMP/st/alerts.db"
+chmod 0666 "$TMP/st/alerts.db"
+runs "$TMP/st/alerts.db"
+[ $? = 1 ] && grep -q 'writable by group or others (mode 0666)' "$TMP/t.err" ||
+	fail "a 0666 store was opened: $(cat "$TMP/t.err")"
+rm "$TMP/st/alerts.db"
+runs "$TMP/st/alerts.db" || fail "a new store was refused: $(cat "$TMP/t.err")"
+[ "$(stat -c %a:%U:%G "$TMP/st/alerts.db")" = "640:root:$(getent group adm >/dev/null && echo adm || echo root)" ] ||
+	fail "a new store is $(stat -c %a:%U:%G "$TMP/st/alerts.db"), not 640:root:adm"
 
 RECV=$SRC/tests/integration/http_receiver.py
 R=$TMP/recv
