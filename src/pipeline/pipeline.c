@@ -347,3 +347,9 @@ int pipeline_engine_new_checked(const char *const *files, size_t nfiles,
 	*ret = e;
 	return 0;
 }
+
+void pipeline_print_version(FILE *out, const char *program)
+{
+	(void)fprintf(out, "%s %s\nFalco rules engine version: %s\n",
+		      program, PACKAGE_VERSION, engine_version());
+}

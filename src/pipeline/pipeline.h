@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "common/alert.h"
@@ -83,5 +84,8 @@ int pipeline_engine_new_checked(const char *const *files, size_t nfiles,
 				enum alert_priority min_priority, bool strict,
 				pipeline_rules_check check, struct diag *d,
 				struct engine **ret);
+/* `PROGRAM --version`: the package version (configure.ac) and the Falco
+ * rules-engine version the rules language implements. */
+void pipeline_print_version(FILE *out, const char *program);
 
 #endif
