@@ -13,6 +13,7 @@
 # symlink, none that others own or may write; a new one 0640 root:adm.
 set -u
 . "$(dirname "$0")/daemon_lib.sh"
+need_root "files of another owner (chown) for the trust checks"
 need_built "$HARRIERD"
 need_tools python3 openssl sqlite3
 test_tmp harrier-reload-test
