@@ -3,12 +3,17 @@
 # harrierd live, against the real kernel audit subsystem (daemon mode):
 #  1. `cat /etc/shadow` is in the SQLite store and on stdout within 1 s,
 #     also read through a symlink (fd.name is the file opened);
-#     SIGUSR1 logs the counters, SIGUSR2 is ignored; SIGTERM exits 0
+#     SIGUSR1 logs the counters, SIGUSR2 reopens output files; SIGTERM
+#     exits 0
 #     and leaves no harrier rules, pid 0, and the enabled flag and
 #     backlog limit as they were;
 #  4. SIGHUP with a broken rules file says why (file:line:col) and the old
 #     rules keep firing; the fixed file + SIGHUP brings a new rule in
 #     without taking the kernel rules away;
+#  4b. a reload that takes seconds (rules files of 20 MB) does not stop
+#     detection: `cat /etc/shadow` during it is alerted before it is done;
+#     a deeply nested rules file (200 KB of '[') is refused at once with
+#     file:line:col, and detection goes on;
 #  5. kill -9 and a restart leave each harrier rule once, and the final
 #     stop restores the settings from before the crashed run (state file);
 #  7. sd_notify: READY=1 once the kernel rules are in, WATCHDOG=1,
@@ -45,7 +50,7 @@ if start_harrierd s1 --db "$DB" -r "$RULES_SHIPPED" $AR; then
 	wait_for 2000 grep -q 'stats: records [1-9][0-9]* .*alerts [1-9]' \
 		"$TMP/s1.err" || fail "1: no stats line after SIGUSR1"
 	kill -USR2 "$HPID"
-	wait_for 2000 grep -q 'SIGUSR2: ignored' "$TMP/s1.err" ||
+	wait_for 2000 grep -q 'SIGUSR2: reopening output files' "$TMP/s1.err" ||
 		fail "1: SIGUSR2 not acknowledged"
 	kill -0 "$HPID" 2>/dev/null || fail "1: SIGUSR1/SIGUSR2 stopped harrierd"
 	# Through a symlink: the PATH record names the link, fd.name is
@@ -165,6 +170,52 @@ EOF
 	fi
 fi
 
+# ---- 4b. reloads that take long, or would: detection goes on ----
+note "4b. slow and hostile reloads"
+DB=$TMP/s4b.db
+for i in 1 2 3 4; do
+	printf -- '- list: big_list_%s\n  items: [a]\n' "$i" >"$TMP/big$i.yaml"
+done
+if start_harrierd s4b --db "$DB" -r "$RULES_SHIPPED" -r "$TMP/big1.yaml" \
+	-r "$TMP/big2.yaml" -r "$TMP/big3.yaml" -r "$TMP/big4.yaml" $AR; then
+	# 4 x 5 MB of lists, macros and rules: seconds to parse and compile
+	python3 "$SRC/tests/integration/gen_big_rules.py" "$TMP" 4 ||
+		fail "4b: cannot write the big rules"
+	before=$(grep -c 'file=/etc/shadow' "$TMP/s4b.out")
+	got6() { [ $(($(grep -c 'file=/etc/shadow' "$TMP/s4b.out") - before)) -ge 6 ]; }
+	kill -HUP "$HPID"
+	i=0
+	while [ $i -lt 6 ]; do cat /etc/shadow >/dev/null; sleep 0.1; i=$((i + 1)); done
+	wait_for 3000 got6 || fail "4b: $(($(grep -c 'file=/etc/shadow' "$TMP/s4b.out") - before)) of 6 alerts during the reload"
+	grep -q 'reload done' "$TMP/s4b.err" &&
+		fail "4b: the reload was done before the alerts came (detection waited for it)"
+	wait_for 60000 grep -q 'reload done' "$TMP/s4b.err" || fail "4b: the big reload did not finish"
+	echo "4b: 6 alerts while reloading; then $(grep -o 'loaded [0-9]* rules' "$TMP/s4b.err" | tail -n 1)"
+	# small files again (16000 more rules to evaluate slow a
+	# sanitizer build down), then 200 KB of nesting: refused before
+	# libyaml chews on it
+	for i in 1 2 3 4; do
+		printf -- '- list: big_list_%s\n  items: [a]\n' "$i" >"$TMP/big$i.yaml"
+	done
+	kill -HUP "$HPID"
+	wait_for 60000 sh -c "[ \$(grep -c 'reload done' '$TMP/s4b.err') -ge 2 ]" ||
+		fail "4b: the reload back to small rules did not finish"
+	python3 -c 'import sys; open(sys.argv[1], "w").write("- rule: x\n  condition: " + "[" * 100000 + "]" * 100000 + "\n")' "$TMP/big1.yaml"
+	t0=$(now_ms)
+	kill -HUP "$HPID"
+	wait_for 10000 grep -q 'big1.yaml:2:[0-9]*: .*nested deeper than 64 levels' "$TMP/s4b.err" ||
+		fail "4b: deep nesting not refused with file:line:col"
+	echo "4b: deep nesting refused after $(($(now_ms) - t0)) ms"
+	wait_for 10000 grep -q 'reload: rules invalid' "$TMP/s4b.err" || true
+	before=$(grep -c 'file=/etc/shadow' "$TMP/s4b.out")
+	i=0
+	while [ $i -lt 6 ]; do cat /etc/shadow >/dev/null; sleep 0.1; i=$((i + 1)); done
+	wait_for 3000 got6 || fail "4b: detection after the refused reload"
+	stop_harrierd
+	[ "$HRC" = 0 ] || fail "4b: exit code $HRC"
+	check_restored "4b"
+fi
+
 # ---- 5. kill -9, restart: no duplicates, settings restored ----
 note "5. crash and restart"
 DB=$TMP/s5.db
@@ -253,7 +304,10 @@ if command -v setpriv >/dev/null 2>&1 &&
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
 		test -x "$HARRIERD" 2>/dev/null; then
 	chmod 0711 "$TMP"
-	mkdir -m 0777 "$TMP/nobody"
+	# the store's directory is the user's own (harrierd refuses one
+	# that others may write)
+	mkdir -m 0700 "$TMP/nobody"
+	chown 65534:65534 "$TMP/nobody"
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$HARRIERD" -f \
 		-c "$TMP/harrier.yaml" --db "$TMP/nobody/x.db" \
 		-r "$RULES_SHIPPED" $AR >"$TMP/s8.out" 2>&1
