@@ -50,6 +50,15 @@ struct kp_line {
 	 * also_want: what each meant for containers (NULL: host only). */
 	char **also, **also_want;
 	size_t nalso;
+	/* A path= line whose containers are covered by a tree (ct_line)
+	 * instead of a watch per root. */
+	bool by_tree;
+	/* A tree on an anchor of ours for the path= lines of the same
+	 * shape: each container root joins the directories of their files
+	 * (ct_want) to it. Its set is its own. */
+	struct kp_set *owned;
+	char **ct_want;
+	size_t nct;
 };
 
 struct kplan {
@@ -124,6 +133,13 @@ void kplan_free(struct kplan *p)
 		}
 		free(p->lines[i].also);
 		free(p->lines[i].also_want);
+		for (j = 0; j < p->lines[i].nct; j++)
+			free(p->lines[i].ct_want[j]);
+		free(p->lines[i].ct_want);
+		if (p->lines[i].owned) {
+			set_clear(p->lines[i].owned);
+			free(p->lines[i].owned);
+		}
 	}
 	free(p->lines);
 	strbuf_free(&p->text);
@@ -234,6 +250,10 @@ static void sys_simplify(struct kp_sys *s)
 			struct kfilter_set b;
 
 			if (i == j || !s->sets[j].atoms)
+				continue;
+			/* the host's widened filter for a missing path does
+			 * not reach containers: it stands for nothing there */
+			if (s->sets[j].host_only && !s->sets[i].host_only)
 				continue;
 			b = view(&s->sets[j]);
 			if (kfilter_set_implies(&a, &b) &&
@@ -879,6 +899,132 @@ int kplan_host_equivs(const struct kplan *p, kplan_equiv_cb cb, void *ud)
 	return rc;
 }
 
+/* ---- containers: trees instead of a watch per root ---- */
+
+static const struct kfilter_atom *line_path(const struct kp_line *l);
+
+/* Lines a (path=) and the container tree t: the same syscalls and the
+ * same atoms but for the path. */
+static bool same_shape(const struct kp_line *a, const struct kp_line *t)
+{
+	size_t i, j;
+
+	if (strcmp(a->syscalls, t->syscalls) != 0 || a->set->n != t->set->n)
+		return false;
+	for (i = 0; i < a->set->n; i++) {
+		bool found = false;
+
+		if (path_atom(&a->set->atoms[i]))
+			continue;
+		for (j = 0; j < t->set->n && !found; j++)
+			found = atom_equal(&a->set->atoms[i], &t->set->atoms[j]);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static int ct_add_want(struct kp_line *t, const char *dir)
+{
+	char **nw;
+	size_t i;
+
+	for (i = 0; i < t->nct; i++)
+		if (strcmp(t->ct_want[i], dir) == 0)
+			return 0;
+	nw = realloc(t->ct_want, (t->nct + 1) * sizeof(*nw));
+	if (!nw)
+		return -ENOMEM;
+	t->ct_want = nw;
+	t->ct_want[t->nct] = strdup(dir);
+	if (!t->ct_want[t->nct])
+		return -ENOMEM;
+	t->nct++;
+	return 0;
+}
+
+/* Every path= line gets, for containers, a tree of its shape on an
+ * anchor: container roots join their copies of the files' directories
+ * to it (a superset: the directory instead of the file), so a container
+ * costs no kernel rule however many files the rules name. Only with
+ * anchors (harrierd); without, roots get watches (kplan_root_text). */
+static int add_ct_lines(struct kplan *p)
+{
+	size_t i, j, n = p->nlines, nct = 0;
+
+	if (!p->anchors)
+		return 0;
+	for (i = 0; i < n; i++) {
+		struct kp_line *l = &p->lines[i], *t = NULL;
+		const struct kfilter_atom *a = line_path(l);
+		char *dir;
+		int r;
+
+		if (!a || a->field != KFILTER_PATH || !l->set->intended)
+			continue;
+		for (j = n; j < p->nlines && !t; j++)
+			if (same_shape(l, &p->lines[j]))
+				t = &p->lines[j];
+		if (!t) {
+			struct kp_set *own = calloc(1, sizeof(*own));
+			struct kp_line *nl;
+			char *key = str_printf("(containers %zu)", nct++);
+			char *anchor = key ? anchor_for(p, key) : NULL;
+			size_t k;
+
+			free(key);
+			if (!own || !anchor ||
+			    !set_copy(own, l->set->atoms, l->set->n)) {
+				free(own);
+				free(anchor);
+				return -ENOMEM;
+			}
+			for (k = 0; k < own->n; k++)
+				if (own->atoms[k].field == KFILTER_PATH) {
+					free((char *)own->atoms[k].path);
+					own->atoms[k].path = anchor;
+					own->atoms[k].field = KFILTER_DIR;
+				}
+			nl = realloc(p->lines, (p->nlines + 1) * sizeof(*nl));
+			if (!nl) {
+				set_clear(own);
+				free(own);
+				return -ENOMEM;
+			}
+			p->lines = nl;
+			l = &p->lines[i];
+			t = &p->lines[p->nlines];
+			memset(t, 0, sizeof(*t));
+			t->set = own;
+			t->owned = own;
+			t->syscalls = strdup(l->syscalls);
+			p->nlines++;
+			if (!t->syscalls)
+				return -ENOMEM;
+		}
+		dir = parent_of(l->set->intended);
+		if (!dir)
+			return -ENOMEM;
+		r = ct_add_want(t, dir);
+		free(dir);
+		if (r < 0)
+			return r;
+		l->by_tree = true;
+	}
+	for (i = n; i < p->nlines; i++) {
+		strbuf_appendf(&p->notes, "# containers: %s joined to dir=%s",
+			       p->lines[i].syscalls,
+			       line_path(&p->lines[i])->path);
+		for (j = 0; j < p->lines[i].nct; j++)
+			strbuf_appendf(&p->notes, " %s",
+				       p->lines[i].ct_want[j]);
+		strbuf_appends(&p->notes,
+			       " (their files' directories: no rule per "
+			       "container)\n");
+	}
+	return 0;
+}
+
 /* ---- text ---- */
 
 static int field_rank(const struct kfilter_atom *a)
@@ -1275,6 +1421,8 @@ int kplan_build(const struct engine *e, const struct kplan_opts *o,
 	}
 	if (p->pushdown && merge_dir_lines(p) < 0)
 		goto oom;
+	if (p->pushdown && add_ct_lines(p) < 0)
+		goto oom;
 	for (i = 0; i < p->nlines; i++) {
 		const struct kfilter_atom *d = set_dir(p->lines[i].set);
 
@@ -1390,7 +1538,7 @@ int kplan_root_text(const struct kplan *p, const char *root, struct strbuf *out)
 		const char *want = l->set->intended;
 		char *full, *parent, *anc = NULL;
 
-		if (!a || a->field != KFILTER_PATH || !want)
+		if (!a || a->field != KFILTER_PATH || !want || l->by_tree)
 			continue;
 		full = str_printf("%s%s", root, want);
 		parent = full ? parent_of(full) : NULL;
@@ -1455,6 +1603,12 @@ int kplan_root_equivs(const struct kplan *p, const char *root,
 
 		if (!a || a->field != KFILTER_DIR)
 			continue;
+		for (j = 0; j < l->nct; j++) {
+			r = root_equiv_one(p, root, rl, a->path,
+					   l->ct_want[j], cb, ud);
+			if (r < 0 && rc == 0)
+				rc = r;
+		}
 		for (j = 0; j < l->nalso; j++) {
 			if (!l->also_want[j])
 				continue;

@@ -448,6 +448,41 @@ static void test_anchors(void **state)
 	free(y);
 }
 
+/* With anchors, containers are covered by one tree per shape of path=
+ * rules, which each root joins its copies of the files' directories
+ * to: no kernel rule per container, however many files. */
+static void test_container_trees(void **state)
+{
+	struct kplan_opts o = { true, fake_stat, NULL, KPLAN_PATHS_ALL,
+				"/run/h/a" };
+	struct strbuf sb = STRBUF_INIT, eq = STRBUF_INIT;
+	struct kplan *p = NULL;
+	struct engine *e;
+	char *y = rule_yaml(OPEN_READ " and fd.name in (/etc/shadow, "
+				      "/etc/gshadow, /usr/bin/x)");
+
+	(void)state;
+	e = load(y);
+	assert_int_equal(kplan_build(e, &o, &p), 0);
+	assert_string_equal(kplan_text(p),
+			    OPENS " -F perm=r -F success=1 -F "
+				  "path=/etc/gshadow" K OPENS
+			    " -F perm=r -F success=1 -F path=/etc/shadow" K OPENS
+			    " -F perm=r -F success=1 -F path=/usr/bin/x" K OPENS
+			    " -F perm=r -F success=1 -F dir=/run/h/a/0" K);
+	assert_int_equal(kplan_anchor_count(p), 1);
+	assert_int_equal(kplan_root_text(p, "/r1", &sb), 0);
+	assert_string_equal(strbuf_str(&sb), "");
+	assert_int_equal(kplan_root_equivs(p, "/r1", collect_equiv, &eq), 0);
+	assert_string_equal(strbuf_str(&eq),
+			    "/run/h/a/0=/r1/etc\n/run/h/a/0=/r1/usr/bin\n");
+	strbuf_free(&sb);
+	strbuf_free(&eq);
+	kplan_free(p);
+	engine_free(e);
+	free(y);
+}
+
 static void test_no_type_rule_and_record_types(void **state)
 {
 	(void)state;
@@ -973,6 +1008,7 @@ int main(void)
 		cmocka_unit_test(test_or_branches_and_merging),
 		cmocka_unit_test(test_fallbacks),
 		cmocka_unit_test(test_anchors),
+		cmocka_unit_test(test_container_trees),
 		cmocka_unit_test(test_no_type_rule_and_record_types),
 		cmocka_unit_test(test_pushdown_off),
 		cmocka_unit_test(test_shipped_rules),
