@@ -582,10 +582,14 @@ static struct kroot *root_add(struct kaudit *k, char *path, const char *how,
 		if (k->roots[i].dev == st.st_dev &&
 		    k->roots[i].ino == st.st_ino) {
 			k->roots[i].seen_ms = now_ms();
-			if (cgroup && !k->roots[i].cgroup)
+			/* a runtime starting a container in a root it used
+			 * before (runc run on the same bundle, podman
+			 * --rootfs): the new container's cgroup, not the last
+			 * one's (its first process was named after that) */
+			if (cgroup) {
+				free(k->roots[i].cgroup);
 				k->roots[i].cgroup = cgroup;
-			else
-				free(cgroup);
+			}
 			free(path);
 			return &k->roots[i];
 		}

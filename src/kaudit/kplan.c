@@ -924,6 +924,35 @@ static bool same_shape(const struct kp_line *a, const struct kp_line *t)
 	return true;
 }
 
+/* Does every event l's rule sends also come through h's (h's tree with
+ * the directories joined to it)? */
+static bool line_implies(const struct kp_line *l, const struct kp_line *h)
+{
+	struct kfilter_set a = view(l->set), b = view(h->set);
+	struct kfilter_atom *tmp;
+	const struct kfilter_atom *d = set_dir(h->set);
+	size_t i, k;
+	bool r;
+
+	if (kfilter_set_implies(&a, &b))
+		return true;
+	if (!d || !h->nalso)
+		return false;
+	tmp = calloc(h->set->n, sizeof(*tmp));
+	if (!tmp)
+		return false;
+	memcpy(tmp, h->set->atoms, h->set->n * sizeof(*tmp));
+	b.atoms = tmp;
+	for (r = false, i = 0; i < h->nalso && !r; i++) {
+		for (k = 0; k < h->set->n; k++)
+			if (tmp[k].field == KFILTER_DIR)
+				tmp[k].path = h->also[i];
+		r = kfilter_set_implies(&a, &b);
+	}
+	free(tmp);
+	return r;
+}
+
 static int ct_add_want(struct kp_line *t, const char *dir)
 {
 	char **nw;
@@ -950,7 +979,7 @@ static int ct_add_want(struct kp_line *t, const char *dir)
  * anchors (harrierd); without, roots get watches (kplan_root_text). */
 static int add_ct_lines(struct kplan *p)
 {
-	size_t i, j, n = p->nlines, nct = 0;
+	size_t i, j, w, n = p->nlines, nct = 0;
 
 	if (!p->anchors)
 		return 0;
@@ -1011,6 +1040,37 @@ static int add_ct_lines(struct kplan *p)
 			return r;
 		l->by_tree = true;
 	}
+	/* A watch the host does not need (another of its rules sends all it
+	 * would: the widened filter of a missing path) goes, now that
+	 * containers have the tree. */
+	for (i = 0; i < p->nlines; i++) {
+		struct kp_line *l = &p->lines[i];
+		bool drop = false;
+
+		for (j = 0; l->by_tree && j < n && !drop; j++)
+			drop = j != i && l->syscalls &&
+			       p->lines[j].syscalls && !p->lines[j].by_tree &&
+			       strcmp(l->syscalls, p->lines[j].syscalls) == 0 &&
+			       line_implies(l, &p->lines[j]);
+		if (drop) {
+			/* kept for the tests of the lines after it */
+			l->by_tree = true;
+			l->syscalls[0] = '\0';
+		}
+	}
+	for (i = 0, w = 0, j = n; i < p->nlines; i++) {
+		struct kp_line *l = &p->lines[i];
+
+		if (l->syscalls[0] == '\0') {
+			free(l->syscalls);
+			if (i < n)
+				j--;
+			continue;
+		}
+		p->lines[w++] = *l;
+	}
+	p->nlines = w;
+	n = j;
 	for (i = n; i < p->nlines; i++) {
 		strbuf_appendf(&p->notes, "# containers: %s joined to dir=%s",
 			       p->lines[i].syscalls,
