@@ -267,14 +267,15 @@
  * is ignored as malformed (-EFBIG). */
 #define HARRIER_KSTATE_MAX_BYTES 512
 
-/* Container roots whose files get kernel watches of their own (the
- * path= rules of the host under the root; directories cost nothing per
- * root: the host's dir= trees are extended to them). Each root adds
- * about as many rules as the host has path= rules, in the kernel's inode
- * hash (32 buckets) that every audited path lookup walks. Beyond this,
- * the path= filters are dropped for everyone (those syscalls are then
- * filtered by permission and outcome only): measured in bench/README. */
-#define HARRIER_KAUDIT_MAX_ROOTS 128
+/* Container roots harrierd extends its rules to. A root costs no kernel
+ * rule: it joins its directories to the host's dir= trees and to the
+ * anchor trees of the path= rules (auditctl -M; a chunk per directory in
+ * the kernel, nothing per syscall). Without anchors (never in harrierd)
+ * a root got a watch per path= rule, which is what the fallback beyond
+ * this bound was for: the path= filters dropped for everyone (those
+ * syscalls then filtered by permission and outcome only). Measured in
+ * bench/README (50 roots: no rule more). */
+#define HARRIER_KAUDIT_MAX_ROOTS 1024
 /* How often running processes are scanned for container roots harrierd
  * has not seen start (and for roots no process uses any more), and how
  * long a root found before its first process may wait for one. */
