@@ -51,6 +51,17 @@
  * 7% less of the daemon's CPU than 50 ms at 900 alerts/s (bench/live). */
 #define HARRIER_STORE_BATCH_WAIT_MS 200
 
+/* (rule, tags) pairs the store writer remembers as already in the
+ * rule_tags table, so that an alert of a known rule costs no statement.
+ * A rule set has tens to a few thousand rules; past half of this the
+ * memory starts again (the next alert of each rule writes its pair once
+ * more: INSERT OR IGNORE). */
+#define HARRIER_STORE_RULE_TAGS_CACHE 4096
+
+/* Events `harrier timeline` shows at most (it holds them to indent by
+ * lineage); a longer range says so and shows the first ones. */
+#define HARRIER_TIMELINE_MAX_EVENTS 200000
+
 /* busy_timeout for writers and readers of the store. */
 #define HARRIER_STORE_BUSY_TIMEOUT_MS 5000
 

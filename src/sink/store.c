@@ -24,13 +24,37 @@
 #include "common/limits.h"
 #include "common/strbuf.h"
 #include "sink/store.h"
+#include "sink/store_context.h"
 #include "sink/store_schema.h"
+
+/* One queued write: an alert, or what a capture adds around alerts (a
+ * context event, a capture's summary). They share the queue, so that an
+ * alert is always written before the context that links to it. */
+enum store_item_kind {
+	STORE_ITEM_ALERT,
+	STORE_ITEM_EVENT,
+	STORE_ITEM_SUMMARY,
+};
+
+struct store_item {
+	enum store_item_kind kind;
+	const char *origin; /* interned in struct store */
+	union {
+		struct alert *alert;
+		struct context_event *event;
+		struct context_summary *summary;
+	} u;
+	bool ok;	 /* writer: written, or was already there */
+	bool dup;	 /* writer: an alert the store already held */
+	unsigned int missing; /* writer: links to alerts not in the store */
+};
 
 struct store {
 	struct sink sink;
 	struct store_options opt;
 	sqlite3 *db;
 	sqlite3_stmt *ins;
+	struct store_context *ctx;
 
 	pthread_mutex_t lock;
 	pthread_cond_t cv_work; /* writer: items, flush or stop */
@@ -38,21 +62,25 @@ struct store {
 	bool sync_init, thread_started;
 	pthread_t thread;
 
-	/* Ring of alerts not yet written. A slot is freed only once its
-	 * alert is committed or dropped, so queue_max bounds everything in
+	/* Ring of items not yet written. A slot is freed only once its
+	 * item is committed or dropped, so queue_max bounds everything in
 	 * flight and "count == 0" means "all flushed". */
-	struct alert **ring;
+	struct store_item *ring;
 	unsigned int head, count;
 	unsigned int flushers;
 	bool stop;
 	/* An enqueue timed out and no slot has been freed since: drop at
 	 * once instead of stalling the pipeline for every alert. */
 	bool overflowing;
-	struct sink_stats st;
+	struct sink_stats st; /* alerts */
+	struct store_context_stats cst;
 	char *last_error;
+	/* every origin set so far (items point at them), the last current */
+	char **origins;
+	size_t norigins;
 
 	/* writer thread only */
-	struct alert **batch;
+	struct store_item *batch;
 	/* A batch was lost to a store that stays locked or full: one try
 	 * per batch until a commit succeeds, so that a long outage costs
 	 * one busy timeout per batch, not the whole retry schedule. */
@@ -84,14 +112,17 @@ enum {
 	COL_FILE,
 	COL_AUDIT_SERIAL,
 	COL_FIELDS,
+	COL_ORIGIN,
 };
 
+/* OR IGNORE: an alert already stored (same key: a log replayed twice,
+ * a batch retried after its commit) is not stored again. */
 static const char insert_sql[] =
-	"INSERT INTO alerts (time, time_ns, hostname, rule, priority, "
-	"priority_num, output, tags, source, container_id, container_name, "
-	"pod_name, pod_namespace, pid, ppid, uid, auid, exe, cmdline, "
-	"syscall, file, audit_serial, fields) VALUES (?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	"INSERT OR IGNORE INTO alerts (time, time_ns, hostname, rule, "
+	"priority, priority_num, output, tags, source, container_id, "
+	"container_name, pod_name, pod_namespace, pid, ppid, uid, auid, exe, "
+	"cmdline, syscall, file, audit_serial, fields, origin) VALUES (?, ?, "
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 static void timespec_after_ms(struct timespec *ts, long ms)
 {
@@ -218,12 +249,22 @@ static int bind_id(sqlite3_stmt *st, int col, int64_t v)
 	return sqlite3_bind_int64(st, col, v);
 }
 
-static int insert_one(struct store *s, const struct alert *a)
+/* Falco's container.id on the host. Internal alerts (no process) stay
+ * without a container. */
+static bool on_host(const struct alert *a)
+{
+	return !a->container_id &&
+	       !(a->source && strcmp(a->source, "internal") == 0);
+}
+
+static int insert_one(struct store *s, const struct alert *a,
+		      const char *origin, bool *ret_dup)
 {
 	sqlite3_stmt *st = s->ins;
 	char t[40];
 	size_t i;
 	int rc = SQLITE_OK;
+	bool host = on_host(a);
 
 	strbuf_reset(&s->tags_json);
 	strbuf_appendc(&s->tags_json, '[');
@@ -260,8 +301,9 @@ static int insert_one(struct store *s, const struct alert *a)
 	rc |= bind_text(st, COL_OUTPUT, a->output);
 	rc |= bind_text(st, COL_TAGS, strbuf_str(&s->tags_json));
 	rc |= bind_text(st, COL_SOURCE, a->source);
-	rc |= bind_text(st, COL_CONTAINER_ID, a->container_id);
-	rc |= bind_text(st, COL_CONTAINER_NAME, a->container_name);
+	rc |= bind_text(st, COL_CONTAINER_ID, host ? "host" : a->container_id);
+	rc |= bind_text(st, COL_CONTAINER_NAME,
+			host && !a->container_name ? "host" : a->container_name);
 	rc |= bind_text(st, COL_POD_NAME, a->pod_name);
 	rc |= bind_text(st, COL_POD_NAMESPACE, a->pod_namespace);
 	rc |= bind_id(st, COL_PID, a->pid);
@@ -275,22 +317,61 @@ static int insert_one(struct store *s, const struct alert *a)
 	rc |= sqlite3_bind_int64(st, COL_AUDIT_SERIAL,
 				 (sqlite3_int64)a->audit_serial);
 	rc |= bind_text(st, COL_FIELDS, strbuf_str(&s->fields_json));
+	rc |= bind_text(st, COL_ORIGIN, origin);
 	if (rc != SQLITE_OK) {
 		rc = sqlite3_errcode(s->db);
 		goto out;
 	}
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
+	if (rc == SQLITE_DONE) {
 		rc = SQLITE_OK;
+		*ret_dup = sqlite3_changes(s->db) == 0;
+	}
 out:
 	(void)sqlite3_reset(st);
 	(void)sqlite3_clear_bindings(st);
+	if (rc == SQLITE_OK)
+		rc = store_context_rule_tags(s->ctx, a->rule ? a->rule : "",
+					     strbuf_str(&s->tags_json));
 	return rc;
 }
 
-/* One transaction for n alerts; SQLITE_OK or the failing code (the
+static int insert_item(struct store *s, struct store_item *it)
+{
+	it->dup = false;
+	it->missing = 0;
+	switch (it->kind) {
+	case STORE_ITEM_ALERT:
+		return insert_one(s, it->u.alert, it->origin, &it->dup);
+	case STORE_ITEM_EVENT:
+		return store_context_write_event(s->ctx, it->u.event,
+						 it->origin, &it->missing);
+	case STORE_ITEM_SUMMARY:
+		return store_context_write_summary(s->ctx, it->u.summary,
+						   &it->missing);
+	}
+	return SQLITE_MISUSE;
+}
+
+static void item_free(struct store_item *it)
+{
+	switch (it->kind) {
+	case STORE_ITEM_ALERT:
+		alert_free(it->u.alert);
+		break;
+	case STORE_ITEM_EVENT:
+		context_event_free(it->u.event);
+		break;
+	case STORE_ITEM_SUMMARY:
+		context_summary_free(it->u.summary);
+		break;
+	}
+	memset(it, 0, sizeof(*it));
+}
+
+/* One transaction for n items; SQLITE_OK or the failing code (the
  * transaction is rolled back then). */
-static int insert_batch(struct store *s, struct alert **a, unsigned int n,
+static int insert_batch(struct store *s, struct store_item *a, unsigned int n,
 			char *msg, size_t msglen)
 {
 	unsigned int i;
@@ -298,13 +379,14 @@ static int insert_batch(struct store *s, struct alert **a, unsigned int n,
 
 	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	for (i = 0; rc == SQLITE_OK && i < n; i++)
-		rc = insert_one(s, a[i]);
+		rc = insert_item(s, &a[i]);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		(void)snprintf(msg, msglen, "%s", sqlite3_errmsg(s->db));
 		if (!sqlite3_get_autocommit(s->db))
 			(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		store_context_rollback(s->ctx);
 	}
 	return rc;
 }
@@ -337,10 +419,11 @@ static void record_error(struct store *s, const char *what, unsigned int n)
 	(void)pthread_mutex_unlock(&s->lock);
 }
 
-/* Write n alerts, retrying transient failures with backoff. A batch that
+/* Write n items, retrying transient failures with backoff. A batch that
  * fails for a reason retrying cannot fix (one bad row) is split so that
- * only the bad alerts are lost. Returns how many were written. */
-static unsigned int write_batch(struct store *s, struct alert **a,
+ * only the bad items are lost. Marks each written item ok; returns how
+ * many were written. */
+static unsigned int write_batch(struct store *s, struct store_item *a,
 				unsigned int n)
 {
 	long backoff = HARRIER_STORE_RETRY_BACKOFF_MS;
@@ -353,6 +436,8 @@ static unsigned int write_batch(struct store *s, struct alert **a,
 		rc = insert_batch(s, a, n, msg, sizeof(msg));
 		if (rc == SQLITE_OK) {
 			s->degraded = false;
+			for (i = 0; i < n; i++)
+				a[i].ok = true;
 			return n;
 		}
 		if (!is_transient(rc))
@@ -373,10 +458,60 @@ static unsigned int write_batch(struct store *s, struct alert **a,
 	return 0;
 }
 
+/* What the writer did with a batch, into the counters (lock held). */
+static void tally(struct store *s, const struct store_item *it,
+		  unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++, it++) {
+		switch (it->kind) {
+		case STORE_ITEM_ALERT:
+			if (it->ok)
+				s->st.written++;
+			else
+				s->st.dropped++;
+			if (it->ok && it->dup)
+				s->cst.duplicates++;
+			break;
+		case STORE_ITEM_EVENT:
+			if (it->ok)
+				s->cst.events_written++;
+			else
+				s->cst.events_dropped++;
+			s->cst.links_missing += it->ok ? it->missing : 0;
+			break;
+		case STORE_ITEM_SUMMARY:
+			if (it->ok && !it->missing)
+				s->cst.summaries_written++;
+			else
+				s->cst.summaries_dropped++;
+			break;
+		}
+	}
+}
+
+/* Drop count items from the head (lock held). */
+static void drop_head(struct store *s, unsigned int count)
+{
+	unsigned int cap = s->opt.queue_max, i;
+	struct store_item *it;
+
+	for (i = 0; i < count; i++) {
+		it = &s->ring[(s->head + i) % cap];
+		it->ok = false;
+		tally(s, it, 1);
+		item_free(it);
+	}
+	s->head = (s->head + count) % cap;
+	s->count -= count;
+}
+
 static void *store_thread(void *arg)
 {
 	struct store *s = arg;
 	unsigned int cap = s->opt.queue_max, full, n, i, w, rest;
+	(void)w;
 	struct timespec dl;
 	bool was_degraded;
 	char *m;
@@ -396,31 +531,26 @@ static void *store_thread(void *arg)
 						   &dl) == ETIMEDOUT)
 				break;
 		n = s->count < full ? s->count : full;
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			s->batch[i] = s->ring[(s->head + i) % cap];
+			s->batch[i].ok = false;
+		}
 		(void)pthread_mutex_unlock(&s->lock);
 
 		was_degraded = s->degraded;
 		w = write_batch(s, s->batch, n);
-		for (i = 0; i < n; i++) {
-			alert_free(s->batch[i]);
-			s->batch[i] = NULL;
-		}
 
 		(void)pthread_mutex_lock(&s->lock);
+		tally(s, s->batch, n);
+		for (i = 0; i < n; i++)
+			item_free(&s->batch[i]);
 		s->head = (s->head + n) % cap;
 		s->count -= n;
-		s->st.written += w;
-		s->st.dropped += n - w;
 		if (w == 0 && was_degraded && s->degraded && s->count) {
 			/* still failing after a lost batch: what waits now
 			 * would wait for the same broken store */
 			rest = s->count;
-			for (i = 0; i < rest; i++)
-				alert_free(s->ring[(s->head + i) % cap]);
-			s->head = (s->head + rest) % cap;
-			s->count = 0;
-			s->st.dropped += rest;
+			drop_head(s, rest);
 			m = str_printf("%s; still failing: %u queued "
 					   "alerts dropped",
 					   s->last_error ? s->last_error : "",
@@ -469,7 +599,11 @@ static int store_emit(struct sink *sk, const struct alert *a)
 			goto drop;
 		}
 	}
-	s->ring[(s->head + s->count) % cap] = d;
+	s->ring[(s->head + s->count) % cap] = (struct store_item){
+		.kind = STORE_ITEM_ALERT,
+		.origin = s->norigins ? s->origins[s->norigins - 1] : NULL,
+		.u.alert = d,
+	};
 	s->count++;
 	full = cap < HARRIER_STORE_BATCH_MAX ? cap : HARRIER_STORE_BATCH_MAX;
 	if (s->count == 1 || s->count == full)
@@ -486,6 +620,111 @@ drop:
 	(void)pthread_mutex_unlock(&s->lock);
 	alert_free(d);
 	return r;
+}
+
+/* Queue a context item (taken over: freed on failure). Context may fill
+ * half the queue only, and live it never waits: the other half is for
+ * alerts, which context must never crowd out. Replay (wait forever)
+ * waits, so that a replayed log gets all its context. */
+static int store_enqueue_context(struct store *s, struct store_item *it)
+{
+	unsigned int cap = s->opt.queue_max, limit = cap / 2 ? cap / 2 : 1;
+	unsigned int full;
+
+	(void)pthread_mutex_lock(&s->lock);
+	while (s->count >= limit && s->opt.enqueue_wait_ms < 0 &&
+	       s->thread_started)
+		(void)pthread_cond_wait(&s->cv_space, &s->lock);
+	if (s->count >= limit) {
+		it->ok = false;
+		tally(s, it, 1);
+		(void)pthread_mutex_unlock(&s->lock);
+		item_free(it);
+		return -ENOBUFS;
+	}
+	it->origin = s->norigins ? s->origins[s->norigins - 1] : NULL;
+	s->ring[(s->head + s->count) % cap] = *it;
+	s->count++;
+	full = cap < HARRIER_STORE_BATCH_MAX ? cap : HARRIER_STORE_BATCH_MAX;
+	if (s->count == 1 || s->count == full)
+		(void)pthread_cond_signal(&s->cv_work);
+	(void)pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+static const struct sink_ops store_ops;
+
+int store_sink_emit_context(struct sink *sk, const struct context_event *e)
+{
+	struct store_item it = { .kind = STORE_ITEM_EVENT };
+	struct store *s;
+
+	if (!sk || sk->ops != &store_ops)
+		return -EINVAL;
+	s = sk->state;
+	it.u.event = context_event_dup(e);
+	if (!it.u.event) {
+		(void)pthread_mutex_lock(&s->lock);
+		s->cst.events_dropped++;
+		(void)pthread_mutex_unlock(&s->lock);
+		return -ENOMEM;
+	}
+	return store_enqueue_context(s, &it);
+}
+
+int store_sink_emit_summary(struct sink *sk, const struct context_summary *c)
+{
+	struct store_item it = { .kind = STORE_ITEM_SUMMARY };
+	struct store *s;
+
+	if (!sk || sk->ops != &store_ops)
+		return -EINVAL;
+	s = sk->state;
+	it.u.summary = context_summary_dup(c);
+	if (!it.u.summary) {
+		(void)pthread_mutex_lock(&s->lock);
+		s->cst.summaries_dropped++;
+		(void)pthread_mutex_unlock(&s->lock);
+		return -ENOMEM;
+	}
+	return store_enqueue_context(s, &it);
+}
+
+int store_sink_set_origin(struct sink *sk, const char *origin)
+{
+	struct store *s;
+	char *d, **p;
+
+	if (!sk || sk->ops != &store_ops)
+		return -EINVAL;
+	s = sk->state;
+	d = strdup(origin);
+	if (!d)
+		return -ENOMEM;
+	(void)pthread_mutex_lock(&s->lock);
+	p = realloc(s->origins, (s->norigins + 1) * sizeof(*p));
+	if (!p) {
+		(void)pthread_mutex_unlock(&s->lock);
+		free(d);
+		return -ENOMEM;
+	}
+	s->origins = p;
+	s->origins[s->norigins++] = d;
+	(void)pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+void store_sink_context_stats(struct sink *sk, struct store_context_stats *ret)
+{
+	struct store *s;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!sk || sk->ops != &store_ops)
+		return;
+	s = sk->state;
+	(void)pthread_mutex_lock(&s->lock);
+	*ret = s->cst;
+	(void)pthread_mutex_unlock(&s->lock);
 }
 
 static int store_flush(struct sink *sk)
@@ -526,14 +765,18 @@ static void store_free(struct sink *sk)
 	}
 	if (s->ring)
 		for (i = 0; i < s->count; i++)
-			alert_free(s->ring[(s->head + i) % s->opt.queue_max]);
+			item_free(&s->ring[(s->head + i) % s->opt.queue_max]);
 	if (s->sync_init) {
 		(void)pthread_cond_destroy(&s->cv_space);
 		(void)pthread_cond_destroy(&s->cv_work);
 		(void)pthread_mutex_destroy(&s->lock);
 	}
+	store_context_free(s->ctx);
 	(void)sqlite3_finalize(s->ins);
 	(void)sqlite3_close(s->db);
+	for (i = 0; i < s->norigins; i++)
+		free(s->origins[i]);
+	free(s->origins);
 	strbuf_free(&s->tags_json);
 	strbuf_free(&s->fields_json);
 	free(s->ring);
@@ -689,7 +932,8 @@ static int store_setup_db(struct store *s, const char *path, char **ret_err)
 			sqlite3_errmsg(s->db));
 		return -EIO;
 	}
-	return 0;
+	s->ctx = store_context_new(s->db, ret_err);
+	return s->ctx ? 0 : -EIO;
 }
 
 struct sink *store_sink_open(const char *path, const struct store_options *o,

@@ -1,0 +1,132 @@
+-- SPDX-License-Identifier: Apache-2.0
+-- Harrier alert store, schema version 2: forensics.
+--  * host alerts carry container_id = 'host' (Falco's value) and
+--    container_name 'host', so "--container host" is one index lookup;
+--  * origin: where an alert came from ('live', or the replayed log);
+--  * one key per alert (event time, audit serial, rule, node): replaying a
+--    log twice, or a retried batch, stores each alert once;
+--  * indexes for what responders filter on (pid, file, priority, pod,
+--    namespace, exe, host, time_ns, tags), each ending in time_ns so a
+--    filter and a time range use one index and come out in time order;
+--  * the events table: what happened around an alert (captures).
+-- Applied in one transaction by store.c; user_version is set by it.
+
+-- Host alerts: Falco's "host". Internal alerts (no process) stay NULL.
+UPDATE alerts SET container_id = 'host',
+		  container_name = coalesce(container_name, 'host')
+ WHERE container_id IS NULL AND coalesce(source, '') <> 'internal';
+
+-- 'live' (harrierd) or the path of the replayed log; NULL for alerts
+-- stored before schema 2 (unknown).
+ALTER TABLE alerts ADD COLUMN origin TEXT;
+
+-- Replays before schema 2 could store an alert twice: keep the first.
+DELETE FROM alerts WHERE id NOT IN (
+	SELECT min(id) FROM alerts
+	 GROUP BY time_ns, audit_serial, rule, hostname);
+
+-- The alert's identity. Audit serials restart at boot, event times do
+-- not; the node tells replayed logs of several machines apart. Leading
+-- with time_ns, it is also the index for time ranges.
+CREATE UNIQUE INDEX alerts_key ON alerts (time_ns, audit_serial, rule,
+					  hostname);
+
+-- Filters: equality on the first column, then a time_ns range, in order.
+DROP INDEX alerts_time;
+DROP INDEX alerts_rule;
+DROP INDEX alerts_container_id;
+DROP INDEX alerts_container_name;
+CREATE INDEX alerts_rule ON alerts (rule, time_ns);
+CREATE INDEX alerts_container_id ON alerts (container_id, time_ns);
+CREATE INDEX alerts_container_name ON alerts (container_name, time_ns);
+CREATE INDEX alerts_priority ON alerts (priority_num, time_ns);
+CREATE INDEX alerts_pid ON alerts (pid, time_ns);
+CREATE INDEX alerts_exe ON alerts (exe, time_ns);
+CREATE INDEX alerts_hostname ON alerts (hostname, time_ns);
+-- Most alerts have no pod or file: partial indexes skip those rows.
+CREATE INDEX alerts_file ON alerts (file, time_ns) WHERE file IS NOT NULL;
+CREATE INDEX alerts_pod ON alerts (pod_name, time_ns)
+	WHERE pod_name IS NOT NULL;
+CREATE INDEX alerts_namespace ON alerts (pod_namespace, time_ns)
+	WHERE pod_namespace IS NOT NULL;
+
+-- Tags: every (tag, rule) pair seen. A rule's alerts share its tags, so
+-- the alerts with a tag are the alerts of these rules (alerts_rule) whose
+-- tags array holds it: an index lookup, not a scan of every array.
+CREATE TABLE rule_tags (
+	tag  TEXT NOT NULL,
+	rule TEXT NOT NULL,
+	PRIMARY KEY (tag, rule)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO rule_tags (tag, rule)
+	SELECT DISTINCT t.value, a.rule FROM alerts AS a, json_each(a.tags) AS t
+	 WHERE json_valid(a.tags) AND t.type = 'text';
+
+-- Enriched events around alerts (harrierd's capture: the same container,
+-- or on the host the same process lineage and session, from
+-- capture.before before an alert to its capture duration after). An
+-- event is stored once however many captures hold it.
+CREATE TABLE events (
+	id             INTEGER PRIMARY KEY,
+	time           TEXT NOT NULL,	-- UTC ISO 8601, as alerts.time
+	time_ns        INTEGER NOT NULL,
+	hostname       TEXT,
+	audit_serial   INTEGER NOT NULL,
+	-- syscall name (libaudit spelling), or the record type of a
+	-- non-syscall event (USER_LOGIN, ...)
+	syscall        TEXT,
+	success        INTEGER,		-- 1, 0; NULL when not reported
+	exit           INTEGER,		-- return value (-errno on failure)
+	pid            INTEGER,
+	ppid           INTEGER,
+	uid            INTEGER,
+	auid           INTEGER,		-- NULL when unset
+	ses            INTEGER,		-- audit session; NULL when unset
+	exe            TEXT,
+	cmdline        TEXT,		-- the command line as it ran
+	cwd            TEXT,
+	file           TEXT,		-- primary path
+	address        TEXT,		-- 10.0.0.5:443, [::1]:80, /run/x.sock
+	container_id   TEXT,		-- 'host' outside containers
+	container_name TEXT,
+	pod_name       TEXT,
+	pod_namespace  TEXT,
+	origin         TEXT		-- as alerts.origin
+);
+CREATE UNIQUE INDEX events_key ON events (time_ns, audit_serial, hostname);
+CREATE INDEX events_container_id ON events (container_id, time_ns);
+CREATE INDEX events_container_name ON events (container_name, time_ns);
+CREATE INDEX events_pid ON events (pid, time_ns);
+CREATE INDEX events_file ON events (file, time_ns) WHERE file IS NOT NULL;
+
+-- Which events are the context of which alert.
+CREATE TABLE alert_events (
+	alert_id INTEGER NOT NULL,
+	event_id INTEGER NOT NULL,
+	PRIMARY KEY (alert_id, event_id)
+) WITHOUT ROWID;
+CREATE INDEX alert_events_event ON alert_events (event_id);
+
+-- One row per capture, written when it ends: its window, its scope, how
+-- many events it linked and how many the per-minute cap left out.
+CREATE TABLE captures (
+	alert_id  INTEGER PRIMARY KEY,
+	scope     TEXT,			-- "container 3f2a9c...", "host pid 4242 ses 7"
+	from_ns   INTEGER NOT NULL,
+	until_ns  INTEGER NOT NULL,
+	events    INTEGER NOT NULL,
+	left_out  INTEGER NOT NULL
+);
+
+-- Retention deletes alerts (max_age, max_rows, by hand): their context
+-- goes with them, and an event no alert links to any more.
+CREATE TRIGGER alerts_delete_context AFTER DELETE ON alerts
+BEGIN
+	DELETE FROM alert_events WHERE alert_id = old.id;
+	DELETE FROM captures WHERE alert_id = old.id;
+END;
+CREATE TRIGGER alert_events_delete_orphan AFTER DELETE ON alert_events
+WHEN NOT EXISTS (SELECT 1 FROM alert_events WHERE event_id = old.event_id)
+BEGIN
+	DELETE FROM events WHERE id = old.event_id;
+END;
