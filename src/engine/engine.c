@@ -799,6 +799,8 @@ int engine_rule_get(const struct engine *e, size_t i,
 	ret->ntags = r->ntags;
 	ret->file = r->pos.file;
 	ret->line = r->pos.line;
+	ret->capture = r->capture;
+	ret->capture_duration_ms = r->capture_duration_ms;
 	return 0;
 }
 

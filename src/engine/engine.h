@@ -56,6 +56,8 @@ struct engine_rule_info {
 	size_t ntags;
 	const char *file;
 	unsigned int line;
+	bool capture;			/* capture: true */
+	uint32_t capture_duration_ms;	/* capture_duration; 0 = default */
 };
 size_t engine_rule_count(const struct engine *e);
 int engine_rule_get(const struct engine *e, size_t i,

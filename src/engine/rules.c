@@ -1336,6 +1336,8 @@ enum {
 	RK_EXCEPTIONS,
 	RK_WARN_EVTTYPES,
 	RK_SKIP_UNKNOWN,
+	RK_CAPTURE,
+	RK_CAPTURE_DURATION,
 	RK_SOURCE,
 	RK_APPEND,
 	RK_OVERRIDE,
@@ -1347,6 +1349,7 @@ static const char *const rule_keys[RK__N] = {
 	"priority",	 "tags",
 	"enabled",	 "exceptions",
 	"warn_evttypes", "skip-if-unknown-filter",
+	"capture",	 "capture_duration",
 	"source",	 "append",
 	"override",
 };
@@ -1389,6 +1392,23 @@ static int rule_set(struct loader *l, struct rules_rule *r, size_t key,
 	case RK_SKIP_UNKNOWN:
 		return get_bool(l, v, "skip-if-unknown-filter",
 				&r->skip_if_unknown_filter);
+	case RK_CAPTURE:
+		return get_bool(l, v, "capture", &r->capture);
+	case RK_CAPTURE_DURATION: {
+		uint64_t ms;
+
+		if (get_scalar(l, v, "capture_duration", &s) < 0)
+			return -EINVAL;
+		/* Falco's: milliseconds, an unsigned 32-bit number */
+		if (parse_u64(s, 10, &ms) < 0 || ms > UINT32_MAX) {
+			lerr(l, v,
+			     "capture_duration must be a number of milliseconds, not '%s'",
+			     s);
+			return -EINVAL;
+		}
+		r->capture_duration_ms = (uint32_t)ms;
+		return 0;
+	}
 	case RK_EXCEPTIONS: {
 		size_t i;
 
@@ -1458,7 +1478,8 @@ static void load_rule(struct loader *l, const yaml_node_t *item)
 		[RK_OUTPUT] = true,	  [RK_PRIORITY] = true,
 		[RK_TAGS] = true,	  [RK_EXCEPTIONS] = true,
 		[RK_ENABLED] = true,	  [RK_WARN_EVTTYPES] = true,
-		[RK_SKIP_UNKNOWN] = true,
+		[RK_SKIP_UNKNOWN] = true, [RK_CAPTURE] = true,
+		[RK_CAPTURE_DURATION] = true,
 	};
 	static const size_t required[] = { RK_CONDITION, RK_OUTPUT, RK_PRIORITY,
 					   RK_DESC };

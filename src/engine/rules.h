@@ -87,6 +87,8 @@ struct rules_rule {
 	bool enabled;
 	bool warn_evttypes;
 	bool skip_if_unknown_filter;
+	bool capture;			/* Falco's capture: true */
+	uint32_t capture_duration_ms;	/* 0: the configured default */
 	struct rules_exception *exceptions;
 	size_t nexceptions;
 	struct rules_pos pos;
