@@ -25,8 +25,10 @@
 #include "common/harrier_config.h"
 #include "common/diag.h"
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "engine/engine.h"
 #include "enrich/proctable.h"
+#include "pipeline/capture.h"
 #include "pipeline/lost.h"
 #include "pipeline/pipeline.h"
 #include "sink/journald.h"
@@ -219,6 +221,17 @@ static struct config *load_config(void)
 	return c;
 }
 
+/* The capture.* keys as the capture takes them. */
+static void config_capture(const struct config *c, struct capture_options *o)
+{
+	capture_options_init(o);
+	o->min_priority = c->capture_min_priority;
+	o->before_ns = (uint64_t)c->capture_before_ms * 1000000ULL;
+	o->duration_ns = (uint64_t)c->capture_duration_ms * 1000000ULL;
+	o->max_bytes = (size_t)c->capture_max_memory_mb << 20;
+	o->max_per_minute = c->capture_max_events_per_minute;
+}
+
 static struct engine *load_engine(const struct config *c)
 {
 	struct engine *e = NULL;
@@ -289,6 +302,43 @@ static int add_fork_rule(struct kernel_rules *kr)
 	return r;
 }
 
+/* capture.syscalls: syscalls audited only so that captures see them
+ * (every connect, say). One rule keyed harrier_capture, per ABI; a name
+ * the kernel does not know fails the rule set with the config's key. */
+static int add_capture_rule(struct kernel_rules *kr, const struct config *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct diag d;
+	size_t i;
+	int r;
+
+	if (!c->capture_enabled || !c->ncapture_syscalls)
+		return 0;
+	strbuf_appends(&sb, "-a always,exit -S ");
+	for (i = 0; i < c->ncapture_syscalls; i++) {
+		const char *n = c->capture_syscalls[i];
+
+		if (!*n || strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
+				   strlen(n)) {
+			log_error("capture.syscalls: '%s' is not a syscall "
+				  "name", n);
+			strbuf_free(&sb);
+			return -EINVAL;
+		}
+		strbuf_appendf(&sb, "%s%s", i ? "," : "", n);
+	}
+	strbuf_appends(&sb, " -k harrier_capture\n");
+	if (strbuf_failed(&sb))
+		return -ENOMEM;
+	diag_init(&d);
+	r = kernel_rules_load_buffer(kr, "capture.syscalls", strbuf_str(&sb),
+				     sb.len, &d);
+	log_diag(&d);
+	diag_free(&d);
+	strbuf_free(&sb);
+	return r;
+}
+
 /* Build Harrier's kernel rule set: the audit-rules directory plus merged
  * syscall rules per ABI for every evt.type the detection rules use, one
  * for the syscalls only successful calls of which can match (-F
@@ -316,6 +366,10 @@ static struct kernel_rules *build_kernel_rules(const struct config *c,
 		return NULL;
 	}
 	if (c->track_forks && add_fork_rule(kr) < 0) {
+		kernel_rules_free(kr);
+		return NULL;
+	}
+	if (add_capture_rule(kr, c) < 0) {
 		kernel_rules_free(kr);
 		return NULL;
 	}
@@ -530,6 +584,18 @@ static void reload(void)
 	server.engine = e;
 	server.config->json_output = c->json_output;
 	server.config->min_priority = c->min_priority;
+	{
+		struct capture_options co;
+
+		/* the window's memory stays as it was (restart to change) */
+		server.config->capture_min_priority = c->capture_min_priority;
+		server.config->capture_before_ms = c->capture_before_ms;
+		server.config->capture_duration_ms = c->capture_duration_ms;
+		server.config->capture_max_events_per_minute =
+			c->capture_max_events_per_minute;
+		config_capture(server.config, &co);
+		pipeline_capture_options(server.pipeline, &co);
+	}
 	log_set_level(c->log_level);
 	if (server.krules) {
 		struct kernel_rules *kr = build_kernel_rules(server.config, e);
@@ -701,6 +767,23 @@ static int open_sinks(const struct config *c)
 			return -EIO;
 		}
 		(void)pipeline_add_sink(server.pipeline, server.store);
+		/* where the alerts come from: live, or the log the daemon
+		 * was pointed at */
+		if (store_sink_set_origin(server.store,
+					  strcmp(c->source, "netlink") == 0 ||
+							  strcmp(c->source,
+								 "stdin") == 0 ?
+						  "live" :
+						  c->source) < 0)
+			return -ENOMEM;
+		if (c->capture_enabled) {
+			struct capture_options co;
+
+			config_capture(c, &co);
+			if (pipeline_capture_into(server.pipeline,
+						  server.store, &co) < 0)
+				return -ENOMEM;
+		}
 	}
 	if (c->journald_output) {
 		server.journal = sink_journald_new("harrierd");
@@ -754,6 +837,8 @@ static void log_stats(void)
 	struct pipeline_stats ps;
 	struct proctable_stats pts;
 	struct sink_stats st = { 0, 0, 0 }, jr = { 0, 0, 0 };
+	struct store_context_stats cs;
+	struct capture_stats cap;
 	uint32_t lost = 0, backlog = 0;
 	bool kernel;
 
@@ -770,6 +855,20 @@ static void log_stats(void)
 	kernel = server.source_is_netlink &&
 		 source_netlink_kernel_status(server.source, &lost,
 					      &backlog) == 0;
+	if (pipeline_capture_stats(server.pipeline, &cap)) {
+		store_sink_context_stats(server.store, &cs);
+		log_notice("capture: %llu captures (%llu skipped: too many at "
+			   "once), window %zu events in %zu KiB (%llu dropped "
+			   "early for memory), %llu context events stored, "
+			   "%llu dropped, %llu left out by the per-minute cap",
+			   (unsigned long long)cap.captures,
+			   (unsigned long long)cap.captures_skipped,
+			   cap.window_events, cap.window_bytes / 1024,
+			   (unsigned long long)cap.window_dropped,
+			   (unsigned long long)cs.events_written,
+			   (unsigned long long)cs.events_dropped,
+			   (unsigned long long)cap.left_out);
+	}
 	log_notice("stats: records %llu (queue dropped %llu, malformed "
 		   "%llu), events %llu (malformed %llu), alerts %llu; store "
 		   "written %llu dropped %llu; journald sent %llu dropped "

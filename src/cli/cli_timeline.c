@@ -185,8 +185,19 @@ static void describe(struct strbuf *sb, const struct context_event *e)
 		strbuf_appendc(sb, ' ');
 		cli_escaped(sb, e->cmdline ? e->cmdline : e->exe);
 	}
-	if (e->success == 0)
-		strbuf_appendf(sb, " (failed: %lld)", (long long)e->exit);
+	if (e->success == 0) {
+		const char *name = NULL;
+
+#ifdef HAVE_STRERRORNAME_NP
+		if (e->exit < 0 && e->exit > -4096)
+			name = strerrorname_np((int)-e->exit);
+#endif
+		if (name)
+			strbuf_appendf(sb, " (failed: %s)", name);
+		else
+			strbuf_appendf(sb, " (failed: %lld)",
+				       (long long)e->exit);
+	}
 }
 
 static void print_header_alert(const struct store_row *r, bool colour)
@@ -251,17 +262,69 @@ static void print_capture(const struct store_capture *c, size_t shown)
 	(void)printf("\n");
 }
 
-static void print_rows(const struct timeline *t, bool colour)
+/* What every program does as it starts: the dynamic loader's cache and
+ * libraries, locale data. Shown as one count per run (--all: each). */
+static bool routine_open(const struct context_event *e)
+{
+	static const char *const prefixes[] = {
+		"/etc/ld.so.cache", "/usr/lib/locale/", "/usr/share/locale/",
+		"/usr/lib/x86_64-linux-gnu/gconv/", "/usr/lib64/gconv/",
+	};
+	const char *f = e->file, *base;
+	size_t i;
+
+	if (!f || e->success != 1 || !e->syscall ||
+	    strncmp(e->syscall, "open", 4) != 0)
+		return false;
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(f, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	base = strrchr(f, '/');
+	base = base ? base + 1 : f;
+	/* libc.so.6, libpcre2-8.so.0.11.2, ld-linux-x86-64.so.2 */
+	return strstr(base, ".so.") ||
+	       (strlen(base) > 3 && strcmp(base + strlen(base) - 3, ".so") ==
+					    0);
+}
+
+static void flush_routine(struct strbuf *sb, unsigned int *n,
+			  unsigned int indent, bool colour)
+{
+	unsigned int i;
+
+	if (!*n)
+		return;
+	strbuf_appendf(sb, "%s%25s", colour ? CLI_COLOUR_DIM : "", "");
+	for (i = 0; i < indent; i++)
+		strbuf_appendc(sb, ' ');
+	strbuf_appendf(sb, "(%u opens of libraries and locale files)%s\n",
+		       *n, colour ? CLI_COLOUR_RESET : "");
+	*n = 0;
+}
+
+static void print_rows(const struct timeline *t, bool colour, bool all)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char tm[40], day[11] = "";
 	const struct tl_event *e;
-	unsigned int indent, i;
+	unsigned int indent, i, routine = 0, rindent = 0;
+	int64_t rpid = -1;
 	size_t k, j;
 
 	for (k = 0; k < t->n; k++) {
 		e = &t->v[k];
 		strbuf_reset(&sb);
+		indent = 2 * e->depth + (is_exec(e->ev) ? 0 : 2);
+		if (routine && (e->ev->pid != rpid || !routine_open(e->ev) ||
+				e->nalerts))
+			flush_routine(&sb, &routine, rindent, colour);
+		if (!all && !e->nalerts && routine_open(e->ev)) {
+			routine++;
+			rpid = e->ev->pid;
+			rindent = indent;
+			(void)fputs(strbuf_str(&sb), stdout);
+			continue;
+		}
 		cli_time_ms(e->ev->time_ns, tm, sizeof(tm));
 		if (strncmp(day, tm, 10) != 0) {
 			memcpy(day, tm, 10);
@@ -274,7 +337,6 @@ static void print_rows(const struct timeline *t, bool colour)
 		strbuf_appendf(&sb, "%s %s %7lld  ", e->nalerts ? ">>" : "  ",
 			       tm + 11, (long long)e->ev->pid);
 		/* an exec starts a process line; what it did goes under */
-		indent = 2 * e->depth + (is_exec(e->ev) ? 0 : 2);
 		for (i = 0; i < indent; i++)
 			strbuf_appendc(&sb, ' ');
 		describe(&sb, e->ev);
@@ -295,6 +357,9 @@ static void print_rows(const struct timeline *t, bool colour)
 		strbuf_appendc(&sb, '\n');
 		(void)fputs(strbuf_str(&sb), stdout);
 	}
+	strbuf_reset(&sb);
+	flush_routine(&sb, &routine, rindent, colour);
+	(void)fputs(strbuf_str(&sb), stdout);
 	strbuf_free(&sb);
 }
 
@@ -391,6 +456,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 		{ "since", required_argument, NULL, 's' },
 		{ "until", required_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
 		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -400,12 +466,15 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 	struct timeline t = { NULL, 0, 0, false };
 	const char *db = cli_default_db;
 	unsigned long id;
-	bool json = false, colour;
+	bool json = false, all = false, colour;
 	char *err = NULL;
 	int c, r, rc = CLI_EXIT_OK;
 
-	while ((c = cli_getopt(cmd, argc, argv, "d:c:s:u:jh", opts)) != -1) {
+	while ((c = cli_getopt(cmd, argc, argv, "d:c:s:u:jah", opts)) != -1) {
 		switch (c) {
+		case 'a':
+			all = true;
+			break;
 		case 'd':
 			db = optarg;
 			break;
@@ -476,7 +545,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 				     "TIME (UTC)", "PID",
 				     "COMMAND LINE / FILE OR ADDRESS",
 				     colour ? CLI_COLOUR_RESET : "");
-		print_rows(&t, colour);
+		print_rows(&t, colour, all);
 	}
 	if (t.truncated)
 		log_warning("only the first %d events are shown",
@@ -491,8 +560,8 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 
 const struct cli_command cli_cmd_timeline = {
 	.name = "timeline",
-	.synopsis = "[--db PATH] [--json] ALERT_ID | --container ID|NAME|host "
-		    "[--since T] [--until T]",
+	.synopsis = "[--db PATH] [--all] [--json] ALERT_ID | --container "
+		    "ID|NAME|host [--since T] [--until T]",
 	.summary = "what led to an alert and what followed, as a process "
 		   "tree",
 	.help = "  ALERT_ID           the alert (its id in harrier alerts "
@@ -501,6 +570,9 @@ const struct cli_command cli_cmd_timeline = {
 		"(id prefix, name,\n"
 		"                     or host), from --since to --until (times "
 		"as harrier alerts)\n"
+		"  --all              every event: also each open of a "
+		"library or locale file\n"
+		"                     (shown as one count per run by default)\n"
 		"  --json             one JSON object per event (time, pid, "
 		"ppid, depth, syscall,\n"
 		"                     cmdline, file, address, ..., alerts: "

@@ -151,4 +151,10 @@ const struct event_field *event_field_get(const struct event *ev,
  * NULL when there is none. */
 const struct event_path *event_primary_path(const struct event *ev);
 
+/* The command line as it ran: argv joined with spaces, cut at
+ * HARRIER_MAX_CMDLINE bytes (the alerts' and events' cmdline column).
+ * Owned by the caller; NULL when there is no argv or on allocation
+ * failure. */
+char *event_argv_joined(const struct event *ev);
+
 #endif

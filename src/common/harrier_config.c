@@ -78,7 +78,7 @@ static const struct config_key config_keys[] = {
 	{ "log_level", CFG_LOGLEVEL, OFF(log_level), 0, 0, "info", true,
 	  "error, warning, info or debug" },
 	{ "capture.enabled", CFG_BOOL, OFF(capture_enabled), 0, 0, "true",
-	  true, "keep the events around alerts in the store (the events "
+	  false, "keep the events around alerts in the store (the events "
 	  "table; needs store_output)" },
 	{ "capture.min_priority", CFG_PRIORITY, OFF(capture_min_priority), 0,
 	  0, "warning", true, "capture around every alert this severe or "

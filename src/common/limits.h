@@ -58,6 +58,23 @@
  * more: INSERT OR IGNORE). */
 #define HARRIER_STORE_RULE_TAGS_CACHE 4096
 
+/* Ancestors kept with each event in the capture window (pids, parent
+ * first): a host capture takes the descendants of the alert process's
+ * parent, found through these. Deeper nesting within one capture's
+ * seconds is rare; a deeper descendant is missed, not misattributed. */
+#define HARRIER_CAPTURE_ANCESTORS 8
+
+/* Captures running at once. Each new event is matched against every one
+ * and linked to those it belongs to. An alert past this (an alert storm)
+ * gets no capture of its own (its captures row says so, and the ones
+ * running hold the context); counted in the capture stats. */
+#define HARRIER_CAPTURE_MAX_ACTIVE 256
+
+/* A capture ends this long after its window closed, so that events of
+ * its window still on their way (netlink batching, the auparse ageing of
+ * ~1 s) are in it. */
+#define HARRIER_CAPTURE_END_GRACE_MS 2000
+
 /* Events `harrier timeline` shows at most (it holds them to indent by
  * lineage); a longer range says so and shows the first ones. */
 #define HARRIER_TIMELINE_MAX_EVENTS 200000

@@ -620,29 +620,6 @@ static bool dup_opt(const char *s, char **ret)
 	return *ret != NULL;
 }
 
-static char *join_argv(const struct event *ev)
-{
-	struct strbuf sb = STRBUF_INIT;
-	size_t i;
-
-	if (!ev->argc || !ev->argv)
-		return NULL;
-	for (i = 0; i < ev->argc && sb.len < HARRIER_MAX_CMDLINE; i++) {
-		if (i)
-			strbuf_appendc(&sb, ' ');
-		strbuf_appends(&sb, ev->argv[i] ? ev->argv[i] : "");
-	}
-	if (strbuf_failed(&sb)) {
-		strbuf_free(&sb);
-		return NULL;
-	}
-	if (sb.len > HARRIER_MAX_CMDLINE) {
-		sb.len = HARRIER_MAX_CMDLINE;
-		sb.buf[sb.len] = '\0';
-	}
-	return strbuf_steal(&sb);
-}
-
 static struct alert *make_alert(const struct engine *e,
 				const struct rules_rule *r,
 				const struct event *ev)
@@ -691,7 +668,9 @@ static struct alert *make_alert(const struct engine *e,
 		}
 	}
 	path = event_primary_path(ev);
-	ok = ok && a->output && dup_opt(e->hostname, &a->hostname) &&
+	/* a log's node= names the machine the event happened on */
+	ok = ok && a->output &&
+	     dup_opt(ev->node ? ev->node : e->hostname, &a->hostname) &&
 	     dup_opt(r->name, &a->rule) &&
 	     dup_opt(ev->kind == EVENT_KIND_SYSCALL ? "syscall" : "audit",
 		     &a->source) &&
@@ -705,7 +684,7 @@ static struct alert *make_alert(const struct engine *e,
 	     dup_opt(path ? (path->name ? path->name : path->raw_name) : NULL,
 		     &a->file);
 	if (ok && ev->argc) {
-		a->cmdline = join_argv(ev);
+		a->cmdline = event_argv_joined(ev);
 		ok = a->cmdline != NULL;
 	}
 	if (!ok) {

@@ -31,13 +31,14 @@ struct store_context {
 	size_t ntags_seen;
 };
 
+/* OR IGNORE on events_key: an event stored already (another capture's,
+ * an earlier replay's) is found instead. (No RETURNING: SQLite 3.22.) */
 static const char ins_event_sql[] =
-	"INSERT INTO events (time, time_ns, hostname, audit_serial, syscall, "
+	"INSERT OR IGNORE INTO events (time, time_ns, hostname, audit_serial, syscall, "
 	"success, exit, pid, ppid, uid, auid, ses, exe, cmdline, cwd, file, "
 	"address, container_id, container_name, pod_name, pod_namespace, "
 	"origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-	"?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) "
-	"ON CONFLICT (time_ns, audit_serial, hostname) DO NOTHING RETURNING id";
+	"?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
 static const char find_event_sql[] =
 	"SELECT id FROM events WHERE time_ns = ?1 AND audit_serial = ?2 AND "
 	"hostname IS ?3";
@@ -157,9 +158,7 @@ static int step_id(sqlite3_stmt *st, int64_t *ret)
 	*ret = -1;
 	if (rc == SQLITE_ROW) {
 		*ret = sqlite3_column_int64(st, 0);
-		/* RETURNING: finish the statement, so the row is written */
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			;
+		rc = SQLITE_DONE;
 	}
 	(void)sqlite3_reset(st);
 	(void)sqlite3_clear_bindings(st);
@@ -247,9 +246,13 @@ static int event_id(struct store_context *c, const struct context_event *e,
 		(void)sqlite3_clear_bindings(st);
 		return sqlite3_errcode(c->db);
 	}
-	rc = step_id(st, ret);
-	if (rc != SQLITE_OK || *ret >= 0)
+	rc = exec_stmt(st);
+	if (rc != SQLITE_OK)
 		return rc;
+	if (sqlite3_changes(c->db) == 1) {
+		*ret = sqlite3_last_insert_rowid(c->db);
+		return SQLITE_OK;
+	}
 	/* stored already (another capture, or an earlier replay) */
 	st = c->find_event;
 	rc |= sqlite3_bind_int64(st, 1, (sqlite3_int64)e->time_ns);
@@ -269,7 +272,7 @@ int store_context_write_event(struct store_context *c,
 			      const struct context_event *e,
 			      const char *origin, unsigned int *ret_missing)
 {
-	int64_t eid, aid;
+	int64_t eid = -1, aid;
 	size_t i;
 	int rc;
 
