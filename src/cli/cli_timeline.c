@@ -297,8 +297,8 @@ static void flush_routine(struct strbuf *sb, unsigned int *n,
 	strbuf_appendf(sb, "%s%25s", colour ? CLI_COLOUR_DIM : "", "");
 	for (i = 0; i < indent; i++)
 		strbuf_appendc(sb, ' ');
-	strbuf_appendf(sb, "(%u opens of libraries and locale files)%s\n",
-		       *n, colour ? CLI_COLOUR_RESET : "");
+	strbuf_appendf(sb, "(%u open%s of libraries and locale files)%s\n",
+		       *n, *n == 1 ? "" : "s", colour ? CLI_COLOUR_RESET : "");
 	*n = 0;
 }
 
@@ -318,19 +318,19 @@ static void print_rows(const struct timeline *t, bool colour, bool all)
 		if (routine && (e->ev->pid != rpid || !routine_open(e->ev) ||
 				e->nalerts))
 			flush_routine(&sb, &routine, rindent, colour);
-		if (!all && !e->nalerts && routine_open(e->ev)) {
-			routine++;
-			rpid = e->ev->pid;
-			rindent = indent;
-			(void)fputs(strbuf_str(&sb), stdout);
-			continue;
-		}
 		cli_time_ms(e->ev->time_ns, tm, sizeof(tm));
 		if (strncmp(day, tm, 10) != 0) {
 			memcpy(day, tm, 10);
 			strbuf_appendf(&sb, "%s-- %.10s%s\n",
 				       colour ? CLI_COLOUR_DIM : "", tm,
 				       colour ? CLI_COLOUR_RESET : "");
+		}
+		if (!all && !e->nalerts && routine_open(e->ev)) {
+			routine++;
+			rpid = e->ev->pid;
+			rindent = indent;
+			(void)fputs(strbuf_str(&sb), stdout);
+			continue;
 		}
 		if (e->nalerts && colour)
 			strbuf_appends(&sb, CLI_COLOUR_BOLD);

@@ -518,8 +518,18 @@ static void qb_alert_filters(struct qb *b, const struct store_query *q,
 	if (q->container)
 		qb_container(b, q->container);
 	if (q->priority) {
-		qb_sql(b, " AND priority_num <= ");
-		qb_int(b, (int64_t)f->prio);
+		/* "this and more severe" as a list of values: equality
+		 * lookups in alerts_priority, which the planner takes over
+		 * scanning in time order (a range it would not) */
+		int p;
+
+		qb_sql(b, " AND priority_num IN (");
+		for (p = 0; p <= (int)f->prio; p++) {
+			if (p)
+				qb_sql(b, ", ");
+			qb_int(b, p);
+		}
+		qb_sql(b, ")");
 	}
 	if (q->pid) {
 		qb_sql(b, " AND pid = ");
