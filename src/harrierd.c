@@ -25,8 +25,9 @@
 #include "common/harrier_config.h"
 #include "common/diag.h"
 #include "common/log.h"
-#include "common/strbuf.h"
 #include "engine/engine.h"
+#include "kaudit/kaudit.h"
+#include "kaudit/kstatus.h"
 #include "enrich/proctable.h"
 #include "pipeline/capture.h"
 #include "pipeline/lost.h"
@@ -34,8 +35,6 @@
 #include "sink/journald.h"
 #include "sink/sink.h"
 #include "sink/store.h"
-#include "source/kernel_rules.h"
-#include "source/kstate.h"
 #include "source/netlink.h"
 #include "source/source.h"
 #include "source/stdin.h"
@@ -78,16 +77,10 @@ static struct {
 	struct pipeline *pipeline;
 	struct source *source;
 	bool source_is_netlink;
-	struct kernel_rules *krules;
+	struct kaudit *kaudit;
 	struct sink *out, *journal, *store;
 
 	struct lost lost; /* kernel lost + queue drops, for the alert */
-	bool tamper_pending;
-	bool rules_installed;	/* we tried: remove ours at stop */
-	bool disabled_warned;	/* multicast mode: said so once */
-
-	/* kernel settings from before us (or before a crashed run) */
-	struct kstate *kstate;
 	bool under_systemd;
 	uint64_t ticks;
 } server;
@@ -255,284 +248,10 @@ static struct engine *load_engine(const struct config *c)
 	return e;
 }
 
-struct type_list {
-	const char **names;
-	size_t n, cap;
-};
-
-static void add_event_type(const char *type, void *ud)
-{
-	struct type_list *l = ud;
-	const char **p;
-
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 32;
-		p = realloc(l->names, l->cap * sizeof(*p));
-		if (!p)
-			return;
-		l->names = p;
-	}
-	l->names[l->n++] = type;
-}
-
-/* audit.track_forks: successful forks keep the process table current, so
- * that the child of a parent that only forked and is gone still has its
- * container. fork and vfork are not syscalls on every architecture
- * (aarch64): then clone and clone3 alone. */
-static int add_fork_rule(struct kernel_rules *kr)
-{
-	static const char *const texts[] = {
-		"-a always,exit -S clone,clone3,fork,vfork -F success=1 "
-		"-k harrier_fork\n",
-		"-a always,exit -S clone,clone3 -F success=1 -k harrier_fork\n",
-	};
-	struct diag d;
-	size_t i;
-	int r = -EINVAL;
-
-	for (i = 0; i < sizeof(texts) / sizeof(texts[0]) && r == -EINVAL;
-	     i++) {
-		diag_init(&d);
-		r = kernel_rules_load_buffer(kr, "audit.track_forks", texts[i],
-					     strlen(texts[i]), &d);
-		if (r < 0 && i + 1 == sizeof(texts) / sizeof(texts[0]))
-			log_diag(&d);
-		diag_free(&d);
-	}
-	return r;
-}
-
-/* capture.syscalls: syscalls audited only so that captures see them
- * (every connect, say). One rule keyed harrier_capture, per ABI; a name
- * the kernel does not know fails the rule set with the config's key. */
-static int add_capture_rule(struct kernel_rules *kr, const struct config *c)
-{
-	struct strbuf sb = STRBUF_INIT;
-	struct diag d;
-	size_t i;
-	int r;
-
-	if (!c->capture_enabled || !c->ncapture_syscalls)
-		return 0;
-	strbuf_appends(&sb, "-a always,exit -S ");
-	for (i = 0; i < c->ncapture_syscalls; i++) {
-		const char *n = c->capture_syscalls[i];
-
-		if (!*n || strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
-				   strlen(n)) {
-			log_error("capture.syscalls: '%s' is not a syscall "
-				  "name", n);
-			strbuf_free(&sb);
-			return -EINVAL;
-		}
-		strbuf_appendf(&sb, "%s%s", i ? "," : "", n);
-	}
-	strbuf_appends(&sb, " -k harrier_capture\n");
-	if (strbuf_failed(&sb))
-		return -ENOMEM;
-	diag_init(&d);
-	r = kernel_rules_load_buffer(kr, "capture.syscalls", strbuf_str(&sb),
-				     sb.len, &d);
-	log_diag(&d);
-	diag_free(&d);
-	strbuf_free(&sb);
-	return r;
-}
-
-/* Build Harrier's kernel rule set: the audit-rules directory plus merged
- * syscall rules per ABI for every evt.type the detection rules use, one
- * for the syscalls only successful calls of which can match (-F
- * success=1) and one for the rest. Record type names (USER_LOGIN, ...)
- * need no rule and are skipped. */
-static struct kernel_rules *build_kernel_rules(const struct config *c,
-					       const struct engine *e)
-{
-	struct kernel_rules *kr = kernel_rules_new((pid_t)getpid());
-	struct type_list types = { NULL, 0, 0 };
-	size_t added = 0, added_succ = 0, nfile, nfail = 0, nsucc = 0, i;
-	const char **succ;
-	struct diag d;
-	bool any = false;
-	int r;
-
-	if (!kr)
-		return NULL;
-	diag_init(&d);
-	r = kernel_rules_load_dir(kr, c->audit_rules_dir, &d);
-	log_diag(&d);
-	diag_free(&d);
-	if (r < 0) {
-		kernel_rules_free(kr);
-		return NULL;
-	}
-	if (c->track_forks && add_fork_rule(kr) < 0) {
-		kernel_rules_free(kr);
-		return NULL;
-	}
-	if (add_capture_rule(kr, c) < 0) {
-		kernel_rules_free(kr);
-		return NULL;
-	}
-	nfile = kernel_rules_count(kr);
-	engine_event_types(e, add_event_type, &types, &any);
-	/* Syscalls whose failed calls no rule can match: audit only their
-	 * successful calls (failed opens of library and PATH searches are
-	 * a large share of what the kernel would otherwise send). */
-	succ = calloc(types.n ? types.n : 1, sizeof(*succ));
-	if (!succ) {
-		free(types.names);
-		kernel_rules_free(kr);
-		return NULL;
-	}
-	for (i = 0; i < types.n; i++) {
-		if (engine_type_may_fail(e, types.names[i]))
-			types.names[nfail++] = types.names[i];
-		else
-			succ[nsucc++] = types.names[i];
-	}
-	r = kernel_rules_add_syscalls(kr, types.names, nfail, &added);
-	if (r >= 0)
-		r = kernel_rules_add_syscalls_success(kr, succ, nsucc,
-						      &added_succ);
-	free(types.names);
-	free(succ);
-	if (r < 0) {
-		kernel_rules_free(kr);
-		return NULL;
-	}
-	log_info("kernel audit rules: %zu from %s%s, %zu syscalls for the "
-		 "detection rules (%zu of them success-only)",
-		 nfile, c->audit_rules_dir,
-		 c->track_forks ? " and audit.track_forks" : "",
-		 added + added_succ, added_succ);
-	if (any)
-		log_warning("some rule has no evt.type restriction: it only "
-			    "sees events that other kernel rules produce");
-	return kr;
-}
-
-static int install_kernel_rules(void)
-{
-	char *err = NULL;
-	int r;
-
-	server.rules_installed = true;
-	r = kernel_rules_install(server.krules, &err);
-	if (r < 0) {
-		log_error("cannot install kernel audit rules: %s",
-			  err ? err : strerror(-r));
-		free(err);
-		return r;
-	}
-	log_info("installed %zu kernel audit rules",
-		 kernel_rules_count(server.krules));
-	return 0;
-}
-
-/* Every harrier rule in the kernel but keep's (NULL: all). */
-static int remove_kernel_rules(const struct kernel_rules *keep)
-{
-	unsigned int removed = 0;
-	char *err = NULL;
-	int r = kernel_rules_remove_except(keep, &removed, &err);
-
-	if (r < 0) {
-		log_error("cannot remove Harrier's kernel audit rules: %s",
-			  err ? err : strerror(-r));
-		free(err);
-		return r;
-	}
-	if (removed > 0)
-		log_info("removed %u kernel audit rules", removed);
-	return 0;
-}
-
-/* Someone changed the audit configuration: the observer sees every
- * CONFIG_CHANGE record; a removal of a harrier rule or audit being
- * disabled makes the next housekeeping tick check and restore. The alert
- * itself comes from the shipped rules, which name who did it. */
-static void observe_event(const struct event *ev, void *ud)
-{
-	const struct event_field *op, *key, *en;
-
-	(void)ud;
-	if (!ev->type_name || strcmp(ev->type_name, "CONFIG_CHANGE") != 0)
-		return;
-	op = event_field_get(ev, "op");
-	key = event_field_get(ev, "key");
-	en = event_field_get(ev, "audit_enabled");
-	if ((op && key && key->value && strncmp(key->value, "harrier", 7) == 0)
-	    || (en && en->raw_value && strcmp(en->raw_value, "0") == 0))
-		server.tamper_pending = true;
-}
-
-static bool netlink_daemon_mode(void)
-{
-	return server.source_is_netlink &&
-	       strcmp(source_netlink_mode(server.source), "daemon") == 0;
-}
-
-/* Someone ran "auditctl -e 0": as the audit daemon, switch audit back on
- * (the shipped rules raise the alert that says who); reading auditd's
- * multicast copy, audit is auditd's to manage: only say so. */
-static void check_enabled(void)
-{
-	struct source_netlink_kstate k;
-	int r;
-
-	if (!server.source_is_netlink || source_netlink_locked(server.source))
-		return;
-	if (source_netlink_kernel_get(&k) < 0)
-		return;
-	if (k.enabled != 0) {
-		server.disabled_warned = false;
-		return;
-	}
-	if (!netlink_daemon_mode()) {
-		if (!server.disabled_warned)
-			log_warning("kernel audit was disabled (enabled 0): "
-				    "no events until the audit daemon "
-				    "enables it again");
-		server.disabled_warned = true;
-		return;
-	}
-	r = source_netlink_kernel_set(1, SOURCE_NETLINK_KEEP);
-	if (r < 0)
-		log_error("kernel audit was disabled and cannot be enabled "
-			  "again: %s", strerror(-r));
-	else
-		log_warning("kernel audit was disabled (enabled 0): enabled "
-			    "it again");
-}
-
-static void check_tamper(void)
-{
-	char *err = NULL;
-	int r;
-
-	unsigned int missing = 0;
-
-	server.tamper_pending = false;
-	check_enabled();
-	if (!server.krules)
-		return;
-	r = kernel_rules_check(server.krules, &missing, &err);
-	if (r < 0) {
-		log_warning("cannot verify kernel audit rules: %s",
-			    err ? err : strerror(-r));
-		free(err);
-		return;
-	}
-	if (missing == 0)
-		return;
-	log_warning("%u of Harrier's kernel audit rules were removed: "
-		    "restoring them", missing);
-	(void)install_kernel_rules();
-}
-
 static void check_lost(void)
 {
 	struct source_stats ss;
+	struct kaudit_status ks;
 	struct lost_counts c;
 	struct timespec now;
 	char msg[LOST_MSG_MAX];
@@ -542,9 +261,11 @@ static void check_lost(void)
 	memset(&c, 0, sizeof(c));
 	c.queue_dropped = ss.dropped;
 	c.kernel_known = server.source_is_netlink &&
-			 source_netlink_kernel_status(server.source,
-						      &c.kernel_lost,
-						      &c.kernel_backlog) == 0;
+			 kaudit_status_get(&ks) == 0;
+	if (c.kernel_known) {
+		c.kernel_lost = ks.lost;
+		c.kernel_backlog = ks.backlog;
+	}
 	(void)clock_gettime(CLOCK_MONOTONIC, &now);
 	if (lost_check(&server.lost, &c, (int64_t)now.tv_sec, msg,
 		       sizeof(msg)) <= 0)
@@ -597,19 +318,7 @@ static void reload(void)
 		pipeline_capture_options(server.pipeline, &co);
 	}
 	log_set_level(c->log_level);
-	if (server.krules) {
-		struct kernel_rules *kr = build_kernel_rules(server.config, e);
-
-		/* The new set first, then what only the old one had: no
-		 * moment without rules. If the new set did not install
-		 * whole, the old rules stay beside it until the stop. */
-		if (kr) {
-			kernel_rules_free(server.krules);
-			server.krules = kr;
-			if (install_kernel_rules() == 0)
-				(void)remove_kernel_rules(kr);
-		}
-	}
+	kaudit_reload(server.kaudit, server.config, e);
 	config_free(c);
 	log_info("reload done");
 out:
@@ -617,86 +326,20 @@ out:
 		(void)sd_notify(0, "READY=1");
 }
 
-/* Before the netlink source starts: learn the kernel settings to restore
- * at stop. Normally what the kernel has now; but when the state file of
- * a run that did not stop cleanly is there (its pid is gone), the values
- * it recorded, since the kernel still has the crashed run's. */
-static void prepare_restore(void)
+/* Changes to the audit configuration reach kernel audit control. */
+static void observe_event(const struct event *ev, void *ud)
 {
-	struct source_netlink_kstate k;
-	struct kstate_settings now;
-	struct kstate_record file;
-	int r;
-
-	if (source_netlink_kernel_get(&k) < 0)
-		return; /* not permitted: the source says why */
-	now.enabled = k.enabled;
-	now.backlog_limit = k.backlog_limit;
-	r = kstate_prepare(server.kstate, &now, &file);
-	if (r == -EINVAL || r == -EFBIG)
-		log_warning("ignoring malformed %s", KSTATE_FILE);
-	else if (r < 0)
-		log_warning("ignoring %s: %s", KSTATE_FILE, strerror(-r));
-	else if (r == KSTATE_FROM_CRASH)
-		log_warning("harrierd (pid %u) did not stop cleanly: kernel "
-			    "audit will be restored to enabled %u, "
-			    "backlog_limit %u at stop (now %u, %u)",
-			    file.pid, file.saved.enabled,
-			    file.saved.backlog_limit, k.enabled,
-			    k.backlog_limit);
-	/* KSTATE_OTHER_RUN: another harrierd runs (it holds the audit pid:
-	 * we will read along in multicast mode and change nothing). */
+	(void)ud;
+	kaudit_observe(server.kaudit, ev);
 }
 
-/* Once registered as the audit daemon: record what to restore. */
-static void record_restore(void)
+static enum kaudit_reader source_reader(void)
 {
-	int r;
-
-	if (!server.kstate || !kstate_known(server.kstate) ||
-	    !netlink_daemon_mode() || source_netlink_locked(server.source))
-		return;
-	r = kstate_write(server.kstate, getpid());
-	if (r < 0)
-		log_warning("cannot write %s (%s): after a crash, the next "
-			    "start cannot restore the kernel audit settings",
-			    KSTATE_FILE, strerror(-r));
-}
-
-/* A restore plan goes to source_netlink_kernel_set as it is. */
-_Static_assert(KSTATE_KEEP == SOURCE_NETLINK_KEEP,
-	       "kstate and netlink disagree on 'keep this value'");
-
-/* After the source stopped (it put back what it changed itself): put
- * back what a crashed earlier run changed, then forget the file. */
-static void finish_restore(void)
-{
-	struct source_netlink_kstate k;
-	struct kstate_settings now, set, orig;
-	int r;
-
-	if (!server.kstate)
-		return;
-	if (source_netlink_kernel_get(&k) == 0) {
-		now.enabled = k.enabled;
-		now.backlog_limit = k.backlog_limit;
-		if (kstate_restore_plan(server.kstate, &now, &set) &&
-		    kstate_saved(server.kstate, &orig) == 0) {
-			r = source_netlink_kernel_set(set.enabled,
-						      set.backlog_limit);
-			if (r < 0)
-				log_error("cannot restore kernel audit "
-					  "settings: %s", strerror(-r));
-			else
-				log_info("restored kernel audit settings of "
-					 "before the crashed run: enabled %u, "
-					 "backlog_limit %u",
-					 orig.enabled, orig.backlog_limit);
-		}
-	}
-	r = kstate_remove(server.kstate);
-	if (r < 0)
-		log_warning("cannot remove %s: %s", KSTATE_FILE, strerror(-r));
+	if (!server.source_is_netlink)
+		return KAUDIT_READER_OTHER;
+	return strcmp(source_netlink_mode(server.source), "daemon") == 0
+		       ? KAUDIT_READER_DAEMON
+		       : KAUDIT_READER_MULTICAST;
 }
 
 static int open_source(const struct config *c)
@@ -726,7 +369,7 @@ static int open_source(const struct config *c)
 		return r;
 	}
 	if (server.source_is_netlink) {
-		uint32_t lost_at_start, backlog;
+		struct kaudit_status ks;
 
 		log_info("reading kernel audit over netlink in %s mode%s",
 			 source_netlink_mode(server.source),
@@ -735,10 +378,8 @@ static int open_source(const struct config *c)
 				 " (another audit daemon holds the audit pid; "
 				 "reading its multicast copy)" :
 				 " (registered as the audit daemon)");
-		if (source_netlink_kernel_status(server.source, &lost_at_start,
-						 &backlog) < 0)
-			lost_at_start = 0;
-		lost_init(&server.lost, lost_at_start);
+		lost_init(&server.lost,
+			  kaudit_status_get(&ks) == 0 ? ks.lost : 0);
 	} else {
 		lost_init(&server.lost, 0);
 		log_info("reading audit records from %s", c->source);
@@ -839,7 +480,7 @@ static void log_stats(void)
 	struct sink_stats st = { 0, 0, 0 }, jr = { 0, 0, 0 };
 	struct store_context_stats cs;
 	struct capture_stats cap;
-	uint32_t lost = 0, backlog = 0;
+	struct kaudit_status ks = { .lost = 0, .backlog = 0 };
 	bool kernel;
 
 	/* lost: the counter as of the last housekeeping tick (1 s) */
@@ -852,9 +493,7 @@ static void log_stats(void)
 		sink_stats(server.store, &st);
 	if (server.journal)
 		sink_stats(server.journal, &jr);
-	kernel = server.source_is_netlink &&
-		 source_netlink_kernel_status(server.source, &lost,
-					      &backlog) == 0;
+	kernel = server.source_is_netlink && kaudit_status_get(&ks) == 0;
 	if (pipeline_capture_stats(server.pipeline, &cap)) {
 		store_sink_context_stats(server.store, &cs);
 		log_notice("capture: %llu captures (%llu skipped: too many at "
@@ -886,13 +525,13 @@ static void log_stats(void)
 		   (unsigned long long)jr.dropped,
 		   (unsigned long long)pts.entries,
 		   (unsigned long long)lost_kernel_total(&server.lost),
-		   kernel ? "" : "(unknown) ", backlog);
+		   kernel ? "" : "(unknown) ", ks.backlog);
 }
 
 static void housekeeping(void)
 {
 	check_lost();
-	check_tamper();
+	kaudit_check(server.kaudit);
 	if (server.under_systemd)
 		(void)sd_notify(0, "WATCHDOG=1");
 }
@@ -941,8 +580,7 @@ static int event_loop(int sigfd, int timerfd)
 			if (read(timerfd, &expirations, sizeof(expirations)) >
 			    0) {
 				pipeline_age(server.pipeline);
-				if (server.tamper_pending)
-					check_tamper();
+				kaudit_tick(server.kaudit);
 				if (++server.ticks % HOUSEKEEPING_TICKS == 0)
 					housekeeping();
 			}
@@ -979,8 +617,8 @@ static void shutdown_all(void)
 		(void)sd_notify(0, "STOPPING=1");
 	/* Rules first, so no new events are generated; then stop the reader
 	 * and process what it had queued; then flush the sinks. */
-	if (server.krules && server.rules_installed)
-		remove_kernel_rules(NULL);
+	if (server.kaudit)
+		kaudit_stop(server.kaudit);
 	if (server.source) {
 		source_stop(server.source);
 		while (source_read(server.source, pipeline_record,
@@ -1007,9 +645,9 @@ static void shutdown_all(void)
 	sink_free(server.out);
 	pipeline_free(server.pipeline);
 	source_free(server.source);
-	finish_restore();
-	kstate_free(server.kstate);
-	kernel_rules_free(server.krules);
+	if (server.kaudit)
+		kaudit_restore_finish(server.kaudit);
+	kaudit_free(server.kaudit);
 	proctable_free(server.proctable);
 	engine_free(server.engine);
 	config_free(server.config);
@@ -1052,13 +690,18 @@ int main(int argc, char **argv)
 		config_free(server.config);
 		return EXIT_BAD_INPUT;
 	}
+	server.kaudit = kaudit_new(strcmp(server.config->source, "netlink")
+					   == 0 ? KSTATE_FILE : NULL);
+	if (!server.kaudit) {
+		log_error("out of memory");
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
 	if (strcmp(server.config->source, "netlink") == 0 &&
-	    server.config->kernel_rules) {
-		server.krules = build_kernel_rules(server.config, server.engine);
-		if (!server.krules) {
-			rc = EXIT_BAD_INPUT;
-			goto out;
-		}
+	    server.config->kernel_rules &&
+	    kaudit_build(server.kaudit, server.config, server.engine) < 0) {
+		rc = EXIT_BAD_INPUT;
+		goto out;
 	}
 	/* A replayed log's pids are not today's /proc: events only. */
 	if (strcmp(server.config->source, "netlink") == 0 ||
@@ -1077,28 +720,19 @@ int main(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	if (strcmp(server.config->source, "netlink") == 0) {
-		server.kstate = kstate_new(KSTATE_FILE);
-		if (!server.kstate) {
-			log_error("out of memory");
-			rc = EXIT_RUNTIME;
-			goto out;
-		}
-		prepare_restore();
-	}
+	kaudit_restore_prepare(server.kaudit);
 	if (open_source(server.config) < 0) {
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	record_restore();
+	kaudit_source_started(server.kaudit, source_reader(),
+			      server.source_is_netlink &&
+				      source_netlink_locked(server.source));
 	if (server.proctable)
 		(void)proctable_seed(server.proctable);
-	if (server.krules) {
-		/* Leftovers of a crashed run first, then ours. */
-		if (remove_kernel_rules(NULL) < 0 || install_kernel_rules() < 0) {
-			rc = EXIT_RUNTIME;
-			goto out;
-		}
+	if (kaudit_start(server.kaudit) < 0) {
+		rc = EXIT_RUNTIME;
+		goto out;
 	}
 	if (server.under_systemd)
 		(void)sd_notify(0, "READY=1\nSTATUS=watching kernel audit");

@@ -16,10 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "assemble/assembler.h"
 #include "assemble/interpret.h"
 #include "common/limits.h"
+#include "common/linesplit.h"
 #include "common/strbuf.h"
 
 /* Syscall names are cached per libaudit machine for numbers below
@@ -73,9 +75,8 @@ struct assembler {
 	struct assembler_stats stats;
 	int err; /* sticky -ENOMEM raised inside the auparse callback */
 
-	struct strbuf line; /* partial last line of assembler_feed */
+	struct linesplit lines; /* assembler_feed's byte stream */
 	struct strbuf rec;  /* assembler_feed_record's record + newline */
-	bool discarding; /* skipping the rest of an over-long line */
 
 	/* Events auparse holds open, to bound them (see limits.h). */
 	struct asm_open open[HARRIER_EOE_DISTANCE];
@@ -631,6 +632,18 @@ static void asm_rec_path(struct assembler *a, auparse_state_t *au)
 				p->raw_name = asm_untrusted(a, val, NULL);
 			else if (strcmp(name, "nametype") == 0)
 				p->nametype = asm_nametype(a, val);
+			break;
+		case 'd':
+			if (strcmp(name, "dev") == 0) {
+				unsigned int ma, mi;
+				char end;
+
+				if (sscanf(val, "%x:%x%c", &ma, &mi, &end) == 2 &&
+				    ma < 4096 && mi < (1u << 20)) {
+					p->dev = (uint32_t)makedev(ma, mi);
+					p->has_dev = true;
+				}
+			}
 			break;
 		case 'i':
 			if (strcmp(name, "inode") == 0 &&
@@ -1294,44 +1307,20 @@ static int asm_take_err(struct assembler *a, int r)
 	return r;
 }
 
+static int asm_feed_line(const char *line, size_t n, void *userdata)
+{
+	/* the splitter guarantees line[n] == '\n' */
+	return asm_line(userdata, line, n, true);
+}
+
 int assembler_feed(struct assembler *a, const char *data, size_t len)
 {
-	const char *p = data, *end = data + len, *nl;
-	size_t n;
-	int r = 0;
-
-	while (p < end && r == 0) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		if (a->discarding) {
-			if (nl)
-				a->discarding = false;
-		} else if (a->line.len + n > HARRIER_MAX_RECORD_LEN + 1) {
-			/* Over-long line: count it once, drop through to
-			 * its end. */
-			a->stats.malformed++;
-			strbuf_reset(&a->line);
-			a->discarding = !nl;
-		} else if (!nl) {
-			strbuf_append(&a->line, p, n);
-			if (strbuf_failed(&a->line)) {
-				strbuf_reset(&a->line);
-				r = -ENOMEM;
-			}
-		} else if (a->line.len == 0) {
-			r = asm_line(a, p, n, true);
-		} else {
-			strbuf_append(&a->line, p, n + 1);
-			if (strbuf_failed(&a->line))
-				r = -ENOMEM;
-			else
-				r = asm_line(a, a->line.buf, a->line.len - 1,
-					     true);
-			strbuf_reset(&a->line);
-		}
-		p = nl ? nl + 1 : end;
-	}
-	return asm_take_err(a, r);
+	/* set up on first use: the live daemon feeds whole records */
+	if (!a->lines.buf &&
+	    linesplit_init(&a->lines, HARRIER_MAX_RECORD_LEN, 65536) < 0)
+		return -ENOMEM;
+	return asm_take_err(a, linesplit_feed(&a->lines, data, len,
+					      asm_feed_line, a));
 }
 
 int assembler_feed_record(struct assembler *a, const char *rec, size_t len)
@@ -1368,12 +1357,8 @@ int assembler_flush(struct assembler *a)
 {
 	int r = 0;
 
-	if (a->line.len > 0 && !a->discarding) {
-		/* Last line without its newline. */
-		r = asm_line(a, a->line.buf, a->line.len, false);
-	}
-	strbuf_reset(&a->line);
-	a->discarding = false;
+	/* a last line without its newline */
+	r = linesplit_finish(&a->lines, asm_feed_line, a);
 	if (auparse_flush_feed(a->au) < 0 && r == 0)
 		r = -ENOMEM;
 	a->nopen = 0;
@@ -1383,6 +1368,8 @@ int assembler_flush(struct assembler *a)
 void assembler_get_stats(const struct assembler *a, struct assembler_stats *ret)
 {
 	*ret = a->stats;
+	/* lines dropped by the splitter for their length: malformed too */
+	ret->malformed += a->lines.overlong;
 }
 
 struct assembler *assembler_new(assembler_event_cb cb, void *userdata)
@@ -1399,7 +1386,6 @@ struct assembler *assembler_new(assembler_event_cb cb, void *userdata)
 	a->last_machine = -1;
 	a->argc_decl = -1;
 	a->split_idx = -1;
-	strbuf_init(&a->line);
 	strbuf_init(&a->rec);
 	strbuf_init(&a->scratch);
 	a->au = auparse_init(AUSOURCE_FEED, NULL);
@@ -1420,7 +1406,7 @@ void assembler_free(struct assembler *a)
 	if (a->au)
 		auparse_destroy(a->au);
 	arena_free(&a->arena);
-	strbuf_free(&a->line);
+	linesplit_free(&a->lines);
 	strbuf_free(&a->rec);
 	strbuf_free(&a->scratch);
 	free(a);

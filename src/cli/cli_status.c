@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "kaudit/kstatus.h"
 #include "sink/store_query.h"
-#include "source/netlink.h"
 
 /* The command name of pid, or "?" (the audit pid's holder). */
 static void pid_comm(uint32_t pid, char *buf, size_t len)
@@ -45,7 +45,7 @@ static void put(struct json_object *o, const char *k, struct json_object *v)
 }
 
 static struct json_object *kernel_json(int r,
-				       const struct source_netlink_kstate *k,
+				       const struct kaudit_status *k,
 				       const char *comm)
 {
 	struct json_object *o = json_object_new_object();
@@ -94,7 +94,7 @@ static struct json_object *store_json(const char *db, int r,
 	return o;
 }
 
-static void print_kernel(int r, const struct source_netlink_kstate *k,
+static void print_kernel(int r, const struct kaudit_status *k,
 			 const char *comm)
 {
 	if (r < 0) {
@@ -144,7 +144,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct source_netlink_kstate k;
+	struct kaudit_status k;
 	struct store_summary sum;
 	struct json_object *doc;
 	const char *db = cli_default_db, *s;
@@ -169,7 +169,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 	if (cli_no_more_args(cmd, argc, argv))
 		return CLI_EXIT_BAD_INPUT;
 	memset(&k, 0, sizeof(k));
-	rk = source_netlink_kernel_get(&k);
+	rk = kaudit_status_get(&k);
 	if (rk == 0 && k.pid)
 		pid_comm(k.pid, comm, sizeof(comm));
 	memset(&sum, 0, sizeof(sum));

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "common/event.h"
-#include "common/strbuf.h"
 
 const struct event_field *event_field_get(const struct event *ev,
 					  const char *name)
@@ -27,27 +26,4 @@ const struct event_path *event_primary_path(const struct event *ev)
 		    strcmp(ev->paths[i].nametype, "PARENT") != 0)
 			return &ev->paths[i];
 	return ev->npaths ? &ev->paths[0] : NULL;
-}
-
-char *event_argv_joined(const struct event *ev)
-{
-	struct strbuf sb = STRBUF_INIT;
-	size_t i;
-
-	if (!ev->argc || !ev->argv)
-		return NULL;
-	for (i = 0; i < ev->argc && sb.len < HARRIER_MAX_CMDLINE; i++) {
-		if (i)
-			strbuf_appendc(&sb, ' ');
-		strbuf_appends(&sb, ev->argv[i] ? ev->argv[i] : "");
-	}
-	if (strbuf_failed(&sb)) {
-		strbuf_free(&sb);
-		return NULL;
-	}
-	if (sb.len > HARRIER_MAX_CMDLINE) {
-		sb.len = HARRIER_MAX_CMDLINE;
-		sb.buf[sb.len] = '\0';
-	}
-	return strbuf_steal(&sb);
 }

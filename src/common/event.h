@@ -29,9 +29,14 @@ struct event_path {
 	const char *name;     /* absolute, normalised; NULL if the record had
 			       * no name (name=(null)) */
 	const char *raw_name; /* as the record gave it (decoded from hex) */
+	const char *resolved; /* the object the syscall reached when name went
+			       * through a symlink (set by the enricher,
+			       * src/enrich/pathres.c); NULL = name itself */
 	const char *nametype; /* NORMAL, PARENT, CREATE, DELETE, UNKNOWN ... */
 	uint64_t inode;
 	bool has_inode;
+	uint32_t dev; /* makedev(major, minor) of the record's dev= */
+	bool has_dev;
 	uint32_t mode; /* st_mode incl. type bits */
 	bool has_mode;
 	uint32_t ouid, ogid;
@@ -113,11 +118,20 @@ struct event {
 	const char *subj;  /* LSM label, NULL if none */
 	const char *cwd;   /* from CWD record */
 
-	/* argv: from EXECVE when present (argv_from_execve), else decoded
-	 * from PROCTITLE. argc may be 0. argv_truncated when limits cut it. */
+	/* argv: the process's command line, one definition for
+	 * proc.exe/args/cmdline, the store and the outputs. The assembler
+	 * sets it from EXECVE when present (argv_from_execve), else from
+	 * PROCTITLE. The kernel keeps a task's PROCTITLE from its first
+	 * audited syscall, also across execve (runc init, a shell exec'ing
+	 * its last command): so the enricher replaces a PROCTITLE argv by
+	 * what the process's latest execve said (or /proc/PID/cmdline)
+	 * when it knows that (argv_from_process; argv is then
+	 * { argv[0], the other arguments space-joined }). argc may be 0.
+	 * argv_truncated when limits cut it. */
 	const char *const *argv;
 	size_t argc;
 	bool argv_from_execve;
+	bool argv_from_process;
 	bool argv_truncated;
 
 	/* PATH records in item order. */
@@ -150,11 +164,5 @@ const struct event_field *event_field_get(const struct event *ev,
  * PARENT entry (the object the syscall acted on), else the first item;
  * NULL when there is none. */
 const struct event_path *event_primary_path(const struct event *ev);
-
-/* The command line as it ran: argv joined with spaces, cut at
- * HARRIER_MAX_CMDLINE bytes (the alerts' and events' cmdline column).
- * Owned by the caller; NULL when there is no argv or on allocation
- * failure. */
-char *event_argv_joined(const struct event *ev);
 
 #endif

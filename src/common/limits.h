@@ -101,6 +101,21 @@
  * cannot make the enricher allocate without bound. */
 #define HARRIER_CONTAINER_STATE_MAX_BYTES (4 * 1024 * 1024)
 
+/* Symlink resolution of paths (src/enrich/pathres.c): results cached by
+ * (name, inode), direct-mapped, a colliding name replaces the slot (a
+ * miss costs one readlinkat per component); symlinks learned from the
+ * log's own symlink records, oldest forgotten first; links followed in
+ * one walk before giving up (the kernel's own limit is 40). */
+#define HARRIER_PATHRES_CACHE_MAX 4096
+#define HARRIER_PATHRES_LINKS_MAX 4096
+#define HARRIER_PATHRES_MAX_LINKS 40
+
+/* Runtime states read when looking for the container whose init a gone
+ * process was (container_find_init: only for a runtime's init that
+ * exec'd and exited before its cgroup was read). A node runs at most a
+ * few hundred containers; past this the process stays unattributed. */
+#define HARRIER_CONTAINER_INIT_SCAN_MAX 1024
+
 /* Longest container name, image, pod name/namespace/uid kept from runtime
  * state (Kubernetes names are at most 253, image references about 300).
  * A longer value is ignored (the field stays unknown). */

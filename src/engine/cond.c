@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "engine/cond.h"
+#include "engine/cond_view.h"
 #include "engine/fields.h"
 
 enum cond_op {
@@ -88,6 +89,10 @@ enum node_kind { NODE_AND, NODE_OR, NODE_NOT, NODE_CMP };
 /* How a comparison's list is ordered for lookup. */
 enum list_order { ORD_NONE, ORD_STR, ORD_NUM };
 
+/* Anything added here that changes what a node or a comparison means (a
+ * transformer on the field, a modifier of the operator) must make
+ * cond_view_get() below say CV_OTHER / CVO_OTHER for such nodes: the
+ * kernel filter derivation (kfilter.c) trusts the view. */
 struct cond_node {
 	enum node_kind kind;
 	struct cond_node *a, *b; /* AND/OR: both; NOT: a */
@@ -1498,4 +1503,94 @@ static bool node_implies_success(const struct cond_node *n, const char *syscall)
 bool cond_implies_success(const struct cond *c, const char *syscall)
 {
 	return c && node_implies_success(c->root, syscall);
+}
+
+/* ---- read-only view for analyses (cond_view.h) ---- */
+
+const struct cond_node *cond_view_root(const struct cond *c)
+{
+	return c ? c->root : NULL;
+}
+
+static enum cond_view_op view_op(enum cond_op op)
+{
+	switch (op) {
+	case OP_EQ:
+		return CVO_EQ;
+	case OP_NE:
+		return CVO_NE;
+	case OP_LT:
+		return CVO_LT;
+	case OP_LE:
+		return CVO_LE;
+	case OP_GT:
+		return CVO_GT;
+	case OP_GE:
+		return CVO_GE;
+	case OP_IN:
+		return CVO_IN;
+	case OP_INTERSECTS:
+		return CVO_INTERSECTS;
+	case OP_CONTAINS:
+		return CVO_CONTAINS;
+	case OP_ICONTAINS:
+		return CVO_ICONTAINS;
+	case OP_STARTSWITH:
+		return CVO_STARTSWITH;
+	case OP_ENDSWITH:
+		return CVO_ENDSWITH;
+	case OP_GLOB:
+		return CVO_GLOB;
+	case OP_PMATCH:
+		return CVO_PMATCH;
+	case OP_EXISTS:
+		return CVO_EXISTS;
+	default:
+		return CVO_OTHER;
+	}
+}
+
+void cond_view_get(const struct cond_node *n, struct cond_view *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	switch (n->kind) {
+	case NODE_AND:
+		ret->kind = CV_AND;
+		break;
+	case NODE_OR:
+		ret->kind = CV_OR;
+		break;
+	case NODE_NOT:
+		ret->kind = CV_NOT;
+		break;
+	case NODE_CMP:
+		ret->kind = CV_CMP;
+		break;
+	default:
+		ret->kind = CV_OTHER;
+		return;
+	}
+	ret->a = n->a;
+	ret->b = n->b;
+	if (ret->kind != CV_CMP)
+		return;
+	ret->ref = &n->ref;
+	ret->op = view_op(n->op);
+	ret->v.s = n->v.s;
+	ret->v.n = n->v.n;
+	ret->v.has_n = n->v.has_n;
+	ret->nitems = n->nitems;
+}
+
+void cond_view_item(const struct cond_node *n, size_t i,
+		    struct cond_view_value *ret)
+{
+	ret->s = n->items[i].s;
+	ret->n = n->items[i].n;
+	ret->has_n = n->items[i].has_n;
+}
+
+bool cond_view_eval(const struct cond_node *n, const struct event *ev)
+{
+	return n && ev && eval_node(n, ev);
 }

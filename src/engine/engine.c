@@ -20,6 +20,7 @@
 #include "common/limits.h"
 #include "common/strbuf.h"
 #include "engine/engine.h"
+#include "engine/fields.h"
 #include "engine/rules.h"
 
 struct engine *engine_new(void)
@@ -681,11 +682,16 @@ static struct alert *make_alert(const struct engine *e,
 	     dup_opt(ev->exe, &a->exe) &&
 	     dup_opt(ev->kind == EVENT_KIND_SYSCALL ? ev->syscall_name : NULL,
 		     &a->syscall) &&
-	     dup_opt(path ? (path->name ? path->name : path->raw_name) : NULL,
+	     dup_opt(!path		? NULL
+		     : path->resolved	? path->resolved
+		     : path->name	? path->name
+					: path->raw_name,
 		     &a->file);
-	if (ok && ev->argc) {
-		a->cmdline = event_argv_joined(ev);
-		ok = a->cmdline != NULL;
+	if (ok) {
+		char cmd[FIELD_SCRATCH];
+		const char *c = field_cmdline(ev, cmd, sizeof(cmd));
+
+		ok = dup_opt(c, &a->cmdline);
 	}
 	if (!ok) {
 		alert_free(a);

@@ -510,6 +510,14 @@ static const char *file_path(const struct event *ev)
 	return path_name(event_primary_path(ev));
 }
 
+/* Falco's fd.name for a file: the object reached, through symlinks. */
+static const char *fd_file_path(const struct event *ev)
+{
+	const struct event_path *p = event_primary_path(ev);
+
+	return p && p->resolved ? p->resolved : path_name(p);
+}
+
 static bool sockaddr_text(const struct event *ev, struct fval *v, char *buf,
 			  size_t len)
 {
@@ -948,6 +956,15 @@ static bool g_cmdline(const struct field_ref *r, const struct event *ev,
 	return set_str(v, buf);
 }
 
+const char *field_cmdline(const struct event *ev, char *buf, size_t len)
+{
+	struct fval v;
+
+	if (len < 2 || !g_cmdline(NULL, ev, 0, &v, buf, len))
+		return NULL;
+	return v.s;
+}
+
 static bool g_tty(const struct field_ref *r, const struct event *ev,
 		  unsigned int n, struct fval *v, char *buf, size_t len)
 {
@@ -1202,7 +1219,19 @@ static bool g_fd_name(const struct field_ref *r, const struct event *ev,
 {
 	if (is_sock(ev))
 		return sockaddr_text(ev, v, buf, len);
-	return set_str(v, file_path(ev));
+	return set_str(v, fd_file_path(ev));
+}
+
+/* fd.nameraw: the path as the process passed it. */
+static bool g_fd_nameraw(const struct field_ref *r, const struct event *ev,
+			 unsigned int n, struct fval *v, char *buf, size_t len)
+{
+	const struct event_path *p;
+
+	if (is_sock(ev))
+		return sockaddr_text(ev, v, buf, len);
+	p = event_primary_path(ev);
+	return p && set_str(v, p->raw_name ? p->raw_name : p->name);
 }
 
 /* fd.directory (0) and fd.filename (1) of a file path. */
@@ -1214,7 +1243,7 @@ static bool g_fd_dirfile(const struct field_ref *r, const struct event *ev,
 
 	if (is_sock(ev))
 		return false;
-	p = file_path(ev);
+	p = fd_file_path(ev);
 	if (!p)
 		return false;
 	slash = strrchr(p, '/');
@@ -1612,7 +1641,11 @@ static const struct field_def field_table[] = {
 	   "File descriptor: the one returned (open, socket, accept) or "
 	   "passed (a0)."),
 	FD("fd.name", S, "string", 0, 0, g_fd_name,
-	   "File path; ip:port of the socket address; unix socket path."),
+	   "File path of the object reached (symlinks resolved); ip:port "
+	   "of the socket address; unix socket path."),
+	FD("fd.nameraw", S, "string", 0, 0, g_fd_nameraw,
+	   "File path as the process passed it (relative, through "
+	   "symlinks: not resolved)."),
 	FD("fd.directory", S, "string", 0, 0, g_fd_dirfile,
 	   "Directory of the file path."),
 	FD("fd.filename", S, "string", 0, 1, g_fd_dirfile,

@@ -61,6 +61,11 @@ bool field_extract(const struct field_ref *r, const struct event *ev,
 		   unsigned int n, struct fval *ret, char *scratch,
 		   size_t scratch_len);
 
+/* proc.cmdline of the event (Falco's "proc.name args"): the one
+ * definition of a command line that alerts, the store's cmdline column and
+ * the outputs use. NULL when unknown; else buf or a borrowed string. */
+const char *field_cmdline(const struct event *ev, char *buf, size_t len);
+
 /* Text of a value: v->s for strings, else rendered into buf. */
 const char *fval_text(const struct fval *v, char *buf, size_t len);
 

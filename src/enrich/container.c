@@ -88,22 +88,17 @@ struct container_cache {
 	struct cc_entry *buckets[CC_BUCKETS];
 	struct cc_entry *head, *tail;
 	size_t n;
+	const struct hclock *clock; /* NULL: the system's */
 };
 
-static uint64_t cc_now_ms(void)
+static uint64_t cc_now_ms(const struct container_cache *cc)
 {
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_mono_ms(cc->clock);
 }
 
-static uint64_t cc_real_ns(void)
+static uint64_t cc_real_ns(const struct container_cache *cc)
 {
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return clock_real_ns(cc->clock);
 }
 
 /* The kernel stamps audit events with the coarse clock: an event's time
@@ -174,6 +169,12 @@ static void cc_entry_free(struct cc_entry *e)
 		return;
 	cc_meta_free(&e->meta);
 	free(e);
+}
+
+void container_cache_set_clock(struct container_cache *cc,
+			       const struct hclock *clock)
+{
+	cc->clock = clock;
 }
 
 void container_cache_free(struct container_cache *cc)
@@ -572,6 +573,84 @@ out:
 	json_object_put(obj);
 }
 
+/* The cgroup paths of a runc state ("cgroup_paths": controller ->
+ * "/sys/fs/cgroup/CTRL/PATH") as /proc/PID/cgroup text, parsed. */
+static int cc_state_cgroup(json_object *state, struct cgroup_match *ret)
+{
+	json_object *paths = cc_get(state, "cgroup_paths");
+	struct strbuf sb = STRBUF_INIT;
+	int r = 0;
+
+	if (!paths || !json_object_is_type(paths, json_type_object))
+		return 0;
+	json_object_object_foreach(paths, key, val)
+	{
+		const char *v, *rest;
+
+		(void)key;
+		if (!json_object_is_type(val, json_type_string))
+			continue;
+		v = json_object_get_string(val);
+		if (strncmp(v, "/sys/fs/cgroup/", 15) != 0)
+			continue;
+		rest = strchr(v + 15, '/');
+		strbuf_appends(&sb, "1:x:");
+		strbuf_appends(&sb, rest ? rest : "/");
+		strbuf_appendc(&sb, '\n');
+	}
+	if (!strbuf_failed(&sb) && sb.len)
+		r = cgroup_parse(sb.buf, sb.len, ret);
+	strbuf_free(&sb);
+	return r == 1 ? 1 : 0;
+}
+
+int container_find_init(struct container_cache *cc, pid_t pid,
+			struct cgroup_match *ret)
+{
+	static const char *const dirs[] = {
+		"/run/runc",
+		"/run/docker/runtime-runc/moby",
+		"/run/containerd/runc/k8s.io",
+		"/run/containerd/runc/default",
+	};
+	char path[4096];
+	unsigned int seen = 0;
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !found; i++) {
+		struct dirent *de;
+		DIR *d;
+
+		if (cc_path(cc, path, sizeof(path), dirs[i], NULL, NULL) < 0)
+			continue;
+		d = opendir(path);
+		if (!d)
+			continue;
+		while (!found && (de = readdir(d)) &&
+		       seen < HARRIER_CONTAINER_INIT_SCAN_MAX) {
+			json_object *st, *ip;
+			int n;
+
+			if (de->d_name[0] == '.')
+				continue;
+			seen++;
+			n = snprintf(path, sizeof(path), "%s%s/%s/state.json",
+				     cc->root, dirs[i], de->d_name);
+			if (n < 0 || (size_t)n >= sizeof(path))
+				continue;
+			st = cc_read_json(path);
+			ip = cc_get(st, "init_process_pid");
+			if (ip && json_object_is_type(ip, json_type_int) &&
+			    json_object_get_int64(ip) == (int64_t)pid)
+				found = cc_state_cgroup(st, ret);
+			json_object_put(st);
+		}
+		(void)closedir(d);
+	}
+	return found;
+}
+
 static void cc_load(const struct container_cache *cc, struct cc_entry *e)
 {
 	struct cc_meta *m = &e->meta;
@@ -594,10 +673,10 @@ static void cc_load(const struct container_cache *cc, struct cc_entry *e)
 	if (!e->pub.pod_uid && e->match_pod_uid[0])
 		e->pub.pod_uid = e->match_pod_uid;
 	e->pub.k8s_container_name = m->k8s_name;
-	e->last_try_ns = cc_real_ns();
+	e->last_try_ns = cc_real_ns(cc);
 	if (!m->found) {
 		e->retries++;
-		e->next_retry_ms = cc_now_ms() + HARRIER_CONTAINER_RETRY_MS;
+		e->next_retry_ms = cc_now_ms(cc) + HARRIER_CONTAINER_RETRY_MS;
 	}
 }
 
@@ -676,7 +755,7 @@ cc_lookup(struct container_cache *cc, const struct cgroup_match *m,
 		 * (by more than the event clock's granularity). */
 		if (!e->meta.found &&
 		    e->retries <= HARRIER_CONTAINER_RETRY_MAX) {
-			now = cc_now_ms();
+			now = cc_now_ms(cc);
 			if (now >= e->next_retry_ms ||
 			    (exec && e->last_try_ns <
 					     exec_time_ns +
@@ -726,5 +805,5 @@ container_cache_get_exec(struct container_cache *cc,
 			 const struct cgroup_match *m, uint64_t exec_time_ns)
 {
 	return cc_lookup(cc, m, true,
-			 exec_time_ns ? exec_time_ns : cc_real_ns());
+			 exec_time_ns ? exec_time_ns : cc_real_ns(cc));
 }

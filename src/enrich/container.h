@@ -10,7 +10,9 @@
 #define HARRIER_CONTAINER_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
+#include "common/clock.h"
 #include "common/event.h"
 
 /* Result of parsing a cgroup file's text. */
@@ -31,6 +33,9 @@ struct container_cache;
 /* root is "/" except in tests (prefix for /run/containerd, ...). */
 struct container_cache *container_cache_new(const char *root);
 void container_cache_free(struct container_cache *cc);
+/* Time for the retry schedule (borrowed; NULL = the system's). */
+void container_cache_set_clock(struct container_cache *cc,
+			       const struct hclock *clock);
 
 /* The cached container for a match, reading runtime state the first time.
  * Borrowed: valid until the entry is evicted (only when more than
@@ -42,6 +47,14 @@ void container_cache_free(struct container_cache *cc);
  * NULL on ENOMEM or an empty/unterminated id. */
 const struct event_container *
 container_cache_get(struct container_cache *cc, const struct cgroup_match *m);
+
+/* The container whose runtime state (runc's state.json under /run/runc,
+ * docker's and containerd's runc roots) names pid as its init process:
+ * for a container's first process that runc init exec'd in place and
+ * that was gone before its cgroup could be read. Reads at most
+ * HARRIER_CONTAINER_INIT_SCAN_MAX states. 1 and *ret, or 0. */
+int container_find_init(struct container_cache *cc, pid_t pid,
+			struct cgroup_match *ret);
 
 /* The same for an event that is an exec in the container, at exec_time_ns
  * (the event's time, ns since the epoch; 0 = now): when no runtime state

@@ -24,6 +24,7 @@
 #include "common/limits.h"
 #include "common/strbuf.h"
 #include "enrich/container.h"
+#include "enrich/pathres.h"
 #include "enrich/proctable.h"
 
 #define PT_MIN_BUCKETS 1024
@@ -44,8 +45,21 @@
 #define PT_LIVE_SWEEP_MAX 256
 #define PT_LIVE_CHECK_MS 5000
 
+/* Where an entry's argv0/args came from. PROCTITLE is not trusted over
+ * the table: the kernel keeps a task's proctitle from its first audited
+ * syscall, across execve. What a fork inherited is good only until the
+ * child execs, which PROCTITLE may show when the exec was not seen. */
+enum pt_argv_src {
+	PT_ARGV_NONE,
+	PT_ARGV_INHERITED, /* the parent's, copied at fork */
+	PT_ARGV_TITLE, /* from a PROCTITLE record */
+	PT_ARGV_PROC, /* /proc/PID/cmdline */
+	PT_ARGV_EXEC, /* the process's own execve (EXECVE record) */
+};
+
 struct pt_entry {
 	pid_t pid, ppid, vpid, sid;
+	enum pt_argv_src argv_src;
 	uint32_t uid;
 	uint64_t start_time;
 	char *comm, *exe, *argv0, *args, *cmdline, *cwd;
@@ -67,6 +81,7 @@ struct proctable {
 	bool offline; /* events only: never reads /proc or runtime state */
 	bool own_proc; /* proc_root is this pid namespace's /proc */
 	struct container_cache *cc;
+	struct pathres *pr;
 	struct pt_entry **buckets;
 	size_t nbuckets; /* power of two */
 	size_t n;
@@ -75,16 +90,18 @@ struct proctable {
 	uint64_t live_swept_ms;
 	struct proctable_stats stats;
 	struct event_lineage lineage; /* put on every enriched event */
+	const struct hclock *clock; /* NULL: the system's */
+	/* The process's command line put on the event being enriched
+	 * (copied: an entry may go while the engine walks ancestors). */
+	struct strbuf ev_args;
+	const char *ev_argv[3];
 };
 
 /* --- small helpers ------------------------------------------------------ */
 
-static uint64_t pt_now_ms(void)
+static uint64_t pt_now_ms(const struct proctable *pt)
 {
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_mono_ms(pt->clock);
 }
 
 static void pt_list_unlink(struct pt_list *l, struct pt_entry *e)
@@ -191,8 +208,15 @@ struct proctable *proctable_new_offline(void)
 {
 	struct proctable *pt = proctable_new("/proc");
 
-	if (pt)
+	if (pt) {
 		pt->offline = true;
+		pathres_free(pt->pr);
+		pt->pr = pathres_new(NULL, true);
+		if (!pt->pr) {
+			proctable_free(pt);
+			return NULL;
+		}
+	}
 	return pt;
 }
 
@@ -238,12 +262,19 @@ struct proctable *proctable_new(const char *proc_root)
 			memcpy(root, "/", 2);
 	}
 	pt->cc = container_cache_new(root);
-	if (!pt->cc)
+	pt->pr = pathres_new(pt->proc_root, false);
+	if (!pt->cc || !pt->pr)
 		goto fail;
 	return pt;
 fail:
 	proctable_free(pt);
 	return NULL;
+}
+
+void proctable_set_clock(struct proctable *pt, const struct hclock *clock)
+{
+	pt->clock = clock;
+	container_cache_set_clock(pt->cc, clock);
 }
 
 void proctable_free(struct proctable *pt)
@@ -261,6 +292,8 @@ void proctable_free(struct proctable *pt)
 		pt_entry_free(e);
 	}
 	container_cache_free(pt->cc);
+	pathres_free(pt->pr);
+	strbuf_free(&pt->ev_args);
 	free(pt->buckets);
 	free(pt->proc_root);
 	free(pt);
@@ -337,7 +370,7 @@ static void pt_insert(struct proctable *pt, struct pt_entry *e)
 	if (pt->n >= pt->nbuckets && pt->nbuckets < 2 * HARRIER_PROCTABLE_MAX)
 		pt_grow(pt);
 	if (!e->seen_ms)
-		e->seen_ms = pt_now_ms();
+		e->seen_ms = pt_now_ms(pt);
 	h = pt_hash(pt, e->pid);
 	e->hnext = pt->buckets[h];
 	pt->buckets[h] = e;
@@ -674,8 +707,11 @@ static struct pt_entry *pt_read_proc(struct proctable *pt, pid_t pid)
 	cg = pt_read_cgroup(pt, pid, e, false);
 	pt_read_status(pt, pid, e);
 	n = pt_read_proc_file(pt, pid, "cmdline", cmd, sizeof(cmd));
-	if (n > 0)
+	if (n > 0) {
 		pt_set_argv_raw(e, cmd, (size_t)n);
+		if (e->argv0)
+			e->argv_src = PT_ARGV_PROC;
+	}
 	e->exe = pt_readlink(pt, pid, "exe");
 	e->cwd = pt_readlink(pt, pid, "cwd");
 	pt_update_cmdline(e);
@@ -746,7 +782,7 @@ static struct pt_entry *pt_read_exec(struct proctable *pt,
 	if (p)
 		e->sid = p->sid;
 	e->dead = true;
-	e->dead_at_ms = pt_now_ms();
+	e->dead_at_ms = pt_now_ms(pt);
 	e->gone_checked_ms = e->dead_at_ms;
 	return e;
 }
@@ -768,6 +804,7 @@ static struct pt_entry *pt_inherit(const struct pt_entry *p, pid_t pid)
 	e->args = pt_strdup(p->args);
 	e->cmdline = pt_strdup(p->cmdline);
 	e->cwd = pt_strdup(p->cwd);
+	e->argv_src = p->argv0 ? PT_ARGV_INHERITED : PT_ARGV_NONE;
 	if (p->cg) {
 		e->cg = malloc(sizeof(*e->cg));
 		if (e->cg)
@@ -783,16 +820,35 @@ static struct pt_entry *pt_inherit(const struct pt_entry *p, pid_t pid)
  * /proc, belonged to an earlier process (pid reuse: a busy container wraps
  * a 32768 pid space in seconds): it is dropped and NULL returned, so the
  * caller attributes the new process from its own parent. */
+static bool pt_gone(struct proctable *pt, pid_t pid)
+{
+	struct pt_entry *p = pt_lookup(pt, pid);
+
+	if (p && p->dead)
+		return true;
+	return pt->own_proc && kill(pid, 0) < 0 && errno == ESRCH;
+}
+
 static struct pt_entry *pt_find(struct proctable *pt, pid_t pid,
-				pid_t seen_ppid, bool *ret_fresh)
+				pid_t seen_ppid, const char *seen_exe,
+				bool *ret_fresh)
 {
 	struct pt_entry *e = pt_lookup(pt, pid);
 	bool other_parent = e && seen_ppid > 0 && seen_ppid != e->ppid;
 	struct pt_stat st;
 
+	/* A process whose parent exited is reparented (to init or a
+	 * subreaper): the same process, running the same program, under a
+	 * new parent after the old one is gone, is not a reused pid. */
+	if (other_parent && seen_exe && e->exe && strcmp(seen_exe, e->exe) == 0 &&
+	    pt_gone(pt, e->ppid)) {
+		e->ppid = seen_ppid;
+		other_parent = false;
+	}
+
 	*ret_fresh = false;
 	if (e && e->dead && !other_parent && e->gone_checked_ms &&
-	    pt_now_ms() - e->gone_checked_ms < PT_DEAD_RECHECK_MS)
+	    pt_now_ms(pt) - e->gone_checked_ms < PT_DEAD_RECHECK_MS)
 		return e;
 	if (e && (e->dead || other_parent)) {
 		pt->stats.proc_reads++;
@@ -803,7 +859,7 @@ static struct pt_entry *pt_find(struct proctable *pt, pid_t pid,
 				pt_remove(pt, e);
 				return NULL;
 			}
-			e->gone_checked_ms = pt_now_ms();
+			e->gone_checked_ms = pt_now_ms(pt);
 		} else if (e->start_time ? st.start_time != e->start_time
 					 : e->dead) {
 			/* A different process now has this pid (an entry
@@ -840,9 +896,41 @@ static bool pt_is(const char *name, const char *const *set)
 	return false;
 }
 
+static bool pt_is_runtime_exe(const char *exe)
+{
+	const char *b = exe ? strrchr(exe, '/') : NULL;
+
+	b = b ? b + 1 : exe;
+	return b && (strcmp(b, "runc") == 0 || strcmp(b, "crun") == 0);
+}
+
+/* A runtime's init (runc init) exec'd the container's first process in
+ * place and it exited before its cgroup was read (`podman run IMG cat
+ * /etc/shadow`): the runtime's state names it as the container's init. */
+static void pt_attribute_init(struct proctable *pt, struct pt_entry *e,
+			      const char *old_exe)
+{
+	struct pt_entry *p;
+	struct cgroup_match m;
+
+	if (e->cg || pt->offline)
+		return;
+	p = e->ppid > 0 ? pt_lookup(pt, e->ppid) : NULL;
+	if (!pt_is_runtime_exe(old_exe) && !(p && pt_is_runtime_exe(p->exe)))
+		return;
+	if (container_find_init(pt->cc, e->pid, &m) != 1)
+		return;
+	e->cg = malloc(sizeof(*e->cg));
+	if (e->cg)
+		*e->cg = m;
+}
+
 static void pt_apply_exec(struct proctable *pt, struct pt_entry *e,
 			  const struct event *ev, bool fresh)
 {
+	char *old_exe = e->exe ? strdup(e->exe) : NULL;
+	int cg = 0;
+
 	if (ev->comm)
 		pt_set(&e->comm, ev->comm);
 	if (ev->exe)
@@ -869,6 +957,8 @@ static void pt_apply_exec(struct proctable *pt, struct pt_entry *e,
 		if (!strbuf_failed(&sb))
 			pt_set(&e->args, strbuf_str(&sb));
 		strbuf_free(&sb);
+		e->argv_src = ev->argv_from_execve ? PT_ARGV_EXEC
+						   : PT_ARGV_TITLE;
 	}
 	pt_update_cmdline(e);
 	/* The runtime moves its init into the container's cgroup between
@@ -876,7 +966,10 @@ static void pt_apply_exec(struct proctable *pt, struct pt_entry *e,
 	 * entry just built from its parent because /proc had no cgroup
 	 * file for it (dead) has nothing more to read. */
 	if (!fresh && !e->dead)
-		(void)pt_read_cgroup(pt, e->pid, e, true);
+		cg = pt_read_cgroup(pt, e->pid, e, true);
+	if (cg < 0 || e->dead)
+		pt_attribute_init(pt, e, old_exe);
+	free(old_exe);
 }
 
 static void pt_apply_fork(struct proctable *pt, struct pt_entry *parent,
@@ -919,7 +1012,7 @@ static struct pt_entry *pt_from_parent(struct proctable *pt,
 	bool fresh;
 
 	if (ev->ppid > 0 && ev->ppid != ev->pid)
-		p = pt_find(pt, ev->ppid, 0, &fresh);
+		p = pt_find(pt, ev->ppid, 0, NULL, &fresh);
 	if (p) {
 		pt_touch(pt, p);
 		e = pt_inherit(p, ev->pid);
@@ -936,15 +1029,108 @@ static struct pt_entry *pt_from_parent(struct proctable *pt,
 	e->uid = ev->uid;
 	if (ev->comm)
 		pt_set(&e->comm, ev->comm);
-	if (ev->exe)
+	if (ev->exe && (!e->exe || strcmp(e->exe, ev->exe) != 0)) {
+		/* It exec'd since the fork: the parent's argv is not its. */
 		pt_set(&e->exe, ev->exe);
+		e->argv_src = PT_ARGV_NONE;
+	}
 	pt_update_cmdline(e);
 	/* Gone already: keep it only for the grace period. */
 	e->dead = true;
-	e->dead_at_ms = pt_now_ms();
+	e->dead_at_ms = pt_now_ms(pt);
 	e->gone_checked_ms = e->dead_at_ms;
 	pt_insert(pt, e);
 	return e;
+}
+
+/* The record's exe is the process's current one: an entry with another
+ * exe missed an execve (not audited, or lost), so its comm and argv are
+ * stale too. A live process's /proc/PID/cmdline says what it runs now;
+ * otherwise the argv is unknown and the event's PROCTITLE is the best
+ * left. (The first event of a process read from /proc may differ only in
+ * how the path is written, e.g. inside a container's root: one re-read,
+ * then the entry holds the record's spelling.) */
+static void pt_note_exe(struct proctable *pt, struct pt_entry *e,
+			const struct event *ev)
+{
+	char cmd[HARRIER_MAX_CMDLINE + 1];
+	ssize_t n;
+	bool had;
+
+	if (!ev->exe || (e->exe && strcmp(e->exe, ev->exe) == 0))
+		return;
+	had = e->exe != NULL;
+	pt_set(&e->exe, ev->exe);
+	if (!had)
+		return;
+	if (ev->comm)
+		pt_set(&e->comm, ev->comm);
+	n = e->dead ? -ENOENT
+		    : pt_read_proc_file(pt, e->pid, "cmdline", cmd,
+					sizeof(cmd));
+	if (n > 0) {
+		pt_set_argv_raw(e, cmd, (size_t)n);
+		e->argv_src = PT_ARGV_PROC;
+	} else {
+		e->argv_src = PT_ARGV_NONE;
+	}
+	pt_update_cmdline(e);
+}
+
+/* One definition of the event's command line (see struct event): the
+ * event's own EXECVE, else the process's latest execve or /proc read,
+ * else PROCTITLE, else what the process inherited. */
+static void pt_event_argv(struct proctable *pt, struct pt_entry *e,
+			  struct event *ev)
+{
+	size_t n0;
+
+	if (ev->argv_from_execve)
+		return;
+	if (ev->argc > 0 && e->argv_src != PT_ARGV_EXEC &&
+	    e->argv_src != PT_ARGV_PROC) {
+		if (e->argv_src == PT_ARGV_NONE && ev->argv[0]) {
+			/* Better than nothing for its children's view. */
+			struct strbuf sb = STRBUF_INIT;
+			size_t i;
+
+			for (i = 1; i < ev->argc && sb.len < HARRIER_MAX_CMDLINE;
+			     i++) {
+				if (i > 1)
+					strbuf_appendc(&sb, ' ');
+				strbuf_appends(&sb, ev->argv[i] ? ev->argv[i]
+								: "");
+			}
+			if (!strbuf_failed(&sb)) {
+				pt_set(&e->argv0, ev->argv[0]);
+				pt_set(&e->args, strbuf_str(&sb));
+				e->argv_src = PT_ARGV_TITLE;
+				pt_update_cmdline(e);
+			}
+			strbuf_free(&sb);
+		}
+		return;
+	}
+	if (!e->argv0)
+		return;
+	strbuf_reset(&pt->ev_args);
+	strbuf_appends(&pt->ev_args, e->argv0);
+	n0 = pt->ev_args.len;
+	strbuf_appendc(&pt->ev_args, '\0');
+	strbuf_appends(&pt->ev_args, e->args ? e->args : "");
+	if (strbuf_failed(&pt->ev_args)) {
+		strbuf_reset(&pt->ev_args);
+		return;
+	}
+	pt->ev_argv[0] = pt->ev_args.buf;
+	pt->ev_argv[1] = pt->ev_args.buf + n0 + 1;
+	pt->ev_argv[2] = NULL;
+	ev->argc = pt->ev_argv[1][0] ? 2 : 1;
+	if (ev->argc == 1)
+		pt->ev_argv[1] = NULL;
+	ev->argv = pt->ev_argv;
+	ev->argv_from_process = true;
+	ev->argv_truncated = false;
 }
 
 void proctable_enrich(struct proctable *pt, struct event *ev)
@@ -963,7 +1149,7 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 	ev->lineage = &pt->lineage;
 	if (ev->pid <= 0)
 		return;
-	now = pt_now_ms();
+	now = pt_now_ms(pt);
 	pt_sweep_dead(pt, now);
 	pt_sweep_live(pt, now);
 
@@ -975,14 +1161,16 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 			fresh = true;
 		}
 	} else {
-		e = pt_find(pt, ev->pid, ev->ppid, &fresh);
+		e = pt_find(pt, ev->pid, ev->ppid, ev->exe, &fresh);
 	}
 	if (e && fresh)
 		pt->stats.attributed_from_self++;
 	if (!e)
 		e = pt_from_parent(pt, ev);
-	if (!e)
+	if (!e) {
+		pathres_enrich(pt->pr, ev);
 		return;
+	}
 
 	if (ev->kind == EVENT_KIND_SYSCALL && sc && ev->success != 0) {
 		if (pt_is(sc, execs)) {
@@ -995,6 +1183,9 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 			pt_apply_fork(pt, e, (pid_t)ev->exit);
 		}
 	}
+	if (!exec)
+		pt_note_exe(pt, e, ev);
+	pt_event_argv(pt, e, ev);
 	if (ev->kind == EVENT_KIND_SYSCALL && sc && pt_is(sc, exits))
 		pt_mark_dead(pt, e, now);
 	else
@@ -1009,6 +1200,7 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 		ev->container = container_cache_get(pt->cc, e->cg);
 	ev->vpid = e->vpid;
 	ev->sid = e->sid;
+	pathres_enrich(pt->pr, ev);
 }
 
 /* --- queries ------------------------------------------------------------ */
@@ -1038,7 +1230,7 @@ int proctable_get(struct proctable *pt, pid_t pid, struct proc_view *ret)
 
 	if (!pt || pid <= 0)
 		return -ENOENT;
-	e = pt_find(pt, pid, 0, &fresh);
+	e = pt_find(pt, pid, 0, NULL, &fresh);
 	if (!e)
 		return -ENOENT;
 	pt_touch(pt, e);
@@ -1055,13 +1247,13 @@ int proctable_ancestor(struct proctable *pt, pid_t pid, unsigned int n,
 
 	if (!pt || pid <= 0)
 		return -ENOENT;
-	e = pt_find(pt, pid, 0, &fresh);
+	e = pt_find(pt, pid, 0, NULL, &fresh);
 	for (i = 0; e && i < n; i++) {
 		/* pid 1 and kernel threads' parent 0 end the chain. */
 		if (e->pid <= 1 || e->ppid <= 0 || e->ppid == e->pid)
 			return -ENOENT;
 		pt_touch(pt, e);
-		e = pt_find(pt, e->ppid, 0, &fresh);
+		e = pt_find(pt, e->ppid, 0, NULL, &fresh);
 	}
 	if (!e)
 		return -ENOENT;
@@ -1090,7 +1282,7 @@ int proctable_seed(struct proctable *pt)
 		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
 		    parse_u64(de->d_name, 10, &v) < 0 || v > INT32_MAX)
 			continue;
-		if (pt_find(pt, (pid_t)v, 0, &fresh))
+		if (pt_find(pt, (pid_t)v, 0, NULL, &fresh))
 			count++;
 	}
 	(void)closedir(d);

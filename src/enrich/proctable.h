@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/clock.h"
 #include "common/event.h"
 #include "common/lineage.h"
 
@@ -28,6 +29,9 @@ struct proctable *proctable_new(const char *proc_root);
  * Lineage works for processes whose execve/clone the log contains. */
 struct proctable *proctable_new_offline(void);
 void proctable_free(struct proctable *pt);
+/* Read time from clock (borrowed; NULL = the system's), for the table and
+ * its container cache: tests move a clock_fake instead of sleeping. */
+void proctable_set_clock(struct proctable *pt, const struct hclock *clock);
 
 /* Read every /proc/PID now. Returns the number of processes read. */
 int proctable_seed(struct proctable *pt);

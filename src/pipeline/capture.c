@@ -22,6 +22,7 @@
 #include "common/lineage.h"
 #include "common/strbuf.h"
 #include "engine/engine.h"
+#include "engine/fields.h"
 #include "pipeline/capture.h"
 
 #define NS_PER_MS 1000000ULL
@@ -257,26 +258,31 @@ static struct wev *copy_event(struct capture *c, const struct event *ev)
 	const char *host = ev->node ? ev->node : c->hostname;
 	const char *sys = ev->kind == EVENT_KIND_SYSCALL ? ev->syscall_name :
 							    ev->type_name;
-	const char *file = p ? (p->name ? p->name : p->raw_name) : NULL;
+	/* the file as alerts name it (fd.name: through symlinks) */
+	const char *file = !p		? NULL :
+			   p->resolved	? p->resolved :
+			   p->name	? p->name :
+					  p->raw_name;
 	const char *cid = ct && ct->id ? ct->id : "host";
 	const char *cname = ct ? ct->name : "host";
-	char addr[80], *cmd, *pos; /* [46-byte inet6]:port, or a path */
+	char addr[80], *pos; /* [46-byte inet6]:port, or a path */
+	char cmdbuf[FIELD_SCRATCH];
+	const char *cmd;
 	struct proc_view pv;
 	struct wev *w;
 	size_t bytes;
 	unsigned int n;
 
 	address(ev, addr, sizeof(addr));
-	cmd = event_argv_joined(ev);
+	/* the one command line alerts have too (proc.cmdline) */
+	cmd = field_cmdline(ev, cmdbuf, sizeof(cmdbuf));
 	bytes = sizeof(*w) + need(host) + need(sys) + need(ev->exe) +
 		need(cmd) + need(ev->cwd) + need(file) + (addr[0] ? need(addr) : 0) +
 		need(cid) + need(cname) + need(ct ? ct->pod_name : NULL) +
 		need(ct ? ct->pod_namespace : NULL);
 	w = malloc(bytes);
-	if (!w) {
-		free(cmd);
+	if (!w)
 		return NULL;
-	}
 	memset(w, 0, sizeof(*w));
 	w->bytes = bytes;
 	w->in_container = ct && ct->id;
@@ -302,7 +308,6 @@ static struct wev *copy_event(struct capture *c, const struct event *ev)
 	w->ce.container_name = put(&pos, cname);
 	w->ce.pod_name = put(&pos, ct ? ct->pod_name : NULL);
 	w->ce.pod_namespace = put(&pos, ct ? ct->pod_namespace : NULL);
-	free(cmd);
 
 	/* ancestors now: by the end of a capture they may be gone */
 	if (ev->ppid > 0)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * audit.log replay: reads a log file (or stdin for "-") in large blocks and
- * hands out one record per line. Lines longer than HARRIER_MAX_RECORD_LEN
- * are skipped and counted as malformed, never truncated into a record.
+ * hands out one record per line (common/linesplit: lines longer than
+ * HARRIER_MAX_RECORD_LEN are dropped whole and counted as malformed).
  */
 #include "config.h"
 
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/limits.h"
+#include "common/linesplit.h"
 #include "source/source.h"
 
 #define FILE_READ_BLOCK (256 * 1024)
@@ -23,11 +24,8 @@ struct file_source {
 	char *path;
 	int fd;
 	bool own_fd;
-	char *buf;
-	size_t len;	  /* bytes in buf */
-	bool skipping;	  /* inside an over-long line */
+	struct linesplit lines;
 	bool eof;
-	struct source_stats stats;
 };
 
 static int file_start(struct source *s, char **ret_err)
@@ -62,54 +60,19 @@ static int file_get_fd(struct source *s)
 	return fs->fd;
 }
 
-/* Deliver every complete line in buf; keep the partial tail. */
-static int file_deliver(struct file_source *fs, source_record_cb cb,
-			void *userdata)
-{
-	char *p = fs->buf, *end = fs->buf + fs->len, *nl;
-	int r;
-
-	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p)))) {
-		size_t n = (size_t)(nl - p);
-
-		if (fs->skipping) {
-			fs->skipping = false;
-		} else if (n > 0) {
-			if (n > HARRIER_MAX_RECORD_LEN) {
-				fs->stats.malformed++;
-			} else {
-				fs->stats.records++;
-				r = cb(p, n, userdata);
-				if (r < 0)
-					return r;
-			}
-		}
-		p = nl + 1;
-	}
-	fs->len = (size_t)(end - p);
-	memmove(fs->buf, p, fs->len);
-	if (fs->len > HARRIER_MAX_RECORD_LEN) {
-		/* No newline within the limit: drop it up to the next one. */
-		if (!fs->skipping)
-			fs->stats.malformed++;
-		fs->skipping = true;
-		fs->len = 0;
-	}
-	return 0;
-}
-
 static int file_read(struct source *s, source_record_cb cb, void *userdata)
 {
 	struct file_source *fs = s->state;
+	size_t room;
 	ssize_t n;
+	char *p;
 	int r;
 
 	if (fs->eof)
 		return 0;
+	room = linesplit_space(&fs->lines, &p);
 	do {
-		n = read(fs->fd, fs->buf + fs->len,
-			 FILE_READ_BLOCK + HARRIER_MAX_RECORD_LEN + 1 -
-				 fs->len);
+		n = read(fs->fd, p, room);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		if (errno == EAGAIN)
@@ -118,27 +81,20 @@ static int file_read(struct source *s, source_record_cb cb, void *userdata)
 	}
 	if (n == 0) {
 		fs->eof = true;
-		/* A last line without newline is still a record. */
-		if (fs->len > 0 && !fs->skipping) {
-			fs->buf[fs->len] = '\n';
-			fs->len++;
-			r = file_deliver(fs, cb, userdata);
-			if (r < 0)
-				return r;
-		}
-		fs->len = 0;
-		return 0;
+		return linesplit_finish(&fs->lines, cb,
+					userdata);
 	}
-	fs->len += (size_t)n;
-	r = file_deliver(fs, cb, userdata);
+	r = linesplit_commit(&fs->lines, (size_t)n, cb,
+			     userdata);
 	return r < 0 ? r : 1;
 }
 
 static void file_stats(struct source *s, struct source_stats *ret)
 {
 	struct file_source *fs = s->state;
+	struct source_stats st = { fs->lines.lines, 0, fs->lines.overlong };
 
-	*ret = fs->stats;
+	*ret = st;
 }
 
 static void file_free(struct source *s)
@@ -151,7 +107,7 @@ static void file_free(struct source *s)
 	if (fs) {
 		if (fs->own_fd && fs->fd >= 0)
 			(void)close(fs->fd);
-		free(fs->buf);
+		linesplit_free(&fs->lines);
 		free(fs->path);
 		free(fs);
 	}
@@ -179,14 +135,13 @@ struct source *source_file_new(const char *path)
 	s->state = fs;
 	fs->fd = -1;
 	fs->path = strdup(path);
-	/* +1: room for the newline added to an unterminated last line. */
-	fs->buf = malloc(FILE_READ_BLOCK + HARRIER_MAX_RECORD_LEN + 2);
-	if (!fs->path || !fs->buf)
+	if (!fs->path || linesplit_init(&fs->lines, HARRIER_MAX_RECORD_LEN,
+					FILE_READ_BLOCK) < 0)
 		goto fail;
 	return s;
 fail:
 	if (fs) {
-		free(fs->buf);
+		linesplit_free(&fs->lines);
 		free(fs->path);
 		free(fs);
 	}

@@ -26,6 +26,7 @@
 
 #include "common/limits.h"
 #include "common/strbuf.h"
+#include "kaudit/kstatus.h"
 #include "source/netlink.h"
 
 /* One datagram carries one kernel record (at most MAX_AUDIT_MESSAGE_LENGTH
@@ -51,9 +52,6 @@
 #ifndef NL_BATCH_WINDOW_MS
 #define NL_BATCH_WINDOW_MS 20
 #endif
-/* Status requests: 40 polls of 100 ms, as libaudit's audit_is_enabled(). */
-#define NL_REPLY_POLLS 40
-#define NL_REPLY_POLL_MS 100
 
 enum nl_mode { NL_MODE_NONE, NL_MODE_DAEMON, NL_MODE_MULTICAST };
 
@@ -84,50 +82,6 @@ struct nl_state {
 	bool set_enabled, set_backlog, set_wait;
 	uint32_t old_enabled, old_backlog, old_wait;
 };
-
-/* Send AUDIT_GET on fd and wait for the reply. The audit_status the kernel
- * sends may be shorter or longer than our header's: copy what both know. */
-static int nl_get_status(int fd, struct audit_status *ret)
-{
-	struct audit_reply rep;
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int rc, i;
-
-	rc = audit_request_status(fd);
-	if (rc < 0)
-		return rc;
-	for (i = 0; i < NL_REPLY_POLLS; i++) {
-		rc = poll(&pfd, 1, NL_REPLY_POLL_MS);
-		if (rc < 0 && errno != EINTR)
-			return -errno;
-		rc = audit_get_reply(fd, &rep, GET_REPLY_NONBLOCKING, 0);
-		if (rc == -EAGAIN || rc == -EINTR)
-			continue;
-		if (rc < 0)
-			return rc;
-		if (rc == 0)
-			return -EPROTO;
-		if (rep.type == NLMSG_ERROR) {
-			if (rep.error->error)
-				return rep.error->error;
-			continue;
-		}
-		if (rep.type == AUDIT_GET) {
-			struct audit_status st;
-			size_t n = rep.len > (int)NLMSG_HDRLEN
-					   ? (size_t)rep.len - NLMSG_HDRLEN
-					   : 0;
-
-			memset(&st, 0, sizeof(st));
-			if (n > sizeof(st))
-				n = sizeof(st);
-			memcpy(&st, rep.status, n);
-			*ret = st;
-			return 0;
-		}
-	}
-	return -ETIMEDOUT;
-}
 
 static int nl_socket_error(int err, char **ret_err)
 {
@@ -558,7 +512,7 @@ static int nl_start(struct source *s, char **ret_err)
 	if (ctl < 0)
 		return ctl;
 	memset(&ks, 0, sizeof(ks));
-	rc = nl_get_status(ctl, &ks);
+	rc = kaudit_status_request(ctl, &ks);
 	if (rc == -EPERM || rc == -EACCES) {
 		denied = true;
 	} else if (rc < 0) {
@@ -787,68 +741,4 @@ bool source_netlink_locked(struct source *s)
 	struct nl_state *st = s->state;
 
 	return st->locked;
-}
-
-int source_netlink_kernel_status(struct source *s, uint32_t *ret_lost,
-				 uint32_t *ret_backlog)
-{
-	struct audit_status ks;
-	int fd, rc;
-
-	(void)s;
-	fd = audit_open();
-	if (fd < 0)
-		return -errno;
-	rc = nl_get_status(fd, &ks);
-	audit_close(fd);
-	if (rc < 0)
-		return rc;
-	if (ret_lost)
-		*ret_lost = ks.lost;
-	if (ret_backlog)
-		*ret_backlog = ks.backlog;
-	return 0;
-}
-
-int source_netlink_kernel_get(struct source_netlink_kstate *ret)
-{
-	struct source_netlink_kstate out;
-	struct audit_status ks;
-	int fd, rc;
-
-	fd = audit_open();
-	if (fd < 0)
-		return -errno;
-	rc = nl_get_status(fd, &ks);
-	audit_close(fd);
-	if (rc < 0)
-		return rc;
-	out.enabled = ks.enabled;
-	out.failure = ks.failure;
-	out.pid = ks.pid;
-	out.backlog_limit = ks.backlog_limit;
-	out.lost = ks.lost;
-	out.backlog = ks.backlog;
-	out.backlog_wait_time = ks.backlog_wait_time;
-	*ret = out;
-	return 0;
-}
-
-int source_netlink_kernel_set(uint32_t enabled, uint32_t backlog_limit)
-{
-	int fd, rc = 0;
-
-	if (enabled != SOURCE_NETLINK_KEEP && enabled > 1)
-		return -EINVAL;
-	if (backlog_limit == 0)
-		return -EINVAL;
-	fd = audit_open();
-	if (fd < 0)
-		return -errno;
-	if (enabled != SOURCE_NETLINK_KEEP)
-		rc = audit_set_enabled(fd, enabled);
-	if (rc >= 0 && backlog_limit != SOURCE_NETLINK_KEEP)
-		rc = audit_set_backlog_limit(fd, backlog_limit);
-	audit_close(fd);
-	return rc < 0 ? rc : 0;
 }

@@ -41,25 +41,4 @@ const char *source_netlink_mode(struct source *s);
  * are read, but enabled/backlog were left as they were. */
 bool source_netlink_locked(struct source *s);
 
-/* The kernel's own counters (auditctl -s "lost" and "backlog"), read over a
- * separate socket. 0 or -errno. */
-int source_netlink_kernel_status(struct source *s, uint32_t *ret_lost,
-				 uint32_t *ret_backlog);
-
-/* The kernel's audit settings (auditctl -s), read over a fresh socket; no
- * source needed. 0 or -errno. */
-struct source_netlink_kstate {
-	uint32_t enabled, failure, pid, backlog_limit, lost, backlog;
-	uint32_t backlog_wait_time;
-};
-int source_netlink_kernel_get(struct source_netlink_kstate *ret);
-
-/* Set the enabled flag and/or the backlog limit (needs CAP_AUDIT_CONTROL);
- * SOURCE_NETLINK_KEEP leaves a value alone. enabled may only be 0 or 1:
- * 2 locks audit until reboot and is refused (-EINVAL). The daemon uses
- * this to re-enable audit that someone disabled, and to put back what a
- * crashed earlier run changed. 0 or -errno. */
-#define SOURCE_NETLINK_KEEP UINT32_MAX
-int source_netlink_kernel_set(uint32_t enabled, uint32_t backlog_limit);
-
 #endif

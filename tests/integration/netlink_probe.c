@@ -25,7 +25,8 @@
 #include <unistd.h>
 
 #include "common/diag.h"
-#include "source/kernel_rules.h"
+#include "kaudit/kernel_rules.h"
+#include "kaudit/kstatus.h"
 #include "source/netlink.h"
 #include "source/stdin.h"
 
@@ -154,7 +155,7 @@ static int cmd_listen(int argc, char **argv)
 	double timeout = 10, end;
 	struct source *s;
 	char *err = NULL;
-	uint32_t lost = 0, backlog = 0;
+	struct kaudit_status ks;
 	int i, rc, ret = 1;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -243,8 +244,8 @@ out:
 	printf("stats records=%llu dropped=%llu malformed=%llu\n",
 	       (unsigned long long)st.records, (unsigned long long)st.dropped,
 	       (unsigned long long)st.malformed);
-	if (source_netlink_kernel_status(s, &lost, &backlog) == 0)
-		printf("kernel lost=%u backlog=%u\n", lost, backlog);
+	if (kaudit_status_get(&ks) == 0)
+		printf("kernel lost=%u backlog=%u\n", ks.lost, ks.backlog);
 	if (kr) {
 		if (remove_all() < 0)
 			ret = 2;

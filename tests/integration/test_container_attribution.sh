@@ -62,7 +62,7 @@ runc_lock
 # --- docker-shaped ---------------------------------------------------
 ID1=$(hex 32)
 runc_bundle "$TMP/b1" "$TMP/rootfs" "system.slice/docker-$ID1.scope" \
-	"sleep 5; true" || { fail "bundle 1"; exit 1; }
+	"sleep 60; true" || { fail "bundle 1"; exit 1; }
 probe_container 1 "$ID1" "$TMP/b1" <<EOF
 parse 1
 cgroup.id $ID1
@@ -78,7 +78,7 @@ EOF
 
 # --- Kubernetes pod-shaped (cgroupfs driver) with annotations --------
 ID2=$(hex 32)
-pod_bundle "$TMP/b2" "$TMP/rootfs" "$ID2" "sleep 5; true" ||
+pod_bundle "$TMP/b2" "$TMP/rootfs" "$ID2" "sleep 60; true" ||
 	{ fail "bundle 2"; exit 1; }
 probe_container 2 "$ID2" "$TMP/b2" <<EOF
 parse 1

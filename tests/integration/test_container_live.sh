@@ -73,8 +73,18 @@ pod_bundle "$TMP/b2" "$TMP/rootfs" "$ID2" "$CMD" ||
 	{ fail "bundle 2"; exit 1; }
 runc_run "$ID2" "$TMP/b2"
 
+# runc init exec'ing cat in place: the kernel keeps runc init's
+# PROCTITLE for cat's open; the command line must be cat's execve.
+ID3=$(hex 32)
+runc_bundle "$TMP/b3" "$TMP/rootfs" "system.slice/docker-$ID3.scope" "" &&
+	jq '.process.args = ["cat", "/etc/shadow"]' "$TMP/b3/config.json" \
+		>"$TMP/b3/c.json" && mv "$TMP/b3/c.json" "$TMP/b3/config.json" ||
+	{ fail "bundle 3"; exit 1; }
+runc_run "$ID3" "$TMP/b3"
+
 PODMAN_ID=""
 PODMAN_NAME=""
+PODMAN_CAT=""
 if command -v podman >/dev/null 2>&1; then
 	PODMAN_NAME=harrier-test-$(hex 4)
 	CGMARKS="$CGMARKS libpod_parent"
@@ -90,6 +100,17 @@ if command -v podman >/dev/null 2>&1; then
 		CGMARKS="$CGMARKS $PODMAN_ID"
 		$PODMAN inspect -f '{{.State.Pid}}' "$PODMAN_ID" \
 			>"$TMP/$PODMAN_ID.pid" 2>/dev/null
+	fi
+	# The issue's case: `podman run ... cat /etc/shadow`.
+	PODMAN_CAT=$($PODMAN run -d --network none \
+		--ulimit nofile=20000:20000 --ulimit nproc=4096:4096 \
+		--rootfs "$TMP/rootfs-podman" cat /etc/shadow 2>>"$TMP/podman.log")
+	if [ -n "$PODMAN_CAT" ]; then
+		PODMAN_IDS="$PODMAN_IDS $PODMAN_CAT"
+		CGMARKS="$CGMARKS $PODMAN_CAT"
+	else
+		cat "$TMP/podman.log"
+		fail "podman run cat"
 	fi
 else
 	echo "SKIP (c): podman not installed (apt-get install podman)"
@@ -111,7 +132,15 @@ while [ $i -lt 100 ]; do
 			and .output_fields["proc.exe"] == "sleep")]
 		     | length) >= 1) | map(select(.)) | length' \
 		"$TMP/live.out" 2>/dev/null)
-	[ "${n:-0}" -ge "$want" ] && break
+	m=$(jq -rn --arg ids "$ID3 $PODMAN_CAT" '
+		[inputs] as $a | [$ids | splits(" +") | select(. != "")] |
+		map(. as $id | [$a[] | select(.rule ==
+			"Read sensitive file untrusted" and
+			.output_fields["container.id"] == $id[0:12])] |
+			length >= 1) | map(select(.)) | length' \
+		"$TMP/live.out" 2>/dev/null)
+	[ "${n:-0}" -ge "$want" ] &&
+		[ "${m:-0}" -ge $(echo $ID3 $PODMAN_CAT | wc -w) ] && break
 	sleep 0.2
 	i=$((i + 1))
 done
@@ -259,6 +288,22 @@ if [ -n "$PODMAN_NAME" ]; then
 		"$(jfield "$PODMAN_ID" "$init2" proc.pname)" conmon
 fi
 
+# A container whose init is cat itself (runc init exec'd it in place):
+# the store's cmdline and proc.cmdline are cat's, not "runc init".
+for id in $ID3 $PODMAN_CAT; do
+	echo "--- exec in place: $id"
+	eq "exec-in-place store cmdline" "$(sql "SELECT DISTINCT cmdline
+		FROM alerts WHERE rule = 'Read sensitive file untrusted' AND
+		container_id = '$id'")" "cat /etc/shadow" ||
+		sql "SELECT container_id, pid, exe, cmdline FROM alerts WHERE
+		rule = 'Read sensitive file untrusted'" | sed 's/^/  alert: /'
+	eq "exec-in-place proc.cmdline" "$(jq -r --arg s "$id" 'select(.rule ==
+		"Read sensitive file untrusted" and
+		.output_fields["container.id"] == $s[0:12]) |
+		.output_fields["proc.cmdline"]' "$J" | sort -u)" \
+		"cat /etc/shadow"
+done
+
 # The host's cat: container.id "host", no container in the store.
 echo "--- host"
 eq "host shadow container.id" "$(jq -r 'select(.rule ==
@@ -272,13 +317,13 @@ eq "host shadow sqlite container_id" "$(sql "SELECT count(*) FROM alerts
 eq "busybox shadow reads outside our containers" "$(sql "SELECT count(*)
 	FROM alerts WHERE rule = 'Read sensitive file untrusted' AND
 	exe = '/bin/busybox' AND ifnull(container_id, '') NOT IN
-	('$ID1', '$ID2', '${PODMAN_ID:-x}')")" 0
+	('$ID1', '$ID2', '$ID3', '${PODMAN_ID:-x}', '${PODMAN_CAT:-x}')")" 0
 
 # --- clean-up and restored audit state --------------------------------
 trap - EXIT
 test_cleanup
 check_restored "end"
-for id in $ID1 $ID2; do
+for id in $ID1 $ID2 $ID3; do
 	[ -d "/run/runc/$id" ] && fail "runc state left for $id"
 done
 

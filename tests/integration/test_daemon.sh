@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # harrierd live, against the real kernel audit subsystem (daemon mode):
-#  1. `cat /etc/shadow` is in the SQLite store and on stdout within 1 s;
+#  1. `cat /etc/shadow` is in the SQLite store and on stdout within 1 s,
+#     also read through a symlink (fd.name is the file opened);
 #     SIGUSR1 logs the counters, SIGUSR2 is ignored; SIGTERM exits 0
 #     and leaves no harrier rules, pid 0, and the enabled flag and
 #     backlog limit as they were;
@@ -47,6 +48,17 @@ if start_harrierd s1 --db "$DB" -r "$RULES_SHIPPED" $AR; then
 	wait_for 2000 grep -q 'SIGUSR2: ignored' "$TMP/s1.err" ||
 		fail "1: SIGUSR2 not acknowledged"
 	kill -0 "$HPID" 2>/dev/null || fail "1: SIGUSR1/SIGUSR2 stopped harrierd"
+	# Through a symlink: the PATH record names the link, fd.name is
+	# the file opened (its inode is /etc/shadow's), fd.nameraw the link.
+	ln -s /etc/shadow "$TMP/shadow-link"
+	cat "$TMP/shadow-link" >/dev/null
+	link_seen() {
+		[ "$(sqlite3 "$DB" "SELECT count(*) FROM alerts WHERE
+			rule = '$SENSITIVE' AND file = '/etc/shadow' AND
+			cmdline = 'cat $TMP/shadow-link'")" -ge 1 ]
+	}
+	wait_for 2000 link_seen ||
+		fail "1: no alert for /etc/shadow read through a symlink"
 	# Every shipped rule needs successful calls only: openat is audited
 	# with success=1, so failed opens send no records (an audited open
 	# sends about 4); successful ones still do.
@@ -73,7 +85,11 @@ if start_harrierd s1 --db "$DB" -r "$RULES_SHIPPED" $AR; then
 	open_2000 /etc/hostname
 	r2=$(stats_records)
 	echo "records: 2000 failed opens $((r1 - r0)), 2000 successful $((r2 - r1))"
-	[ $((r1 - r0)) -lt 2000 ] || fail "1: failed opens reached harrierd"
+	# Relative, not absolute: every successful open on the machine
+	# reaches harrierd too, so other work adds to both windows alike
+	# (an unfiltered failed open would cost as much as a successful one).
+	[ $((r1 - r0)) -lt $(((r2 - r1) / 2)) ] ||
+		fail "1: failed opens reached harrierd"
 	[ $((r2 - r1)) -ge 4000 ] || fail "1: successful opens did not"
 	stop_harrierd
 	[ "$HRC" = 0 ] || fail "1: exit code $HRC after SIGTERM"

@@ -418,7 +418,10 @@ static void test_retry_when_state_appears_late(void **state)
 {
 	struct fixture *f = *state;
 	const struct event_container *c1, *c2;
+	struct clock_fake clk;
 
+	clock_fake_init(&clk, clock_mono_ns(NULL), clock_real_ns(NULL));
+	container_cache_set_clock(f->cc, &clk.clock);
 	c1 = get(f, ID_A, "docker", "");
 	assert_null(c1->name);
 	puts_(f, "var/lib/docker/containers/" ID_A "/config.v2.json",
@@ -426,7 +429,7 @@ static void test_retry_when_state_appears_late(void **state)
 	/* not re-read on every lookup: only after the retry interval */
 	c2 = get(f, ID_A, "docker", "");
 	assert_null(c2->name);
-	usleep((HARRIER_CONTAINER_RETRY_MS + 100) * 1000);
+	clock_fake_advance_ms(&clk, HARRIER_CONTAINER_RETRY_MS + 100);
 	c2 = get(f, ID_A, "docker", "");
 	assert_ptr_equal(c1, c2);
 	assert_string_equal(c2->name, "late");

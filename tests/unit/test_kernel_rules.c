@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests for the kernel audit rules parser (src/source/kernel_rules.h):
+ * Unit tests for the kernel audit rules parser (src/kaudit/kernel_rules.h):
  * auditctl syntax through libaudit's rule builder, the rejected options,
  * the harrier key requirement, ABI expansion and merged syscall rules.
  * Nothing here talks to the kernel (see tests/integration/ for that).
@@ -21,7 +21,7 @@
 #include <libaudit.h>
 
 #include "common/diag.h"
-#include "source/kernel_rules.h"
+#include "kaudit/kernel_rules.h"
 
 /* Number of ABIs a syscall rule without arch= expands to here. */
 static size_t nabis(void)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the kernel audit settings restore file
- * (src/source/kstate.h) on real files in a temporary directory and real
+ * (src/kaudit/kstate.h) on real files in a temporary directory and real
  * processes: parsing and its bounds, the atomic write, and the decision
  * between a crashed run (pid gone: restore its values) and a live one
  * (do nothing). Never touches kernel audit.
@@ -28,7 +28,7 @@
 #include "unit_util.h"
 
 #include "common/limits.h"
-#include "source/kstate.h"
+#include "kaudit/kstate.h"
 
 static char tmpdir[] = "/tmp/harrier-test-kstate.XXXXXX";
 

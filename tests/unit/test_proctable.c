@@ -360,6 +360,197 @@ static void test_clone_child_inherits(void **state)
 	assert_string_equal(ev.container->id, ID_A);
 }
 
+/* The kernel keeps a task's PROCTITLE from its first audited syscall,
+ * across execve: a PROCTITLE argv loses to what the process's latest
+ * execve said (runc init exec'ing "cat /etc/shadow"). */
+static void test_stale_proctitle_loses_to_execve(void **state)
+{
+	static const char *const exec_argv[] = { "cat", "/etc/shadow", NULL };
+	static const char *const title[] = { "/usr/bin/runc", "init", NULL };
+	struct proctable *pt = proctable_new_offline();
+	struct event ev = syscall_event("execve", 500, 400);
+
+	(void)state;
+	assert_non_null(pt);
+	ev.comm = "cat";
+	ev.exe = "/bin/cat";
+	ev.argv = exec_argv;
+	ev.argc = 2;
+	ev.argv_from_execve = true;
+	proctable_enrich(pt, &ev);
+	assert_ptr_equal(ev.argv, exec_argv); /* its own EXECVE: kept */
+	assert_false(ev.argv_from_process);
+
+	ev = syscall_event("openat", 500, 400);
+	ev.comm = "cat";
+	ev.exe = "/bin/cat";
+	ev.argv = title;
+	ev.argc = 2;
+	proctable_enrich(pt, &ev);
+	assert_true(ev.argv_from_process);
+	assert_int_equal(ev.argc, 2);
+	assert_string_equal(ev.argv[0], "cat");
+	assert_string_equal(ev.argv[1], "/etc/shadow");
+	assert_null(ev.argv[2]);
+	proctable_free(pt);
+}
+
+/* A process read from /proc: /proc/PID/cmdline is what it runs now, and
+ * wins over a PROCTITLE from before its exec. */
+static void test_stale_proctitle_loses_to_proc(void **state)
+{
+	static const char *const title[] = { "/usr/bin/runc", "init", NULL };
+	struct fixture *f = *state;
+	struct event ev = syscall_event("openat", 300, 200);
+
+	ev.comm = "sh";
+	ev.exe = "/bin/busybox";
+	ev.argv = title;
+	ev.argc = 2;
+	proctable_enrich(f->pt, &ev);
+	assert_true(ev.argv_from_process);
+	assert_string_equal(ev.argv[0], "/bin/sh");
+	assert_string_equal(ev.argv[1], "-c sleep 100");
+}
+
+/* An exec the table did not see (exe changed): a live process's argv is
+ * read again from /proc, its comm taken from the record. */
+static void test_unseen_exec_rereads_cmdline(void **state)
+{
+	static const char py[] = "python3\0/tmp/x.py\0";
+	struct fixture *f = *state;
+	struct event ev = syscall_event("openat", 300, 200);
+	struct proc_view v;
+	char dir[PATH_MAX];
+
+	ev.exe = "/bin/busybox";
+	proctable_enrich(f->pt, &ev);
+	snprintf(dir, sizeof(dir), "%s/300", f->proc);
+	write_file(dir, "cmdline", py, sizeof(py) - 1);
+	ev = syscall_event("openat", 300, 200);
+	ev.comm = "python3";
+	ev.exe = "/usr/bin/python3.11";
+	proctable_enrich(f->pt, &ev);
+	assert_true(ev.argv_from_process);
+	assert_string_equal(ev.argv[0], "python3");
+	assert_string_equal(ev.argv[1], "/tmp/x.py");
+	assert_int_equal(proctable_get(f->pt, 300, &v), 0);
+	assert_string_equal(v.comm, "python3");
+	assert_string_equal(v.exe, "/usr/bin/python3.11");
+	assert_string_equal(v.cmdline, "python3 /tmp/x.py");
+}
+
+/* What a child inherited at fork is not trusted over its PROCTITLE once
+ * its exe shows it exec'd unseen (offline: no /proc to ask). */
+static void test_unseen_exec_offline_keeps_proctitle(void **state)
+{
+	static const char *const exec_argv[] = { "bash", "-i", NULL };
+	static const char *const title[] = { "nc", "-l", "4444", NULL };
+	struct proctable *pt = proctable_new_offline();
+	struct event ev = syscall_event("execve", 600, 1);
+	struct proc_view v;
+
+	(void)state;
+	assert_non_null(pt);
+	ev.comm = "bash";
+	ev.exe = "/bin/bash";
+	ev.argv = exec_argv;
+	ev.argc = 2;
+	ev.argv_from_execve = true;
+	proctable_enrich(pt, &ev);
+	ev = syscall_event("clone", 600, 1);
+	ev.comm = "bash";
+	ev.exe = "/bin/bash";
+	ev.has_exit = true;
+	ev.exit = 601;
+	proctable_enrich(pt, &ev);
+	/* the forked child, not exec'd: the parent's command line */
+	ev = syscall_event("openat", 601, 600);
+	ev.comm = "bash";
+	ev.exe = "/bin/bash";
+	proctable_enrich(pt, &ev);
+	assert_true(ev.argv_from_process);
+	assert_string_equal(ev.argv[0], "bash");
+	/* then it runs nc without an audited exec */
+	ev = syscall_event("socket", 601, 600);
+	ev.comm = "nc";
+	ev.exe = "/usr/bin/nc";
+	ev.argv = title;
+	ev.argc = 3;
+	proctable_enrich(pt, &ev);
+	assert_false(ev.argv_from_process);
+	assert_ptr_equal(ev.argv, title);
+	assert_int_equal(proctable_get(pt, 601, &v), 0);
+	assert_string_equal(v.comm, "nc");
+	assert_string_equal(v.cmdline, "nc -l 4444");
+	proctable_free(pt);
+}
+
+/* `podman run IMG cat /etc/shadow`: runc init exec'd cat in place and
+ * cat was gone before its cgroup could be read; its parent is runc on the
+ * host. runc's state names it as the container's init. */
+static void test_gone_runtime_init_from_runc_state(void **state)
+{
+	static const char *const argv[] = { "cat", "/etc/shadow", NULL };
+	struct fixture *f = *state;
+	struct event ev;
+	char dir[PATH_MAX];
+
+	mkproc(f, &(struct fake_proc){ .pid = 250,
+				       .ppid = 1,
+				       .sid = 250,
+				       .start = 1500,
+				       .comm = "runc",
+				       .exe = "/usr/sbin/runc",
+				       .cwd = "/tmp" });
+	snprintf(dir, sizeof(dir), "%s/run/runc/%s", f->root, ID_A);
+	write_str(dir, "state.json",
+		  "{\"init_process_pid\":901,\"cgroup_paths\":{"
+		  "\"memory\":\"/sys/fs/cgroup/memory/system.slice/docker-"
+		  ID_A ".scope\"},\"config\":{\"labels\":[]}}");
+	ev = syscall_event("execve", 901, 250);
+	ev.comm = "cat";
+	ev.exe = "/bin/busybox";
+	ev.argv = argv;
+	ev.argc = 2;
+	ev.argv_from_execve = true;
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+	assert_string_equal(ev.container->runtime, "docker");
+	/* not for a host process whose parent is no runtime */
+	ev = syscall_event("execve", 902, 300);
+	ev.exe = "/bin/busybox";
+	ev.argv = argv;
+	ev.argc = 2;
+	proctable_enrich(f->pt, &ev);
+	assert_string_equal(ev.container->id, ID_A); /* from its parent */
+}
+
+/* Its parent exited, so the process was reparented: the same process
+ * (same program) under a new ppid keeps its entry, its container and its
+ * command line; it is not taken for a reused pid. */
+static void test_reparented_keeps_entry(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev = syscall_event("openat", 300, 200);
+	char dir[PATH_MAX];
+
+	ev.exe = "/bin/busybox";
+	proctable_enrich(f->pt, &ev);
+	ev = syscall_event("exit_group", 200, 1);
+	proctable_enrich(f->pt, &ev);
+	snprintf(dir, sizeof(dir), "%s/300", f->proc);
+	assert_int_equal(rm_tree(dir), 0);
+	ev = syscall_event("openat", 300, 1);
+	ev.exe = "/bin/busybox";
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+	assert_true(ev.argv_from_process);
+	assert_string_equal(ev.argv[0], "/bin/sh");
+}
+
 static void test_clone_thread_makes_no_entry(void **state)
 {
 	struct fixture *f = *state;
@@ -639,8 +830,11 @@ static void test_exited_unseen_leaves_table(void **state)
 	struct fixture *f = *state;
 	struct event ev = syscall_event("openat", 300, 200);
 	struct proctable_stats st0, st1;
+	struct clock_fake clk;
 	char path[PATH_MAX];
 
+	clock_fake_init(&clk, clock_mono_ns(NULL), clock_real_ns(NULL));
+	proctable_set_clock(f->pt, &clk.clock);
 	proctable_enrich(f->pt, &ev);
 	ev = syscall_event("openat", 1, 0);
 	proctable_enrich(f->pt, &ev);
@@ -649,11 +843,11 @@ static void test_exited_unseen_leaves_table(void **state)
 	snprintf(path, sizeof(path), "%s/300", f->proc);
 	assert_int_equal(rm_tree(path), 0);
 	/* unused for longer than the check age, then any event sweeps */
-	usleep(5200 * 1000);
+	clock_fake_advance_ms(&clk, 5200);
 	ev = syscall_event("openat", 1, 0);
 	proctable_enrich(f->pt, &ev);
 	/* dead now; gone after the grace period */
-	usleep((HARRIER_PROCTABLE_DEAD_GRACE_MS + 200) * 1000);
+	clock_fake_advance_ms(&clk, HARRIER_PROCTABLE_DEAD_GRACE_MS + 200);
 	ev = syscall_event("openat", 1, 0);
 	proctable_enrich(f->pt, &ev);
 	proctable_get_stats(f->pt, &st1);
@@ -1006,6 +1200,12 @@ int main(void)
 		T(test_enrich_sets_event_fields),
 		T(test_execve_updates_entry),
 		T(test_clone_child_inherits),
+		T(test_stale_proctitle_loses_to_proc),
+		T(test_unseen_exec_rereads_cmdline),
+		cmocka_unit_test(test_stale_proctitle_loses_to_execve),
+		cmocka_unit_test(test_unseen_exec_offline_keeps_proctitle),
+		T(test_gone_runtime_init_from_runc_state),
+		T(test_reparented_keeps_entry),
 		T(test_clone_thread_makes_no_entry),
 		T(test_failed_clone_makes_no_entry),
 		T(test_short_lived_attributed_from_parent),

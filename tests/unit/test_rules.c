@@ -280,6 +280,23 @@ static void test_eval_alert_fields(void **state)
 	engine_free(e);
 }
 
+/* The alert's cmdline (the store's column) is proc.cmdline: one
+ * definition, "proc.name args", from the argv the event carries. */
+static void test_alert_cmdline_is_proc_cmdline(void **state)
+{
+	struct engine *e = load_ok(base_rules);
+	struct test_event t;
+	struct alerts c = { 0 };
+
+	(void)state;
+	open_event(&t, "/usr/bin/cat", "cat", "/etc/shadow");
+	t.argv[0] = "/usr/bin/cat";
+	assert_int_equal(eval(e, &t.ev, &c), 1);
+	assert_string_equal(c.a[0]->cmdline, "cat /etc/shadow");
+	alerts_free(&c);
+	engine_free(e);
+}
+
 static void test_eval_no_match(void **state)
 {
 	struct engine *e = load_ok(base_rules);
@@ -1571,6 +1588,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_and_introspect),
 		cmocka_unit_test(test_eval_alert_fields),
+		cmocka_unit_test(test_alert_cmdline_is_proc_cmdline),
 		cmocka_unit_test(test_eval_no_match),
 		cmocka_unit_test(test_min_priority),
 		cmocka_unit_test(test_event_types),

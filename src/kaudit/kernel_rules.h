@@ -9,8 +9,8 @@
  * Not thread-safe: libaudit's rule builder keeps state in globals, so load
  * and add functions must run on one thread at a time.
  */
-#ifndef HARRIER_KERNEL_RULES_H
-#define HARRIER_KERNEL_RULES_H
+#ifndef HARRIER_KAUDIT_KERNEL_RULES_H
+#define HARRIER_KAUDIT_KERNEL_RULES_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -20,7 +20,7 @@
 
 #include "common/limits.h"
 #include "common/strbuf.h"
-#include "source/kstate.h"
+#include "kaudit/kstate.h"
 
 struct kstate {
 	char *path;

@@ -7,8 +7,8 @@
  * logic: it never talks to the kernel (the caller reads and sets the
  * settings) and never logs. Not thread-safe.
  */
-#ifndef HARRIER_SOURCE_KSTATE_H
-#define HARRIER_SOURCE_KSTATE_H
+#ifndef HARRIER_KAUDIT_KSTATE_H
+#define HARRIER_KAUDIT_KSTATE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,8 +16,8 @@
 #include <sys/types.h>
 
 /* The settings restored. In a restore plan a member may be KSTATE_KEEP:
- * leave that value alone (the same value as SOURCE_NETLINK_KEEP, so a plan
- * passes straight to source_netlink_kernel_set). */
+ * leave that value alone (the same value as KAUDIT_KEEP, so a plan
+ * passes straight to kaudit_status_set). */
 #define KSTATE_KEEP UINT32_MAX
 struct kstate_settings {
 	uint32_t enabled; /* 0 or 1 */

@@ -22,8 +22,8 @@
 #include <libaudit.h>
 
 #include "common/strbuf.h"
-#include "source/kernel_rules.h"
-#include "source/netlink.h"
+#include "kaudit/kernel_rules.h"
+#include "kaudit/kstatus.h"
 
 /* libaudit's rule builder keeps per-rule state in these exported globals
  * (auditctl resets them for every rule); they are not in libaudit.h. */
@@ -1093,14 +1093,14 @@ static int kr_wait_reply(int fd, struct audit_reply *rep)
 }
 
 /* Open a control socket and refuse when audit is locked. The status is
- * read over its own socket (source_netlink_kernel_get), so the acks of
+ * read over its own socket (kaudit_status_get), so the acks of
  * what follows on this one line up. */
 static int kr_open(char **ret_err)
 {
-	struct source_netlink_kstate k;
+	struct kaudit_status k;
 	int fd, rc;
 
-	rc = source_netlink_kernel_get(&k);
+	rc = kaudit_status_get(&k);
 	if (rc == -EPROTONOSUPPORT || rc == -EAFNOSUPPORT) {
 		err_set(ret_err, "this kernel has no audit support");
 		return rc;
