@@ -20,7 +20,7 @@
 
 const char *const cli_default_db = HARRIER_LOCALSTATEDIR "/alerts.db";
 
-/* The synopsis wrapped at 80 columns, at spaces outside brackets, with
+/* The synopsis wrapped at 80 columns, at spaces outside [] and (), with
  * continuation lines under its first word. */
 static void print_synopsis(const char *name, const char *syn, FILE *out)
 {
@@ -35,9 +35,9 @@ static void print_synopsis(const char *name, const char *syn, FILE *out)
 		/* one unit: up to a space at bracket depth 0 */
 		for (n = 0, depth = 0; syn[n] && (syn[n] != ' ' || depth > 0);
 		     n++) {
-			if (syn[n] == '[')
+			if (syn[n] == '[' || syn[n] == '(')
 				depth++;
-			else if (syn[n] == ']' && depth > 0)
+			else if ((syn[n] == ']' || syn[n] == ')') && depth > 0)
 				depth--;
 		}
 		if (!n)

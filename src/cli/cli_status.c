@@ -83,7 +83,10 @@ static struct json_object *store_json(const char *db, int r,
 							     strerror(-r)));
 		return o;
 	}
+	put(o, "schema", json_object_new_int(sum->version));
 	put(o, "alerts", json_object_new_int64((int64_t)sum->total));
+	put(o, "events", json_object_new_int64((int64_t)sum->events));
+	put(o, "captures", json_object_new_int64((int64_t)sum->captures));
 	put(o, "newest", sum->total ? json_object_new_string(sum->last_time) :
 				      NULL);
 	p = json_object_new_object();
@@ -129,6 +132,11 @@ static void print_store(const char *db, int r, const struct store_summary *sum,
 	(void)printf("store %s: %llu alerts%s%s\n", db,
 		     (unsigned long long)sum->total,
 		     sum->total ? ", newest " : "", sum->last_time);
+	if (sum->version >= 2)
+		(void)printf("  context: %llu events around %llu captured "
+			     "alerts\n",
+			     (unsigned long long)sum->events,
+			     (unsigned long long)sum->captures);
 	for (p = 0; p <= ALERT_PRIO_DEBUG; p++)
 		if (sum->by_priority[p])
 			(void)printf("  %-13s %llu\n",

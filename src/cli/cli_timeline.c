@@ -560,12 +560,12 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 
 const struct cli_command cli_cmd_timeline = {
 	.name = "timeline",
-	.synopsis = "[--db PATH] [--all] [--json] ALERT_ID | --container "
-		    "ID|NAME|host [--since T] [--until T]",
+	.synopsis = "[--db PATH] [--all] [--json] (ALERT_ID | --container C "
+		    "[--since T] [--until T])",
 	.summary = "what led to an alert and what followed, as a process "
 		   "tree",
 	.help = "  ALERT_ID           the alert (its id in harrier alerts "
-		"--format table or --json)\n"
+		"--format table, json)\n"
 		"  --container C      instead: a container's captured events "
 		"(id prefix, name,\n"
 		"                     or host), from --since to --until (times "
@@ -575,8 +575,9 @@ const struct cli_command cli_cmd_timeline = {
 		"                     (shown as one count per run by default)\n"
 		"  --json             one JSON object per event (time, pid, "
 		"ppid, depth, syscall,\n"
-		"                     cmdline, file, address, ..., alerts: "
-		"[{id, rule, priority}])\n"
+		"                     cmdline, file, address, ...; alerts: "
+		"[{id, rule,\n"
+		"                     priority}])\n"
 		"  --db PATH          the store (default: the daemon's)\n"
 		"Lines marked >> raised an alert; indentation follows the "
 		"process lineage.\n",
