@@ -83,7 +83,9 @@ CREATE TABLE events (
 	auid           INTEGER,		-- NULL when unset
 	ses            INTEGER,		-- audit session; NULL when unset
 	exe            TEXT,
-	cmdline        TEXT,		-- the command line as it ran
+	cmdline        TEXT,		-- proc.cmdline (comm and arguments), as alerts.cmdline
+	argv           TEXT,		-- an exec's arguments as run, argv[0] first
+
 	cwd            TEXT,
 	file           TEXT,		-- primary path
 	address        TEXT,		-- 10.0.0.5:443, [::1]:80, /run/x.sock
@@ -107,15 +109,17 @@ CREATE TABLE alert_events (
 ) WITHOUT ROWID;
 CREATE INDEX alert_events_event ON alert_events (event_id);
 
--- One row per capture, written when it ends: its window, its scope, how
--- many events it linked and how many the per-minute cap left out.
+-- One row per capture, written when it starts and again when it ends:
+-- its window, its scope, how many events it linked and how many the
+-- per-minute cap left out (final once running is 0).
 CREATE TABLE captures (
 	alert_id  INTEGER PRIMARY KEY,
-	scope     TEXT,			-- "container 3f2a9c...", "host pid 4242 ses 7"
+	scope     TEXT,			-- "container web-1 (3f2a9c1d5e6b)", "host pid 4242 lineage, session 7"
 	from_ns   INTEGER NOT NULL,
 	until_ns  INTEGER NOT NULL,
 	events    INTEGER NOT NULL,
-	left_out  INTEGER NOT NULL
+	left_out  INTEGER NOT NULL,
+	running   INTEGER NOT NULL DEFAULT 0	-- 1 until the capture ends
 );
 
 -- Retention deletes alerts (max_age, max_rows, by hand): their context

@@ -34,8 +34,9 @@ WHERE l.alert_id = :alert_id
 ORDER BY e.time_ns, e.id;
 
 -- Q2: What ran before it, in the same container (or session and lineage
--- on the host)? The programs started before alert :alert_id.
-SELECT e.time, e.pid, e.ppid, e.auid, e.cmdline
+-- on the host)? The programs started before alert :alert_id, each with
+-- its command line as it ran (argv; cmdline is proc.cmdline).
+SELECT e.time, e.pid, e.ppid, e.auid, coalesce(e.argv, e.cmdline) AS command
 FROM alerts AS a
 JOIN alert_events AS l ON l.alert_id = a.id
 JOIN events AS e ON e.id = l.event_id
@@ -79,7 +80,7 @@ SELECT time, container_name, pid, 'alert' AS kind,
        priority || ' ' || rule AS what, cmdline
 FROM alerts WHERE pod_name = :pod AND pod_namespace = :namespace
 UNION ALL
-SELECT time, container_name, pid, 'ran', exe, cmdline
+SELECT time, container_name, pid, 'ran', exe, coalesce(argv, cmdline)
 FROM events
 WHERE pod_name = :pod AND pod_namespace = :namespace
   AND syscall IN ('execve', 'execveat') AND success = 1
@@ -127,13 +128,18 @@ GROUP BY a.auid, e.ses
 ORDER BY first;
 
 -- Q10: Which programs ran from places anyone can write (/tmp, /var/tmp,
--- /dev/shm), and what raised an alert there?
-SELECT time, pid, ppid, exe, cmdline, auid
+-- /dev/shm)? Every captured start, and the alerts of programs there whose
+-- start was not captured.
+SELECT time, pid, ppid, exe, coalesce(argv, cmdline) AS command, auid
 FROM events
 WHERE syscall IN ('execve', 'execveat') AND success = 1
   AND (exe GLOB '/tmp/*' OR exe GLOB '/var/tmp/*' OR exe GLOB '/dev/shm/*')
 UNION
 SELECT time, pid, ppid, exe, cmdline, auid
-FROM alerts
-WHERE exe GLOB '/tmp/*' OR exe GLOB '/var/tmp/*' OR exe GLOB '/dev/shm/*'
+FROM alerts AS a
+WHERE (exe GLOB '/tmp/*' OR exe GLOB '/var/tmp/*' OR exe GLOB '/dev/shm/*')
+  AND NOT EXISTS (SELECT 1 FROM events AS e
+                   WHERE e.time_ns = a.time_ns
+                     AND e.audit_serial = a.audit_serial
+                     AND e.hostname IS a.hostname)
 ORDER BY time;

@@ -167,12 +167,13 @@ static bool is_exec(const struct context_event *e)
 			      strcmp(e->syscall, "execveat") == 0);
 }
 
-/* What the event did: the command line of an exec, else "syscall
- * file|address", and how a failed call ended. */
+/* What the event did: an exec's command line as it ran (its argv),
+ * else "syscall file|address", and how a failed call ended. */
 static void describe(struct strbuf *sb, const struct context_event *e)
 {
 	if (is_exec(e) && e->success != 0) {
-		cli_escaped(sb, e->cmdline ? e->cmdline :
+		cli_escaped(sb, e->argv	     ? e->argv :
+				e->cmdline ? e->cmdline :
 				e->exe	   ? e->exe :
 					     "?");
 		return;
@@ -244,18 +245,22 @@ static void print_capture(const struct store_capture *c, size_t shown)
 	char a[40], b[40];
 
 	if (!c->found) {
-		(void)printf("capture: %s\n",
-			     shown ? "still running (harrierd writes its "
-				     "summary when it ends)" :
-				     "none (the alert was below "
-				     "capture.min_priority and its rule has "
-				     "no capture: true, or capture was off)");
+		(void)printf("capture: none (%s)\n",
+			     shown ? "its events belong to other captures" :
+				     "the alert was below capture.min_priority "
+				     "and its rule has no capture: true, or "
+				     "capture was off");
 		return;
 	}
 	cli_time_ms(c->from_ns, a, sizeof(a));
 	cli_time_ms(c->until_ns, b, sizeof(b));
-	(void)printf("capture: %s, %s to %s; %llu events", c->scope, a, b + 11,
-		     (unsigned long long)c->events);
+	if (c->running) {
+		(void)printf("capture: %s, %s to %s; running\n", c->scope, a,
+			     b + 11);
+		return;
+	}
+	(void)printf("capture: %s, %s to %s; %llu events", c->scope, a,
+		     b + 11, (unsigned long long)c->events);
 	if (c->left_out)
 		(void)printf(", %llu left out (capture.max_events_per_minute)",
 			     (unsigned long long)c->left_out);
@@ -268,6 +273,7 @@ static bool routine_open(const struct context_event *e)
 {
 	static const char *const prefixes[] = {
 		"/etc/ld.so.cache", "/usr/lib/locale/", "/usr/share/locale/",
+		"/etc/locale.alias", /* usr/share/locale's, through a link */
 		"/usr/lib/x86_64-linux-gnu/gconv/", "/usr/lib64/gconv/",
 	};
 	const char *f = e->file, *base;
@@ -411,6 +417,7 @@ static int print_json(const struct timeline *t)
 		put(o, "ses", jid(e->ses));
 		put(o, "exe", jstr(e->exe));
 		put(o, "cmdline", jstr(e->cmdline));
+		put(o, "argv", jstr(e->argv));
 		put(o, "cwd", jstr(e->cwd));
 		put(o, "file", jstr(e->file));
 		put(o, "address", jstr(e->address));

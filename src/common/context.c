@@ -47,6 +47,7 @@ void context_event_free(struct context_event *e)
 	free(e->syscall);
 	free(e->exe);
 	free(e->cmdline);
+	free(e->argv);
 	free(e->cwd);
 	free(e->file);
 	free(e->address);
@@ -75,6 +76,7 @@ struct context_event *context_event_dup(const struct context_event *e)
 	r |= dup_str(e->syscall, &d->syscall);
 	r |= dup_str(e->exe, &d->exe);
 	r |= dup_str(e->cmdline, &d->cmdline);
+	r |= dup_str(e->argv, &d->argv);
 	r |= dup_str(e->cwd, &d->cwd);
 	r |= dup_str(e->file, &d->file);
 	r |= dup_str(e->address, &d->address);

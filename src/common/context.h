@@ -33,7 +33,8 @@ struct context_event {
 	int64_t pid, ppid, uid; /* -1 unknown */
 	int64_t auid, ses;	/* -1 unset */
 	char *exe;
-	char *cmdline;
+	char *cmdline; /* proc.cmdline, as alerts have it */
+	char *argv;    /* an exec's arguments as run (argv[0] first), or NULL */
 	char *cwd;
 	char *file;
 	char *address;
@@ -47,13 +48,15 @@ struct context_event {
 	size_t nlinks;
 };
 
-/* A capture that ended: its window and scope, the events it linked and
- * how many the per-minute cap left out. */
+/* A capture: its window and scope, the events it linked and how many
+ * the per-minute cap left out; handed over when it starts (running) and
+ * when it ends. */
 struct context_summary {
 	struct alert_key alert;
 	char *scope;
 	uint64_t from_ns, until_ns;
 	uint64_t events, left_out;
+	bool running;
 };
 
 /* Deep copies (NULL on allocation failure) and frees (NULL-safe). */

@@ -139,6 +139,7 @@ static void end_capture(struct capture *c, struct active *a)
 {
 	TAILQ_REMOVE(&c->active, a, link);
 	c->nactive--;
+	a->sum.running = false;
 	(void)c->out.summary(c->out.ud, &a->sum);
 	active_free(a);
 }
@@ -251,6 +252,31 @@ static void address(const struct event *ev, char *buf, size_t len)
 	}
 }
 
+/* An exec's arguments as it was run (argv[0] first, as EXECVE has them),
+ * space-joined and cut like a command line; NULL for other events. */
+static char *exec_argv(const struct event *ev)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	if (!ev->argv_from_execve || !ev->argc)
+		return NULL;
+	for (i = 0; i < ev->argc && sb.len < HARRIER_MAX_CMDLINE; i++) {
+		if (i)
+			strbuf_appendc(&sb, ' ');
+		strbuf_appends(&sb, ev->argv[i] ? ev->argv[i] : "");
+	}
+	if (strbuf_failed(&sb)) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	if (sb.len > HARRIER_MAX_CMDLINE) {
+		sb.len = HARRIER_MAX_CMDLINE;
+		sb.buf[sb.len] = '\0';
+	}
+	return strbuf_steal(&sb);
+}
+
 static struct wev *copy_event(struct capture *c, const struct event *ev)
 {
 	const struct event_container *ct = ev->container;
@@ -268,6 +294,7 @@ static struct wev *copy_event(struct capture *c, const struct event *ev)
 	char addr[80], *pos; /* [46-byte inet6]:port, or a path */
 	char cmdbuf[FIELD_SCRATCH];
 	const char *cmd;
+	char *args;
 	struct proc_view pv;
 	struct wev *w;
 	size_t bytes;
@@ -276,13 +303,16 @@ static struct wev *copy_event(struct capture *c, const struct event *ev)
 	address(ev, addr, sizeof(addr));
 	/* the one command line alerts have too (proc.cmdline) */
 	cmd = field_cmdline(ev, cmdbuf, sizeof(cmdbuf));
+	args = exec_argv(ev);
 	bytes = sizeof(*w) + need(host) + need(sys) + need(ev->exe) +
-		need(cmd) + need(ev->cwd) + need(file) + (addr[0] ? need(addr) : 0) +
+		need(cmd) + need(args) + need(ev->cwd) + need(file) + (addr[0] ? need(addr) : 0) +
 		need(cid) + need(cname) + need(ct ? ct->pod_name : NULL) +
 		need(ct ? ct->pod_namespace : NULL);
 	w = malloc(bytes);
-	if (!w)
+	if (!w) {
+		free(args);
 		return NULL;
+	}
 	memset(w, 0, sizeof(*w));
 	w->bytes = bytes;
 	w->in_container = ct && ct->id;
@@ -301,6 +331,8 @@ static struct wev *copy_event(struct capture *c, const struct event *ev)
 	w->ce.ses = ev->ses == EVENT_ID_UNSET ? -1 : (int64_t)ev->ses;
 	w->ce.exe = put(&pos, ev->exe);
 	w->ce.cmdline = put(&pos, cmd);
+	w->ce.argv = put(&pos, args);
+	free(args);
 	w->ce.cwd = put(&pos, ev->cwd);
 	w->ce.file = put(&pos, file);
 	w->ce.address = addr[0] ? put(&pos, addr) : NULL;
@@ -564,6 +596,9 @@ void capture_alert(struct capture *c, const struct alert *a)
 	TAILQ_INSERT_TAIL(&c->active, x, link);
 	c->nactive++;
 	c->st.captures++;
+	/* its scope and window now, so a responder sees them at once */
+	x->sum.running = true;
+	(void)c->out.summary(c->out.ud, &x->sum);
 	/* what came before, oldest first */
 	one[0] = x;
 	TAILQ_FOREACH(w, &c->window, link)

@@ -37,8 +37,8 @@ static const char ins_event_sql[] =
 	"INSERT OR IGNORE INTO events (time, time_ns, hostname, audit_serial, syscall, "
 	"success, exit, pid, ppid, uid, auid, ses, exe, cmdline, cwd, file, "
 	"address, container_id, container_name, pod_name, pod_namespace, "
-	"origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-	"?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
+	"origin, argv) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+	"?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
 static const char find_event_sql[] =
 	"SELECT id FROM events WHERE time_ns = ?1 AND audit_serial = ?2 AND "
 	"hostname IS ?3";
@@ -50,7 +50,7 @@ static const char ins_link_sql[] =
 	"VALUES (?1, ?2)";
 static const char ins_summary_sql[] =
 	"INSERT OR REPLACE INTO captures (alert_id, scope, from_ns, until_ns, "
-	"events, left_out) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	"events, left_out, running) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char ins_tags_sql[] =
 	"INSERT OR IGNORE INTO rule_tags (tag, rule) SELECT value, ?1 "
 	"FROM json_each(?2) WHERE type = 'text'";
@@ -242,6 +242,7 @@ static int event_id(struct store_context *c, const struct context_event *e,
 	rc |= bind_text(st, 20, e->pod_name);
 	rc |= bind_text(st, 21, e->pod_namespace);
 	rc |= bind_text(st, 22, origin);
+	rc |= bind_text(st, 23, e->argv);
 	if (rc != SQLITE_OK) {
 		(void)sqlite3_clear_bindings(st);
 		return sqlite3_errcode(c->db);
@@ -316,6 +317,7 @@ int store_context_write_summary(struct store_context *c,
 	rc |= sqlite3_bind_int64(st, 4, (sqlite3_int64)s->until_ns);
 	rc |= sqlite3_bind_int64(st, 5, (sqlite3_int64)s->events);
 	rc |= sqlite3_bind_int64(st, 6, (sqlite3_int64)s->left_out);
+	rc |= sqlite3_bind_int(st, 7, s->running ? 1 : 0);
 	if (rc != SQLITE_OK) {
 		(void)sqlite3_clear_bindings(st);
 		return sqlite3_errcode(c->db);

@@ -1122,13 +1122,14 @@ enum {
 	ECOL_POD_NAME,
 	ECOL_POD_NAMESPACE,
 	ECOL_ORIGIN,
+	ECOL_ARGV,
 };
 
 #define EVENT_COLUMNS                                                       \
 	"e.id, e.time_ns, e.hostname, e.audit_serial, e.syscall, e.success, " \
 	"e.exit, e.pid, e.ppid, e.uid, e.auid, e.ses, e.exe, e.cmdline, "   \
 	"e.cwd, e.file, e.address, e.container_id, e.container_name, "      \
-	"e.pod_name, e.pod_namespace, e.origin"
+	"e.pod_name, e.pod_namespace, e.origin, e.argv"
 
 static const char *col_text(sqlite3_stmt *st, int col)
 {
@@ -1155,6 +1156,7 @@ static void row_to_event(sqlite3_stmt *st, struct context_event *e)
 	e->ses = col_id(st, ECOL_SES);
 	e->exe = (char *)col_text(st, ECOL_EXE);
 	e->cmdline = (char *)col_text(st, ECOL_CMDLINE);
+	e->argv = (char *)col_text(st, ECOL_ARGV);
 	e->cwd = (char *)col_text(st, ECOL_CWD);
 	e->file = (char *)col_text(st, ECOL_FILE);
 	e->address = (char *)col_text(st, ECOL_ADDRESS);
@@ -1203,8 +1205,8 @@ static int read_capture(sqlite3 *db, int64_t alert_id,
 			struct store_capture *ret)
 {
 	static const char sql[] =
-		"SELECT scope, from_ns, until_ns, events, left_out FROM "
-		"captures WHERE alert_id = ?1";
+		"SELECT scope, from_ns, until_ns, events, left_out, running "
+		"FROM captures WHERE alert_id = ?1";
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -1220,6 +1222,7 @@ static int read_capture(sqlite3 *db, int64_t alert_id,
 		ret->until_ns = (uint64_t)sqlite3_column_int64(st, 2);
 		ret->events = (uint64_t)sqlite3_column_int64(st, 3);
 		ret->left_out = (uint64_t)sqlite3_column_int64(st, 4);
+		ret->running = sqlite3_column_int(st, 5) != 0;
 		rc = SQLITE_DONE;
 	}
 	(void)sqlite3_finalize(st);

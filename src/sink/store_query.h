@@ -105,10 +105,10 @@ struct store_event {
 	const struct store_event_alert *alerts;
 	size_t nalerts;
 };
-/* The capture row of an alert (found false: no capture ended yet, or the
- * alert had none). */
+/* The capture row of an alert (found false: the alert had none);
+ * running: it has not ended, the counts are not final. */
 struct store_capture {
-	bool found;
+	bool found, running;
 	char scope[256];
 	uint64_t from_ns, until_ns, events, left_out;
 };

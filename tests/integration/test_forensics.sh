@@ -196,10 +196,10 @@ grep -q '^9 alerts from 2026-12-01 20:49:45.303 to 2026-12-01 20:49:45.463 (UTC)
 echo "--- 4. timeline"
 "$H" timeline --db "$DB" 3 >"$work/t3.out" 2>"$work/t3.err" || bad "timeline 3 failed: $(cat "$work/t3.err")"
 # what led to it: the login, the service, the shell, its commands
-for want in 'LOGIN' '  python3 -c import subprocess' '  sh /tmp/harrier-fixture/stage.sh' \
+for want in 'LOGIN' '  /usr/bin/python3 -c import subprocess' '  /bin/sh /tmp/harrier-fixture/stage.sh' \
 	'  id  <- Informational: System discovery (alert 1)' '  uname -a' '  ls /tmp' '  cat /etc/passwd' \
 	'>> .* 22199        openat /etc/shadow  <- Warning: Password hashes read (alert 3)' \
-	'  grep -rl BEGIN RSA PRIVATE KEY' '  implant --beacon 127.0.0.1' 'unlinkat /tmp/harrier-fixture/home/.bash_history' \
+	'  grep -rl BEGIN RSA PRIVATE KEY' '  /tmp/harrier-fixture/implant --beacon 127.0.0.1' 'unlinkat /tmp/harrier-fixture/home/.bash_history' \
 	'  sleep 0.5' '^capture: host pid 22192 lineage, session 11, '; do
 	grep -q -- "$want" "$work/t3.out" || bad "timeline 3 lacks '$want'"
 done
@@ -208,7 +208,7 @@ grep -e '  ls /tmp$' -e 'openat /etc/shadow' -e '  sleep 0.5$' "$work/t3.out" |
 	tr '\n' ' ' | grep -qx 'ls alert sleep ' ||
 	bad "timeline 3: not ls, the alert, sleep in that order"
 # lineage: the commands indented under the shell that ran them
-grep -q '^   20:49:45.295   22192    sh /tmp/harrier-fixture/stage.sh$' "$work/t3.out" &&
+grep -q '^   20:49:45.295   22192    /bin/sh /tmp/harrier-fixture/stage.sh$' "$work/t3.out" &&
 	grep -q '^   20:49:45.315   22196      ls /tmp$' "$work/t3.out" ||
 	bad "timeline 3: indentation by lineage"
 # the other login's job is not this alert's context
@@ -252,8 +252,8 @@ grep -q '|22199|22192|openat|/etc/shadow|cat /etc/shadow|Password hashes read$' 
 	grep -q '|22213|22192|execve|/usr/bin/sleep|sleep 0.5|$' "$work/q1" &&
 	! grep -q gshadow "$work/q1" || bad "Q1: $(cat "$work/q1")"
 ask 2 -cmd ".param set :alert_id 3" >"$work/q2"
-[ "$(cut -d'|' -f2-5 "$work/q2")" = "22184|22173|1000|python3 -c import subprocess; subprocess.run([\"/bin/sh\", \"/tmp/harrier-fixture/stage.sh\"])
-22192|22184|1000|sh /tmp/harrier-fixture/stage.sh
+[ "$(cut -d'|' -f2-5 "$work/q2")" = "22184|22173|1000|/usr/bin/python3 -c import subprocess; subprocess.run([\"/bin/sh\", \"/tmp/harrier-fixture/stage.sh\"])
+22192|22184|1000|/bin/sh /tmp/harrier-fixture/stage.sh
 22193|22192|1000|id
 22194|22192|1000|uname -a
 22196|22192|1000|ls /tmp
@@ -288,7 +288,7 @@ Informational|System discovery|2|T1082 discovery host" ] || bad "Q7: $(cat "$wor
 [ "$(ask 8 | cut -d'|' -f2-6)" = "22202|/usr/bin/python3.11|127.0.0.1:9|0|-115" ] || bad "Q8: $(ask 8)"
 [ "$(ask 9 | cut -d'|' -f1-4)" = "1000|11|8|System discovery,Password hashes read,Private key search,Outbound connection,Program run from /tmp,Binary directory written,Shell history deleted
 1001|10|1|Password hashes read" ] || bad "Q9: $(ask 9)"
-[ "$(ask 10 | cut -d'|' -f2-6)" = "22207|22192|/tmp/harrier-fixture/implant|implant --beacon 127.0.0.1|1000" ] ||
+[ "$(ask 10 | cut -d'|' -f2-6)" = "22207|22192|/tmp/harrier-fixture/implant|/tmp/harrier-fixture/implant --beacon 127.0.0.1|1000" ] ||
 	bad "Q10: $(ask 10)"
 [ "$(grep -c '^-- Q[0-9]*:' "$s/schema/queries.sql")" = 10 ] || bad "queries.sql: not ten questions"
 

@@ -38,8 +38,9 @@
 struct handed {
 	struct context_event *ev[512];
 	size_t nev;
-	struct context_summary *sum[512];
+	struct context_summary *sum[512]; /* ended */
 	size_t nsum;
+	size_t nstarted;
 };
 
 static int out_event(void *ud, const struct context_event *e)
@@ -57,6 +58,15 @@ static int out_summary(void *ud, const struct context_summary *s)
 {
 	struct handed *h = ud;
 
+	/* each capture is announced when it starts: its scope and window
+	 * at once, no counts yet; then again when it ends */
+	if (s->running) {
+		assert_int_equal(s->events, 0);
+		assert_non_null(s->scope);
+		assert_true(s->until_ns > s->from_ns);
+		h->nstarted++;
+		return 0;
+	}
 	assert_true(h->nsum < 512);
 	h->sum[h->nsum] = context_summary_dup(s);
 	assert_non_null(h->sum[h->nsum]);
@@ -501,6 +511,7 @@ static void test_internal_alerts_and_storms(void **state)
 	capture_get_stats(c, &st);
 	assert_int_equal(st.captures, HARRIER_CAPTURE_MAX_ACTIVE);
 	assert_int_equal(st.captures_skipped, 3);
+	assert_int_equal(h.nstarted, HARRIER_CAPTURE_MAX_ACTIVE);
 	/* the skipped ones say so in their summary */
 	assert_int_equal(h.nsum, 3);
 	assert_non_null(strstr(h.sum[0]->scope, "too many captures"));
