@@ -333,6 +333,11 @@ out:
 	if (rc == SQLITE_OK)
 		rc = store_context_rule_tags(s->ctx, a->rule ? a->rule : "",
 					     strbuf_str(&s->tags_json));
+	if (rc == SQLITE_OK)
+		rc = store_context_container(
+			s->ctx,
+			host && !a->container_name ? "host" : a->container_name,
+			host ? "host" : a->container_id);
 	return rc;
 }
 

@@ -20,15 +20,16 @@
 struct store_context {
 	sqlite3 *db; /* borrowed: the writer's */
 	sqlite3_stmt *ins_event, *find_event, *find_alert, *ins_link,
-		*ins_summary, *ins_tags;
+		*ins_summary, *ins_tags, *ins_container;
 
 	/* the last alert found: key and id */
 	struct alert_key last;
 	int64_t last_id;
 
-	/* "rule\x1ftags" pairs already in rule_tags (open addressing) */
-	char **tags_seen;
-	size_t ntags_seen;
+	/* pairs already written: "T rule\x1ftags" (rule_tags), "C name
+	 * \x1fid" (containers); open addressing */
+	char **seen;
+	size_t nseen;
 };
 
 /* OR IGNORE on events_key: an event stored already (another capture's,
@@ -54,6 +55,8 @@ static const char ins_summary_sql[] =
 static const char ins_tags_sql[] =
 	"INSERT OR IGNORE INTO rule_tags (tag, rule) SELECT value, ?1 "
 	"FROM json_each(?2) WHERE type = 'text'";
+static const char ins_container_sql[] =
+	"INSERT OR IGNORE INTO containers (name, id) VALUES (?1, ?2)";
 
 static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **ret)
 {
@@ -72,9 +75,8 @@ struct store_context *store_context_new(sqlite3 *db, char **ret_err)
 	}
 	c->db = db;
 	c->last_id = -1;
-	c->tags_seen = calloc(HARRIER_STORE_RULE_TAGS_CACHE,
-			      sizeof(*c->tags_seen));
-	if (!c->tags_seen) {
+	c->seen = calloc(HARRIER_STORE_RULE_TAGS_CACHE, sizeof(*c->seen));
+	if (!c->seen) {
 		err_set(ret_err, "out of memory");
 		store_context_free(c);
 		return NULL;
@@ -90,6 +92,8 @@ struct store_context *store_context_new(sqlite3 *db, char **ret_err)
 		rc = prepare(db, ins_summary_sql, &c->ins_summary);
 	if (rc == SQLITE_OK)
 		rc = prepare(db, ins_tags_sql, &c->ins_tags);
+	if (rc == SQLITE_OK)
+		rc = prepare(db, ins_container_sql, &c->ins_container);
 	if (rc != SQLITE_OK) {
 		err_set(ret_err, "preparing the context statements: %s",
 			sqlite3_errmsg(db));
@@ -99,15 +103,15 @@ struct store_context *store_context_new(sqlite3 *db, char **ret_err)
 	return c;
 }
 
-static void forget_tags(struct store_context *c)
+static void forget_seen(struct store_context *c)
 {
 	size_t i;
 
 	for (i = 0; i < HARRIER_STORE_RULE_TAGS_CACHE; i++) {
-		free(c->tags_seen[i]);
-		c->tags_seen[i] = NULL;
+		free(c->seen[i]);
+		c->seen[i] = NULL;
 	}
-	c->ntags_seen = 0;
+	c->nseen = 0;
 }
 
 void store_context_free(struct store_context *c)
@@ -120,9 +124,10 @@ void store_context_free(struct store_context *c)
 	(void)sqlite3_finalize(c->ins_link);
 	(void)sqlite3_finalize(c->ins_summary);
 	(void)sqlite3_finalize(c->ins_tags);
-	if (c->tags_seen)
-		forget_tags(c);
-	free(c->tags_seen);
+	(void)sqlite3_finalize(c->ins_container);
+	if (c->seen)
+		forget_seen(c);
+	free(c->seen);
 	alert_key_clear(&c->last);
 	free(c);
 }
@@ -132,7 +137,7 @@ void store_context_rollback(struct store_context *c)
 	alert_key_clear(&c->last);
 	c->last_id = -1;
 	/* the pairs written in the rolled back transaction are gone too */
-	forget_tags(c);
+	forget_seen(c);
 }
 
 static int bind_text(sqlite3_stmt *st, int col, const char *s)
@@ -279,6 +284,9 @@ int store_context_write_event(struct store_context *c,
 
 	*ret_missing = 0;
 	rc = event_id(c, e, origin, &eid);
+	if (rc == SQLITE_OK)
+		rc = store_context_container(c, e->container_name,
+					     e->container_id);
 	for (i = 0; rc == SQLITE_OK && i < e->nlinks; i++) {
 		rc = find_alert(c, &e->links[i], &aid);
 		if (rc != SQLITE_OK)
@@ -325,54 +333,71 @@ int store_context_write_summary(struct store_context *c,
 	return exec_stmt(st);
 }
 
-static uint64_t hash_pair(const char *rule, const char *tags)
+static uint64_t hash_pair(char kind, const char *a, const char *b)
 {
 	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
 	const unsigned char *p;
 
-	for (p = (const unsigned char *)rule; *p; p++)
+	h = (h ^ (unsigned char)kind) * 1099511628211ULL;
+	for (p = (const unsigned char *)a; *p; p++)
 		h = (h ^ *p) * 1099511628211ULL;
 	h = (h ^ 0x1f) * 1099511628211ULL;
-	for (p = (const unsigned char *)tags; *p; p++)
+	for (p = (const unsigned char *)b; *p; p++)
 		h = (h ^ *p) * 1099511628211ULL;
 	return h;
+}
+
+/* Run st (a, b bound as ?1, ?2) unless the pair was written since
+ * the last rollback: a known rule or container costs no statement. */
+static int write_pair(struct store_context *c, sqlite3_stmt *st, char kind,
+		      const char *a, const char *b)
+{
+	const size_t cap = HARRIER_STORE_RULE_TAGS_CACHE;
+	size_t i, al = strlen(a), bl = strlen(b);
+	char *pair;
+	int rc = SQLITE_OK;
+
+	for (i = hash_pair(kind, a, b) % cap; c->seen[i]; i = (i + 1) % cap) {
+		pair = c->seen[i];
+		if (pair[0] == kind && strncmp(pair + 1, a, al) == 0 &&
+		    pair[1 + al] == '\x1f' && strcmp(pair + 2 + al, b) == 0)
+			return SQLITE_OK;
+	}
+	rc |= bind_text(st, 1, a);
+	rc |= bind_text(st, 2, b);
+	rc = rc == SQLITE_OK ? exec_stmt(st) : sqlite3_errcode(c->db);
+	if (rc != SQLITE_OK)
+		return rc;
+	/* remember it; a full table starts again (kept half empty, so the
+	 * probe above always ends) */
+	if (c->nseen >= cap / 2) {
+		forget_seen(c);
+		i = hash_pair(kind, a, b) % cap;
+	}
+	pair = malloc(al + bl + 3);
+	if (!pair)
+		return SQLITE_OK; /* written; only not remembered */
+	pair[0] = kind;
+	memcpy(pair + 1, a, al);
+	pair[1 + al] = '\x1f';
+	memcpy(pair + 2 + al, b, bl + 1);
+	c->seen[i] = pair;
+	c->nseen++;
+	return SQLITE_OK;
 }
 
 int store_context_rule_tags(struct store_context *c, const char *rule,
 			    const char *tags_json)
 {
-	const size_t cap = HARRIER_STORE_RULE_TAGS_CACHE;
-	size_t i, rl = strlen(rule), tl = strlen(tags_json);
-	char *pair;
-	int rc = SQLITE_OK;
-
 	if (strcmp(tags_json, "[]") == 0)
 		return SQLITE_OK;
-	for (i = hash_pair(rule, tags_json) % cap; c->tags_seen[i];
-	     i = (i + 1) % cap) {
-		pair = c->tags_seen[i];
-		if (strncmp(pair, rule, rl) == 0 && pair[rl] == '\x1f' &&
-		    strcmp(pair + rl + 1, tags_json) == 0)
-			return SQLITE_OK;
-	}
-	rc |= bind_text(c->ins_tags, 1, rule);
-	rc |= bind_text(c->ins_tags, 2, tags_json);
-	rc = rc == SQLITE_OK ? exec_stmt(c->ins_tags) : sqlite3_errcode(c->db);
-	if (rc != SQLITE_OK)
-		return rc;
-	/* remember it; a full table starts again (kept half empty, so the
-	 * probe above always ends) */
-	if (c->ntags_seen >= cap / 2) {
-		forget_tags(c);
-		i = hash_pair(rule, tags_json) % cap;
-	}
-	pair = malloc(rl + tl + 2);
-	if (!pair)
-		return SQLITE_OK; /* written; only not remembered */
-	memcpy(pair, rule, rl);
-	pair[rl] = '\x1f';
-	memcpy(pair + rl + 1, tags_json, tl + 1);
-	c->tags_seen[i] = pair;
-	c->ntags_seen++;
-	return SQLITE_OK;
+	return write_pair(c, c->ins_tags, 'T', rule, tags_json);
+}
+
+int store_context_container(struct store_context *c, const char *name,
+			    const char *id)
+{
+	if (!name || !id)
+		return SQLITE_OK;
+	return write_pair(c, c->ins_container, 'C', name, id);
 }

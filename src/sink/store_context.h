@@ -28,6 +28,11 @@ void store_context_free(struct store_context *c);
 int store_context_rule_tags(struct store_context *c, const char *rule,
 			    const char *tags_json);
 
+/* After an alert or event in a container: make sure containers has
+ * (name, id), as store_context_rule_tags does for tags. NULLs: nothing. */
+int store_context_container(struct store_context *c, const char *name,
+			    const char *id);
+
 /* One context event (stored once: a second copy finds the first) and its
  * links to alerts. A link to an alert the store does not hold (it was
  * dropped) is counted in *ret_missing and skipped. SQLITE_OK or an

@@ -424,19 +424,46 @@ static void qb_match(struct qb *b, const char *col, const char *pattern,
 	strbuf_free(&g);
 }
 
-/* A container by id prefix, name, or "host", on table columns
- * container_id / container_name. */
-static void qb_container(struct qb *b, const char *c)
+/* The key of the container indexes (schema 2): the short id. */
+#define SHORT_ID "substr(container_id, 1, 12)"
+
+/* A container by id prefix, name, or "host", on the table's
+ * container_id / container_name: the names in the containers table, the
+ * ids in the index on their first 12 characters (the rest of a longer
+ * prefix checked on the row). Schema 1 has neither: plain columns. */
+static void qb_container(struct qb *b, const char *c, int version)
 {
+	size_t n = strlen(c);
+
 	qb_sql(b, " AND ");
-	if (strcmp(c, "host") == 0) {
-		qb_sql(b, "container_id = 'host'");
+	if (version < 2) {
+		qb_sql(b, "(container_name = ");
+		qb_str(b, c);
+		qb_sql(b, " OR (");
+		qb_prefix(b, "container_id", c, n);
+		qb_sql(b, "))");
 		return;
 	}
-	qb_sql(b, "(container_name = ");
+	if (strcmp(c, "host") == 0) {
+		qb_sql(b, SHORT_ID " = 'host'");
+		return;
+	}
+	qb_sql(b, "((" SHORT_ID " IN (SELECT substr(id, 1, 12) FROM "
+		  "containers WHERE name = ");
 	qb_str(b, c);
-	qb_sql(b, " OR (");
-	qb_prefix(b, "container_id", c, strlen(c));
+	qb_sql(b, ") AND container_name = ");
+	qb_str(b, c);
+	qb_sql(b, ") OR (");
+	if (n >= 12) {
+		qb_sql(b, SHORT_ID " = ");
+		qb_param(b, (struct qparam){ .s = strndup(c, 12) });
+		qb_sql(b, " AND substr(container_id, 1, ");
+		qb_int(b, (int64_t)n);
+		qb_sql(b, ") = ");
+		qb_str(b, c);
+	} else {
+		qb_prefix(b, SHORT_ID, c, n);
+	}
 	qb_sql(b, "))");
 }
 
@@ -516,7 +543,7 @@ static void qb_alert_filters(struct qb *b, const struct store_query *q,
 	if (q->rule)
 		qb_match(b, "rule", q->rule, true);
 	if (q->container)
-		qb_container(b, q->container);
+		qb_container(b, q->container, version);
 	if (q->priority) {
 		/* "this and more severe" as a list of values: equality
 		 * lookups in alerts_priority, which the planner takes over
@@ -1302,7 +1329,7 @@ int store_timeline(const char *path, const struct store_timeline_query *q,
 		qb_int(&b, q->alert_id);
 	} else {
 		qb_sql(&b, "SELECT " EVENT_COLUMNS " FROM events AS e WHERE 1");
-		qb_container(&b, q->container);
+		qb_container(&b, q->container, version);
 	}
 	if (q->since) {
 		qb_sql(&b, " AND e.time_ns >= ");
