@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +258,20 @@ void cli_time_ms(uint64_t time_ns, char *buf, size_t len)
 	t[10] = ' ';
 	t[23] = '\0';
 	(void)snprintf(buf, len, "%s", t);
+}
+
+int cli_print_json(struct json_object *o)
+{
+	const char *s;
+
+	if (!o)
+		return -ENOMEM;
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						      JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (s)
+		(void)printf("%s\n", s);
+	json_object_put(o);
+	return s ? 0 : -ENOMEM;
 }
 
 bool cli_use_colour(FILE *out)

@@ -139,6 +139,11 @@ int cli_alert_filter_option(const struct cli_command *cmd, int c,
  * runtime failure. */
 int cli_store_error(const char *db, int r, char *err);
 
+/* o as one line of plain JSON on stdout (no escaped slashes), then
+ * json_object_put(o). 0, or -ENOMEM (o NULL or not serialisable). */
+struct json_object;
+int cli_print_json(struct json_object *o);
+
 /* Load rules files (nfiles 0: the installed ones) into a compiled
  * engine; problems go to stderr. Returns an exit code. */
 struct engine;

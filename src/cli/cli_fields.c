@@ -16,7 +16,6 @@ static int print_json(void)
 {
 	struct json_object *arr = json_object_new_array(), *o;
 	size_t i, n = engine_field_count();
-	const char *s;
 
 	if (!arr)
 		return CLI_EXIT_RUNTIME;
@@ -36,11 +35,7 @@ static int print_json(void)
 		json_object_object_add(o, "desc",
 				       json_object_new_string(f->desc));
 	}
-	s = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN |
-							JSON_C_TO_STRING_NOSLASHESCAPE);
-	(void)printf("%s\n", s ? s : "[]");
-	json_object_put(arr);
-	return CLI_EXIT_OK;
+	return cli_print_json(arr) < 0 ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
 }
 
 static int run(const struct cli_command *cmd, int argc, char **argv)

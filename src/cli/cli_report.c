@@ -88,7 +88,6 @@ static int print_json(struct report *r, const struct store_report *rep)
 {
 	struct json_object *doc = json_object_new_object();
 	char t[40];
-	const char *s;
 	unsigned int i;
 
 	if (!doc)
@@ -107,11 +106,7 @@ static int print_json(struct report *r, const struct store_report *rep)
 		json_object_object_add(doc, dims[i].json, r->arr[i]);
 		r->arr[i] = NULL;
 	}
-	s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
-							JSON_C_TO_STRING_NOSLASHESCAPE);
-	(void)printf("%s\n", s ? s : "{}");
-	json_object_put(doc);
-	return 0;
+	return cli_print_json(doc);
 }
 
 static int run(const struct cli_command *cmd, int argc, char **argv)

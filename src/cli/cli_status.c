@@ -155,7 +155,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 	struct kaudit_status k;
 	struct store_summary sum;
 	struct json_object *doc;
-	const char *db = cli_default_db, *s;
+	const char *db = cli_default_db;
 	char comm[64] = "?", *err = NULL;
 	bool json = false;
 	int c, rk, rs;
@@ -187,12 +187,8 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 		if (doc) {
 			put(doc, "kernel", kernel_json(rk, &k, comm));
 			put(doc, "store", store_json(db, rs, &sum, err));
-			s = json_object_to_json_string_ext(
-				doc, JSON_C_TO_STRING_PLAIN |
-					     JSON_C_TO_STRING_NOSLASHESCAPE);
-			(void)printf("%s\n", s ? s : "{}");
-			json_object_put(doc);
 		}
+		(void)cli_print_json(doc);
 	} else {
 		print_kernel(rk, &k, comm);
 		print_store(db, rs, &sum, err);

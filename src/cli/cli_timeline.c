@@ -388,7 +388,6 @@ static int print_json(const struct timeline *t)
 {
 	struct json_object *o, *arr, *a;
 	const struct context_event *e;
-	const char *s;
 	char tm[40];
 	size_t k, j;
 
@@ -439,11 +438,8 @@ static int print_json(const struct timeline *t)
 			(void)json_object_array_add(arr, a);
 		}
 		put(o, "alerts", arr);
-		s = json_object_to_json_string_ext(
-			o, JSON_C_TO_STRING_PLAIN |
-				   JSON_C_TO_STRING_NOSLASHESCAPE);
-		(void)printf("%s\n", s ? s : "{}");
-		json_object_put(o);
+		if (cli_print_json(o) < 0)
+			return -ENOMEM;
 	}
 	return 0;
 }

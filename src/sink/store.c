@@ -659,40 +659,37 @@ static int store_enqueue_context(struct store *s, struct store_item *it)
 
 static const struct sink_ops store_ops;
 
-int store_sink_emit_context(struct sink *sk, const struct context_event *e)
+/* A copy of a context event or summary (item kind) onto the queue. */
+static int emit_context(struct sink *sk, enum store_item_kind kind,
+			const void *x)
 {
-	struct store_item it = { .kind = STORE_ITEM_EVENT };
+	struct store_item it = { .kind = kind };
 	struct store *s;
 
 	if (!sk || sk->ops != &store_ops)
 		return -EINVAL;
 	s = sk->state;
-	it.u.event = context_event_dup(e);
-	if (!it.u.event) {
+	if (kind == STORE_ITEM_EVENT)
+		it.u.event = context_event_dup(x);
+	else
+		it.u.summary = context_summary_dup(x);
+	if (!it.u.event && !it.u.summary) {
 		(void)pthread_mutex_lock(&s->lock);
-		s->cst.events_dropped++;
+		tally(s, &it, 1); /* not ok: dropped */
 		(void)pthread_mutex_unlock(&s->lock);
 		return -ENOMEM;
 	}
 	return store_enqueue_context(s, &it);
 }
 
+int store_sink_emit_context(struct sink *sk, const struct context_event *e)
+{
+	return emit_context(sk, STORE_ITEM_EVENT, e);
+}
+
 int store_sink_emit_summary(struct sink *sk, const struct context_summary *c)
 {
-	struct store_item it = { .kind = STORE_ITEM_SUMMARY };
-	struct store *s;
-
-	if (!sk || sk->ops != &store_ops)
-		return -EINVAL;
-	s = sk->state;
-	it.u.summary = context_summary_dup(c);
-	if (!it.u.summary) {
-		(void)pthread_mutex_lock(&s->lock);
-		s->cst.summaries_dropped++;
-		(void)pthread_mutex_unlock(&s->lock);
-		return -ENOMEM;
-	}
-	return store_enqueue_context(s, &it);
+	return emit_context(sk, STORE_ITEM_SUMMARY, c);
 }
 
 int store_sink_set_origin(struct sink *sk, const char *origin)
