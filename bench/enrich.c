@@ -9,7 +9,7 @@
  * Build and run from the source tree (any configured build dir BUILD for
  * config.h; no sanitizers, they distort the numbers):
  *   cc -O2 -Isrc -IBUILD bench/enrich.c src/enrich/proctable.c \
- *      src/enrich/pathres.c \
+ *      src/enrich/pathres.c src/enrich/fdtable.c \
  *      src/enrich/container.c src/enrich/cgroup.c src/common/strbuf.c \
  *      $(pkg-config --cflags --libs json-c) -o /tmp/bench-enrich
  *   /tmp/bench-enrich

@@ -25,6 +25,7 @@
 #include "common/harrier_config.h"
 #include "common/diag.h"
 #include "common/log.h"
+#include "common/resolver.h"
 #include "engine/engine.h"
 #include "kaudit/kaudit.h"
 #include "kaudit/kstatus.h"
@@ -234,17 +235,23 @@ static struct engine *load_engine(const struct config *c)
 	diag_init(&d);
 	if (server.nrule_files)
 		r = pipeline_engine_new(server.rule_files, server.nrule_files,
-					HARRIER_SYSCONFDIR, c->min_priority, &d,
-					&e);
+					HARRIER_SYSCONFDIR, c->min_priority,
+					c->rules_strict, &d, &e);
 	else
 		r = pipeline_engine_new((const char *const *)c->rules_files,
 					c->nrules_files, HARRIER_SYSCONFDIR,
-					c->min_priority, &d, &e);
+					c->min_priority, c->rules_strict, &d,
+					&e);
 	log_diag(&d);
 	diag_free(&d);
 	if (r < 0)
 		return NULL;
 	log_info("loaded %zu rules", engine_rule_count(e));
+	/* Domain names in the rules (fd.sip.name = NAME): resolved in the
+	 * background, never while an event waits. */
+	if (resolver_start(HARRIER_RESOLVER_REFRESH_S) < 0)
+		log_warning("cannot start the name resolver: fd.*.name "
+			    "compares by text only");
 	return e;
 }
 
@@ -509,7 +516,8 @@ static void log_stats(void)
 			   (unsigned long long)cap.left_out);
 	}
 	log_notice("stats: records %llu (queue dropped %llu, malformed "
-		   "%llu), events %llu (malformed %llu), alerts %llu; store "
+		   "%llu), events %llu (malformed %llu, closed early %llu), "
+		   "alerts %llu; store "
 		   "written %llu dropped %llu; journald sent %llu dropped "
 		   "%llu; process table %llu entries; kernel lost %llu since "
 		   "start, backlog %s%u",
@@ -518,6 +526,7 @@ static void log_stats(void)
 		   (unsigned long long)src.malformed,
 		   (unsigned long long)ps.events,
 		   (unsigned long long)ps.malformed,
+		   (unsigned long long)ps.closed_early,
 		   (unsigned long long)ps.alerts,
 		   (unsigned long long)st.written,
 		   (unsigned long long)st.dropped,
@@ -651,6 +660,7 @@ static void shutdown_all(void)
 	proctable_free(server.proctable);
 	engine_free(server.engine);
 	config_free(server.config);
+	resolver_stop();
 }
 
 int main(int argc, char **argv)

@@ -52,6 +52,7 @@ struct asm_id {
 	uint64_t sec, serial;
 	uint32_t milli, node; /* node: hash of the node= name, 0 if none */
 	bool is_cwd; /* the record is a CWD record */
+	bool is_syscall, is_proctitle; /* SYSCALL, PROCTITLE records */
 	const char *node_name; /* borrowed from the line; NULL if none */
 	size_t node_len;
 };
@@ -64,6 +65,7 @@ struct asm_open {
 	struct asm_id id; /* id.node_name is not kept: see node */
 	uint32_t nrec;
 	bool has_cwd;
+	bool has_syscall; /* waits for its PROCTITLE, the kernel's last */
 	uint8_t node_len;
 	char node[ASM_NODE_MAX];
 };
@@ -79,8 +81,11 @@ struct assembler {
 	struct strbuf rec;  /* assembler_feed_record's record + newline */
 
 	/* Events auparse holds open, to bound them (see limits.h). */
-	struct asm_open open[HARRIER_EOE_DISTANCE];
+	struct asm_open open[HARRIER_ASM_MAX_OPEN];
 	size_t nopen;
+	bool proctitles; /* the input has PROCTITLE records */
+	uint64_t nsyscall; /* SYSCALL records seen */
+	uint64_t newest_ms; /* latest event time seen, ms */
 
 	struct arena arena;
 	struct strbuf scratch; /* decoded bytes of a split execve argument */
@@ -706,6 +711,48 @@ static void asm_rec_sockaddr(struct assembler *a, auparse_state_t *au)
 	} while (auparse_next_field(au) > 0);
 }
 
+/* BPRM_FCAPS: pp= pi= pe= (the sets after the execve); CAPSET: cap_pp=
+ * cap_pi= cap_pe=. Hex numbers. */
+static void asm_rec_caps(struct assembler *a, auparse_state_t *au, bool capset)
+{
+	const char *name, *val;
+	uint64_t v;
+	unsigned int got = 0;
+
+	if (auparse_first_field(au) <= 0)
+		return;
+	do {
+		name = auparse_get_field_name(au);
+		val = auparse_get_field_str(au);
+		if (!name || !val)
+			continue;
+		if (capset) {
+			if (strncmp(name, "cap_", 4) != 0)
+				continue;
+			name += 4;
+		}
+		if (name[0] != 'p' || !name[1] || name[2] ||
+		    interp_hex_u64(val, &v) < 0)
+			continue;
+		switch (name[1]) {
+		case 'p':
+			a->ev.cap_prm = v;
+			got |= 1;
+			break;
+		case 'i':
+			a->ev.cap_inh = v;
+			got |= 2;
+			break;
+		case 'e':
+			a->ev.cap_eff = v;
+			got |= 4;
+			break;
+		}
+	} while (auparse_next_field(au) > 0);
+	if (got == 7)
+		a->ev.has_caps = true;
+}
+
 static void asm_rec_proctitle(struct assembler *a, auparse_state_t *au)
 {
 	const char *val = asm_record_field(au, "proctitle");
@@ -1002,6 +1049,12 @@ static int asm_build(struct assembler *a, auparse_state_t *au)
 		case AUDIT_PROCTITLE:
 			asm_rec_proctitle(a, au);
 			break;
+		case AUDIT_BPRM_FCAPS:
+			asm_rec_caps(a, au, false);
+			break;
+		case AUDIT_CAPSET:
+			asm_rec_caps(a, au, true);
+			break;
 		default:
 			break;
 		}
@@ -1140,6 +1193,8 @@ static bool asm_line_valid(const char *s, size_t n, struct asm_id *id)
 	if (!q || q == p || !asm_type_name_ok(p, (size_t)(q - p)))
 		return false;
 	id->is_cwd = q - p == 3 && memcmp(p, "CWD", 3) == 0;
+	id->is_syscall = q - p == 7 && memcmp(p, "SYSCALL", 7) == 0;
+	id->is_proctitle = q - p == 9 && memcmp(p, "PROCTITLE", 9) == 0;
 	p = q + 1;
 	if (end - p < 10 || memcmp(p, "msg=audit(", 10) != 0)
 		return false;
@@ -1186,6 +1241,7 @@ static void asm_open_new(struct assembler *a, const struct asm_id *id)
 	o->id.node_name = NULL;
 	o->nrec = 1;
 	o->has_cwd = id->is_cwd;
+	o->has_syscall = id->is_syscall;
 	o->node_len = 0;
 	if (id->node_name && id->node_len < ASM_NODE_MAX) {
 		memcpy(o->node, id->node_name, id->node_len);
@@ -1193,18 +1249,18 @@ static void asm_open_new(struct assembler *a, const struct asm_id *id)
 	}
 }
 
-/* End the oldest open event with a synthetic EOE record (see
+/* End open event i with a synthetic EOE record (see
  * HARRIER_EOE_DISTANCE). auparse completes it and calls back, which
  * removes it from the list; if auparse did not know it, drop it here. */
-static int asm_end_oldest(struct assembler *a)
+static int asm_end_open(struct assembler *a, size_t i)
 {
-	struct asm_open o = a->open[0];
+	struct asm_open o = a->open[i];
 	char line[160];
 	int n;
 
 	if (o.id.node && o.node_len == 0) {
 		/* node name too long to repeat: auparse's timeout ends it */
-		asm_open_remove(a, 0);
+		asm_open_remove(a, i);
 		return 0;
 	}
 	n = snprintf(line, sizeof(line),
@@ -1217,8 +1273,54 @@ static int asm_end_oldest(struct assembler *a)
 		return -EINVAL;
 	if (auparse_feed(a->au, line, (size_t)n) < 0)
 		return -ENOMEM;
-	if (a->nopen > 0 && asm_id_eq(&a->open[0].id, &o.id))
-		asm_open_remove(a, 0);
+	for (i = a->nopen; i-- > 0;)
+		if (asm_id_eq(&a->open[i].id, &o.id)) {
+			asm_open_remove(a, i);
+			break;
+		}
+	return 0;
+}
+
+/* Make room for a new event. Records of concurrent events interleave (one
+ * a CPU), as many as the machine has CPUs: a syscall event is complete
+ * only with its PROCTITLE (the kernel's last record before EOE, which
+ * auditd's logs lack; auparse completes the event there), so it stays
+ * open until then, up to
+ * HARRIER_ASM_MAX_OPEN; events without a SYSCALL record (user and daemon
+ * records, complete as they come) go after HARRIER_EOE_DISTANCE newer
+ * ones. A log without PROCTITLE records (old kernels, excluded by a
+ * rule) cannot say when a syscall event ends: the distance applies to
+ * every event. An incomplete event ended to make room is counted. */
+static int asm_make_room(struct assembler *a)
+{
+	/* Until a log shows it has none, it is taken to have PROCTITLEs
+	 * (every kernel since 3.16 writes them). */
+	bool wait = a->proctitles || a->nsyscall < 2 * HARRIER_EOE_DISTANCE;
+	size_t i;
+
+	while (a->nopen >= HARRIER_EOE_DISTANCE) {
+		for (i = 0; i < a->nopen; i++) {
+			const struct asm_open *o = &a->open[i];
+			uint64_t ms = o->id.sec * 1000 + o->id.milli;
+
+			if (!wait || !o->has_syscall)
+				break;
+			if (a->newest_ms > ms + HARRIER_ASM_WAIT_MS) {
+				/* its PROCTITLE is not coming (records
+				 * lost, or filtered out) */
+				a->stats.closed_early++;
+				break;
+			}
+		}
+		if (i == a->nopen) {
+			if (a->nopen < HARRIER_ASM_MAX_OPEN)
+				return 0;
+			i = 0;
+			a->stats.closed_early++;
+		}
+		if (asm_end_open(a, i) < 0)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -1249,11 +1351,15 @@ static int asm_open_add(struct assembler *a, const struct asm_id *id)
 		break;
 	}
 	if (i == (size_t)-1) {
-		while (a->nopen >= HARRIER_EOE_DISTANCE) {
-			r = asm_end_oldest(a);
-			if (r < 0)
-				return r;
-		}
+		uint64_t ms = id->sec * 1000 + id->milli;
+
+		if (ms > a->newest_ms)
+			a->newest_ms = ms;
+		if (id->is_syscall)
+			a->nsyscall++;
+		r = asm_make_room(a);
+		if (r < 0)
+			return r;
 		asm_open_new(a, id);
 		return 0;
 	}
@@ -1295,6 +1401,11 @@ static int asm_line(struct assembler *a, const char *s, size_t n, bool nl)
 		    auparse_feed(a->au, "\n", 1) < 0)
 			return -ENOMEM;
 	}
+	/* auparse itself completes a syscall event at its PROCTITLE (the
+	 * kernel's last record before EOE): the callback took it off the
+	 * open list. */
+	if (id.is_proctitle)
+		a->proctitles = true;
 	return 0;
 }
 

@@ -24,6 +24,9 @@ struct assembler_stats {
 	uint64_t records;   /* lines accepted */
 	uint64_t events;    /* events delivered */
 	uint64_t malformed; /* lines or events skipped as malformed */
+	uint64_t closed_early; /* syscall events ended before their last
+				* record came (more than HARRIER_ASM_MAX_OPEN
+				* events interleaved): split, rules may miss */
 };
 
 struct assembler *assembler_new(assembler_event_cb cb, void *userdata);

@@ -314,7 +314,7 @@ int cli_load_engine(const char *const *files, size_t nfiles,
 
 	diag_init(&d);
 	r = pipeline_engine_new(files, nfiles, HARRIER_SYSCONFDIR,
-				ALERT_PRIO_DEBUG, &d, ret);
+				ALERT_PRIO_DEBUG, false, &d, ret);
 	diag_print(&d, stderr);
 	diag_free(&d);
 	if (r == -ENOMEM)

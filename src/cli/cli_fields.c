@@ -34,6 +34,12 @@ static int print_json(void)
 				       json_object_new_string(f->type));
 		json_object_object_add(o, "desc",
 				       json_object_new_string(f->desc));
+		/* null when Harrier gives it; else why a rule needing it is
+		 * skipped */
+		json_object_object_add(
+			o, "unavailable",
+			f->unavailable ? json_object_new_string(f->unavailable)
+				       : NULL);
 	}
 	return cli_print_json(arr) < 0 ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
 }
@@ -61,16 +67,22 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 		return print_json();
 	for (i = 0; i < n; i++) {
 		const struct engine_field_info *f = engine_field_get(i);
+		char text[512];
+		int col;
 
-		/* a name longer than its column gets a line of its own */
+		/* a name longer than its column gets a line of its own; a
+		 * longer type pushes the description right */
 		if (strlen(f->name) > NAME_W)
-			(void)printf("%s\n%-*s %-*s ", f->name, NAME_W, "",
-				     TYPE_W, f->type);
-		else
-			(void)printf("%-*s %-*s ", NAME_W, f->name, TYPE_W,
-				     f->type);
-		cli_wrap(stdout, f->desc, NAME_W + TYPE_W + 2,
-			 NAME_W + TYPE_W + 2, CLI_WIDTH);
+			(void)printf("%s\n", f->name);
+		col = printf("%-*s %-*s ",
+			     NAME_W, strlen(f->name) > NAME_W ? "" : f->name,
+			     TYPE_W, f->type);
+		if (f->unavailable)
+			(void)snprintf(text, sizeof(text), "%s [not given: %s]",
+				       f->desc, f->unavailable);
+		cli_wrap(stdout, f->unavailable ? text : f->desc,
+			 col > 0 ? (size_t)col : 0, NAME_W + TYPE_W + 2,
+			 CLI_WIDTH);
 	}
 	return CLI_EXIT_OK;
 }
@@ -79,6 +91,8 @@ const struct cli_command cli_cmd_fields = {
 	.name = "fields",
 	.synopsis = "[--json]",
 	.summary = "list the fields rules can use",
-	.help = "  --json   one JSON array of {name, type, desc}\n",
+	.help = "  --json   one JSON array of {name, type, desc, unavailable}\n"
+		"Fields marked [not given] are Falco's fields audit data (or\n"
+		"Harrier, so far) cannot give: a rule needing one is skipped.\n",
 	.run = run,
 };

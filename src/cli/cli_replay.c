@@ -171,10 +171,11 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 	pipeline_flush(p);
 	pipeline_get_stats(p, &ps);
 	log_info("replayed %llu records, %llu events, %llu alerts; "
-		 "%llu malformed records skipped",
+		 "%llu malformed records skipped; %llu events closed early",
 		 (unsigned long long)ps.records, (unsigned long long)ps.events,
 		 (unsigned long long)ps.alerts,
-		 (unsigned long long)ps.malformed);
+		 (unsigned long long)ps.malformed,
+		 (unsigned long long)ps.closed_early);
 	if (store) {
 		sink_stats(store, &ss);
 		store_sink_context_stats(store, &cs);

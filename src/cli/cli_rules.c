@@ -50,18 +50,21 @@ static int run_validate(const struct cli_command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "strict", no_argument, NULL, 's' },
 		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct json_object *doc, *files;
 	struct engine *e;
 	struct diag d;
-	bool json = false;
+	bool json = false, strict = false;
 	int c, i, r;
 
-	while ((c = cli_getopt(cmd, argc, argv, "jh", opts)) != -1) {
+	while ((c = cli_getopt(cmd, argc, argv, "jsh", opts)) != -1) {
 		if (c == 'j')
 			json = true;
+		else if (c == 's')
+			strict = true;
 		else
 			return c == 'h' ? CLI_EXIT_OK : CLI_EXIT_BAD_INPUT;
 	}
@@ -72,6 +75,7 @@ static int run_validate(const struct cli_command *cmd, int argc, char **argv)
 	e = engine_new();
 	if (!e)
 		return CLI_EXIT_RUNTIME;
+	engine_set_strict(e, strict);
 	diag_init(&d);
 	r = pipeline_load_rules(e, (const char *const *)argv, (size_t)argc,
 				HARRIER_SYSCONFDIR, &d);
@@ -103,10 +107,13 @@ static int run_validate(const struct cli_command *cmd, int argc, char **argv)
 
 const struct cli_command cli_cmd_rules_validate = {
 	.name = "rules validate",
-	.synopsis = "[--json] FILE...",
+	.synopsis = "[--json] [--strict] FILE...",
 	.summary = "check rules files",
 	.help = "  --json   {ok, files, errors, warnings}; each problem with "
 		"file, line, column\n"
+		"  --strict as rules_strict: true, a rule needing what audit "
+		"data cannot\n"
+		"           give is an error, not a warning (rule skipped)\n"
 		"Every problem is reported as file:line:col; exit 1 if any "
 		"file is invalid.\n",
 	.run = run_validate,
@@ -150,6 +157,10 @@ static struct json_object *rule_json(const struct engine_rule_info *in)
 	json_object_object_add(o, "condition", jstr(in->condition));
 	json_object_object_add(o, "file", jstr(in->file));
 	json_object_object_add(o, "line", json_object_new_int((int)in->line));
+	json_object_object_add(o, "skipped",
+			       json_object_new_boolean(in->skipped));
+	json_object_object_add(o, "skip_reason",
+			       in->skip_reason ? jstr(in->skip_reason) : NULL);
 	return o;
 }
 
@@ -168,7 +179,13 @@ static void rule_text(const struct engine_rule_info *in, bool colour)
 			     (int)(66 - namew - strlen(prio)) : 1,
 		     "", cli_priority_colour(in->priority, colour), prio,
 		     colour ? CLI_COLOUR_RESET : "",
-		     in->enabled ? "" : " (disabled)");
+		     in->enabled ? (in->skipped ? " (skipped)" : "")
+				 : " (disabled)");
+	if (in->skipped) {
+		/* compiled, never evaluated: say why */
+		(void)printf("    skipped: ");
+		cli_wrap(stdout, in->skip_reason, 13, 13, CLI_WIDTH);
+	}
 	if (in->desc && *in->desc) {
 		(void)printf("    ");
 		cli_wrap(stdout, in->desc, 4, 4, CLI_WIDTH);
@@ -276,6 +293,9 @@ const struct cli_command cli_cmd_rules_list = {
 		"installed rules)\n"
 		"  --json         {rules: [{name, priority, enabled, desc, "
 		"tags, condition,\n"
-		"                 file, line}], event_types, any_event}\n",
+		"                 file, line, skipped, skip_reason}], event_types,\n"
+		"                 any_event}\n"
+		"A rule needing what audit data cannot give is shown "
+		"(skipped), with why.\n",
 	.run = run_list,
 };

@@ -29,18 +29,18 @@ struct event_path {
 	const char *name;     /* absolute, normalised; NULL if the record had
 			       * no name (name=(null)) */
 	const char *raw_name; /* as the record gave it (decoded from hex) */
-	const char *resolved; /* the object the syscall reached when name went
-			       * through a symlink (set by the enricher,
-			       * src/enrich/pathres.c); NULL = name itself */
 	const char *nametype; /* NORMAL, PARENT, CREATE, DELETE, UNKNOWN ... */
 	uint64_t inode;
 	bool has_inode;
-	uint32_t dev; /* makedev(major, minor) of the record's dev= */
-	bool has_dev;
 	uint32_t mode; /* st_mode incl. type bits */
 	bool has_mode;
 	uint32_t ouid, ogid;
 	bool has_owner;
+	uint32_t dev; /* makedev(major, minor) of the record's dev= */
+	bool has_dev;
+	const char *resolved; /* the object the syscall reached when name went
+			       * through a symlink (set by the enricher,
+			       * src/enrich/pathres.c); NULL = name itself */
 };
 
 /* SOCKADDR, decoded. */
@@ -70,6 +70,14 @@ struct event_field {
 	const char *raw_value; /* as in the record */
 };
 
+/* One mount of a container, from its runtime's state. */
+struct event_mount {
+	const char *source, *dest;
+	const char *mode;	 /* the options as written ("rbind,ro"), or "" */
+	bool rw;
+	const char *propagation; /* rprivate, shared, ... or "" */
+};
+
 /* Container facts, filled by the enricher (src/enrich); NULL when the
  * process runs on the host or is unknown. Strings may be NULL = unknown. */
 struct event_container {
@@ -81,6 +89,31 @@ struct event_container {
 	const char *pod_namespace;
 	const char *pod_uid;
 	const char *k8s_container_name;
+	int privileged;	   /* 1 yes, 0 no, -1 unknown */
+	uint64_t start_ts; /* ns since the epoch; 0 unknown */
+	const struct event_mount *mounts;
+	size_t nmounts;
+};
+
+/* What the enricher's fd table knows of the fd the syscall acted on
+ * (src/enrich/fdtable.c): from earlier audited syscalls of the process
+ * (socket, connect, bind, accept, open, dup*) and, while the process
+ * lives, /proc/PID/fd and /proc/PID/net. Falco's fd.* facts. */
+struct event_fd {
+	int num;	 /* the fd; -1 unknown */
+	char typechar;	 /* Falco's: f d 4 6 u p l (netlink) e s i t ...,
+			  * 0 unknown */
+	unsigned char l4proto; /* IPPROTO_TCP, _UDP, _ICMP(V6), 255 raw;
+				* 0 unknown */
+	bool connected;	 /* connect/accept succeeded (TCP), or a UDP
+			  * socket with a remote address */
+	bool is_server;	 /* the local end is the server (accept, listen,
+			  * bind) */
+	bool name_changed; /* this syscall gave the fd another tuple */
+	bool has_local, has_remote;
+	char lip[46], rip[46]; /* textual addresses */
+	uint16_t lport, rport;
+	const char *name; /* file path, or unix socket path; NULL none */
 };
 
 struct event_lineage; /* common/lineage.h */
@@ -134,6 +167,11 @@ struct event {
 	bool argv_from_process;
 	bool argv_truncated;
 
+	/* Capability sets a record of the event gave the process:
+	 * BPRM_FCAPS (the sets after an execve) or CAPSET. */
+	bool has_caps;
+	uint64_t cap_inh, cap_prm, cap_eff;
+
 	/* PATH records in item order. */
 	const struct event_path *paths;
 	size_t npaths;
@@ -152,6 +190,7 @@ struct event {
 	 * event; zero/NULL when no enricher ran. */
 	const struct event_container *container;
 	const struct event_lineage *lineage; /* ancestors; NULL = none */
+	const struct event_fd *fd; /* NULL: no fd table ran or no fd */
 	pid_t vpid;	/* pid in the container's pid namespace; 0 unknown */
 	pid_t sid;	/* session id; 0 unknown */
 };

@@ -52,6 +52,10 @@ static const struct config_key config_keys[] = {
 	  "rules)" },
 	{ "priority", CFG_PRIORITY, OFF(min_priority), 0, 0, "debug", true,
 	  "least severe priority of the rules to load" },
+	{ "rules_strict", CFG_BOOL, OFF(rules_strict), 0, 0, "false", true,
+	  "a rule needing a field, operator or event audit data cannot "
+	  "give fails the load (Falco's strictness) instead of being "
+	  "skipped with a warning" },
 	{ "json_output", CFG_BOOL, OFF(json_output), 0, 0, "false", true,
 	  "print alerts in Falco's JSON shape" },
 	{ "stdout_output.enabled", CFG_BOOL, OFF(stdout_output), 0, 0, "true",

@@ -24,6 +24,7 @@ struct config {
 	char **rules_files; /* rules_file: list; empty = the defaults */
 	size_t nrules_files;
 	enum alert_priority min_priority; /* priority */
+	bool rules_strict; /* rules_strict */
 	bool json_output;
 	bool stdout_output;
 	bool journald_output;

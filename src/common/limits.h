@@ -37,6 +37,19 @@
 /* Items in one YAML list after expansion of nested lists. */
 #define HARRIER_MAX_LIST_ITEMS 65536
 
+/* Transformers applied to one field (tolower(basename(fd.name)) is 2):
+ * each needs a scratch buffer per evaluation; Falco's rules use one. */
+#define HARRIER_MAX_XFORMS 4
+
+/* Bytes of a regex pattern (regex operator). glibc compiles patterns to
+ * automata whose size grows with the pattern; Falco's rules use <100. */
+#define HARRIER_MAX_REGEX_LEN 1024
+
+/* Product of a regex's counted repetitions (a{n,m}): RE2, Falco's
+ * matcher, caps a repeat at 1000 and the program's size; glibc compiles
+ * each repeat into a copy of the automaton. */
+#define HARRIER_MAX_REGEX_REPEAT 1000
+
 /* Alerts waiting for the SQLite writer thread. When full, the producer
  * waits up to HARRIER_STORE_ENQUEUE_WAIT_MS (replay: indefinitely), then
  * counts the alert as dropped and says so. */
@@ -69,6 +82,11 @@
  * gets no capture of its own (its captures row says so, and the ones
  * running hold the context); counted in the capture stats. */
 #define HARRIER_CAPTURE_MAX_ACTIVE 256
+
+/* Longest capture after an alert: a rule's capture_duration above this
+ * is cut to it (an hour of a container's events is more than anyone reads
+ * as one alert's context, and the window must end to be summed up). */
+#define HARRIER_CAPTURE_MAX_DURATION_MS (3600 * 1000)
 
 /* A capture ends this long after its window closed, so that events of
  * its window still on their way (netlink batching, the auparse ageing of
@@ -109,6 +127,35 @@
 #define HARRIER_PATHRES_CACHE_MAX 4096
 #define HARRIER_PATHRES_LINKS_MAX 4096
 #define HARRIER_PATHRES_MAX_LINKS 40
+
+/* The fd table (src/enrich/fdtable.c): fds known in all, and per
+ * process (a process's least recently set fd goes first; past the total
+ * a new fact is dropped and counted). A process's fds leave with it.
+ * Entries are ~200 bytes: 65536 of them are ~13 MiB at worst. */
+#define HARRIER_FDTABLE_MAX 65536
+#define HARRIER_FDTABLE_PER_PROC 256
+
+/* Largest /proc/PID/net/{tcp,udp,unix,...} read to find a socket's
+ * addresses by inode (about 150 bytes a socket: 4 MiB is ~27000
+ * sockets); a socket past it stays of unknown address. */
+#define HARRIER_PROC_NET_MAX_BYTES (4 * 1024 * 1024)
+
+/* Bytes of /proc/PID/environ kept for proc.env (read when a rule asks,
+ * once per exec). A longer environment is cut there. */
+#define HARRIER_PROC_ENV_MAX (32 * 1024)
+
+/* Domain names from rules (fd.sip.name = NAME) resolved in the
+ * background (src/common/resolver.c): at most this many names, each with
+ * at most this many addresses kept, refreshed every REFRESH_S seconds.
+ * A name past the bound is never resolved (the rule compiles; it does
+ * not match by that name). */
+#define HARRIER_RESOLVER_MAX_NAMES 256
+#define HARRIER_RESOLVER_MAX_ADDRS 16
+#define HARRIER_RESOLVER_REFRESH_S 600
+
+/* Mounts kept per container (container.mounts, container.mount.*); past
+ * it the rest are not shown. Kubernetes pods have tens. */
+#define HARRIER_CONTAINER_MOUNTS_MAX 256
 
 /* Runtime states read when looking for the container whose init a gone
  * process was (container_find_init: only for a runtime's init that
@@ -169,12 +216,27 @@
 
 /* auditd's log files carry no EOE records, so auparse would keep every
  * event open until 2 s of event time passed, scanning all open events for
- * each record (quadratic in the event rate: half of replay's time). The
- * records of one event come together, interleaved at most with those of a
- * few events from other CPUs; so once this many newer events have begun
- * since an event's last record, the assembler ends it with an EOE. Live
- * netlink input has the kernel's own EOE records and rarely reaches it. */
+ * each record (quadratic in the event rate: half of replay's time). So
+ * the assembler ends a syscall event with an EOE at its PROCTITLE (the
+ * kernel's last record), and an event without a SYSCALL record (complete
+ * as it comes) once this many newer events have begun; in a log without
+ * PROCTITLE records every event goes by this distance. Live netlink
+ * input has the kernel's own EOE records. */
 #define HARRIER_EOE_DISTANCE 32
+
+/* A syscall event is complete with its PROCTITLE record: until then it
+ * stays open (records of as many events as the machine has CPUs
+ * interleave), up to this many open events; past it the oldest is ended
+ * as it stands and counted (assembler_stats.closed_early). auparse scans
+ * the open events for each record: the bound also bounds that cost. */
+#define HARRIER_ASM_MAX_OPEN 1024
+
+/* ... and a syscall event whose PROCTITLE has not come after this much
+ * newer event time (ms) is ended then (its records were lost or filtered
+ * out): concurrent events interleave within a few ms. Counted as closed
+ * early too. Without it such events would stay open, each making
+ * auparse's per-record scan longer. */
+#define HARRIER_ASM_WAIT_MS 100
 
 /* Largest kernel audit settings restore file (/run/harrier/kernel-state)
  * read. The daemon writes about 80 bytes; a bigger file is not ours and

@@ -12,11 +12,14 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <inttypes.h>
+#include <libaudit.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/limits.h"
 #include "engine/cond.h"
 #include "engine/cond_view.h"
 #include "engine/fields.h"
@@ -32,9 +35,13 @@ enum cond_op {
 	OP_INTERSECTS,
 	OP_CONTAINS,
 	OP_ICONTAINS,
+	OP_BCONTAINS,
 	OP_STARTSWITH,
+	OP_BSTARTSWITH,
 	OP_ENDSWITH,
 	OP_GLOB,
+	OP_IGLOB,
+	OP_REGEX,
 	OP_PMATCH,
 	OP_EXISTS,
 };
@@ -54,9 +61,13 @@ static const struct {
 	{ "intersects", OP_INTERSECTS },
 	{ "contains", OP_CONTAINS },
 	{ "icontains", OP_ICONTAINS },
+	{ "bcontains", OP_BCONTAINS },
 	{ "startswith", OP_STARTSWITH },
+	{ "bstartswith", OP_BSTARTSWITH },
 	{ "endswith", OP_ENDSWITH },
 	{ "glob", OP_GLOB },
+	{ "iglob", OP_IGLOB },
+	{ "regex", OP_REGEX },
 	{ "pmatch", OP_PMATCH },
 	{ "exists", OP_EXISTS },
 };
@@ -76,6 +87,18 @@ static bool op_textual(enum cond_op op)
 	return op >= OP_CONTAINS && op <= OP_PMATCH;
 }
 
+static bool op_binary(enum cond_op op)
+{
+	return op == OP_BCONTAINS || op == OP_BSTARTSWITH;
+}
+
+/* Field transformers (Falco engine 0.57: tolower toupper b64 basename
+ * len), applied innermost first. */
+enum xform { XF_TOLOWER, XF_TOUPPER, XF_B64, XF_BASENAME, XF_LEN };
+
+static const char *const xform_names[] = { "tolower", "toupper", "b64",
+					   "basename", "len" };
+
 /* A compiled constant: the text, and its number when it is one. */
 struct cval {
 	char *s;
@@ -84,10 +107,23 @@ struct cval {
 	bool has_n;
 };
 
-enum node_kind { NODE_AND, NODE_OR, NODE_NOT, NODE_CMP };
+/* NODE_CMP compares a field as extracted with constants. NODE_XCMP is
+ * any other comparison: transformers on the left, or a field (val()) on
+ * the right; whoever derives facts from a tree (event types, success,
+ * kernel filters) must treat it as opaque. */
+enum node_kind { NODE_AND, NODE_OR, NODE_NOT, NODE_CMP, NODE_XCMP };
 
 /* How a comparison's list is ordered for lookup. */
 enum list_order { ORD_NONE, ORD_STR, ORD_NUM };
+
+/* A field with the transformers applied to it, in order. */
+struct operand {
+	struct field_ref ref;
+	unsigned char xf[HARRIER_MAX_XFORMS];
+	unsigned int nxf;
+	enum field_type type; /* after the transformers */
+	bool multi; /* after the transformers */
+};
 
 /* Anything added here that changes what a node or a comparison means (a
  * transformer on the field, a modifier of the operator) must make
@@ -102,6 +138,11 @@ struct cond_node {
 	struct cval *items;
 	size_t nitems;
 	enum list_order order;
+	regex_t *re; /* OP_REGEX */
+	char *re_need; /* a substring every match contains, or NULL */
+	/* NODE_XCMP */
+	struct operand *lhs; /* its ref is moved from ref */
+	struct operand *rhs; /* val(field) or a transformed field; NULL */
 };
 
 struct cond {
@@ -114,6 +155,14 @@ static void cval_clear(struct cval *v)
 {
 	free(v->s);
 	v->s = NULL;
+}
+
+static void operand_free(struct operand *o)
+{
+	if (!o)
+		return;
+	field_ref_clear(&o->ref);
+	free(o);
 }
 
 static void node_free(struct cond_node *n)
@@ -129,6 +178,13 @@ static void node_free(struct cond_node *n)
 	for (i = 0; i < n->nitems; i++)
 		cval_clear(&n->items[i]);
 	free(n->items);
+	if (n->re) {
+		regfree(n->re);
+		free(n->re);
+	}
+	free(n->re_need);
+	operand_free(n->lhs);
+	operand_free(n->rhs);
 	free(n);
 }
 
@@ -151,37 +207,107 @@ struct cshared {
 	bool abort; /* too deep: stop, report nothing more */
 	const char *macros[HARRIER_MAX_COND_DEPTH + 1];
 	unsigned int nmacros;
+	struct cond_unsupported unsup;
 };
 
 struct parser {
 	struct cshared *sh;
 	const char *text;
 	size_t pos;
-	const char *file;
-	unsigned int line, col;
-	bool multiline;
+	const struct cond_src *src;
+	const char *macro; /* whose text this is; NULL: the condition's */
 	unsigned int depth;
 };
+
+/* Where text[off] is in its file (file NULL: unknown). */
+static void src_at(const struct cond_src *src, size_t off, const char **file,
+		   unsigned int *line, unsigned int *col)
+{
+	const struct cond_srcseg *sg;
+	size_t lo = 0, hi;
+
+	*file = NULL;
+	*line = *col = 0;
+	if (!src || !src->nsegs)
+		return;
+	hi = src->nsegs;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (src->segs[mid].off <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	sg = &src->segs[lo];
+	*file = sg->file;
+	*line = sg->line;
+	*col = sg->col;
+	if (sg->col && off > sg->off)
+		*col += (unsigned int)(off - sg->off);
+}
+
+static void pmsg(struct parser *p, enum diag_level lvl, size_t off,
+		 const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+static void pmsg(struct parser *p, enum diag_level lvl, size_t off,
+		 const char *fmt, va_list ap)
+{
+	const struct cond_env *env = p->sh->env;
+	char msg[512];
+	const char *file;
+	unsigned int line, col;
+
+	if (p->sh->abort)
+		return;
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	src_at(p->src, off, &file, &line, &col);
+	if (env && env->report)
+		env->report(env->ud, lvl, file, line, col, p->macro, msg);
+	else if (p->macro)
+		diag_add(p->sh->d, lvl, file, line, col, "%s (in macro '%s')",
+			 msg, p->macro);
+	else
+		diag_add(p->sh->d, lvl, file, line, col, "%s", msg);
+}
 
 static void perr(struct parser *p, size_t off, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void perr(struct parser *p, size_t off, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
-	unsigned int col = p->col;
 
 	p->sh->nerr++;
-	if (p->sh->abort)
-		return;
 	va_start(ap, fmt);
-	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	pmsg(p, DIAG_ERROR, off, fmt, ap);
 	va_end(ap);
-	/* Columns are exact only for one-line text: YAML folding and
-	 * indentation of block scalars hide where later lines started. */
-	if (!p->multiline && col)
-		col += (unsigned int)off;
-	diag_add(p->sh->d, DIAG_ERROR, p->file, p->line, col, "%s", msg);
+}
+
+static void pwarn(struct parser *p, size_t off, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void pwarn(struct parser *p, size_t off, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pmsg(p, DIAG_WARNING, off, fmt, ap);
+	va_end(ap);
+}
+
+/* The first construct audit data cannot support; parsing goes on, so
+ * that real errors elsewhere are still found. */
+static void punsup(struct parser *p, size_t off, const char *what,
+		   const char *why)
+{
+	struct cond_unsupported *u = &p->sh->unsup;
+
+	if (u->set)
+		return;
+	u->set = true;
+	(void)snprintf(u->what, sizeof(u->what), "%s", what);
+	(void)snprintf(u->why, sizeof(u->why), "%s", why);
+	src_at(p->src, off, &u->file, &u->line, &u->col);
+	(void)snprintf(u->macro, sizeof(u->macro), "%s",
+		       p->macro ? p->macro : "");
 }
 
 static void *pcalloc(struct parser *p, size_t n, size_t sz)
@@ -307,8 +433,33 @@ static size_t scan_term(const struct parser *p)
 
 /* ---- values ---- */
 
-/* Quoted string at pos: \\, \" and \' are escapes, any other backslash
- * stays. Returns an owned string or NULL (error reported). */
+/* What "\c" means inside a quoted string (Falco's escapes); 0: not an
+ * escape, the backslash stays as written. */
+static char unescape(char c)
+{
+	switch (c) {
+	case 'b':
+		return '\b';
+	case 'f':
+		return '\f';
+	case 'n':
+		return '\n';
+	case 'r':
+		return '\r';
+	case 't':
+		return '\t';
+	case '\\':
+	case '/':
+	case '"':
+	case '\'':
+		return c;
+	default:
+		return 0;
+	}
+}
+
+/* Quoted string at pos, unescaped (see unescape). Returns an owned
+ * string or NULL (error reported). */
 static char *parse_quoted(struct parser *p)
 {
 	char q = cur(p);
@@ -331,11 +482,8 @@ static char *parse_quoted(struct parser *p)
 	for (i = start + 1; p->text[i] != q; i++) {
 		char c = p->text[i];
 
-		if (c == '\\' &&
-		    (p->text[i + 1] == '\\' || p->text[i + 1] == '"' ||
-		     p->text[i + 1] == '\'')) {
-			c = p->text[++i];
-		}
+		if (c == '\\' && unescape(p->text[i + 1]))
+			c = unescape(p->text[++i]);
 		out[n++] = c;
 	}
 	out[n] = '\0';
@@ -406,6 +554,37 @@ static void items_free(struct items *it)
 	memset(it, 0, sizeof(*it));
 }
 
+/* A YAML list item goes into the condition as Falco puts it: an item
+ * written quoted ('"(systemd)"') is a quoted string of the condition
+ * language, unescaped; any other item is taken as it is (Falco quotes
+ * those with blanks). */
+static bool list_item_add(struct parser *p, struct items *it, const char *s,
+			  size_t off)
+{
+	size_t n = strlen(s), i, k = 0;
+	char *u;
+	bool ok;
+
+	if (n < 2 || (s[0] != '"' && s[0] != '\'') || s[n - 1] != s[0])
+		return items_add(p, it, s, off);
+	u = malloc(n);
+	if (!u) {
+		p->sh->oom = true;
+		return false;
+	}
+	for (i = 1; i + 1 < n; i++) {
+		char c = s[i];
+
+		if (c == '\\' && i + 2 < n && unescape(s[i + 1]))
+			c = unescape(s[++i]);
+		u[k++] = c;
+	}
+	u[k] = '\0';
+	ok = items_add(p, it, u, off);
+	free(u);
+	return ok;
+}
+
 static const char *const *env_list(struct parser *p, const char *name,
 				   size_t *n)
 {
@@ -441,7 +620,7 @@ static void expand_list(struct parser *p, struct items *it, const char *name,
 		if (sub)
 			expand_list(p, it, items[i], sub, sn, off, stack,
 				    depth + 1);
-		else if (!items_add(p, it, items[i], off))
+		else if (!list_item_add(p, it, items[i], off))
 			return;
 	}
 }
@@ -543,15 +722,15 @@ static const char *type_name(enum field_type t)
 	}
 }
 
-/* Type a constant for the field it is compared with. */
-static bool cval_type(struct parser *p, const struct field_ref *ref,
+/* Type a constant for what it is compared with (type, named name). */
+static bool cval_type(struct parser *p, enum field_type type, const char *name,
 		      struct cval *v, size_t off)
 {
-	switch (ref->type) {
+	switch (type) {
 	case FIELD_NUMBER:
 		if (parse_number(v->s, &v->n) != 0) {
 			perr(p, off, "bad number '%s' for field '%s'", v->s,
-			     ref->name);
+			     name);
 			return false;
 		}
 		v->has_n = true;
@@ -564,7 +743,7 @@ static bool cval_type(struct parser *p, const struct field_ref *ref,
 		} else {
 			perr(p, off,
 			     "bad boolean '%s' for field '%s' (true or false)",
-			     v->s, ref->name);
+			     v->s, name);
 			return false;
 		}
 		v->has_n = true;
@@ -599,10 +778,12 @@ static void pmatch_normalise(struct cval *v)
 
 /* ---- expressions ---- */
 
+static bool is_syscall_name(const char *s);
+
 static struct cond_node *parse_or(struct parser *p);
 static struct cond_node *parse_text(struct parser *parent, const char *text,
-				    const char *file, unsigned int line,
-				    unsigned int col);
+				    const struct cond_src *src,
+				    const char *macro);
 
 static struct cond_node *mk2(struct parser *p, enum node_kind k,
 			     struct cond_node *a, struct cond_node *b)
@@ -670,11 +851,436 @@ static int scan_op(const struct parser *p, size_t *len)
 	return -1;
 }
 
+/* A transformer name followed by '(' at pos: its index, else -1. */
+static int scan_xform(const struct parser *p)
+{
+	const char *s = p->text + p->pos;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(xform_names) / sizeof(xform_names[0]); i++) {
+		n = strlen(xform_names[i]);
+		if (strncmp(s, xform_names[i], n) == 0 && s[n] == '(' &&
+		    (p->pos == 0 || is_delim(p->text[p->pos - 1]) ||
+		     strchr("=!<>", p->text[p->pos - 1])))
+			return (int)i;
+	}
+	return -1;
+}
+
+static bool at_val(const struct parser *p)
+{
+	return strncmp(p->text + p->pos, "val(", 4) == 0;
+}
+
+/* A field name at pos into *ref: false when unknown (reported). */
+static bool parse_field_name(struct parser *p, struct field_ref *ref)
+{
+	size_t start = p->pos, wlen = scan_term(p);
+	const char *why;
+	char what[160];
+
+	if (!wlen) {
+		perr(p, start, "expected a field, found '%.*s'",
+		     cur(p) ? tok_len(p) : 3, cur(p) ? p->text + start : "end");
+		return false;
+	}
+	p->pos += wlen;
+	switch (field_ref_parse(p->text + start, wlen, ref)) {
+	case 0:
+		break;
+	case -ENOMEM:
+		p->sh->oom = true;
+		return false;
+	default:
+		perr(p, start, "unknown field '%.*s'", (int)wlen,
+		     p->text + start);
+		return false;
+	}
+	why = field_ref_unavailable(ref);
+	if (why) {
+		(void)snprintf(what, sizeof(what), "field '%s'", ref->name);
+		punsup(p, start, what, why);
+	}
+	return true;
+}
+
+/* "tolower(" ... ")" and friends around a field, or (rhs) "val(field)".
+ * Fills *o; false on error (reported). */
+static bool parse_xoperand(struct parser *p, struct operand *o, bool rhs)
+{
+	size_t start, open;
+	int x;
+
+	skip_ws(p);
+	start = p->pos;
+	x = scan_xform(p);
+	if (x < 0 && rhs && at_val(p)) {
+		p->pos += 4;
+		skip_ws(p);
+		if (!parse_field_name(p, &o->ref))
+			return false;
+		o->type = o->ref.type;
+		o->multi = o->ref.multi;
+		skip_ws(p);
+		if (cur(p) != ')') {
+			perr(p, start, "missing ')' after 'val('");
+			return false;
+		}
+		p->pos++;
+		return true;
+	}
+	if (x < 0) {
+		if (!parse_field_name(p, &o->ref))
+			return false;
+		o->type = o->ref.type;
+		o->multi = o->ref.multi;
+		return true;
+	}
+	open = p->pos;
+	p->pos += strlen(xform_names[x]) + 1;
+	if (!enter(p, open))
+		return false;
+	if (!parse_xoperand(p, o, false)) {
+		/* recover past this transformer's ')' */
+		while (cur(p) && cur(p) != ')')
+			p->pos++;
+		if (cur(p))
+			p->pos++;
+		p->depth--;
+		return false;
+	}
+	p->depth--;
+	skip_ws(p);
+	if (cur(p) != ')') {
+		perr(p, open, "missing ')' after '%s('", xform_names[x]);
+		return false;
+	}
+	p->pos++;
+	if (o->nxf == HARRIER_MAX_XFORMS) {
+		perr(p, start, "more than %d transformers on one field",
+		     HARRIER_MAX_XFORMS);
+		return false;
+	}
+	if (x == XF_LEN) {
+		if (o->type != FIELD_STRING && !o->multi) {
+			perr(p, start,
+			     "transformer 'len' needs a string or a list; '%s' is %s",
+			     o->ref.name, type_name(o->type));
+			return false;
+		}
+		o->type = FIELD_NUMBER;
+		o->multi = false;
+	} else if (o->type != FIELD_STRING) {
+		perr(p, start,
+		     "transformer '%s' needs a string; '%s' is %s here",
+		     xform_names[x], o->ref.name, type_name(o->type));
+		return false;
+	}
+	o->xf[o->nxf++] = (unsigned char)x;
+	return true;
+}
+
+/* Operator/type agreement for a left side of type t named name. */
+static bool check_op(struct parser *p, enum cond_op op, enum field_type t,
+		     const char *name, size_t op_off, int op_len)
+{
+	const char *need = NULL;
+
+	switch (t) {
+	case FIELD_STRING:
+		if (op_relational(op))
+			need = "a number";
+		break;
+	case FIELD_NUMBER:
+		if (op_textual(op))
+			need = "a string";
+		break;
+	case FIELD_BOOL:
+		if (op_relational(op) || op_textual(op))
+			need = op_textual(op) ? "a string" : "a number";
+		break;
+	default:
+		break;
+	}
+	if (!need)
+		return true;
+	perr(p, op_off, "operator '%.*s' needs %s field; '%s' is %s", op_len,
+	     p->text + op_off, need, name, type_name(t));
+	return false;
+}
+
+/* Falco's hex strings for bcontains/bstartswith: pairs of hex digits,
+ * decoded in place into v. */
+static bool cval_unhex(struct cval *v)
+{
+	size_t i;
+
+	if (!v->len || v->len % 2)
+		return false;
+	for (i = 0; i < v->len; i++)
+		if (!isxdigit((unsigned char)v->s[i]))
+			return false;
+	for (i = 0; i < v->len / 2; i++) {
+		char h[3] = { v->s[2 * i], v->s[2 * i + 1], '\0' };
+
+		v->s[i] = (char)strtoul(h, NULL, 16);
+	}
+	v->len /= 2;
+	v->s[v->len] = '\0';
+	return true;
+}
+
+/* The longest run of plain characters that every match of the ERE pat
+ * must contain (outside groups, brackets, alternatives, quantified
+ * characters), so that evaluation can reject most values with strstr
+ * before running glibc's matcher. NULL when there is none. */
+static char *regex_needed(const char *pat)
+{
+	size_t best = 0, bstart = 0, start = 0, len = 0, i;
+	char *out;
+	int depth = 0;
+
+#define END_RUN()                               \
+	do {                                    \
+		if (len > best) {               \
+			best = len;             \
+			bstart = start;         \
+		}                               \
+		len = 0;                        \
+	} while (0)
+
+	for (i = 0; pat[i]; i++) {
+		char c = pat[i];
+
+		if (c == '[') {
+			END_RUN();
+			i++;
+			if (pat[i] == '^')
+				i++;
+			if (pat[i] == ']')
+				i++;
+			while (pat[i] && pat[i] != ']')
+				i++;
+			if (!pat[i])
+				return NULL;
+		} else if (c == '(') {
+			END_RUN();
+			depth++;
+		} else if (c == ')') {
+			END_RUN();
+			depth--;
+		} else if (c == '|') {
+			if (depth == 0)
+				return NULL; /* a top-level alternative */
+			END_RUN();
+		} else if (c == '*' || c == '?' || c == '{') {
+			/* the character before is optional */
+			if (len)
+				len--;
+			END_RUN();
+			if (c == '{')
+				while (pat[i] && pat[i] != '}')
+					i++;
+			if (!pat[i])
+				return NULL;
+		} else if (c == '+' || c == '.' || c == '^' || c == '$' ||
+			   c == '\\' || depth > 0) {
+			/* '+': the character before stays; an escape may
+			 * be a class (\\w): end the run either way */
+			END_RUN();
+			if (c == '\\' && pat[i + 1])
+				i++;
+		} else {
+			if (!len)
+				start = i;
+			len++;
+		}
+	}
+	END_RUN();
+#undef END_RUN
+	if (best < 2)
+		return NULL;
+	out = strndup(pat + bstart, best);
+	return out;
+}
+
+/* What RE2 (Falco's) refuses and glibc would compile into an automaton
+ * of unbounded size: a repetition of a repetition ("a++", "a*{2}"), and
+ * counted repetitions whose product exceeds HARRIER_MAX_REGEX_REPEAT. */
+static bool regex_bounded(const char *pat, char *err, size_t errlen)
+{
+	unsigned long product = 1;
+	bool after_rep = false;
+	size_t i;
+
+	for (i = 0; pat[i]; i++) {
+		char c = pat[i];
+
+		if (c == '\\') {
+			if (pat[i + 1])
+				i++;
+			after_rep = false;
+		} else if (c == '[') {
+			i++;
+			if (pat[i] == '^')
+				i++;
+			if (pat[i] == ']')
+				i++;
+			while (pat[i] && pat[i] != ']')
+				i++;
+			if (!pat[i])
+				break; /* regcomp reports it */
+			after_rep = false;
+		} else if (c == '*' || c == '+' || c == '?' || c == '{') {
+			if (after_rep) {
+				(void)snprintf(err, errlen,
+					       "bad repetition operator '%c' "
+					       "after a repetition",
+					       c);
+				return false;
+			}
+			if (c == '{') {
+				unsigned long lo = 0, hi = 0;
+				char *end;
+
+				lo = strtoul(pat + i + 1, &end, 10);
+				hi = lo;
+				if (*end == ',')
+					hi = end[1] == '}'
+						     ? lo
+						     : strtoul(end + 1, &end,
+							       10);
+				if (hi < lo)
+					hi = lo;
+				product *= hi ? hi : 1;
+				if (hi > HARRIER_MAX_REGEX_REPEAT ||
+				    product > HARRIER_MAX_REGEX_REPEAT) {
+					(void)snprintf(
+						err, errlen,
+						"counted repetitions above %d",
+						HARRIER_MAX_REGEX_REPEAT);
+					return false;
+				}
+				while (pat[i] && pat[i] != '}')
+					i++;
+				if (!pat[i])
+					break;
+			}
+			after_rep = true;
+		} else {
+			after_rep = false;
+		}
+	}
+	return true;
+}
+
+/* POSIX extended syntax (Falco: RE2 in POSIX mode), matching the whole
+ * value. Back-references are refused: RE2 has none, and they make
+ * glibc's matcher exponential on hostile input. */
+static bool regex_compile(struct parser *p, struct cond_node *n, size_t off)
+{
+	char err[128], *pat;
+	size_t i;
+	int r;
+
+	if (n->v.len > HARRIER_MAX_REGEX_LEN) {
+		perr(p, off, "regex longer than %d bytes", HARRIER_MAX_REGEX_LEN);
+		return false;
+	}
+	for (i = 0; i + 1 < n->v.len; i++) {
+		if (n->v.s[i] != '\\')
+			continue;
+		if (n->v.s[i + 1] >= '1' && n->v.s[i + 1] <= '9') {
+			perr(p, off,
+			     "regex back-references (\\%c) are not supported",
+			     n->v.s[i + 1]);
+			return false;
+		}
+		i++;
+	}
+	if (!regex_bounded(n->v.s, err, sizeof(err))) {
+		perr(p, off, "bad regex '%s': %s", n->v.s, err);
+		return false;
+	}
+	pat = malloc(n->v.len + 5);
+	n->re = calloc(1, sizeof(*n->re));
+	if (!pat || !n->re) {
+		free(pat);
+		free(n->re);
+		n->re = NULL;
+		p->sh->oom = true;
+		return false;
+	}
+	(void)snprintf(pat, n->v.len + 5, "^(%s)$", n->v.s);
+	r = regcomp(n->re, pat, REG_EXTENDED | REG_NOSUB);
+	free(pat);
+	if (r == 0)
+		n->re_need = regex_needed(n->v.s);
+	if (r != 0) {
+		(void)regerror(r, n->re, err, sizeof(err));
+		free(n->re);
+		n->re = NULL;
+		perr(p, off, "bad regex '%s': %s", n->v.s, err);
+		return false;
+	}
+	return true;
+}
+
+/* What a comparison's left side is. */
+static enum field_type node_type(const struct cond_node *n)
+{
+	return n->lhs ? n->lhs->type : n->ref.type;
+}
+
+static const char *node_field(const struct cond_node *n)
+{
+	return n->lhs ? n->lhs->ref.name : n->ref.name;
+}
+
+static bool is_numeric(enum field_type t)
+{
+	return t == FIELD_NUMBER || t == FIELD_BOOL;
+}
+
+/* A field on the right: val(f) or a transformed field. */
+static bool parse_rhs_field(struct parser *p, struct cond_node *n,
+			    bool field_ok, size_t op_off, int op_len)
+{
+	size_t off = p->pos;
+	struct operand *o = pcalloc(p, 1, sizeof(*o));
+
+	if (!o)
+		return false;
+	if (!parse_xoperand(p, o, true)) {
+		operand_free(o);
+		return false;
+	}
+	n->rhs = o;
+	if (!field_ok)
+		return false;
+	if (n->op == OP_PMATCH || n->op == OP_REGEX || op_binary(n->op)) {
+		perr(p, off, "operator '%.*s' takes no field on its right",
+		     op_len, p->text + op_off);
+		return false;
+	}
+	if ((op_textual(n->op) && o->type != FIELD_STRING) ||
+	    (is_numeric(node_type(n)) != is_numeric(o->type) &&
+	     node_type(n) != FIELD_DYNAMIC && o->type != FIELD_DYNAMIC)) {
+		perr(p, off, "cannot compare '%s' (%s) with '%s' (%s)",
+		     node_field(n), type_name(node_type(n)), o->ref.name,
+		     type_name(o->type));
+		return false;
+	}
+	return true;
+}
+
 /* The value(s) after an operator; the node gets them. */
 static bool parse_operand(struct parser *p, struct cond_node *n, bool field_ok,
 			  size_t op_off, int op_len)
 {
 	struct items it = { NULL, 0, 0 };
+	enum field_type t = node_type(n);
+	const char *fname = node_field(n);
 	size_t off, i;
 	bool ok = true;
 	char *s;
@@ -686,6 +1292,8 @@ static bool parse_operand(struct parser *p, struct cond_node *n, bool field_ok,
 		     p->text + op_off);
 		return false;
 	}
+	if (at_val(p) || scan_xform(p) >= 0)
+		return parse_rhs_field(p, n, field_ok, op_off, op_len);
 	if (op_takes_list(n->op)) {
 		if (cur(p) == '(') {
 			ok = parse_list(p, &it);
@@ -718,7 +1326,7 @@ static bool parse_operand(struct parser *p, struct cond_node *n, bool field_ok,
 			return false;
 		}
 		for (i = 0; i < it.n; i++)
-			if (!cval_type(p, &n->ref, &it.v[i], off))
+			if (!cval_type(p, t, fname, &it.v[i], off))
 				ok = false;
 		if (!ok) {
 			items_free(&it);
@@ -730,9 +1338,9 @@ static bool parse_operand(struct parser *p, struct cond_node *n, bool field_ok,
 			for (i = 0; i < it.n; i++)
 				pmatch_normalise(&it.v[i]);
 			n->order = ORD_STR;
-		} else if (n->ref.type == FIELD_STRING) {
+		} else if (t == FIELD_STRING) {
 			n->order = ORD_STR;
-		} else if (n->ref.type == FIELD_NUMBER) {
+		} else if (t == FIELD_NUMBER) {
 			n->order = ORD_NUM;
 		}
 		if (n->order == ORD_STR && it.n > 1)
@@ -758,7 +1366,15 @@ static bool parse_operand(struct parser *p, struct cond_node *n, bool field_ok,
 	n->v.len = strlen(s);
 	if (!field_ok)
 		return false;
-	if (!cval_type(p, &n->ref, &n->v, off))
+	if (!cval_type(p, t, fname, &n->v, off))
+		return false;
+	if (op_binary(n->op) && !cval_unhex(&n->v)) {
+		perr(p, off,
+		     "operator '%.*s' takes hex digits (e.g. cafebabe), not '%s'",
+		     op_len, p->text + op_off, n->v.s);
+		return false;
+	}
+	if (n->op == OP_REGEX && !regex_compile(p, n, off))
 		return false;
 	if (n->op == OP_ICONTAINS)
 		for (i = 0; i < n->v.len; i++)
@@ -766,47 +1382,88 @@ static bool parse_operand(struct parser *p, struct cond_node *n, bool field_ok,
 	return true;
 }
 
-/* Operator/field type agreement. */
-static bool check_op(struct parser *p, const struct cond_node *n, size_t op_off,
-		     int op_len)
+bool cond_event_type_known(const char *s)
 {
-	const char *need = NULL;
+	return is_syscall_name(s) || audit_name_to_msg_type(s) >= 0;
+}
 
-	switch (n->ref.type) {
-	case FIELD_STRING:
-		if (op_relational(n->op))
-			need = "a number";
-		break;
-	case FIELD_NUMBER:
-		if (op_textual(n->op))
-			need = "a string";
-		break;
-	case FIELD_BOOL:
-		if (op_relational(n->op) || op_textual(n->op))
-			need = op_textual(n->op) ? "a string" : "a number";
-		break;
-	default:
-		break;
-	}
-	if (!need)
-		return true;
-	perr(p, op_off, "operator '%.*s' needs %s field; '%s' is %s", op_len,
-	     p->text + op_off, need, n->ref.name, type_name(n->ref.type));
+static bool is_syscall_name(const char *s)
+{
+	static const int machines[] = { MACH_86_64, MACH_X86, MACH_AARCH64,
+					MACH_ARM, MACH_PPC64, MACH_PPC64LE,
+					MACH_PPC, MACH_S390X, MACH_S390 };
+	size_t i;
+
+	for (i = 0; i < sizeof(machines) / sizeof(machines[0]); i++)
+		if (audit_name_to_syscall(s, machines[i]) >= 0)
+			return true;
 	return false;
+}
+
+/* Comparisons that can never hold on audit data: warned, not refused
+ * (Falco's files carry such checks for other event sources). */
+static void check_never_true(struct parser *p, const struct cond_node *n,
+			     size_t off)
+{
+	size_t i;
+	bool lt = false;
+
+	if (n->kind != NODE_CMP || n->rhs)
+		return;
+	if (strcmp(n->ref.name, "evt.dir") == 0) {
+		if (n->op == OP_EQ || n->op == OP_NE)
+			lt = strcmp(n->v.s, "<") == 0;
+		else if (n->op == OP_IN)
+			for (i = 0; i < n->nitems; i++)
+				lt = lt || strcmp(n->items[i].s, "<") == 0;
+		else
+			return;
+		if (lt == (n->op == OP_NE))
+			pwarn(p, off,
+			      "evt.dir is always '<' on audit data (syscalls are logged at exit): this comparison is never true");
+		return;
+	}
+	if (!n->ref.is_evt_type || strcmp(n->ref.name, "evt.type") != 0)
+		return;
+	if (n->op == OP_EQ && !cond_event_type_known(n->v.s))
+		pwarn(p, off,
+		      "evt.type '%s' is no syscall and no audit event type: it never matches",
+		      n->v.s);
+	if (n->op != OP_IN && n->op != OP_INTERSECTS)
+		return;
+	for (i = 0; i < n->nitems; i++)
+		if (!cond_event_type_known(n->items[i].s))
+			pwarn(p, off,
+			      "evt.type '%s' is no syscall and no audit event type: it never matches",
+			      n->items[i].s);
+}
+
+/* Show the field the constants it is compared with (fields.h). */
+static void note_constants(struct parser *p, const struct cond_node *n)
+{
+	const struct field_ref *r = n->lhs ? &n->lhs->ref : &n->ref;
+	size_t i;
+	int e = 0;
+
+	if (n->v.s)
+		e = field_ref_note_constant(r, n->v.s);
+	for (i = 0; e == 0 && i < n->nitems; i++)
+		e = field_ref_note_constant(r, n->items[i].s);
+	if (e < 0)
+		p->sh->oom = true;
 }
 
 static struct cond_node *parse_macro(struct parser *p, const char *name,
 				     size_t off)
 {
 	const struct cond_env *env = p->sh->env;
-	const char *mfile = NULL, *text;
-	unsigned int mline = 0, mcol = 0, i;
+	const struct cond_src *msrc = NULL;
+	const char *text;
+	unsigned int i;
 	struct cond_node *n;
 	size_t ln;
 
-	text = env && env->macro
-		       ? env->macro(env->ud, name, &mfile, &mline, &mcol)
-		       : NULL;
+	text = env && env->macro ? env->macro(env->ud, name, &msrc) : NULL;
 	if (!text) {
 		if (env_list(p, name, &ln))
 			perr(p, off, "list '%s' used as a condition", name);
@@ -838,57 +1495,76 @@ static struct cond_node *parse_macro(struct parser *p, const char *name,
 	if (!enter(p, off))
 		return NULL;
 	p->sh->macros[p->sh->nmacros++] = name;
-	n = parse_text(p, text, mfile ? mfile : p->file,
-		       mfile ? mline : p->line, mfile ? mcol : p->col);
+	n = parse_text(p, text, msrc, name);
 	p->sh->nmacros--;
 	p->depth--;
 	return n;
 }
 
-/* field op value | field exists | macro */
+/* field op value | xform(field) op value | field exists | macro */
 static struct cond_node *parse_term(struct parser *p)
 {
-	size_t start = p->pos, wlen = scan_term(p), op_off, op_len = 0;
+	size_t start = p->pos, wlen = 0, op_off, op_len = 0;
 	struct cond_node *n;
+	struct operand *lhs = NULL;
 	char *name;
 	int op;
-	bool field_ok;
+	bool field_ok = false;
 
-	if (!wlen) {
-		perr(p, start, "unexpected '%.*s'", tok_len(p),
-		     p->text + start);
-		p->pos++;
-		skip_garbage(p);
-		return NULL;
-	}
-	p->pos += wlen;
-	skip_ws(p);
-	op_off = p->pos;
-	if (!cur(p) || cur(p) == ')' || at_and_or(p)) {
-		/* A bare identifier: a macro. */
-		name = strndup(p->text + start, wlen);
-		if (!name) {
-			p->sh->oom = true;
+	if (scan_xform(p) >= 0) {
+		lhs = pcalloc(p, 1, sizeof(*lhs));
+		if (!lhs)
+			return NULL;
+		field_ok = parse_xoperand(p, lhs, false);
+		if (!field_ok && !lhs->ref.def) {
+			operand_free(lhs);
+			skip_garbage(p);
 			return NULL;
 		}
-		n = parse_macro(p, name, start);
-		free(name);
-		return n;
-	}
-	op = scan_op(p, &op_len);
-	if (op < 0) {
-		name = strndup(p->text + start, wlen);
-		if (!name) {
-			p->sh->oom = true;
+		skip_ws(p);
+		op_off = p->pos;
+	} else {
+		wlen = scan_term(p);
+		if (!wlen) {
+			perr(p, start, "unexpected '%.*s'", tok_len(p),
+			     p->text + start);
+			p->pos++;
+			skip_garbage(p);
 			return NULL;
 		}
-		if (!memchr(name, '.', wlen) && !field_known(name)) {
-			/* "macro garbage": the caller reports the garbage. */
+		p->pos += wlen;
+		skip_ws(p);
+		op_off = p->pos;
+		if (!cur(p) || cur(p) == ')' || at_and_or(p)) {
+			/* A bare identifier: a macro. */
+			name = strndup(p->text + start, wlen);
+			if (!name) {
+				p->sh->oom = true;
+				return NULL;
+			}
 			n = parse_macro(p, name, start);
 			free(name);
 			return n;
 		}
-		free(name);
+	}
+	op = scan_op(p, &op_len);
+	if (op < 0) {
+		if (!lhs) {
+			name = strndup(p->text + start, wlen);
+			if (!name) {
+				p->sh->oom = true;
+				return NULL;
+			}
+			if (!memchr(name, '.', wlen) && !field_known(name)) {
+				/* "macro garbage": the caller reports the
+				 * garbage. */
+				n = parse_macro(p, name, start);
+				free(name);
+				return n;
+			}
+			free(name);
+		}
+		operand_free(lhs);
 		perr(p, op_off, "unknown operator '%.*s'",
 		     op_len ? (int)op_len : tok_len(p), p->text + op_off);
 		skip_garbage(p);
@@ -896,29 +1572,42 @@ static struct cond_node *parse_term(struct parser *p)
 	}
 	p->pos += op_len;
 	n = pcalloc(p, 1, sizeof(*n));
-	if (!n)
+	if (!n) {
+		operand_free(lhs);
 		return NULL;
-	n->kind = NODE_CMP;
-	n->op = (enum cond_op)op;
-	switch (field_ref_parse(p->text + start, wlen, &n->ref)) {
-	case 0:
-		field_ok = check_op(p, n, op_off, (int)op_len);
-		break;
-	case -ENOMEM:
-		p->sh->oom = true;
-		field_ok = false;
-		break;
-	default:
-		perr(p, start, "unknown field '%.*s'", (int)wlen,
-		     p->text + start);
-		field_ok = false;
-		break;
 	}
+	n->kind = lhs ? NODE_XCMP : NODE_CMP;
+	n->op = (enum cond_op)op;
+	n->lhs = lhs;
+	if (!lhs) {
+		p->pos = start;
+		field_ok = parse_field_name(p, &n->ref);
+		p->pos = op_off + op_len;
+	}
+	if (field_ok)
+		field_ok = check_op(p, n->op, node_type(n), node_field(n),
+				    op_off, (int)op_len);
 	if (n->op == OP_EXISTS) {
 		if (field_ok)
 			return n;
 	} else if (parse_operand(p, n, field_ok, op_off, (int)op_len) &&
 		   field_ok) {
+		if (n->rhs)
+			n->kind = NODE_XCMP;
+		if (n->kind == NODE_XCMP && !n->lhs) {
+			/* the left side moves into an operand */
+			n->lhs = pcalloc(p, 1, sizeof(*n->lhs));
+			if (!n->lhs) {
+				node_free(n);
+				return NULL;
+			}
+			n->lhs->ref = n->ref;
+			n->lhs->type = n->ref.type;
+			n->lhs->multi = n->ref.multi;
+			memset(&n->ref, 0, sizeof(n->ref));
+		}
+		check_never_true(p, n, start);
+		note_constants(p, n);
 		return n;
 	}
 	node_free(n);
@@ -1045,47 +1734,63 @@ static struct cond_node *parse_all(struct parser *p)
 }
 
 static struct cond_node *parse_text(struct parser *parent, const char *text,
-				    const char *file, unsigned int line,
-				    unsigned int col)
+				    const struct cond_src *src,
+				    const char *macro)
 {
 	struct parser p = {
 		.sh = parent->sh,
 		.text = text,
 		.pos = 0,
-		.file = file,
-		.line = line,
-		.col = col,
-		.multiline = strchr(text, '\n') != NULL,
+		.src = src,
+		.macro = macro,
 		.depth = parent->depth,
 	};
 
 	return parse_all(&p);
 }
 
-struct cond *cond_compile(const char *text, const struct cond_env *env,
-			  const char *file, unsigned int line, unsigned int col,
-			  struct diag *d)
+struct cond *cond_compile(const char *text, const struct cond_src *src,
+			  const struct cond_env *env, struct diag *d,
+			  struct cond_unsupported *ret_unsup)
 {
 	struct cshared sh;
 	struct parser top;
 	struct cond_node *root;
 	struct cond *c;
+	const char *file;
+	unsigned int line, col;
 
 	memset(&sh, 0, sizeof(sh));
 	sh.env = env;
 	sh.d = d;
 	memset(&top, 0, sizeof(top));
 	top.sh = &sh;
-	root = parse_text(&top, text ? text : "", file, line, col);
-	if (sh.oom && !sh.nerr)
+	top.src = src;
+	root = parse_text(&top, text ? text : "", src, NULL);
+	if (sh.oom && !sh.nerr) {
+		sh.nerr++;
+		top.macro = NULL;
+		src_at(src, 0, &file, &line, &col);
 		diag_add(d, DIAG_ERROR, file, line, col,
 			 "out of memory compiling condition");
-	if (sh.nerr || sh.oom || !root) {
+	}
+	if (!sh.nerr && sh.unsup.set) {
+		if (ret_unsup) {
+			*ret_unsup = sh.unsup;
+		} else {
+			sh.nerr++;
+			diag_add(d, DIAG_ERROR, sh.unsup.file, sh.unsup.line,
+				 sh.unsup.col, "%s: %s", sh.unsup.what,
+				 sh.unsup.why);
+		}
+	}
+	if (sh.nerr || sh.oom || !root || sh.unsup.set) {
 		node_free(root);
 		return NULL;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
+		src_at(src, 0, &file, &line, &col);
 		diag_add(d, DIAG_ERROR, file, line, col,
 			 "out of memory compiling condition");
 		node_free(root);
@@ -1230,8 +1935,19 @@ static bool str_match(const struct cond_node *n, const char *s)
 		sl = strlen(s);
 		return sl >= n->v.len &&
 		       memcmp(s + sl - n->v.len, n->v.s, n->v.len) == 0;
+	case OP_BCONTAINS:
+		return memmem(s, strlen(s), n->v.s, n->v.len) != NULL;
+	case OP_BSTARTSWITH:
+		return strncmp(s, n->v.s, n->v.len) == 0 &&
+		       strlen(s) >= n->v.len;
 	case OP_GLOB:
 		return fnmatch(n->v.s, s, 0) == 0;
+	case OP_IGLOB:
+		return fnmatch(n->v.s, s, FNM_CASEFOLD) == 0;
+	case OP_REGEX:
+		if (n->re_need && !strstr(s, n->re_need))
+			return false;
+		return n->re && regexec(n->re, s, 0, NULL, 0) == 0;
 	case OP_PMATCH:
 		return pmatch(n, s);
 	default: {
@@ -1276,6 +1992,22 @@ static bool value_match(const struct cond_node *n, const struct fval *v)
 
 	switch (v->kind) {
 	case FVAL_STR:
+		if (n->ref.custom_eq &&
+		    (n->op == OP_EQ || n->op == OP_NE || n->op == OP_IN ||
+		     n->op == OP_INTERSECTS)) {
+			/* by meaning: ip in a network, ip of a name */
+			bool eq = false;
+
+			if (n->op == OP_EQ || n->op == OP_NE)
+				eq = field_value_eq(&n->ref, v->s, n->v.s);
+			for (i = 0; !eq && (n->op == OP_IN ||
+					    n->op == OP_INTERSECTS) &&
+				    i < n->nitems;
+			     i++)
+				eq = field_value_eq(&n->ref, v->s,
+						    n->items[i].s);
+			return n->op == OP_NE ? !eq : eq;
+		}
 		return str_match(n, v->s);
 	case FVAL_NUM:
 		return num_match(n, v->n);
@@ -1311,6 +2043,210 @@ static bool eval_cmp(const struct cond_node *n, const struct event *ev)
 	return false;
 }
 
+/* ---- transformed and field-to-field comparisons ---- */
+
+/* Two scratch buffers per side: a transformer reads one, writes the
+ * other (the extraction itself may have used the first). */
+struct xbufs {
+	char b[2][FIELD_SCRATCH];
+};
+
+static char *xbuf_other(struct xbufs *x, const char *s)
+{
+	if (s >= x->b[0] && s < x->b[0] + FIELD_SCRATCH)
+		return x->b[1];
+	return x->b[0];
+}
+
+static int b64_digit(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* Standard base64, padding optional; false when s is not base64. The
+ * result stops at its first NUL byte (values are C strings). */
+static bool b64_decode(const char *s, char *out, size_t outlen)
+{
+	size_t n = strlen(s), i, k = 0;
+	unsigned int acc = 0, bits = 0;
+
+	while (n && s[n - 1] == '=')
+		n--;
+	if (n % 4 == 1)
+		return false;
+	for (i = 0; i < n; i++) {
+		int d = b64_digit(s[i]);
+
+		if (d < 0)
+			return false;
+		acc = (acc << 6) | (unsigned int)d;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (k + 1 >= outlen)
+				break;
+			out[k++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	out[k] = '\0';
+	return true;
+}
+
+static bool xform_apply(enum xform x, struct fval *v, struct xbufs *xb)
+{
+	char *out, buf[24];
+	const char *s;
+	size_t i;
+
+	if (x == XF_LEN) {
+		s = fval_text(v, buf, sizeof(buf));
+		v->kind = FVAL_NUM;
+		v->n = (int64_t)strlen(s);
+		v->s = NULL;
+		return true;
+	}
+	if (v->kind != FVAL_STR)
+		return false;
+	switch (x) {
+	case XF_BASENAME:
+		s = strrchr(v->s, '/');
+		v->s = s ? s + 1 : v->s;
+		return true;
+	case XF_B64:
+		out = xbuf_other(xb, v->s);
+		if (!b64_decode(v->s, out, FIELD_SCRATCH))
+			return false;
+		v->s = out;
+		return true;
+	default:
+		out = xbuf_other(xb, v->s);
+		for (i = 0; v->s[i] && i + 1 < FIELD_SCRATCH; i++)
+			out[i] = (char)(x == XF_TOLOWER
+						? tolower((unsigned char)v->s[i])
+						: toupper((unsigned char)v->s[i]));
+		out[i] = '\0';
+		v->s = out;
+		return true;
+	}
+}
+
+/* The k-th value of an operand, transformed. len() of a list is the
+ * number of values. */
+static bool operand_value(const struct operand *o, const struct event *ev,
+			  unsigned int k, struct fval *v, struct xbufs *xb)
+{
+	unsigned int i;
+	int64_t count = 0;
+
+	if (o->nxf && o->xf[0] == XF_LEN && o->ref.multi) {
+		if (k > 0)
+			return false;
+		while (field_extract(&o->ref, ev, (unsigned int)count, v,
+				     xb->b[0], sizeof(xb->b[0])))
+			count++;
+		v->kind = FVAL_NUM;
+		v->n = count;
+		v->s = NULL;
+		i = 1;
+	} else {
+		if (!field_extract(&o->ref, ev, k, v, xb->b[0],
+				   sizeof(xb->b[0])))
+			return false;
+		i = 0;
+	}
+	for (; i < o->nxf; i++)
+		if (!xform_apply((enum xform)o->xf[i], v, xb))
+			return false;
+	return true;
+}
+
+/* Two extracted values (field on the right). Numbers compare as numbers,
+ * anything else as text. */
+static bool dyn_match(enum cond_op op, const struct fval *l,
+		      const struct fval *r)
+{
+	char b1[24], b2[24];
+	const char *ls, *rs;
+	size_t ll, rl;
+
+	if (l->kind != FVAL_STR && r->kind != FVAL_STR) {
+		if (op == OP_IN || op == OP_INTERSECTS)
+			op = OP_EQ;
+		return num_cmp(op, l->n, r->n);
+	}
+	ls = fval_text(l, b1, sizeof(b1));
+	rs = fval_text(r, b2, sizeof(b2));
+	ll = strlen(ls);
+	rl = strlen(rs);
+	switch (op) {
+	case OP_EQ:
+	case OP_IN:
+	case OP_INTERSECTS:
+		return strcmp(ls, rs) == 0;
+	case OP_NE:
+		return strcmp(ls, rs) != 0;
+	case OP_LT:
+		return strcmp(ls, rs) < 0;
+	case OP_LE:
+		return strcmp(ls, rs) <= 0;
+	case OP_GT:
+		return strcmp(ls, rs) > 0;
+	case OP_GE:
+		return strcmp(ls, rs) >= 0;
+	case OP_CONTAINS:
+		return strstr(ls, rs) != NULL;
+	case OP_ICONTAINS:
+		return strcasestr(ls, rs) != NULL;
+	case OP_STARTSWITH:
+		return strncmp(ls, rs, rl) == 0;
+	case OP_ENDSWITH:
+		return ll >= rl && memcmp(ls + ll - rl, rs, rl) == 0;
+	case OP_GLOB:
+		return fnmatch(rs, ls, 0) == 0;
+	case OP_IGLOB:
+		return fnmatch(rs, ls, FNM_CASEFOLD) == 0;
+	default:
+		return false;
+	}
+}
+
+static bool eval_xcmp(const struct cond_node *n, const struct event *ev)
+{
+	struct xbufs lb, rb;
+	struct fval v, r;
+	unsigned int k, j;
+
+	for (k = 0; operand_value(n->lhs, ev, k, &v, &lb); k++) {
+		if (n->op == OP_EXISTS)
+			return true;
+		if (!n->rhs) {
+			if (value_match(n, &v))
+				return true;
+		} else {
+			for (j = 0; operand_value(n->rhs, ev, j, &r, &rb);
+			     j++) {
+				if (dyn_match(n->op, &v, &r))
+					return true;
+				if (!n->rhs->multi)
+					break;
+			}
+		}
+		if (!n->lhs->multi)
+			break;
+	}
+	return false;
+}
+
 static bool eval_node(const struct cond_node *n, const struct event *ev)
 {
 	switch (n->kind) {
@@ -1320,6 +2256,8 @@ static bool eval_node(const struct cond_node *n, const struct event *ev)
 		return eval_node(n->a, ev) || eval_node(n->b, ev);
 	case NODE_NOT:
 		return !eval_node(n->a, ev);
+	case NODE_XCMP:
+		return eval_xcmp(n, ev);
 	default:
 		return eval_cmp(n, ev);
 	}
@@ -1412,6 +2350,7 @@ static void types_of(const struct cond_node *n, struct tset *out)
 		free(b.v);
 		return;
 	case NODE_NOT:
+	case NODE_XCMP:
 		out->any = true;
 		return;
 	default:
@@ -1451,6 +2390,55 @@ void cond_event_types(const struct cond *c,
 				cb(t.v[i], ud);
 	}
 	free(t.v);
+}
+
+/* ---- syscall arguments named ---- */
+
+/* The NAME of evt.arg.NAME / evt.rawarg.NAME, else NULL. */
+static const char *syscall_arg(const struct field_ref *r)
+{
+	if (!r->arg || !r->name)
+		return NULL;
+	if (strncmp(r->name, "evt.arg.", 8) != 0 &&
+	    strncmp(r->name, "evt.rawarg.", 11) != 0)
+		return NULL;
+	return r->arg;
+}
+
+static void args_of(const struct cond_node *n, bool necessary,
+		    void (*cb)(const char *arg, bool necessary, void *ud),
+		    void *ud)
+{
+	const char *a;
+
+	if (!n)
+		return;
+	switch (n->kind) {
+	case NODE_AND:
+		args_of(n->a, necessary, cb, ud);
+		args_of(n->b, necessary, cb, ud);
+		return;
+	case NODE_OR:
+	case NODE_NOT:
+		args_of(n->a, false, cb, ud);
+		args_of(n->b, false, cb, ud);
+		return;
+	default:
+		a = syscall_arg(n->lhs ? &n->lhs->ref : &n->ref);
+		if (a)
+			cb(a, necessary, ud);
+		a = n->rhs ? syscall_arg(&n->rhs->ref) : NULL;
+		if (a)
+			cb(a, necessary, ud);
+		return;
+	}
+}
+
+void cond_args(const struct cond *c,
+	       void (*cb)(const char *arg, bool necessary, void *ud), void *ud)
+{
+	if (c)
+		args_of(c->root, true, cb, ud);
 }
 
 /* ---- success-only conditions ---- */

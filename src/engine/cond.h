@@ -16,29 +16,73 @@
 #include "common/event.h"
 #include "common/strbuf.h"
 
+/* Where each part of a condition's text is in its YAML file. A folded
+ * block scalar ("condition: >") loses its line breaks and indentation:
+ * segment k says that text[segs[k].off] is at file:line:col and that the
+ * following bytes up to segs[k + 1].off are on that line, one column
+ * each. Segments are ascending by off; segs[0].off is 0. */
+struct cond_srcseg {
+	size_t off;
+	const char *file;
+	unsigned int line, col;
+};
+struct cond_src {
+	const struct cond_srcseg *segs;
+	size_t nsegs;
+};
+
 /* How the compiler finds macros and lists (owned by the rules loader).
  * A macro's text is compiled in place of its name (recursively, with
  * cycle detection and HARRIER_MAX_COND_DEPTH); a list name inside "(...)"
  * is replaced by its items. Both callbacks return NULL when the name is
- * not a macro/list. */
+ * not a macro/list. report, when set, receives every diagnostic instead
+ * of d, with the name of the macro whose text holds the problem (NULL:
+ * the condition's own text). */
 struct cond_env {
-	const char *(*macro)(void *ud, const char *name, const char **ret_file,
-			     unsigned int *ret_line, unsigned int *ret_col);
+	const char *(*macro)(void *ud, const char *name,
+			     const struct cond_src **ret_src);
 	const char *const *(*list)(void *ud, const char *name, size_t *ret_n);
+	void (*report)(void *ud, enum diag_level level, const char *file,
+		       unsigned int line, unsigned int col, const char *macro,
+		       const char *msg);
 	void *ud;
+};
+
+/* A condition that is valid but needs what audit data cannot give (a
+ * Falco field Harrier does not provide): the first such construct. */
+struct cond_unsupported {
+	bool set;
+	char what[192]; /* "field 'evt.buffer'" */
+	char why[256];
+	const char *file; /* of the token */
+	unsigned int line, col;
+	char macro[128]; /* the macro holding it, "": the condition */
 };
 
 struct cond;
 
-/* text starts at file:line:col in its YAML file; errors are reported at
- * the offending token (col advanced by its offset in text when text is
- * one line; otherwise at line, col of the scalar). Every error found is
- * added to d. NULL on error. */
-struct cond *cond_compile(const char *text, const struct cond_env *env,
-			  const char *file, unsigned int line,
-			  unsigned int col, struct diag *d);
+/* Compile text (positions from src). Every error found goes to env's
+ * report or to d. Returns NULL on error; also when the condition is valid
+ * but unsupported: then no error is reported and *ret_unsup says why
+ * (with ret_unsup NULL that case is reported as an error). Warnings
+ * (comparisons that can never be true on audit data) do not fail. */
+struct cond *cond_compile(const char *text, const struct cond_src *src,
+			  const struct cond_env *env, struct diag *d,
+			  struct cond_unsupported *ret_unsup);
 void cond_free(struct cond *c);
 bool cond_eval(const struct cond *c, const struct event *ev);
+
+/* Calls cb for every comparison on evt.arg.NAME or evt.rawarg.NAME with
+ * the argument's NAME and whether the comparison is a conjunct of the
+ * top-level and-chain (through parentheses and macros): then the
+ * condition cannot hold unless that comparison does. */
+void cond_args(const struct cond *c,
+	       void (*cb)(const char *arg, bool necessary, void *ud),
+	       void *ud);
+
+/* Is name a syscall (libaudit's spelling, any architecture) or an audit
+ * record type (USER_LOGIN, ...): an evt.type audit data can have? */
+bool cond_event_type_known(const char *name);
 
 /* The evt.type values this condition can match: cb once per name (may
  * repeat); *ret_any = true when it is not restricted by evt.type (e.g.

@@ -20,6 +20,7 @@
 #include "common/limits.h"
 #include "common/strbuf.h"
 #include "engine/engine.h"
+#include "engine/exceptions.h"
 #include "engine/fields.h"
 #include "engine/rules.h"
 
@@ -49,10 +50,12 @@ static void engine_clear_compiled(struct engine *e)
 	for (i = 0; i < e->nrules; i++) {
 		struct rules_rule *r = e->rules[i];
 
-		cond_free(r->cond);
+		cond_free(r->compiled);
 		format_free(r->format);
-		r->cond = NULL;
+		free(r->skip_reason);
+		r->compiled = NULL;
 		r->format = NULL;
+		r->skip_reason = NULL;
 		r->active = false;
 		r->any_type = false;
 	}
@@ -109,16 +112,28 @@ void engine_set_min_priority(struct engine *e, enum alert_priority p)
 	e->min_priority = p;
 }
 
+void engine_set_strict(struct engine *e, bool strict)
+{
+	e->strict = strict;
+}
+
+static void diag_sort(const struct engine *e, struct diag *d, size_t from);
+
 int engine_load_buffer(struct engine *e, const char *name, const char *data,
 		       size_t len, struct diag *d)
 {
 	struct diag local;
+	size_t from;
 	int r;
 
 	/* what was compiled may be redefined now: compile again after */
 	engine_clear_compiled(e);
-	if (d)
-		return rules_load(e, name, data, len, d);
+	if (d) {
+		from = d->n;
+		r = rules_load(e, name, data, len, d);
+		diag_sort(e, d, from);
+		return r;
+	}
 	diag_init(&local);
 	r = rules_load(e, name, data, len, &local);
 	diag_free(&local);
@@ -184,12 +199,6 @@ out:
 }
 
 /* ---- compile ---- */
-
-struct compile_ctx {
-	struct engine *e;
-	struct diag *d;
-	bool failed;
-};
 
 static int list_expand(struct engine *e, struct rules_list *l, struct diag *d,
 		       unsigned int depth);
@@ -263,39 +272,280 @@ oom:
 	return -ENOMEM;
 }
 
-static const char *env_macro(void *ud, const char *name, const char **ret_file,
-			     unsigned int *ret_line, unsigned int *ret_col)
+/* The compile state: the engine and the diagnostics collected from every
+ * rule, merged by place and message, so that a problem in a macro used by
+ * ten rules is one message naming the macro and the ten rules. */
+struct pending {
+	enum diag_level level;
+	char *file; /* owned: the diagnostic may outlive its source */
+	unsigned int line, col;
+	char *msg;
+	char *macro; /* holding the problem; NULL: a rule's own text */
+	const char **rules; /* borrowed names */
+	size_t nrules;
+	size_t seq;
+};
+
+struct compile_ctx {
+	struct engine *e;
+	struct pending *p;
+	size_t n, cap;
+	const char *rule; /* being compiled; NULL: an unused macro */
+	const char *unused_macro;
+	/* skip-if-unknown-filter: the rule's first error, which skips it
+	 * instead of failing the file */
+	bool catch_errors;
+	char caught[640];
+	bool oom;
+};
+
+static const char *env_macro(void *ud, const char *name,
+			     const struct cond_src **ret_src)
 {
-	struct engine *e = ud;
+	struct compile_ctx *c = ud;
 	struct rules_macro *m;
 	size_t idx;
 
-	if (!rules_map_get(&e->macro_map, name, &idx))
+	if (!rules_map_get(&c->e->macro_map, name, &idx))
 		return NULL;
-	m = e->macros[idx];
+	m = c->e->macros[idx];
 	m->used = true;
-	*ret_file = m->cond_pos.file;
-	*ret_line = m->cond_pos.line;
-	*ret_col = m->cond_pos.col;
-	return m->condition;
+	m->src = rules_text_src(&m->cond);
+	*ret_src = &m->src;
+	return m->cond.s;
 }
 
 static const char *const empty_list[1] = { NULL };
 
 static const char *const *env_list(void *ud, const char *name, size_t *ret_n)
 {
-	struct engine *e = ud;
+	struct compile_ctx *c = ud;
 	struct rules_list *l;
 	size_t idx;
 
-	if (!rules_map_get(&e->list_map, name, &idx))
+	if (!rules_map_get(&c->e->list_map, name, &idx))
 		return NULL;
-	l = e->lists[idx];
+	l = c->e->lists[idx];
 	if (l->state != 2)
 		return NULL;
 	*ret_n = l->nexpanded;
 	/* an empty list is still a list: never NULL */
 	return l->nexpanded ? (const char *const *)l->expanded : empty_list;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static void pending_add(struct compile_ctx *c, enum diag_level level,
+			const char *file, unsigned int line, unsigned int col,
+			const char *macro, const char *msg)
+{
+	struct pending *p = NULL;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		p = &c->p[i];
+		if (p->level == level && p->line == line && p->col == col &&
+		    same_file(p->file, file) && strcmp(p->msg, msg) == 0 &&
+		    ((!p->macro && !macro) ||
+		     (p->macro && macro && strcmp(p->macro, macro) == 0)))
+			break;
+	}
+	if (i == c->n) {
+		if (c->n == c->cap) {
+			size_t cap = c->cap ? c->cap * 2 : 16;
+			struct pending *np = realloc(c->p, cap * sizeof(*np));
+
+			if (!np) {
+				c->oom = true;
+				return;
+			}
+			c->p = np;
+			c->cap = cap;
+		}
+		p = &c->p[c->n];
+		memset(p, 0, sizeof(*p));
+		p->level = level;
+		p->file = file ? strdup(file) : NULL;
+		p->line = line;
+		p->col = col;
+		p->seq = c->n;
+		p->msg = strdup(msg);
+		p->macro = macro ? strdup(macro) : NULL;
+		if (!p->msg || (macro && !p->macro) || (file && !p->file)) {
+			free(p->msg);
+			free(p->macro);
+			free(p->file);
+			c->oom = true;
+			return;
+		}
+		c->n++;
+	}
+	if (!c->rule || (p->nrules && p->rules[p->nrules - 1] == c->rule))
+		return;
+	{
+		const char **nr =
+			realloc(p->rules, (p->nrules + 1) * sizeof(*nr));
+
+		if (!nr) {
+			c->oom = true;
+			return;
+		}
+		p->rules = nr;
+		p->rules[p->nrules++] = c->rule;
+	}
+}
+
+/* Forget the "evt.type 'x' ... never matches" warnings that compiling
+ * rule alone added since index from. */
+static void pending_drop_types(struct compile_ctx *c, size_t from,
+			       const char *rule)
+{
+	size_t i = from, k = from;
+
+	for (; i < c->n; i++) {
+		struct pending *p = &c->p[i];
+
+		if (p->level == DIAG_WARNING && p->nrules == 1 &&
+		    p->rules[0] == rule && strncmp(p->msg, "evt.type '", 10) == 0) {
+			free(p->msg);
+			free(p->macro);
+			free(p->file);
+			free(p->rules);
+			continue;
+		}
+		c->p[k++] = *p;
+	}
+	c->n = k;
+}
+
+static void env_report(void *ud, enum diag_level level, const char *file,
+		       unsigned int line, unsigned int col, const char *macro,
+		       const char *msg)
+{
+	struct compile_ctx *c = ud;
+	char buf[640];
+
+	if (c->catch_errors && level == DIAG_ERROR) {
+		if (!c->caught[0])
+			(void)snprintf(c->caught, sizeof(c->caught), "%s",
+				       msg);
+		return;
+	}
+	if (c->unused_macro) {
+		/* Falco's files carry macros for fields and sources audit
+		 * lacks: a problem in an unused macro is a warning. */
+		(void)snprintf(buf, sizeof(buf), "in unused macro '%s': %s",
+			       c->unused_macro, msg);
+		pending_add(c, DIAG_WARNING, file, line, col, macro, buf);
+		return;
+	}
+	pending_add(c, level, file, line, col, macro, msg);
+}
+
+/* "msg (in macro 'm', used by rules 'a', 'b')" into d. */
+static void pending_emit(const struct pending *p, struct diag *d)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	strbuf_appends(&sb, p->msg);
+	if (p->macro) {
+		strbuf_appendf(&sb, " (in macro '%s'", p->macro);
+		if (p->nrules)
+			strbuf_appendf(&sb, ", used by rule%s ",
+				       p->nrules > 1 ? "s" : "");
+	} else if (p->nrules) {
+		strbuf_appendf(&sb, " (rule%s ", p->nrules > 1 ? "s" : "");
+	}
+	for (i = 0; i < p->nrules && i < 5; i++)
+		strbuf_appendf(&sb, "%s'%s'", i ? ", " : "", p->rules[i]);
+	if (p->nrules > 5)
+		strbuf_appendf(&sb, " and %zu more", p->nrules - 5);
+	if (p->macro || p->nrules)
+		strbuf_appendc(&sb, ')');
+	if (strbuf_failed(&sb))
+		diag_add(d, p->level, p->file, p->line, p->col, "%s", p->msg);
+	else
+		diag_add(d, p->level, p->file, p->line, p->col, "%s", sb.buf);
+	strbuf_free(&sb);
+}
+
+static void compile_ctx_free(struct compile_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->p[i].msg);
+		free(c->p[i].macro);
+		free(c->p[i].file);
+		free(c->p[i].rules);
+	}
+	free(c->p);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Place of a file in load order; unknown files (the caller's own
+ * diagnostics) come first. */
+static long file_rank(const struct engine *e, const char *file)
+{
+	size_t i;
+
+	for (i = 0; file && i < e->nfiles; i++)
+		if (same_file(e->files[i], file))
+			return (long)i;
+	return -1;
+}
+
+struct diag_key {
+	long rank;
+	unsigned int line, col;
+	size_t idx;
+};
+
+static int diag_key_cmp(const void *a, const void *b)
+{
+	const struct diag_key *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Put d's items from index from on in file order (stable). */
+static void diag_sort(const struct engine *e, struct diag *d, size_t from)
+{
+	size_t n = d->n > from ? d->n - from : 0, i;
+	struct diag_key *k;
+	struct diag_item *items;
+
+	if (n < 2)
+		return;
+	k = calloc(n, sizeof(*k));
+	items = calloc(n, sizeof(*items));
+	if (!k || !items) {
+		free(k);
+		free(items);
+		return; /* left in the order found */
+	}
+	for (i = 0; i < n; i++) {
+		k[i].rank = file_rank(e, d->items[from + i].file);
+		k[i].line = d->items[from + i].line;
+		k[i].col = d->items[from + i].col;
+		k[i].idx = from + i;
+	}
+	qsort(k, n, sizeof(*k), diag_key_cmp);
+	for (i = 0; i < n; i++)
+		items[i] = d->items[k[i].idx];
+	memcpy(d->items + from, items, n * sizeof(*items));
+	free(items);
+	free(k);
 }
 
 static int type_add(struct engine *e, const char *name, size_t rule)
@@ -357,179 +607,274 @@ static void type_cb(const char *type, void *ud)
 		c->err = type_add(c->e, type, c->rule);
 }
 
-/* Copy what compiling one rule found into d: as warnings when the rule
- * is skipped, else as they are, without repeating a problem an earlier
- * rule already reported (a bad macro used by ten rules is one error). */
-static void diag_merge(struct diag *to, size_t from_idx,
-		       const struct diag *from, const struct rules_rule *skip)
+/* Does the rule run, i.e. is it indexed and evaluated? */
+static bool rule_wanted(const struct engine *e, const struct rules_rule *r)
 {
-	size_t i, j, nerr = 0, dups = 0;
-
-	for (i = 0; i < from->n; i++) {
-		const struct diag_item *it = &from->items[i];
-
-		if (skip) {
-			diag_add(
-				to, DIAG_WARNING, it->file, it->line, it->col,
-				"rule '%s' skipped (skip-if-unknown-filter): %s",
-				skip->name, it->message);
-			continue;
-		}
-		for (j = from_idx; j < to->n; j++) {
-			const struct diag_item *o = &to->items[j];
-
-			if (o->level == it->level && o->line == it->line &&
-			    o->col == it->col &&
-			    strcmp(o->message, it->message) == 0 &&
-			    (o->file == it->file ||
-			     (o->file && it->file &&
-			      strcmp(o->file, it->file) == 0)))
-				break;
-		}
-		/* a repeat: the first report (from this compile) counts */
-		if (j < to->n) {
-			if (it->level == DIAG_ERROR)
-				dups++;
-			continue;
-		}
-		diag_add(to, it->level, it->file, it->line, it->col, "%s",
-			 it->message);
-		if (it->level == DIAG_ERROR)
-			nerr++;
-	}
-	/* errors whose item failed to allocate were only counted */
-	if (!skip && from->nerrors > nerr + dups)
-		to->nerrors += from->nerrors - nerr - dups;
+	return r->enabled && r->priority <= e->min_priority;
 }
 
-/* "(cond)\nand not ((x1) or (x2) ...)": Falco's exception expansion. The
- * newline makes the compiler report problems at the exception's line. */
-static char *rule_exception_text(const struct rules_rule *r)
-{
-	struct strbuf sb = STRBUF_INIT;
-	bool any = false;
-	size_t i, j;
+struct known_ctx {
+	bool known;
+	const char *first;
+};
 
-	strbuf_appendc(&sb, '(');
-	strbuf_appends(&sb, r->condition);
-	strbuf_appends(&sb, ")\nand not (");
-	for (i = 0; i < r->nexceptions; i++) {
-		for (j = 0; j < r->exceptions[i].nclauses; j++) {
-			if (any)
-				strbuf_appends(&sb, " or ");
-			strbuf_appends(&sb, r->exceptions[i].clauses[j]);
-			any = true;
-		}
-	}
-	strbuf_appendc(&sb, ')');
-	if (!any || strbuf_failed(&sb)) {
-		strbuf_free(&sb);
-		return any ? NULL : strdup("");
-	}
-	return strbuf_steal(&sb);
+static void known_cb(const char *type, void *ud)
+{
+	struct known_ctx *k = ud;
+
+	if (cond_event_type_known(type))
+		k->known = true;
+	else if (!k->first)
+		k->first = type;
 }
 
-static const struct rules_pos *rule_exception_pos(const struct rules_rule *r)
+/* The rule's evt.type values, and what its syscall arguments say. */
+struct args_ctx {
+	const char *types[64];
+	size_t ntypes;
+	bool too_many;
+	const char *dead; /* an argument no type of the rule has */
+	bool dead_necessary;
+};
+
+static void args_type_cb(const char *type, void *ud)
 {
+	struct args_ctx *a = ud;
+
+	if (a->ntypes < sizeof(a->types) / sizeof(a->types[0]))
+		a->types[a->ntypes++] = type;
+	else
+		a->too_many = true;
+}
+
+static void args_cb(const char *arg, bool necessary, void *ud)
+{
+	struct args_ctx *a = ud;
 	size_t i;
 
-	for (i = 0; i < r->nexceptions; i++)
-		if (r->exceptions[i].nclauses)
-			return &r->exceptions[i].pos;
-	return &r->cond_pos;
+	for (i = 0; i < a->ntypes; i++)
+		if (field_syscall_has_arg(a->types[i], arg) != 0)
+			return; /* has it, or cannot say */
+	if (!a->dead || (necessary && !a->dead_necessary)) {
+		a->dead = arg;
+		a->dead_necessary = necessary;
+	}
 }
 
-static int compile_rule(struct engine *e, size_t idx, struct diag *d,
-			size_t from_idx)
+/* A rule naming an argument that none of its syscalls has in audit data:
+ * skipped (*un set) when the condition needs that comparison, else
+ * warned about. */
+static void check_args(struct compile_ctx *c, const struct rules_rule *r,
+		       bool wanted, const struct cond *cond,
+		       struct cond_unsupported *un)
 {
-	const struct cond_env env = { env_macro, env_list, e };
+	struct args_ctx a;
+	bool any = false;
+	char list[256];
+	size_t i, n = 0;
+	char msg[512];
+
+	memset(&a, 0, sizeof(a));
+	cond_event_types(cond, args_type_cb, &a, &any);
+	if (any || a.too_many || !a.ntypes)
+		return;
+	cond_args(cond, args_cb, &a);
+	if (!a.dead)
+		return;
+	list[0] = '\0';
+	for (i = 0; i < a.ntypes && n < sizeof(list); i++) {
+		int w = snprintf(list + n, sizeof(list) - n, "%s%s",
+				 i ? ", " : "", a.types[i]);
+
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+	if (a.dead_necessary) {
+		un->set = true;
+		(void)snprintf(un->what, sizeof(un->what), "argument '%s'",
+			       a.dead);
+		(void)snprintf(un->why, sizeof(un->why),
+			       "no syscall of the rule (%s) has it in audit data",
+			       list);
+		un->file = r->pos.file;
+		un->line = r->pos.line;
+		un->col = r->pos.col;
+		return;
+	}
+	if (!wanted)
+		return;
+	(void)snprintf(msg, sizeof(msg),
+		       "rule '%s': argument '%s' is no argument of its syscalls (%s) in audit data: that comparison is never true",
+		       r->name, a.dead, list);
+	pending_add(c, DIAG_WARNING, r->pos.file, r->pos.line, r->pos.col,
+		    NULL, msg);
+}
+
+/* Compile rule idx: its condition (with exceptions) and output. Returns
+ * 0 (compiled, skipped or failed: see r and the diagnostics) or
+ * -ENOMEM. */
+static int compile_rule(struct compile_ctx *c, size_t idx)
+{
+	const struct cond_env env = { env_macro, env_list, env_report, c };
+	struct engine *e = c->e;
 	struct rules_rule *r = e->rules[idx];
+	struct cond_unsupported un;
+	struct rules_text text = { 0 };
+	struct known_ctx kc = { false, NULL };
 	struct type_ctx tc = { e, idx, 0 };
-	struct cond *c;
+	struct cond_src src;
+	struct cond *cond;
 	struct format *f;
 	struct diag tmp;
-	bool any = false;
-	char *text;
+	bool any = false, wanted = rule_wanted(e, r);
+	char why[sizeof(un.what) + sizeof(un.macro) + sizeof(un.why) + 32];
+	char msg[sizeof(why) + 256];
+	size_t i, npend;
 
+	npend = c->n;
+	c->rule = r->name;
+	c->catch_errors = r->skip_if_unknown_filter;
+	c->caught[0] = '\0';
+	if (exceptions_condition(r, &text) < 0)
+		return -ENOMEM;
+	memset(&un, 0, sizeof(un));
+	src = rules_text_src(&text);
+	cond = cond_compile(text.s ? text.s : "", &src, &env, NULL, &un);
+	rules_text_clear(&text);
 	diag_init(&tmp);
-	c = cond_compile(r->condition, &env, r->cond_pos.file, r->cond_pos.line,
-			 r->cond_pos.col, &tmp);
-	if (c && r->nexceptions) {
-		const struct rules_pos *xp = rule_exception_pos(r);
-
-		text = rule_exception_text(r);
-		if (!text) {
-			cond_free(c);
-			diag_free(&tmp);
-			return -ENOMEM;
-		}
-		if (*text) {
-			cond_free(c);
-			c = cond_compile(text, &env, xp->file, xp->line,
-					 xp->col, &tmp);
-		}
-		free(text);
-	}
 	f = format_compile(r->output, r->output_pos.file, r->output_pos.line,
 			   r->output_pos.col, &tmp);
-	diag_merge(d, from_idx, &tmp,
-		   (!c || !f) && r->skip_if_unknown_filter ? r : NULL);
+	for (i = 0; i < tmp.n; i++)
+		env_report(c, tmp.items[i].level, tmp.items[i].file,
+			   tmp.items[i].line, tmp.items[i].col, NULL,
+			   tmp.items[i].message);
 	diag_free(&tmp);
-	if (!c || !f) {
-		cond_free(c);
-		format_free(f);
-		return r->skip_if_unknown_filter ? 0 : -EINVAL;
+	c->rule = NULL;
+	c->catch_errors = false;
+	if (c->caught[0] && !un.set) {
+		/* Falco's skip-if-unknown-filter: skipped, not failed */
+		cond_free(cond);
+		cond = NULL;
+		un.set = true;
+		(void)snprintf(un.what, sizeof(un.what), "%s",
+			       "a construct it does not know");
+		(void)snprintf(un.why, sizeof(un.why),
+			       "%s (skip-if-unknown-filter)", c->caught);
+		un.file = r->pos.file;
+		un.line = r->pos.line;
+		un.col = r->pos.col;
 	}
-	r->cond = c;
+	if (cond && !un.set)
+		check_args(c, r, wanted, cond, &un);
+	if (cond && !un.set) {
+		cond_event_types(cond, known_cb, &kc, &any);
+		if (!any && !kc.known && kc.first) {
+			/* every evt.type it names is no syscall and no
+			 * audit event: it could never fire */
+			un.set = true;
+			(void)snprintf(un.what, sizeof(un.what),
+				       "evt.type '%s'", kc.first);
+			(void)snprintf(un.why, sizeof(un.why),
+				       "no syscall and no audit event has that type");
+			un.file = r->cond.nsegs ? r->cond.segs[0].file
+						: r->pos.file;
+			un.line = r->cond.nsegs ? r->cond.segs[0].line
+						: r->pos.line;
+			un.col = r->cond.nsegs ? r->cond.segs[0].col
+					       : r->pos.col;
+			/* the skip says it: drop this rule's own warnings
+			 * about those types */
+			pending_drop_types(c, npend, r->name);
+		}
+	}
+	if (un.set) {
+		cond_free(cond);
+		format_free(f);
+		if (un.macro[0])
+			(void)snprintf(why, sizeof(why),
+				       "%s (in macro '%s'): %s", un.what,
+				       un.macro, un.why);
+		else
+			(void)snprintf(why, sizeof(why), "%s: %s", un.what,
+				       un.why);
+		r->skip_reason = strdup(why);
+		if (!r->skip_reason)
+			return -ENOMEM;
+		/* one message per rule; disabled rules are skipped too,
+		 * but silently: nothing is lost until one is enabled */
+		(void)snprintf(msg, sizeof(msg), "rule '%s' %s: needs %s",
+			       r->name,
+			       e->strict ? "cannot be loaded (rules_strict)"
+					 : "skipped",
+			       why);
+		if (wanted)
+			pending_add(c, e->strict ? DIAG_ERROR : DIAG_WARNING,
+				    un.file, un.line, un.col, NULL, msg);
+		return c->oom ? -ENOMEM : 0;
+	}
+	if (!cond || !f) {
+		cond_free(cond);
+		format_free(f);
+		return c->oom ? -ENOMEM : 0;
+	}
+	r->compiled = cond;
 	r->format = f;
-	cond_event_types(c, type_cb, &tc, &any);
+	if (!wanted)
+		return c->oom ? -ENOMEM : 0;
+	cond_event_types(cond, type_cb, &tc, &any);
 	if (tc.err)
 		return tc.err;
 	r->any_type = any;
 	r->active = true;
-	if (any && r->warn_evttypes)
-		diag_add(
-			d, DIAG_WARNING, r->pos.file, r->pos.line, r->pos.col,
-			"rule '%s' has no evt.type restriction: it is evaluated for every event",
-			r->name);
-	return 0;
+	if (any && r->warn_evttypes) {
+		(void)snprintf(msg, sizeof(msg),
+			       "rule '%s' has no evt.type restriction: it is evaluated for every event",
+			       r->name);
+		pending_add(c, DIAG_WARNING, r->pos.file, r->pos.line,
+			    r->pos.col, NULL, msg);
+	}
+	return c->oom ? -ENOMEM : 0;
 }
 
 /* Macros no rule used are still checked, so that a typo in one is found
- * before some rule starts using it; their problems are warnings, since
- * Falco rule sets carry macros for fields and sources harrier lacks. */
-static void check_unused_macros(struct engine *e, struct diag *d)
+ * before some rule starts using it. */
+static void check_unused_macros(struct compile_ctx *c)
 {
-	const struct cond_env env = { env_macro, env_list, e };
-	size_t i, j;
+	const struct cond_env env = { env_macro, env_list, env_report, c };
+	struct engine *e = c->e;
+	struct cond_unsupported un;
+	size_t i, n = e->nmacros;
+	bool *used = calloc(n ? n : 1, sizeof(*used));
 
-	for (i = 0; i < e->nmacros; i++) {
-		struct rules_macro *m = e->macros[i];
-		struct diag tmp;
-		struct cond *c;
-
-		if (m->used)
-			continue;
-		diag_init(&tmp);
-		c = cond_compile(m->condition, &env, m->cond_pos.file,
-				 m->cond_pos.line, m->cond_pos.col, &tmp);
-		cond_free(c);
-		for (j = 0; j < tmp.n; j++)
-			diag_add(d, DIAG_WARNING, tmp.items[j].file,
-				 tmp.items[j].line, tmp.items[j].col,
-				 "in unused macro '%s': %s", m->name,
-				 tmp.items[j].message);
-		diag_free(&tmp);
+	if (!used) {
+		c->oom = true;
+		return;
 	}
+	for (i = 0; i < n; i++)
+		used[i] = e->macros[i]->used;
+	for (i = 0; i < n; i++) {
+		struct rules_macro *m = e->macros[i];
+		struct cond_src src = rules_text_src(&m->cond);
+
+		if (used[i])
+			continue;
+		c->unused_macro = m->name;
+		cond_free(cond_compile(m->cond.s, &src, &env, NULL, &un));
+	}
+	c->unused_macro = NULL;
+	free(used);
 }
 
 static int engine_compile_d(struct engine *e, struct diag *d)
 {
-	size_t nerr = d->nerrors, from_idx = d->n, i;
+	struct compile_ctx c = { 0 };
+	size_t nerr = d->nerrors, i;
 	size_t *p;
 	int r;
 
 	engine_clear_compiled(e);
+	c.e = e;
 	for (i = 0; i < e->nlists; i++) {
 		r = list_expand(e, e->lists[i], d, 0);
 		if (r == -ENOMEM)
@@ -538,30 +883,34 @@ static int engine_compile_d(struct engine *e, struct diag *d)
 	for (i = 0; i < e->nrules; i++) {
 		struct rules_rule *rr = e->rules[i];
 
-		if (!rr->enabled || rr->priority > e->min_priority)
-			continue;
-		r = compile_rule(e, i, d, from_idx);
-		if (r == -ENOMEM) {
-			engine_clear_compiled(e);
-			return r;
-		}
+		r = compile_rule(&c, i);
+		if (r == -ENOMEM)
+			goto oom;
 		if (!rr->active || !rr->any_type)
 			continue;
 		p = realloc(e->any_rules, (e->nany + 1) * sizeof(*p));
-		if (!p) {
-			engine_clear_compiled(e);
-			return -ENOMEM;
-		}
+		if (!p)
+			goto oom;
 		e->any_rules = p;
 		p[e->nany++] = i;
 	}
-	check_unused_macros(e, d);
+	check_unused_macros(&c);
+	if (c.oom)
+		goto oom;
+	for (i = 0; i < c.n; i++)
+		pending_emit(&c.p[i], d);
+	compile_ctx_free(&c);
+	diag_sort(e, d, 0);
 	if (d->nerrors > nerr) {
 		engine_clear_compiled(e);
 		return -EINVAL;
 	}
 	e->compiled = true;
 	return 0;
+oom:
+	compile_ctx_free(&c);
+	engine_clear_compiled(e);
+	return -ENOMEM;
 }
 
 int engine_compile(struct engine *e, struct diag *d)
@@ -706,7 +1055,7 @@ static int eval_rule(const struct engine *e, size_t idx, const struct event *ev,
 	const struct rules_rule *r = e->rules[idx];
 	struct alert *a;
 
-	if (!cond_eval(r->cond, ev))
+	if (!cond_eval(r->compiled, ev))
 		return 0;
 	a = make_alert(e, r, ev);
 	if (!a)
@@ -777,15 +1126,17 @@ int engine_rule_get(const struct engine *e, size_t i,
 	r = e->rules[i];
 	ret->name = r->name;
 	ret->desc = r->desc;
-	ret->condition = r->condition;
+	ret->condition = r->cond.s ? r->cond.s : "";
 	ret->priority = r->priority;
 	ret->enabled = r->enabled;
 	ret->tags = (const char *const *)r->tags;
 	ret->ntags = r->ntags;
 	ret->file = r->pos.file;
 	ret->line = r->pos.line;
+	ret->skipped = r->skip_reason != NULL;
+	ret->skip_reason = r->skip_reason;
 	ret->capture = r->capture;
-	ret->capture_duration_ms = r->capture_duration_ms;
+	ret->capture_duration_ms = r->capture_duration;
 	return 0;
 }
 
@@ -809,7 +1160,7 @@ static bool rules_may_fail(const struct engine *e, const size_t *rules,
 	for (i = 0; i < n; i++) {
 		const struct rules_rule *r = e->rules[rules[i]];
 
-		if (r->active && !cond_implies_success(r->cond, type))
+		if (r->active && !cond_implies_success(r->compiled, type))
 			return true;
 	}
 	return false;

@@ -13,10 +13,22 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/alert.h"
 #include "common/diag.h"
 #include "common/event.h"
+
+/* The Falco engine version whose rules language Harrier implements:
+ * Falco's required_engine_version is compared with it (a newer
+ * requirement loads with a warning), and `harrier --version` prints it.
+ * 0.57.0 is the language of falcosecurity/libs 0.22 (operators up to
+ * regex, iglob, bcontains, bstartswith; transformers tolower, toupper,
+ * b64, basename, len; val()), which falcosecurity/rules require. */
+#define ENGINE_FALCO_VERSION_MAJOR 0
+#define ENGINE_FALCO_VERSION_MINOR 57
+#define ENGINE_FALCO_VERSION_PATCH 0
+#define ENGINE_FALCO_VERSION "0.57.0"
 
 struct engine;
 
@@ -27,6 +39,10 @@ void engine_free(struct engine *e);
 int engine_set_hostname(struct engine *e, const char *hostname);
 /* Rules below this priority are not loaded (Falco's -o priority). */
 void engine_set_min_priority(struct engine *e, enum alert_priority p);
+/* rules_strict: an enabled rule that needs a field, operator or event
+ * audit data cannot give fails the load instead of being skipped with a
+ * warning (Falco's strictness). */
+void engine_set_strict(struct engine *e, bool strict);
 
 /* Parse one rules file / buffer and add its items. Returns 0, or -EINVAL
  * with every problem in d, or -errno when the file cannot be read. */
@@ -34,8 +50,13 @@ int engine_load_file(struct engine *e, const char *path, struct diag *d);
 int engine_load_buffer(struct engine *e, const char *name, const char *data,
 		       size_t len, struct diag *d);
 
-/* Resolve lists, macros, appends/overrides and compile every enabled
- * rule. Returns 0 or -EINVAL with every problem in d. */
+/* Resolve lists and macros and compile every rule (disabled ones too, so
+ * that their errors are found). A rule that needs what audit data cannot
+ * give is skipped (engine_rule_info.skip_reason) with one warning; with
+ * engine_set_strict that is an error. Errors name the macro holding the
+ * problem and the rules using it. Returns 0 or -EINVAL with every
+ * problem in d; d's items are then in file order (files in load order,
+ * then line, then column). */
 int engine_compile(struct engine *e, struct diag *d);
 
 /* Called per matching rule with an owned alert (the callee frees it). */
@@ -56,8 +77,13 @@ struct engine_rule_info {
 	size_t ntags;
 	const char *file;
 	unsigned int line;
-	bool capture;			/* capture: true */
-	uint32_t capture_duration_ms;	/* capture_duration; 0 = default */
+	/* compiled, but not evaluated: needs what audit data cannot give */
+	bool skipped;
+	const char *skip_reason; /* NULL unless skipped */
+	/* Falco's capture keys (the forensics window): capture_duration_ms
+	 * is 0 when the rule does not set it */
+	bool capture;
+	uint64_t capture_duration_ms;
 };
 size_t engine_rule_count(const struct engine *e);
 int engine_rule_get(const struct engine *e, size_t i,
@@ -85,6 +111,10 @@ struct engine_field_info {
 	const char *name;
 	const char *type; /* "string", "number", "bool", "ipaddr", ... */
 	const char *desc;
+	/* NULL when Harrier gives the field; else why it cannot (a Falco
+	 * field that audit data lacks, or that Harrier does not give yet):
+	 * a rule whose condition needs it is skipped with this reason. */
+	const char *unavailable;
 };
 size_t engine_field_count(void);
 const struct engine_field_info *engine_field_get(size_t i);

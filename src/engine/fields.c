@@ -8,7 +8,9 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -27,6 +29,7 @@
 #include "engine/engine.h"
 #include "engine/fields.h"
 #include "common/lineage.h"
+#include "common/resolver.h"
 
 typedef bool (*field_get_fn)(const struct field_ref *r, const struct event *ev,
 			     unsigned int n, struct fval *v, char *buf,
@@ -37,6 +40,9 @@ typedef bool (*field_get_fn)(const struct field_ref *r, const struct event *ev,
 #define FA_NAME 0x2 /* accepts .NAME */
 #define FA_MULTI 0x4 /* without [N]: any of several values */
 #define FA_NEED 0x8 /* an argument is required */
+#define FA_KEY 0x10 /* accepts [TEXT] (a key, path or index) */
+#define FA_NET 0x20 /* an ip compared with networks (a.b.c.d/len) */
+#define FA_DNS 0x40 /* an ip compared with names resolved in the background */
 
 struct field_def {
 	const char *base; /* name without argument */
@@ -326,6 +332,11 @@ enum arg_src {
 	S_NEWPATH, /* the CREATE item of a rename/link */
 	S_SOCKADDR,
 	S_CONST,
+	S_TARGET, /* symlink's target: the item without an inode, as passed */
+	S_LINKOLD, /* link's existing file: the item that is neither the
+		    * parent nor the new name */
+	S_TUPLE, /* the fd's tuple (fd.name of a socket) */
+	S_MEMFD_NAME, /* memfd_create's name, from the fd table (live) */
 };
 
 enum arg_fmt {
@@ -339,6 +350,10 @@ enum arg_fmt {
 	F_DOMAIN,
 	F_SOCKTYPE,
 	F_STR, /* path, sockaddr */
+	F_MODEFLAGS, /* chmod's mode as Falco's S_I* names */
+	F_CLONE, /* CLONE_* flags (unshare, setns nstype) */
+	F_MOUNT, /* MS_* flags */
+	F_BPF, /* bpf(2) cmd */
 };
 
 struct sc_arg {
@@ -363,45 +378,61 @@ struct sc_desc {
 /* Falco's argument names for the syscalls rules test; sorted by name
  * (binary search). Every syscall also has a0..a3 and res. */
 static const struct sc_desc sc_table[] = {
-	{ "accept", { FD_RES, ADDR } },
-	{ "accept4", { FD_RES, ADDR, { "flags", S_A3, F_HEX, 0 } } },
+	{ "accept", { FD_RES, ADDR, { "tuple", S_TUPLE, F_STR, 0 } } },
+	{ "accept4",
+	  { FD_RES, ADDR, { "tuple", S_TUPLE, F_STR, 0 },
+	    { "flags", S_A3, F_HEX, 0 } } },
 	{ "bind", { FD_A0, ADDR } },
-	{ "chmod", { PATH("filename"), { "mode", S_A1, F_MODE, 0 } } },
+	{ "bpf", { { "cmd", S_A0, F_BPF, 0 }, { "res", S_EXIT, F_INT, 0 } } },
+	{ "chmod", { PATH("filename"), { "mode", S_A1, F_MODEFLAGS, 0 } } },
 	{ "chown",
 	  { PATH("path"), { "uid", S_A1, F_UINT, 0 },
 	    { "gid", S_A2, F_UINT, 0 } } },
 	{ "clone", { { "flags", S_A0, F_HEX, 0 } } },
 	{ "close", { FD_A0 } },
-	{ "connect", { FD_A0, ADDR } },
+	{ "connect", { FD_A0, ADDR, { "tuple", S_TUPLE, F_STR, 0 } } },
 	{ "creat",
 	  { FD_RES, PATH("name"),
 	    { "flags", S_CONST, F_OFLAGS, O_CREAT | O_WRONLY | O_TRUNC },
 	    { "mode", S_A1, F_MODE, 0 } } },
-	{ "dup", { FD_A0 } },
-	{ "dup2", { FD_A0, { "newfd", S_A1, F_INT, 0 } } },
-	{ "dup3", { FD_A0, { "newfd", S_A1, F_INT, 0 } } },
+	{ "dup", { FD_A0, { "oldfd", S_A0, F_INT, 0 } } },
+	{ "dup2",
+	  { FD_A0, { "oldfd", S_A0, F_INT, 0 }, { "newfd", S_A1, F_INT, 0 } } },
+	{ "dup3",
+	  { FD_A0, { "oldfd", S_A0, F_INT, 0 }, { "newfd", S_A1, F_INT, 0 },
+	    { "flags", S_A2, F_OFLAGS, 0 } } },
 	{ "execve", { PATH("filename") } },
 	{ "execveat", { DIRFD, PATH("pathname") } },
-	{ "fchmod", { FD_A0, { "mode", S_A1, F_MODE, 0 } } },
+	{ "fchmod", { FD_A0, { "mode", S_A1, F_MODEFLAGS, 0 } } },
 	{ "fchmodat",
-	  { DIRFD, PATH("filename"), { "mode", S_A2, F_MODE, 0 } } },
+	  { DIRFD, PATH("filename"), { "mode", S_A2, F_MODEFLAGS, 0 } } },
 	{ "fchown",
 	  { FD_A0, { "uid", S_A1, F_UINT, 0 }, { "gid", S_A2, F_UINT, 0 } } },
 	{ "fchownat",
 	  { DIRFD, PATH("pathname"), { "uid", S_A2, F_UINT, 0 },
 	    { "gid", S_A3, F_UINT, 0 } } },
-	{ "finit_module", { FD_A0 } },
+	{ "finit_module", { FD_A0, { "flags", S_A2, F_HEX, 0 } } },
 	{ "ftruncate", { FD_A0 } },
+	{ "init_module", { { "length", S_A1, F_UINT, 0 } } },
 	{ "kill", { { "pid", S_A0, F_INT, 0 }, { "sig", S_A1, F_SIG, 0 } } },
 	{ "lchown",
 	  { PATH("path"), { "uid", S_A1, F_UINT, 0 },
 	    { "gid", S_A2, F_UINT, 0 } } },
-	{ "link", { { "newpath", S_NEWPATH, F_STR, 0 } } },
-	{ "linkat", { { "newpath", S_NEWPATH, F_STR, 0 } } },
+	{ "link",
+	  { { "oldpath", S_LINKOLD, F_STR, 0 },
+	    { "newpath", S_NEWPATH, F_STR, 0 } } },
+	{ "linkat",
+	  { { "olddir", S_A0, F_INT, 0 }, { "oldpath", S_LINKOLD, F_STR, 0 },
+	    { "newdir", S_A2, F_INT, 0 }, { "newpath", S_NEWPATH, F_STR, 0 },
+	    { "flags", S_A3, F_HEX, 0 } } },
 	{ "listen", { FD_A0, { "backlog", S_A1, F_INT, 0 } } },
+	{ "memfd_create",
+	  { FD_RES, { "name", S_MEMFD_NAME, F_STR, 0 },
+	    { "flags", S_A1, F_HEX, 0 } } },
 	{ "mkdir", { PATH("path"), { "mode", S_A1, F_MODE, 0 } } },
 	{ "mkdirat", { DIRFD, PATH("path"), { "mode", S_A2, F_MODE, 0 } } },
 	{ "mknod", { PATH("path"), { "mode", S_A1, F_MODE, 0 } } },
+	{ "mount", { PATH("dir"), { "flags", S_A3, F_MOUNT, 0 } } },
 	{ "open",
 	  { FD_RES, PATH("name"), { "flags", S_A1, F_OFLAGS, 0 },
 	    { "mode", S_A2, F_MODE, 0 } } },
@@ -432,7 +463,7 @@ static const struct sc_desc sc_table[] = {
 	{ "sendto", { FD_A0, ADDR } },
 	{ "setgid", { { "gid", S_A0, F_UINT, 0 } } },
 	{ "setns",
-	  { FD_A0, { "nstype", S_A1, F_HEX, 0 } } },
+	  { FD_A0, { "nstype", S_A1, F_CLONE, 0 } } },
 	{ "setregid",
 	  { { "rgid", S_A0, F_UINT, 0 }, { "egid", S_A1, F_UINT, 0 } } },
 	{ "setresgid",
@@ -447,17 +478,23 @@ static const struct sc_desc sc_table[] = {
 	{ "socket",
 	  { FD_RES, { "domain", S_A0, F_DOMAIN, 0 },
 	    { "type", S_A1, F_SOCKTYPE, 0 }, { "proto", S_A2, F_UINT, 0 } } },
-	{ "symlink", { { "linkpath", S_NEWPATH, F_STR, 0 } } },
-	{ "symlinkat", { { "linkpath", S_NEWPATH, F_STR, 0 } } },
+	{ "symlink",
+	  { { "target", S_TARGET, F_STR, 0 },
+	    { "linkpath", S_NEWPATH, F_STR, 0 } } },
+	{ "symlinkat",
+	  { { "target", S_TARGET, F_STR, 0 },
+	    { "linkdirfd", S_A1, F_INT, 0 },
+	    { "linkpath", S_NEWPATH, F_STR, 0 } } },
 	{ "tgkill",
 	  { { "pid", S_A0, F_INT, 0 }, { "tid", S_A1, F_INT, 0 },
 	    { "sig", S_A2, F_SIG, 0 } } },
 	{ "tkill", { { "tid", S_A0, F_INT, 0 }, { "sig", S_A1, F_SIG, 0 } } },
 	{ "truncate", { PATH("path") } },
+	{ "umount2", { PATH("name"), { "flags", S_A1, F_HEX, 0 } } },
 	{ "unlink", { PATH("path") } },
 	{ "unlinkat",
 	  { DIRFD, PATH("name"), { "flags", S_A2, F_HEX, 0 } } },
-	{ "unshare", { { "flags", S_A0, F_HEX, 0 } } },
+	{ "unshare", { { "flags", S_A0, F_CLONE, 0 } } },
 	{ "write", { FD_A0 } },
 };
 /* clang-format on */
@@ -535,6 +572,130 @@ static bool sockaddr_text(const struct event *ev, struct fval *v, char *buf,
 	}
 }
 
+/* clang-format off */
+static const struct named mode_bits[] = {
+	{ 0001, "S_IXOTH" }, { 0002, "S_IWOTH" }, { 0004, "S_IROTH" },
+	{ 0010, "S_IXGRP" }, { 0020, "S_IWGRP" }, { 0040, "S_IRGRP" },
+	{ 0100, "S_IXUSR" }, { 0200, "S_IWUSR" }, { 0400, "S_IRUSR" },
+	{ 01000, "S_ISVTX" }, { 02000, "S_ISGID" }, { 04000, "S_ISUID" },
+};
+
+static const struct named clone_bits[] = {
+	{ 0x00000100, "CLONE_VM" }, { 0x00000200, "CLONE_FS" },
+	{ 0x00000400, "CLONE_FILES" }, { 0x00000800, "CLONE_SIGHAND" },
+	{ 0x00001000, "CLONE_PIDFD" }, { 0x00002000, "CLONE_PTRACE" },
+	{ 0x00004000, "CLONE_VFORK" }, { 0x00008000, "CLONE_PARENT" },
+	{ 0x00010000, "CLONE_THREAD" }, { 0x00020000, "CLONE_NEWNS" },
+	{ 0x00040000, "CLONE_SYSVSEM" }, { 0x00080000, "CLONE_SETTLS" },
+	{ 0x00100000, "CLONE_PARENT_SETTID" },
+	{ 0x00200000, "CLONE_CHILD_CLEARTID" },
+	{ 0x00400000, "CLONE_DETACHED" }, { 0x00800000, "CLONE_UNTRACED" },
+	{ 0x01000000, "CLONE_CHILD_SETTID" }, { 0x02000000, "CLONE_NEWCGROUP" },
+	{ 0x04000000, "CLONE_NEWUTS" }, { 0x08000000, "CLONE_NEWIPC" },
+	{ 0x10000000, "CLONE_NEWUSER" }, { 0x20000000, "CLONE_NEWPID" },
+	{ 0x40000000, "CLONE_NEWNET" }, { 0x80000000, "CLONE_IO" },
+	{ 0x00000080, "CLONE_NEWTIME" },
+};
+
+static const struct named mount_bits[] = {
+	{ 1, "MS_RDONLY" }, { 2, "MS_NOSUID" }, { 4, "MS_NODEV" },
+	{ 8, "MS_NOEXEC" }, { 16, "MS_SYNCHRONOUS" }, { 32, "MS_REMOUNT" },
+	{ 64, "MS_MANDLOCK" }, { 128, "MS_DIRSYNC" }, { 1024, "MS_NOATIME" },
+	{ 2048, "MS_NODIRATIME" }, { 4096, "MS_BIND" }, { 8192, "MS_MOVE" },
+	{ 16384, "MS_REC" }, { 32768, "MS_SILENT" },
+	{ 1 << 16, "MS_POSIXACL" }, { 1 << 17, "MS_UNBINDABLE" },
+	{ 1 << 18, "MS_PRIVATE" }, { 1 << 19, "MS_SLAVE" },
+	{ 1 << 20, "MS_SHARED" }, { 1 << 21, "MS_RELATIME" },
+	{ 1 << 22, "MS_KERNMOUNT" }, { 1 << 23, "MS_I_VERSION" },
+	{ 1 << 24, "MS_STRICTATIME" }, { 1 << 25, "MS_LAZYTIME" },
+};
+
+static const struct named bpf_cmds[] = {
+	{ 0, "BPF_MAP_CREATE" }, { 1, "BPF_MAP_LOOKUP_ELEM" },
+	{ 2, "BPF_MAP_UPDATE_ELEM" }, { 3, "BPF_MAP_DELETE_ELEM" },
+	{ 4, "BPF_MAP_GET_NEXT_KEY" }, { 5, "BPF_PROG_LOAD" },
+	{ 6, "BPF_OBJ_PIN" }, { 7, "BPF_OBJ_GET" }, { 8, "BPF_PROG_ATTACH" },
+	{ 9, "BPF_PROG_DETACH" }, { 10, "BPF_PROG_TEST_RUN" },
+	{ 11, "BPF_PROG_GET_NEXT_ID" }, { 12, "BPF_MAP_GET_NEXT_ID" },
+	{ 13, "BPF_PROG_GET_FD_BY_ID" }, { 14, "BPF_MAP_GET_FD_BY_ID" },
+	{ 15, "BPF_OBJ_GET_INFO_BY_FD" }, { 16, "BPF_PROG_QUERY" },
+	{ 17, "BPF_RAW_TRACEPOINT_OPEN" }, { 18, "BPF_BTF_LOAD" },
+	{ 19, "BPF_BTF_GET_FD_BY_ID" }, { 20, "BPF_TASK_FD_QUERY" },
+	{ 21, "BPF_MAP_LOOKUP_AND_DELETE_ELEM" }, { 22, "BPF_MAP_FREEZE" },
+	{ 23, "BPF_BTF_GET_NEXT_ID" }, { 28, "BPF_LINK_CREATE" },
+	{ 29, "BPF_LINK_UPDATE" }, { 30, "BPF_LINK_GET_FD_BY_ID" },
+	{ 31, "BPF_LINK_GET_NEXT_ID" }, { 32, "BPF_ENABLE_STATS" },
+	{ 33, "BPF_ITER_CREATE" }, { 34, "BPF_LINK_DETACH" },
+	{ 35, "BPF_PROG_BIND_MAP" }, { 36, "BPF_TOKEN_CREATE" },
+};
+/* clang-format on */
+
+/* Flags as NAME|NAME|..., what no name covers as 0x..; "0" for none. */
+static const char *render_bits(const struct named *t, size_t n, uint64_t x,
+			       char *buf, size_t len)
+{
+	struct sbuf b;
+	size_t i;
+	char hex[24];
+
+	sb_init(&b, buf, len, len);
+	for (i = 0; i < n; i++) {
+		if ((x & (uint64_t)t[i].v) != (uint64_t)t[i].v)
+			continue;
+		if (b.len)
+			sb_adds(&b, "|");
+		sb_adds(&b, t[i].name);
+		x &= ~(uint64_t)t[i].v;
+	}
+	if (x || !b.len) {
+		(void)snprintf(hex, sizeof(hex), "%s0x%" PRIx64, b.len ? "|" : "",
+			       x);
+		sb_adds(&b, b.len || x ? hex : "0");
+	}
+	return buf;
+}
+
+#define BITS(t, x, buf, len) render_bits(t, sizeof(t) / sizeof(t[0]), x, buf, len)
+
+static bool fd_is_ip(const struct event_fd *f);
+static bool fd_tuple(const struct event_fd *f, struct fval *v, char *buf,
+		     size_t len);
+
+static const char *path_item(const struct event *ev, bool target)
+{
+	size_t i;
+
+	for (i = 0; i < ev->npaths; i++) {
+		const struct event_path *p = &ev->paths[i];
+		const char *nt = p->nametype ? p->nametype : "";
+
+		if (!strcmp(nt, "PARENT") || !strcmp(nt, "CREATE"))
+			continue;
+		if (target ? !p->has_inode : strcmp(nt, "NORMAL") == 0)
+			return target ? p->raw_name : path_name(p);
+	}
+	return NULL;
+}
+
+/* memfd_create's name: the fd's "/memfd:NAME (deleted)". */
+static bool memfd_name(const struct event *ev, struct fval *v, char *buf,
+		       size_t len)
+{
+	const char *nm = ev->fd ? ev->fd->name : NULL, *end;
+
+	if (!nm || strncmp(nm, "/memfd:", 7) != 0)
+		return false;
+	nm += 7;
+	end = strstr(nm, " (deleted)");
+	if (!end)
+		end = nm + strlen(nm);
+	if ((size_t)(end - nm) >= len)
+		return false;
+	memcpy(buf, nm, (size_t)(end - nm));
+	buf[end - nm] = '\0';
+	return set_str(v, buf);
+}
+
 static bool arg_value(const struct event *ev, const struct sc_arg *a, bool raw,
 		      struct fval *v, char *buf, size_t len)
 {
@@ -562,6 +723,16 @@ static bool arg_value(const struct event *ev, const struct sc_arg *a, bool raw,
 		return set_str(v, path_by_nametype(ev, "CREATE"));
 	case S_SOCKADDR:
 		return sockaddr_text(ev, v, buf, len);
+	case S_TARGET:
+		return set_str(v, path_item(ev, true));
+	case S_LINKOLD:
+		return set_str(v, path_item(ev, false));
+	case S_TUPLE:
+		if (fd_is_ip(ev->fd) && fd_tuple(ev->fd, v, buf, len))
+			return true;
+		return sockaddr_text(ev, v, buf, len);
+	case S_MEMFD_NAME:
+		return memfd_name(ev, v, buf, len);
 	case S_CONST:
 		x = a->k;
 		break;
@@ -571,7 +742,8 @@ static bool arg_value(const struct event *ev, const struct sc_arg *a, bool raw,
 	if (raw) {
 		if (a->fmt == F_INT)
 			return set_num(v, (int32_t)(uint32_t)x);
-		if (a->fmt == F_UINT || a->fmt == F_SIG || a->fmt == F_MODE)
+		if (a->fmt == F_UINT || a->fmt == F_SIG || a->fmt == F_MODE ||
+		    a->fmt == F_MODEFLAGS || a->fmt == F_CLONE)
 			return set_num(v, (uint32_t)x);
 		return set_num(v, (int64_t)x);
 	}
@@ -584,6 +756,18 @@ static bool arg_value(const struct event *ev, const struct sc_arg *a, bool raw,
 		return set_str(v, render_oflags(x, buf, len));
 	case F_MODE:
 		return set_fmt(v, buf, len, "%#o", (unsigned int)(x & 07777));
+	case F_MODEFLAGS:
+		return set_str(v, BITS(mode_bits, x & 07777, buf, len));
+	case F_CLONE:
+		return set_str(v, BITS(clone_bits, (uint32_t)x, buf, len));
+	case F_MOUNT:
+		/* the magic 0xC0ED in the high half is no flag */
+		if ((x & 0xffff0000u) == 0xc0ed0000u)
+			x &= 0xffff;
+		return set_str(v, BITS(mount_bits, (uint32_t)x, buf, len));
+	case F_BPF:
+		name = LOOKUP(bpf_cmds, (long)(uint32_t)x);
+		break;
 	case F_SIG:
 		name = LOOKUP(signal_names, (long)(uint32_t)x);
 		break;
@@ -1040,6 +1224,172 @@ static bool g_ancestor(const struct field_ref *r, const struct event *ev,
 	}
 }
 
+/* ---- process facts: capabilities, environment, executable ---- */
+
+/* Capability names by bit (include/uapi/linux/capability.h). */
+static const char *const cap_names[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+	"CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
+	"CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+	"CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
+	"CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
+	"CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
+	"CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE",
+};
+
+/* thread.cap_inheritable (0), _permitted (1), _effective (2): Falco's
+ * space-separated names. The event's own BPRM_FCAPS/CAPSET first (the
+ * sets that execve/capset left), else the process's. */
+static bool g_caps(const struct field_ref *r, const struct event *ev,
+		   unsigned int n, struct fval *v, char *buf, size_t len)
+{
+	struct proc_view pv;
+	uint64_t set;
+	struct sbuf b;
+	size_t i;
+
+	if (ev->has_caps) {
+		set = r->def->param == 0   ? ev->cap_inh
+		      : r->def->param == 1 ? ev->cap_prm
+					   : ev->cap_eff;
+	} else {
+		if (!lineage(ev, 0, &pv) || !pv.has_caps)
+			return false;
+		set = r->def->param == 0   ? pv.cap_inh
+		      : r->def->param == 1 ? pv.cap_prm
+					   : pv.cap_eff;
+	}
+	sb_init(&b, buf, len, len);
+	for (i = 0; i < 64; i++) {
+		char num[24];
+
+		if (!(set & (1ULL << i)))
+			continue;
+		if (b.len)
+			sb_adds(&b, " ");
+		if (i < sizeof(cap_names) / sizeof(cap_names[0])) {
+			sb_adds(&b, cap_names[i]);
+		} else {
+			(void)snprintf(num, sizeof(num), "CAP_%zu", i);
+			sb_adds(&b, num);
+		}
+	}
+	return set_str(v, buf);
+}
+
+/* proc.env: "NAME=value ..." space-joined; proc.env[NAME]: the value. */
+static bool g_env(const struct field_ref *r, const struct event *ev,
+		  unsigned int n, struct fval *v, char *buf, size_t len)
+{
+	const struct event_lineage *l = ev->lineage;
+	const char *env, *p, *end;
+	size_t elen, kl;
+	struct sbuf b;
+
+	if (!l || !l->environ || ev->pid <= 0 ||
+	    l->environ(l->ctx, ev->pid, &env, &elen) < 0)
+		return false;
+	end = env + elen;
+	if (r->arg) {
+		kl = strlen(r->arg);
+		for (p = env; p < end; p += strnlen(p, (size_t)(end - p)) + 1)
+			if ((size_t)(end - p) > kl && !memcmp(p, r->arg, kl) &&
+			    p[kl] == '=') {
+				size_t vl = strnlen(p + kl + 1,
+						    (size_t)(end - p - kl - 1));
+
+				if (vl >= len)
+					vl = len - 1;
+				memcpy(buf, p + kl + 1, vl);
+				buf[vl] = '\0';
+				return set_str(v, buf);
+			}
+		return false;
+	}
+	sb_init(&b, buf, len, len);
+	for (p = env; p < end; p += strnlen(p, (size_t)(end - p)) + 1) {
+		if (b.len)
+			sb_adds(&b, " ");
+		sb_add(&b, p, strnlen(p, (size_t)(end - p)));
+	}
+	return set_str(v, buf);
+}
+
+enum exe_what {
+	EXE_UPPER,
+	EXE_MEMFD,
+	EXE_INO,
+	EXE_MTIME,
+	EXE_CTIME,
+	EXE_CTIME_DUR,
+};
+
+static bool g_exe_facts(const struct field_ref *r, const struct event *ev,
+			unsigned int n, struct fval *v, char *buf, size_t len)
+{
+	const struct event_lineage *l = ev->lineage;
+	struct proc_exe_facts f;
+	struct proc_view pv;
+
+	if (r->def->param == EXE_MEMFD && ev->exe)
+		/* the record says: no lookup needed */
+		return set_bool(v, strncmp(ev->exe, "/memfd:", 7) == 0);
+	if (!l || !l->exe_facts || ev->pid <= 0 ||
+	    l->exe_facts(l->ctx, ev->pid, &f) < 0)
+		return false;
+	switch (r->def->param) {
+	case EXE_UPPER:
+		return f.upper_layer >= 0 && set_bool(v, f.upper_layer);
+	case EXE_MEMFD:
+		return f.from_memfd >= 0 && set_bool(v, f.from_memfd);
+	case EXE_INO:
+		return f.ino && set_num(v, (int64_t)f.ino);
+	case EXE_MTIME:
+		return f.mtime_ns && set_num(v, f.mtime_ns);
+	case EXE_CTIME:
+		return f.ctime_ns && set_num(v, f.ctime_ns);
+	default:
+		return f.ctime_ns && lineage(ev, 0, &pv) && pv.start_ns &&
+		       set_num(v, (int64_t)pv.start_ns - f.ctime_ns);
+	}
+}
+
+enum pinfo_what { PI_DURATION, PI_SNAME, PI_VPGID, PI_VPGID_LEADER, PI_PGID };
+
+static bool g_pinfo(const struct field_ref *r, const struct event *ev,
+		    unsigned int n, struct fval *v, char *buf, size_t len)
+{
+	const struct event_lineage *l = ev->lineage;
+	struct proc_view pv, lead;
+
+	if (!lineage(ev, 0, &pv))
+		return false;
+	switch (r->def->param) {
+	case PI_DURATION:
+		return pv.start_ns && ev->time_ns >= pv.start_ns &&
+		       set_num(v, (int64_t)(ev->time_ns - pv.start_ns));
+	case PI_SNAME:
+		if (pv.sid <= 0 || !l)
+			return false;
+		if (pv.sid == pv.pid)
+			return set_str(v, pv.comm);
+		return l->ancestor(l->ctx, pv.sid, 0, &lead) == 0 &&
+		       set_str(v, lead.comm);
+	case PI_VPGID:
+		return pv.vpgid > 0 && set_num(v, pv.vpgid);
+	case PI_PGID:
+		return pv.pgid > 0 && set_num(v, pv.pgid);
+	default:
+		if (pv.vpgid > 0 && pv.vpid > 0)
+			return set_bool(v, pv.vpgid == pv.vpid);
+		return pv.pgid > 0 && set_bool(v, pv.pgid == pv.pid);
+	}
+}
+
 /* ---- user.*, group.* ---- */
 
 /* uid/gid -> name, direct-mapped: a colliding id replaces the entry.
@@ -1211,12 +1561,50 @@ static bool g_fd_num(const struct field_ref *r, const struct event *ev,
 {
 	const struct sc_arg *a = sc_arg_find(sc_lookup(ev), "fd");
 
+	if (ev->fd && ev->fd->num >= 0)
+		return set_num(v, ev->fd->num);
 	return a && arg_value(ev, a, true, v, buf, len);
+}
+
+static bool fd_is_ip(const struct event_fd *f)
+{
+	return f && (f->typechar == '4' || f->typechar == '6');
+}
+
+/* Falco's name of an ip socket: "cip:cport->sip:sport". */
+static bool fd_tuple(const struct event_fd *f, struct fval *v, char *buf,
+		     size_t len)
+{
+	const char *cip, *sip;
+	unsigned int cport, sport;
+
+	if (!f->has_local && !f->has_remote)
+		return false;
+	if (!f->has_local || !f->has_remote) {
+		/* one end known: that one, as ip:port */
+		return f->has_remote
+			       ? set_fmt(v, buf, len, "%s:%u",
+					 f->rip, (unsigned int)f->rport)
+			       : set_fmt(v, buf, len, "%s:%u",
+					 f->lip, (unsigned int)f->lport);
+	}
+	cip = f->is_server ? f->rip : f->lip;
+	cport = f->is_server ? f->rport : f->lport;
+	sip = f->is_server ? f->lip : f->rip;
+	sport = f->is_server ? f->lport : f->rport;
+	return set_fmt(v, buf, len, "%s:%u->%s:%u", cip,
+		       cport, sip, sport);
 }
 
 static bool g_fd_name(const struct field_ref *r, const struct event *ev,
 		      unsigned int n, struct fval *v, char *buf, size_t len)
 {
+	if (event_primary_path(ev) && !is_sock(ev))
+		return set_str(v, fd_file_path(ev));
+	if (fd_is_ip(ev->fd) && fd_tuple(ev->fd, v, buf, len))
+		return true;
+	if (ev->fd && ev->fd->name)
+		return set_str(v, ev->fd->name);
 	if (is_sock(ev))
 		return sockaddr_text(ev, v, buf, len);
 	return set_str(v, fd_file_path(ev));
@@ -1244,6 +1632,8 @@ static bool g_fd_dirfile(const struct field_ref *r, const struct event *ev,
 	if (is_sock(ev))
 		return false;
 	p = fd_file_path(ev);
+	if (!p && ev->fd && (ev->fd->typechar == 'f' || ev->fd->typechar == 'd'))
+		p = ev->fd->name;
 	if (!p)
 		return false;
 	slash = strrchr(p, '/');
@@ -1264,6 +1654,8 @@ static char fd_typechar(const struct event *ev)
 {
 	const struct event_path *p;
 
+	if (ev->fd && ev->fd->typechar)
+		return ev->fd->typechar;
 	switch (ev->sockaddr.family) {
 	case EVENT_SOCK_INET:
 		return '4';
@@ -1323,6 +1715,20 @@ static bool g_fd_type(const struct field_ref *r, const struct event *ev,
 		return set_str(v, "directory");
 	case 'p':
 		return set_str(v, "pipe");
+	case 'l':
+		return set_str(v, "netlink");
+	case 'e':
+		return set_str(v, "event");
+	case 's':
+		return set_str(v, "signalfd");
+	case 'i':
+		return set_str(v, "inotify");
+	case 't':
+		return set_str(v, "timerfd");
+	case 'b':
+		return set_str(v, "bpf");
+	case 'o':
+		return set_str(v, "other");
 	default:
 		return set_str(v, "file");
 	}
@@ -1362,26 +1768,114 @@ static bool inet(const struct event *ev)
 	       ev->sockaddr.family == EVENT_SOCK_INET6;
 }
 
+/* The address and port of an end (EP_ bit) of the event's fd. fd.ip and
+ * fd.port (EP_ANY) are any-of: the client end (n = 0), then the server. */
+#define EP_ANY 0x10
+static bool fd_end(const struct event *ev, unsigned int ep, unsigned int n,
+		   const char **ip, uint16_t *port)
+{
+	const struct event_fd *f = ev->fd;
+	bool local;
+
+	if (ep == EP_ANY) {
+		/* the known ends, client first: the n-th of them */
+		if (n > 1)
+			return false;
+		if (n == 0)
+			return fd_end(ev, EP_C, 0, ip, port) ||
+			       fd_end(ev, EP_S, 0, ip, port);
+		return fd_end(ev, EP_C, 0, ip, port) &&
+		       fd_end(ev, EP_S, 0, ip, port);
+	} else if (n > 0) {
+		return false;
+	}
+	if (fd_is_ip(f)) {
+		if (ep == EP_L || ep == EP_R)
+			local = ep == EP_L;
+		else
+			local = (ep == EP_S) == f->is_server;
+		if (local ? !f->has_local : !f->has_remote)
+			return false;
+		*ip = local ? f->lip : f->rip;
+		*port = local ? f->lport : f->rport;
+		return true;
+	}
+	if (!inet(ev) || !(sockaddr_role(ev) & ep))
+		return false;
+	*ip = ev->sockaddr.addr;
+	*port = ev->sockaddr.port;
+	return true;
+}
+
 /* fd.sip etc.: param is the EP_ bit. */
 static bool g_fd_ip(const struct field_ref *r, const struct event *ev,
 		    unsigned int n, struct fval *v, char *buf, size_t len)
 {
-	if (!inet(ev) || !(sockaddr_role(ev) & (unsigned int)r->def->param))
-		return false;
-	return set_str(v, ev->sockaddr.addr);
+	const char *ip;
+	uint16_t port;
+
+	return fd_end(ev, (unsigned int)r->def->param, n, &ip, &port) &&
+	       set_str(v, ip);
 }
 
 static bool g_fd_port(const struct field_ref *r, const struct event *ev,
 		      unsigned int n, struct fval *v, char *buf, size_t len)
 {
-	if (!inet(ev) || !(sockaddr_role(ev) & (unsigned int)r->def->param))
+	const char *ip;
+	uint16_t port;
+
+	return fd_end(ev, (unsigned int)r->def->param, n, &ip, &port) &&
+	       set_num(v, port);
+}
+
+/* fd.sip.name etc.: the ip (compared with names by field_value_eq); as
+ * output, the name of the rules it belongs to, else the ip. */
+static bool g_fd_ipname(const struct field_ref *r, const struct event *ev,
+			unsigned int n, struct fval *v, char *buf, size_t len)
+{
+	const char *ip;
+	uint16_t port;
+
+	if (!fd_end(ev, (unsigned int)r->def->param, n, &ip, &port))
 		return false;
-	return set_num(v, ev->sockaddr.port);
+	if (resolver_name_of(ip, buf, len))
+		return set_str(v, buf);
+	return set_str(v, ip);
+}
+
+/* fd.connected (0), fd.name_changed (1). */
+static bool g_fd_flag(const struct field_ref *r, const struct event *ev,
+		      unsigned int n, struct fval *v, char *buf, size_t len)
+{
+	const struct event_fd *f = ev->fd;
+
+	if (!f) {
+		/* without the fd table: the event itself */
+		if (r->def->param == 0 && (sc_is(ev, "connect") ||
+					   sc_is(ev, "accept") ||
+					   sc_is(ev, "accept4")))
+			return set_bool(v, ev->success == 1);
+		return false;
+	}
+	return set_bool(v, r->def->param ? f->name_changed : f->connected);
 }
 
 static bool g_l4proto(const struct field_ref *r, const struct event *ev,
 		      unsigned int n, struct fval *v, char *buf, size_t len)
 {
+	if (ev->fd && ev->fd->l4proto) {
+		switch (ev->fd->l4proto) {
+		case 6:
+			return set_str(v, "tcp");
+		case 17:
+			return set_str(v, "udp");
+		case 1:
+		case 58:
+			return set_str(v, "icmp");
+		default:
+			return set_str(v, "raw");
+		}
+	}
 	/* Only socket() says; connect/bind records do not carry it. */
 	if (!sc_is(ev, "socket") ||
 	    (ev->args[0] != AF_INET && ev->args[0] != AF_INET6))
@@ -1403,9 +1897,10 @@ static bool g_l4proto(const struct field_ref *r, const struct event *ev,
 static bool g_sockfamily(const struct field_ref *r, const struct event *ev,
 			 unsigned int n, struct fval *v, char *buf, size_t len)
 {
-	if (inet(ev))
+	if (inet(ev) || fd_is_ip(ev->fd))
 		return set_str(v, "ip");
-	if (ev->sockaddr.family == EVENT_SOCK_UNIX)
+	if (ev->sockaddr.family == EVENT_SOCK_UNIX ||
+	    (ev->fd && ev->fd->typechar == 'u'))
 		return set_str(v, "unix");
 	if (sc_is(ev, "socket")) {
 		if (ev->args[0] == AF_INET || ev->args[0] == AF_INET6)
@@ -1499,6 +1994,103 @@ static bool g_container(const struct field_ref *r, const struct event *ev,
 	}
 }
 
+/* ---- container.privileged, start_ts, mounts ---- */
+
+enum mt_what { MT_ALL, MT_DEST, MT_SOURCE, MT_MODE, MT_RDWR, MT_PROP };
+
+static bool mount_text(const struct event_mount *m, struct sbuf *b)
+{
+	sb_adds(b, m->source);
+	sb_adds(b, ":");
+	sb_adds(b, m->dest);
+	sb_adds(b, ":");
+	sb_adds(b, m->mode);
+	sb_adds(b, ":");
+	sb_adds(b, m->rw ? "true" : "false");
+	sb_adds(b, ":");
+	sb_adds(b, m->propagation);
+	return true;
+}
+
+static bool g_ct_extra(const struct field_ref *r, const struct event *ev,
+		       unsigned int n, struct fval *v, char *buf, size_t len)
+{
+	const struct event_container *c = ev->container;
+	struct sbuf b;
+	size_t i;
+
+	if (!c)
+		return false;
+	switch (r->def->param) {
+	case 0:
+		return c->privileged >= 0 && set_bool(v, c->privileged);
+	case 1:
+		return c->start_ts && set_num(v, (int64_t)c->start_ts);
+	default:
+		if (!c->mounts)
+			return false;
+		sb_init(&b, buf, len, len);
+		for (i = 0; i < c->nmounts; i++) {
+			if (i)
+				sb_adds(&b, ",");
+			mount_text(&c->mounts[i], &b);
+		}
+		return set_str(v, buf);
+	}
+}
+
+/* container.mount*[KEY]: KEY a number (the N-th mount) or a path glob
+ * (container.mount.source[DEST] looks the destination up, the others the
+ * source), as Falco. A known container without such a mount gives "N/A"
+ * (Falco's rules test `not container.mount.dest[/etc] in ("<NA>","N/A")`). */
+static bool g_ct_mount(const struct field_ref *r, const struct event *ev,
+		       unsigned int n, struct fval *v, char *buf, size_t len)
+{
+	const struct event_container *c = ev->container;
+	const struct event_mount *m = NULL;
+	struct sbuf b;
+	char *end;
+	unsigned long idx;
+	size_t i;
+
+	if (!r->arg)
+		return false;
+	if (!c)
+		return set_str(v, "N/A");
+	idx = strtoul(r->arg, &end, 10);
+	if (r->arg[0] >= '0' && r->arg[0] <= '9' && !*end) {
+		if (idx < c->nmounts)
+			m = &c->mounts[idx];
+	} else {
+		for (i = 0; i < c->nmounts && !m; i++) {
+			const char *key = r->def->param == MT_SOURCE
+						  ? c->mounts[i].dest
+						  : c->mounts[i].source;
+
+			if (fnmatch(r->arg, key, 0) == 0)
+				m = &c->mounts[i];
+		}
+	}
+	if (!m)
+		return set_str(v, "N/A");
+	switch (r->def->param) {
+	case MT_DEST:
+		return set_str(v, m->dest);
+	case MT_SOURCE:
+		return set_str(v, m->source);
+	case MT_MODE:
+		return set_str(v, m->mode);
+	case MT_RDWR:
+		return set_str(v, m->rw ? "true" : "false");
+	case MT_PROP:
+		return set_str(v, m->propagation);
+	default:
+		sb_init(&b, buf, len, len);
+		mount_text(m, &b);
+		return set_str(v, buf);
+	}
+}
+
 /* ---- the table ---- */
 
 /* clang-format off */
@@ -1506,6 +2098,23 @@ static bool g_container(const struct field_ref *r, const struct event *ev,
 	{ b, { b, tn, d }, t, fl, p, fn }
 #define FDX(b, disp, t, tn, fl, p, fn, d) \
 	{ b, { disp, tn, d }, t, fl, p, fn }
+#define FNA(b, t, tn, fl, why, d) \
+	{ b, { b, tn, d, why }, t, fl, 0, NULL }
+/* Why a Falco field is not given (FNA entries). */
+#define NA_YET "Harrier does not give this field yet"
+#define NA_IO "audit records no I/O data (what read/write/poll moved)"
+#define NA_ENTER \
+	"audit logs each syscall once, at exit: there is no enter " \
+	"event to time from"
+#define NA_CAPTURE "a field of Falco's capture-file tools, not of live events"
+#define NA_PLUGIN "plugin and asynchronous events: Harrier has no plugins"
+#define NA_CPU "audit records do not say which CPU ran the syscall"
+#define NA_SCHED \
+	"scheduler, memory and fd-table counters are not in audit " \
+	"records"
+#define NA_K8S \
+	"needs the Kubernetes API server; Harrier reads only the " \
+	"node's container runtime state"
 #define S FIELD_STRING
 #define NUM FIELD_NUMBER
 #define B FIELD_BOOL
@@ -1596,6 +2205,48 @@ static const struct field_def field_table[] = {
 	FDX("proc.aexepath", "proc.aexepath[N]", S, "string",
 	    FA_INDEX | FA_MULTI, ANC_EXEPATH, g_ancestor,
 	    "Executable path of the N-th ancestor."),
+	FDX("proc.env", "proc.env[NAME]", S, "string", FA_KEY, 0, g_env,
+	    "Environment (NAME=value, space-joined), or one variable's "
+	    "value; from /proc/PID/environ while the process lives (live "
+	    "only: audit does not log the environment)."),
+	FD("proc.duration", NUM, "relative time", 0, PI_DURATION, g_pinfo,
+	   "Nanoseconds since the process started (/proc start time, or "
+	   "its first fork/exec event in replay)."),
+	FD("proc.sname", S, "string", 0, PI_SNAME, g_pinfo,
+	   "Name of the session leader (the process whose pid is proc.sid)."),
+	FD("proc.pgid", NUM, "number", 0, PI_PGID, g_pinfo,
+	   "Process group id (/proc; inherited at fork)."),
+	FD("proc.vpgid", NUM, "number", 0, PI_VPGID, g_pinfo,
+	   "Process group id in the process's pid namespace."),
+	FD("proc.is_vpgid_leader", B, "bool", 0, PI_VPGID_LEADER, g_pinfo,
+	   "true when the process leads its process group."),
+	FD("proc.is_exe_upper_layer", B, "bool", 0, EXE_UPPER, g_exe_facts,
+	   "true when the executable is in the upper layer of the "
+	   "container's overlay root (written in the container, not from "
+	   "the image); live only."),
+	FD("proc.is_exe_from_memfd", B, "bool", 0, EXE_MEMFD, g_exe_facts,
+	   "true when the process runs a memfd (exe /memfd:NAME (deleted): "
+	   "fileless execution, execveat(AT_EMPTY_PATH))."),
+	FD("proc.exe_ino", NUM, "number", 0, EXE_INO, g_exe_facts,
+	   "Inode of the executable (the execve's PATH record, or "
+	   "/proc/PID/exe)."),
+	FD("proc.exe_ino.mtime", NUM, "absolute time", 0, EXE_MTIME,
+	   g_exe_facts, "Modification time of the executable (ns; live "
+	   "only)."),
+	FD("proc.exe_ino.ctime", NUM, "absolute time", 0, EXE_CTIME,
+	   g_exe_facts, "Status change time of the executable (ns; live "
+	   "only)."),
+	FD("proc.exe_ino.ctime_duration_proc_start", NUM, "relative time", 0,
+	   EXE_CTIME_DUR, g_exe_facts,
+	   "Nanoseconds from the executable's last status change to the "
+	   "process's start (live only)."),
+	FD("thread.cap_inheritable", S, "string", 0, 0, g_caps,
+	   "Inheritable capabilities (CAP_* names, space-separated): "
+	   "BPRM_FCAPS/CAPSET records, else /proc/PID/status."),
+	FD("thread.cap_permitted", S, "string", 0, 1, g_caps,
+	   "Permitted capabilities (as thread.cap_inheritable)."),
+	FD("thread.cap_effective", S, "string", 0, 2, g_caps,
+	   "Effective capabilities (as thread.cap_inheritable)."),
 
 	/* user, group */
 	FD("user.uid", NUM, "number", 0, 0, g_uid, "Effective user id."),
@@ -1655,19 +2306,53 @@ static const struct field_def field_table[] = {
 	FD("fd.type", S, "string", 0, 1, g_fd_type,
 	   "file, directory, pipe, ipv4, ipv6, unix."),
 	FD("fd.sip", S, "ipaddr", 0, EP_S, g_fd_ip,
-	   "Server ip (connect, sendto, sendmsg, bind)."),
+	   "Server ip: the remote end of a connect/sendto, the local one "
+	   "of a bind/accept; for later syscalls on the fd too."),
 	FD("fd.sport", NUM, "port", 0, EP_S, g_fd_port, "Server port."),
 	FD("fd.cip", S, "ipaddr", 0, EP_C, g_fd_ip,
-	   "Client ip (accept, accept4)."),
+	   "Client ip: the remote end of an accept, the local end of a "
+	   "connect (from /proc/PID/net while the process lives)."),
 	FD("fd.cport", NUM, "port", 0, EP_C, g_fd_port, "Client port."),
-	FD("fd.lip", S, "ipaddr", 0, EP_L, g_fd_ip, "Local ip (bind)."),
-	FD("fd.lport", NUM, "port", 0, EP_L, g_fd_port,
-	   "Local port (bind)."),
+	FD("fd.lip", S, "ipaddr", 0, EP_L, g_fd_ip,
+	   "Local ip (bind; connect/accept from /proc/PID/net)."),
+	FD("fd.lport", NUM, "port", 0, EP_L, g_fd_port, "Local port."),
 	FD("fd.rip", S, "ipaddr", 0, EP_R, g_fd_ip,
 	   "Remote ip (connect, send*, accept, recv*)."),
 	FD("fd.rport", NUM, "port", 0, EP_R, g_fd_port, "Remote port."),
+	FD("fd.ip", S, "ipaddr", FA_MULTI, EP_ANY, g_fd_ip,
+	   "Either ip of the socket (client or server): matches if one "
+	   "does."),
+	FD("fd.port", NUM, "port", FA_MULTI, EP_ANY, g_fd_port,
+	   "Either port of the socket (client or server)."),
+	FD("fd.net", S, "ipnet", FA_MULTI | FA_NET, EP_ANY, g_fd_ip,
+	   "Either ip of the socket compared with a network (a.b.c.d/len "
+	   "or an ip; v4 and v6)."),
+	FD("fd.snet", S, "ipnet", FA_NET, EP_S, g_fd_ip,
+	   "Server ip compared with a network."),
+	FD("fd.cnet", S, "ipnet", FA_NET, EP_C, g_fd_ip,
+	   "Client ip compared with a network."),
+	FD("fd.rnet", S, "ipnet", FA_NET, EP_R, g_fd_ip,
+	   "Remote ip compared with a network."),
+	FD("fd.lnet", S, "ipnet", FA_NET, EP_L, g_fd_ip,
+	   "Local ip compared with a network."),
+	FD("fd.sip.name", S, "string", FA_DNS, EP_S, g_fd_ipname,
+	   "Server ip compared with domain names: the names written in "
+	   "rules are resolved in the background (harrierd; never on the "
+	   "event path) and compared by address."),
+	FD("fd.cip.name", S, "string", FA_DNS, EP_C, g_fd_ipname,
+	   "Client ip compared with domain names (as fd.sip.name)."),
+	FD("fd.rip.name", S, "string", FA_DNS, EP_R, g_fd_ipname,
+	   "Remote ip compared with domain names (as fd.sip.name)."),
+	FD("fd.lip.name", S, "string", FA_DNS, EP_L, g_fd_ipname,
+	   "Local ip compared with domain names (as fd.sip.name)."),
 	FD("fd.l4proto", S, "string", 0, 0, g_l4proto,
-	   "tcp, udp, icmp or raw; known for socket() only."),
+	   "tcp, udp, icmp or raw, from the socket() that made the fd (fd "
+	   "table) or /proc/PID/net."),
+	FD("fd.connected", B, "bool", 0, 0, g_fd_flag,
+	   "true when the socket is connected (connect/accept succeeded)."),
+	FD("fd.name_changed", B, "bool", 0, 1, g_fd_flag,
+	   "true when this syscall gave the fd another tuple (sendto to "
+	   "another address on a UDP socket)."),
 	FD("fd.sockfamily", S, "string", 0, 0, g_sockfamily,
 	   "ip or unix."),
 
@@ -1688,6 +2373,37 @@ static const struct field_def field_table[] = {
 	   "Container runtime (docker, containerd, cri-o, podman)."),
 	FD("container.type", S, "string", 0, CT_RUNTIME, g_container,
 	   "Same as container.runtime (Falco's name)."),
+	FD("container.privileged", B, "bool", 0, 0, g_ct_extra,
+	   "true for a privileged container (docker's HostConfig, or every "
+	   "capability with CAP_SYS_ADMIN and no masked paths in the OCI/runc "
+	   "config)."),
+	FD("container.start_ts", NUM, "absolute time", 0, 1, g_ct_extra,
+	   "Start time of the container in ns (runc's created, docker's "
+	   "StartedAt)."),
+	FD("container.mounts", S, "string", 0, 2, g_ct_extra,
+	   "Every mount as source:dest:mode:rdwr:propagation, comma "
+	   "separated (runtime state)."),
+	FDX("container.mount", "container.mount[N|SOURCE]", S, "string",
+	    FA_KEY | FA_NEED, MT_ALL, g_ct_mount,
+	    "One mount (index, or source path glob) as "
+	    "source:dest:mode:rdwr:propagation; N/A when none."),
+	FDX("container.mount.dest", "container.mount.dest[N|SOURCE]", S,
+	    "string", FA_KEY | FA_NEED, MT_DEST, g_ct_mount,
+	    "Destination of the mount whose source matches (glob) or of the "
+	    "N-th; N/A when none."),
+	FDX("container.mount.source", "container.mount.source[N|DEST]", S,
+	    "string", FA_KEY | FA_NEED, MT_SOURCE, g_ct_mount,
+	    "Source of the mount whose destination matches; N/A when none."),
+	FDX("container.mount.mode", "container.mount.mode[N|SOURCE]", S,
+	    "string", FA_KEY | FA_NEED, MT_MODE, g_ct_mount,
+	    "Options of a mount; N/A when none."),
+	FDX("container.mount.rdwr", "container.mount.rdwr[N|SOURCE]", S,
+	    "string", FA_KEY | FA_NEED, MT_RDWR, g_ct_mount,
+	    "true when a mount is writable; N/A when none."),
+	FDX("container.mount.propagation",
+	    "container.mount.propagation[N|SOURCE]", S, "string",
+	    FA_KEY | FA_NEED, MT_PROP, g_ct_mount,
+	    "Propagation of a mount; N/A when none."),
 	FD("k8s.pod.name", S, "string", 0, CT_POD_NAME, g_container,
 	   "Kubernetes pod name."),
 	FD("k8s.ns.name", S, "string", 0, CT_POD_NS, g_container,
@@ -1696,12 +2412,390 @@ static const struct field_def field_table[] = {
 	   "Kubernetes pod uid."),
 	FD("k8s.container.name", S, "string", 0, CT_K8S_CONTAINER,
 	   g_container, "Container name in the Kubernetes pod spec."),
+
+	/* Falco's fields that Harrier does not give (from audit data, or not
+	 * yet). They parse and type-check as in Falco, so that a typo is
+	 * still an error, while a rule whose condition needs one of them is
+	 * skipped with the reason (engine.c); in an output they render
+	 * "<NA>". A field Harrier learns to give moves up into its group. */
+	FNA("evt.abspath", S, "string", FA_KEY | FA_NEED, NA_YET,
+	    "Absolute path of a *at syscall's path argument ([src] or [dst])."),
+	FNA("evt.around", NUM, "number", FA_KEY | FA_NEED, NA_CAPTURE,
+	    "Events around a point of a capture file (filter only)."),
+	FNA("evt.asynctype", S, "string", 0, NA_PLUGIN,
+	    "Type of an asynchronous event."),
+	FNA("evt.buffer", S, "bytebuf", 0, NA_IO,
+	    "Data the syscall read or wrote."),
+	FNA("evt.buflen", NUM, "number", 0, NA_IO,
+	    "Size of the data the syscall read or wrote."),
+	FNA("evt.buflen.file", NUM, "number", 0, NA_IO,
+	    "Bytes of file I/O."),
+	FNA("evt.buflen.file.in", NUM, "number", 0, NA_IO,
+	    "Bytes read from files."),
+	FNA("evt.buflen.file.out", NUM, "number", 0, NA_IO,
+	    "Bytes written to files."),
+	FNA("evt.buflen.in", NUM, "number", 0, NA_IO, "Bytes read."),
+	FNA("evt.buflen.net", NUM, "number", 0, NA_IO,
+	    "Bytes of network I/O."),
+	FNA("evt.buflen.net.in", NUM, "number", 0, NA_IO,
+	    "Bytes received from the network."),
+	FNA("evt.buflen.net.out", NUM, "number", 0, NA_IO,
+	    "Bytes sent to the network."),
+	FNA("evt.buflen.out", NUM, "number", 0, NA_IO, "Bytes written."),
+	FNA("evt.category", S, "string", 0, NA_YET,
+	    "Class of the event (file, net, process, ...)."),
+	FNA("evt.count", NUM, "number", 0, NA_CAPTURE,
+	    "Count of events (for aggregations)."),
+	FNA("evt.count.error", NUM, "number", 0, NA_CAPTURE,
+	    "Count of failed events."),
+	FNA("evt.count.error.file", NUM, "number", 0, NA_CAPTURE,
+	    "Count of failed file events."),
+	FNA("evt.count.error.memory", NUM, "number", 0, NA_CAPTURE,
+	    "Count of failed memory events."),
+	FNA("evt.count.error.net", NUM, "number", 0, NA_CAPTURE,
+	    "Count of failed network events."),
+	FNA("evt.count.error.other", NUM, "number", 0, NA_CAPTURE,
+	    "Count of other failed events."),
+	FNA("evt.count.exit", NUM, "number", 0, NA_CAPTURE,
+	    "Count of exit events."),
+	FNA("evt.count.procinfo", NUM, "number", 0, NA_CAPTURE,
+	    "Count of process information events."),
+	FNA("evt.count.threadinfo", NUM, "number", 0, NA_CAPTURE,
+	    "Count of thread information events."),
+	FNA("evt.cpu", NUM, "number", 0, NA_CPU,
+	    "CPU that ran the syscall."),
+	FNA("evt.datetime.s", S, "string", 0, NA_YET,
+	    "Event date and time to the second."),
+	FNA("evt.deltatime", NUM, "reltime", 0, NA_ENTER,
+	    "Time since the previous event."),
+	FNA("evt.deltatime.ns", NUM, "reltime", 0, NA_ENTER,
+	    "Nanoseconds part of evt.deltatime."),
+	FNA("evt.deltatime.s", NUM, "reltime", 0, NA_ENTER,
+	    "Seconds part of evt.deltatime."),
+	FNA("evt.hostname", S, "string", 0, NA_YET,
+	    "Host name of the machine."),
+	FNA("evt.info", S, "string", 0, NA_YET,
+	    "Arguments, or a description for events without arguments."),
+	FNA("evt.infra.docker.container.id", S, "string", 0, NA_CAPTURE,
+	    "Container id of a docker infrastructure event."),
+	FNA("evt.infra.docker.container.image", S, "string", 0, NA_CAPTURE,
+	    "Image of a docker infrastructure event."),
+	FNA("evt.infra.docker.container.name", S, "string", 0, NA_CAPTURE,
+	    "Container name of a docker infrastructure event."),
+	FNA("evt.infra.docker.name", S, "string", 0, NA_CAPTURE,
+	    "Name of a docker infrastructure event."),
+	FNA("evt.io_dir", S, "string", 0, NA_IO,
+	    "'r' or 'w' for I/O syscalls."),
+	FNA("evt.is_async", B, "bool", 0, NA_PLUGIN,
+	    "true for asynchronous events."),
+	FNA("evt.is_io", B, "bool", 0, NA_IO,
+	    "true for syscalls that read or write data."),
+	FNA("evt.is_io_read", B, "bool", 0, NA_IO,
+	    "true for syscalls that read data."),
+	FNA("evt.is_io_write", B, "bool", 0, NA_IO,
+	    "true for syscalls that write data."),
+	FNA("evt.is_open_create", B, "bool", 0, NA_YET,
+	    "true for an open that created the file."),
+	FNA("evt.is_syslog", B, "bool", 0, NA_IO,
+	    "true for writes to /dev/log."),
+	FNA("evt.is_wait", B, "bool", 0, NA_ENTER,
+	    "true for syscalls that sleep."),
+	FNA("evt.latency", NUM, "reltime", 0, NA_ENTER,
+	    "Time the syscall took."),
+	FNA("evt.latency.human", S, "string", 0, NA_ENTER,
+	    "evt.latency in human units."),
+	FNA("evt.latency.ns", NUM, "reltime", 0, NA_ENTER,
+	    "Nanoseconds part of evt.latency."),
+	FNA("evt.latency.quantized", NUM, "number", 0, NA_ENTER,
+	    "evt.latency on a log scale."),
+	FNA("evt.latency.s", NUM, "reltime", 0, NA_ENTER,
+	    "Seconds part of evt.latency."),
+	FNA("evt.outputtime", S, "string", 0, NA_YET,
+	    "Event time in the configured output format."),
+	FNA("evt.plugininfo", S, "string", 0, NA_PLUGIN,
+	    "Summary of a plugin event."),
+	FNA("evt.pluginname", S, "string", 0, NA_PLUGIN,
+	    "Plugin that produced the event."),
+	FNA("evt.rawtime.ns", NUM, "abstime", 0, NA_YET,
+	    "Nanoseconds part of evt.rawtime."),
+	FNA("evt.rawtime.s", NUM, "abstime", 0, NA_YET,
+	    "Seconds part of evt.rawtime."),
+	FNA("evt.reltime", NUM, "reltime", 0, NA_CAPTURE,
+	    "Time since the start of the capture."),
+	FNA("evt.reltime.ns", NUM, "reltime", 0, NA_CAPTURE,
+	    "Nanoseconds part of evt.reltime."),
+	FNA("evt.reltime.s", NUM, "reltime", 0, NA_CAPTURE,
+	    "Seconds part of evt.reltime."),
+	FNA("evt.source", S, "string", 0, NA_YET,
+	    "Event source (syscall)."),
+	FNA("evt.time.s", S, "string", 0, NA_YET,
+	    "Event time to the second."),
+	FNA("evt.type.is", NUM, "number", FA_KEY | FA_NEED, NA_YET,
+	    "1 when the event type is the one given in brackets."),
+	FNA("evt.wait_latency", NUM, "reltime", 0, NA_ENTER,
+	    "Time a sleeping syscall waited."),
+	FNA("syscall.type", S, "string", 0, NA_YET,
+	    "Syscall name; unset for other events."),
+
+	FNA("fd.containerdirectory", S, "string", 0, NA_YET,
+	    "container.id:fd.directory."),
+	FNA("fd.containername", S, "string", 0, NA_YET,
+	    "container.id:fd.name."),
+	FNA("fd.cproto", S, "string", 0, NA_YET,
+	    "Protocol name of the client port."),
+	FNA("fd.dev", NUM, "number", 0, NA_YET,
+	    "Device number of the file."),
+	FNA("fd.dev.major", NUM, "number", 0, NA_YET,
+	    "Major device number of the file."),
+	FNA("fd.dev.minor", NUM, "number", 0, NA_YET,
+	    "Minor device number of the file."),
+	FNA("fd.ino", NUM, "number", 0, NA_YET, "Inode of the file."),
+	FNA("fd.is_lower_layer", B, "bool", 0, NA_YET,
+	    "true for a file of an overlayfs lower layer."),
+	FNA("fd.is_server", B, "bool", 0, NA_YET,
+	    "true when the process is the server end."),
+	FNA("fd.is_upper_layer", B, "bool", 0, NA_YET,
+	    "true for a file of an overlayfs upper layer."),
+	FNA("fd.lproto", S, "string", 0, NA_YET,
+	    "Protocol name of the local port."),
+	FNA("fd.proto", S, "string", 0, NA_YET,
+	    "Protocol name of either port (filter only)."),
+	FNA("fd.rproto", S, "string", 0, NA_YET,
+	    "Protocol name of the remote port."),
+	FNA("fd.sproto", S, "string", 0, NA_YET,
+	    "Protocol name of the server port."),
+	FNA("fd.types", S, "list", FA_KEY, NA_YET,
+	    "Types of every fd of the syscall ([N]: the N-th)."),
+	FNA("fd.uid", S, "string", 0, NA_YET,
+	    "Unique id of the fd (thread id and fd number)."),
+	FNA("fdlist.cips", S, "string", 0, NA_IO,
+	    "Client ips of the fds of a poll call."),
+	FNA("fdlist.cports", S, "string", 0, NA_IO,
+	    "Client ports of the fds of a poll call."),
+	FNA("fdlist.names", S, "string", 0, NA_IO,
+	    "Names of the fds of a poll call."),
+	FNA("fdlist.nums", S, "string", 0, NA_IO,
+	    "Numbers of the fds of a poll call."),
+	FNA("fdlist.sips", S, "string", 0, NA_IO,
+	    "Server ips of the fds of a poll call."),
+	FNA("fdlist.sports", S, "string", 0, NA_IO,
+	    "Server ports of the fds of a poll call."),
+	FNA("fs.path.name", S, "string", 0, NA_YET,
+	    "Path of a filesystem syscall, made absolute."),
+	FNA("fs.path.nameraw", S, "string", 0, NA_YET,
+	    "Path of a filesystem syscall as passed."),
+	FNA("fs.path.source", S, "string", 0, NA_YET,
+	    "Source path of a link or rename, made absolute."),
+	FNA("fs.path.sourceraw", S, "string", 0, NA_YET,
+	    "Source path of a link or rename as passed."),
+	FNA("fs.path.target", S, "string", 0, NA_YET,
+	    "Target path of a link or rename, made absolute."),
+	FNA("fs.path.targetraw", S, "string", 0, NA_YET,
+	    "Target path of a link or rename as passed."),
+
+	FNA("proc.aargs", S, "string", FA_KEY, NA_YET,
+	    "Arguments of the N-th ancestor."),
+	FNA("proc.acmdline", S, "string", FA_KEY, NA_YET,
+	    "Command line of the N-th ancestor."),
+	FNA("proc.aenv", S, "string", FA_KEY, NA_YET,
+	    "Environment of an ancestor ([NAME]: one variable)."),
+	FNA("proc.cmdlenargs", NUM, "number", 0, NA_YET,
+	    "Total length of the arguments."),
+	FNA("proc.cmdnargs", NUM, "number", 0, NA_YET,
+	    "Number of arguments."),
+	FNA("proc.exe_ino.ctime_duration_pidns_start", NUM, "abstime", 0,
+	    NA_YET, "ctime of the executable minus the pid namespace's start."),
+	FNA("proc.exeline", S, "string", 0, NA_YET,
+	    "proc.exe followed by the arguments."),
+	FNA("proc.fdlimit", NUM, "number", 0, NA_SCHED,
+	    "Maximum number of open fds."),
+	FNA("proc.fdopencount", NUM, "number", 0, NA_SCHED,
+	    "Number of open fds."),
+	FNA("proc.fdusage", FIELD_DYNAMIC, "double", 0, NA_SCHED,
+	    "Open fds as a share of the limit."),
+	FNA("proc.is_container_healthcheck", B, "bool", 0, NA_YET,
+	    "true for the container's health check process."),
+	FNA("proc.is_container_liveness_probe", B, "bool", 0, NA_YET,
+	    "true for a Kubernetes liveness probe process."),
+	FNA("proc.is_container_readiness_probe", B, "bool", 0, NA_YET,
+	    "true for a Kubernetes readiness probe process."),
+	FNA("proc.is_exe_lower_layer", B, "bool", 0, NA_YET,
+	    "true when the executable is in an overlayfs lower layer."),
+	FNA("proc.is_exe_writable", B, "bool", 0, NA_YET,
+	    "true when the process's user may write its executable."),
+	FNA("proc.is_pgid_leader", B, "bool", 0, NA_YET,
+	    "true for the leader of its process group."),
+	FNA("proc.is_sid_leader", B, "bool", 0, NA_YET,
+	    "true for the leader of its session."),
+	FNA("proc.loginshellid", NUM, "number", 0, NA_YET,
+	    "Pid of the oldest shell among the ancestors."),
+	FNA("proc.nchilds", NUM, "number", 0, NA_SCHED,
+	    "Number of live children."),
+	FNA("proc.nthreads", NUM, "number", 0, NA_SCHED,
+	    "Number of threads."),
+	FNA("proc.pgid.exe", S, "string", 0, NA_YET,
+	    "argv[0] of the process group leader."),
+	FNA("proc.pgid.exepath", S, "string", 0, NA_YET,
+	    "Executable path of the process group leader."),
+	FNA("proc.pgid.name", S, "string", 0, NA_YET,
+	    "Name of the process group leader."),
+	FNA("proc.pid.ts", NUM, "reltime", 0, NA_YET,
+	    "Start time of the process."),
+	FNA("proc.pidns_init_start_ts", NUM, "number", 0, NA_YET,
+	    "Start time of the pid namespace's first process."),
+	FNA("proc.ppid.duration", NUM, "reltime", 0, NA_YET,
+	    "Nanoseconds since the parent started."),
+	FNA("proc.ppid.ts", NUM, "reltime", 0, NA_YET,
+	    "Start time of the parent."),
+	FNA("proc.pvpid", NUM, "number", 0, NA_YET,
+	    "Parent pid in the process's pid namespace."),
+	FNA("proc.sid.exe", S, "string", 0, NA_YET,
+	    "argv[0] of the session leader."),
+	FNA("proc.sid.exepath", S, "string", 0, NA_YET,
+	    "Executable path of the session leader."),
+	FNA("proc.stderr.name", S, "string", 0, NA_YET,
+	    "What fd 2 refers to."),
+	FNA("proc.stderr.type", S, "string", 0, NA_YET,
+	    "Type of fd 2 (file, pipe, ipv4, ...)."),
+	FNA("proc.stdin.name", S, "string", 0, NA_YET,
+	    "What fd 0 refers to."),
+	FNA("proc.stdin.type", S, "string", 0, NA_YET, "Type of fd 0."),
+	FNA("proc.stdout.name", S, "string", 0, NA_YET,
+	    "What fd 1 refers to."),
+	FNA("proc.stdout.type", S, "string", 0, NA_YET, "Type of fd 1."),
+	FNA("proc.vmrss", NUM, "number", 0, NA_SCHED,
+	    "Resident memory (kB)."),
+	FNA("proc.vmsize", NUM, "number", 0, NA_SCHED,
+	    "Virtual memory (kB)."),
+	FNA("proc.vmswap", NUM, "number", 0, NA_SCHED,
+	    "Swapped memory (kB)."),
+	FNA("proc.vpgid.exe", S, "string", 0, NA_YET,
+	    "argv[0] of the process group leader."),
+	FNA("proc.vpgid.exepath", S, "string", 0, NA_YET,
+	    "Executable path of the process group leader."),
+	FNA("proc.vpgid.name", S, "string", 0, NA_YET,
+	    "Name of the process group leader."),
+	FNA("thread.cgroup", S, "string", FA_KEY | FA_NEED, NA_YET,
+	    "Cgroup of the thread in the subsystem given in brackets."),
+	FNA("thread.cgroups", S, "string", 0, NA_YET,
+	    "Every cgroup of the thread."),
+	FNA("thread.cpu", FIELD_DYNAMIC, "double", 0, NA_SCHED,
+	    "CPU use of the thread."),
+	FNA("thread.cpu.system", FIELD_DYNAMIC, "double", 0, NA_SCHED,
+	    "System CPU use of the thread."),
+	FNA("thread.cpu.user", FIELD_DYNAMIC, "double", 0, NA_SCHED,
+	    "User CPU use of the thread."),
+	FNA("thread.exectime", NUM, "reltime", 0, NA_SCHED,
+	    "CPU time of the last scheduled run."),
+	FNA("thread.ismain", B, "bool", 0, NA_YET,
+	    "true for the main thread of the process."),
+	FNA("thread.nametid", S, "string", 0, NA_CAPTURE,
+	    "Process name and thread id."),
+	FNA("thread.pfmajor", NUM, "number", 0, NA_SCHED,
+	    "Major page faults."),
+	FNA("thread.pfminor", NUM, "number", 0, NA_SCHED,
+	    "Minor page faults."),
+	FNA("thread.tid", NUM, "number", 0, NA_YET, "Thread id."),
+	FNA("thread.totexectime", NUM, "reltime", 0, NA_SCHED,
+	    "Total CPU time of the thread."),
+	FNA("thread.vmrss", NUM, "number", 0, NA_SCHED,
+	    "Resident memory of the thread (kB)."),
+	FNA("thread.vmrss.b", NUM, "number", 0, NA_SCHED,
+	    "Resident memory of the thread (bytes)."),
+	FNA("thread.vmsize", NUM, "number", 0, NA_SCHED,
+	    "Virtual memory of the thread (kB)."),
+	FNA("thread.vmsize.b", NUM, "number", 0, NA_SCHED,
+	    "Virtual memory of the thread (bytes)."),
+	FNA("thread.vtid", NUM, "number", 0, NA_YET,
+	    "Thread id in its pid namespace."),
+	FNA("user.homedir", S, "string", 0, NA_YET,
+	    "Home directory of the user."),
+	FNA("user.shell", S, "string", 0, NA_YET, "Login shell of the user."),
+
+	FNA("container.cni.json", S, "string", 0, NA_K8S,
+	    "CNI result of the pod sandbox, as JSON."),
+	FNA("container.duration", NUM, "reltime", 0, NA_YET,
+	    "Nanoseconds since the container started."),
+	FNA("container.healthcheck", S, "string", 0, NA_YET,
+	    "Health check command of the container."),
+	FNA("container.host_ipc", B, "bool", 0, NA_YET,
+	    "true when the container shares the host's IPC namespace."),
+	FNA("container.host_network", B, "bool", 0, NA_YET,
+	    "true when the container shares the host's network namespace."),
+	FNA("container.host_pid", B, "bool", 0, NA_YET,
+	    "true when the container shares the host's pid namespace."),
+	FNA("container.image.digest", S, "string", 0, NA_YET,
+	    "Digest of the container image."),
+	FNA("container.image.id", S, "string", 0, NA_YET,
+	    "Id of the container image."),
+	FNA("container.ip", S, "string", 0, NA_YET,
+	    "Ip address of the container."),
+	FNA("container.label", S, "string", FA_KEY | FA_NEED, NA_YET,
+	    "Container label given in brackets."),
+	FNA("container.labels", S, "string", 0, NA_YET,
+	    "Every container label."),
+	FNA("container.liveness_probe", S, "string", 0, NA_K8S,
+	    "Liveness probe command of the container."),
+	FNA("container.readiness_probe", S, "string", 0, NA_K8S,
+	    "Readiness probe command of the container."),
+	FNA("k8s.deployment.id", S, "string", 0, NA_K8S,
+	    "Id of the pod's deployment."),
+	FNA("k8s.deployment.label", S, "string", FA_KEY | FA_NEED, NA_K8S,
+	    "Label of the pod's deployment."),
+	FNA("k8s.deployment.labels", S, "string", 0, NA_K8S,
+	    "Labels of the pod's deployment."),
+	FNA("k8s.deployment.name", S, "string", 0, NA_K8S,
+	    "Name of the pod's deployment."),
+	FNA("k8s.ns.id", S, "string", 0, NA_K8S, "Id of the namespace."),
+	FNA("k8s.ns.label", S, "string", FA_KEY | FA_NEED, NA_K8S,
+	    "Label of the namespace."),
+	FNA("k8s.ns.labels", S, "string", 0, NA_K8S,
+	    "Labels of the namespace."),
+	FNA("k8s.pod.cni.json", S, "string", 0, NA_K8S,
+	    "CNI result of the pod, as JSON."),
+	FNA("k8s.pod.full_sandbox_id", S, "string", 0, NA_YET,
+	    "Full id of the pod's sandbox container."),
+	FNA("k8s.pod.id", S, "string", 0, NA_YET,
+	    "Pod uid (Falco's older name for k8s.pod.uid)."),
+	FNA("k8s.pod.ip", S, "string", 0, NA_K8S, "Ip address of the pod."),
+	FNA("k8s.pod.label", S, "string", FA_KEY | FA_NEED, NA_YET,
+	    "Pod label given in brackets."),
+	FNA("k8s.pod.labels", S, "string", 0, NA_YET, "Every pod label."),
+	FNA("k8s.pod.sandbox_id", S, "string", 0, NA_YET,
+	    "Id of the pod's sandbox container."),
+	FNA("k8s.rc.id", S, "string", 0, NA_K8S,
+	    "Id of the pod's replication controller."),
+	FNA("k8s.rc.label", S, "string", FA_KEY | FA_NEED, NA_K8S,
+	    "Label of the pod's replication controller."),
+	FNA("k8s.rc.labels", S, "string", 0, NA_K8S,
+	    "Labels of the pod's replication controller."),
+	FNA("k8s.rc.name", S, "string", 0, NA_K8S,
+	    "Name of the pod's replication controller."),
+	FNA("k8s.rs.id", S, "string", 0, NA_K8S,
+	    "Id of the pod's replica set."),
+	FNA("k8s.rs.label", S, "string", FA_KEY | FA_NEED, NA_K8S,
+	    "Label of the pod's replica set."),
+	FNA("k8s.rs.labels", S, "string", 0, NA_K8S,
+	    "Labels of the pod's replica set."),
+	FNA("k8s.rs.name", S, "string", 0, NA_K8S,
+	    "Name of the pod's replica set."),
+	FNA("k8s.svc.id", S, "string", 0, NA_K8S,
+	    "Id of the pod's service."),
+	FNA("k8s.svc.label", S, "string", FA_KEY | FA_NEED, NA_K8S,
+	    "Label of the pod's service."),
+	FNA("k8s.svc.labels", S, "string", 0, NA_K8S,
+	    "Labels of the pod's service."),
+	FNA("k8s.svc.name", S, "string", 0, NA_K8S,
+	    "Name of the pod's service."),
 };
 /* clang-format on */
 
 #undef S
 #undef NUM
 #undef B
+#undef FD
+#undef FDX
+#undef FNA
 
 #define NFIELDS (sizeof(field_table) / sizeof(field_table[0]))
 
@@ -1751,7 +2845,14 @@ int field_ref_parse(const char *name, size_t len, struct field_ref *ret)
 	memset(&r, 0, sizeof(r));
 	r.idx = -1;
 	d = def_find(name, br ? (size_t)(br - name) : len);
-	if (d && br) {
+	if (d && br && (d->flags & FA_KEY)) {
+		/* [TEXT]: any non-empty text up to the final ']' */
+		if (name[len - 1] != ']' || br + 2 > name + len - 1)
+			return -ENOENT;
+		r.arg = strndup(br + 1, (size_t)(name + len - 1 - br - 1));
+		if (!r.arg)
+			return -ENOMEM;
+	} else if (d && br) {
 		/* [N]: decimal index, nothing after the ']' */
 		long idx = 0;
 
@@ -1790,6 +2891,7 @@ int field_ref_parse(const char *name, size_t len, struct field_ref *ret)
 	/* Both index rules: an event is looked up under its syscall name
 	 * and under its first record's type (CONFIG_CHANGE, USER_LOGIN). */
 	r.is_evt_type = d->get == g_evt_type || d->get == g_type_name;
+	r.custom_eq = (d->flags & (FA_NET | FA_DNS)) != 0;
 	r.name = strndup(name, len);
 	if (!r.name) {
 		free(r.arg);
@@ -1816,7 +2918,7 @@ bool field_extract(const struct field_ref *r, const struct event *ev,
 {
 	struct fval v;
 
-	if (!r->def || !ev || scratch_len < 2)
+	if (!r->def || !r->def->get || !ev || scratch_len < 2)
 		return false;
 	if (n > 0 && !r->multi)
 		return false;
@@ -1824,6 +2926,71 @@ bool field_extract(const struct field_ref *r, const struct event *ev,
 		return false;
 	*ret = v;
 	return true;
+}
+
+int field_ref_note_constant(const struct field_ref *r, const char *value)
+{
+	int e;
+
+	if (!r->def || !(r->def->flags & FA_DNS) || !value)
+		return 0;
+	/* A name past the resolver's bound, or no name at all (an ip
+	 * written as is), is compared as text. */
+	e = resolver_add(value);
+	return e == -ENOMEM ? -ENOMEM : 0;
+}
+
+/* ip (text) inside the network "a.b.c.d/len", "a::/len" or equal to an
+ * address written without /len. */
+static bool ip_in_net(const char *ip, const char *net)
+{
+	unsigned char a[16], b[16];
+	char addr[64];
+	const char *slash = strchr(net, '/');
+	int fam = strchr(ip, ':') ? AF_INET6 : AF_INET;
+	long bits = fam == AF_INET ? 32 : 128, i;
+	size_t al = slash ? (size_t)(slash - net) : strlen(net);
+	char *end;
+
+	if (al >= sizeof(addr))
+		return false;
+	memcpy(addr, net, al);
+	addr[al] = '\0';
+	if (inet_pton(fam, ip, a) != 1 || inet_pton(fam, addr, b) != 1)
+		return false;
+	if (slash) {
+		long want = strtol(slash + 1, &end, 10);
+
+		if (*end || end == slash + 1 || want < 0 || want > bits)
+			return false;
+		bits = want;
+	}
+	for (i = 0; i < bits / 8; i++)
+		if (a[i] != b[i])
+			return false;
+	if (bits % 8) {
+		unsigned char m = (unsigned char)(0xff << (8 - bits % 8));
+
+		if ((a[i] & m) != (b[i] & m))
+			return false;
+	}
+	return true;
+}
+
+bool field_value_eq(const struct field_ref *r, const char *value,
+		    const char *constant)
+{
+	if (r->def && (r->def->flags & FA_NET))
+		return ip_in_net(value, constant);
+	if (r->def && (r->def->flags & FA_DNS))
+		return strcmp(value, constant) == 0 ||
+		       resolver_match(constant, value);
+	return strcmp(value, constant) == 0;
+}
+
+const char *field_ref_unavailable(const struct field_ref *r)
+{
+	return r->def ? r->def->info.unavailable : NULL;
 }
 
 const char *fval_text(const struct fval *v, char *buf, size_t len)
@@ -1837,6 +3004,22 @@ const char *fval_text(const struct fval *v, char *buf, size_t len)
 		(void)snprintf(buf, len, "%" PRId64, v->n);
 		return buf;
 	}
+}
+
+int field_syscall_has_arg(const char *syscall, const char *arg)
+{
+	const struct sc_desc *d;
+
+	if (!syscall || !arg)
+		return -1;
+	if (strcmp(arg, "res") == 0 ||
+	    (arg[0] == 'a' && arg[1] >= '0' && arg[1] <= '3' && !arg[2]))
+		return 1;
+	d = bsearch(syscall, sc_table, sizeof(sc_table) / sizeof(sc_table[0]),
+		    sizeof(sc_table[0]), sc_desc_cmp);
+	if (!d)
+		return -1;
+	return sc_arg_find(d, arg) ? 1 : 0;
 }
 
 enum field_outcome field_outcome(const struct field_ref *r, const char *syscall)

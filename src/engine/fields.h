@@ -42,6 +42,7 @@ struct field_ref {
 	enum field_type type;
 	bool multi; /* any-of field: proc.aname etc. without [N] */
 	bool is_evt_type;
+	bool custom_eq; /* =, !=, in compare through field_value_eq() */
 	long idx; /* [N], -1 when absent */
 	char *arg; /* .NAME argument, owned; NULL when absent */
 	char *name; /* as written, owned */
@@ -61,10 +62,36 @@ bool field_extract(const struct field_ref *r, const struct event *ev,
 		   unsigned int n, struct fval *ret, char *scratch,
 		   size_t scratch_len);
 
+/* The compiler shows a field every constant it is compared with, once,
+ * at compile time (not per event). A field whose value needs preparing
+ * for them says so here: fd.sip.name / fd.rip.name register the domain
+ * names written in rules with the background resolver, so that events
+ * compare by address and never wait for DNS. The other fields ignore
+ * them. Returns 0 or -ENOMEM. */
+int field_ref_note_constant(const struct field_ref *r, const char *value);
+
+/* Equality for fields whose values compare by meaning, not text: an
+ * ip against a network ("10.0.0.0/8", fd.net and friends) or against a
+ * domain name resolved in the background (fd.sip.name and friends). */
+bool field_value_eq(const struct field_ref *r, const char *value,
+		    const char *constant);
+
+/* NULL when the field can be read from events; otherwise why not (a
+ * Falco field that audit data lacks or Harrier does not give yet: it
+ * parses and type-checks, and always extracts as unset). */
+const char *field_ref_unavailable(const struct field_ref *r);
+
 /* proc.cmdline of the event (Falco's "proc.name args"): the one
  * definition of a command line that alerts, the store's cmdline column and
  * the outputs use. NULL when unknown; else buf or a borrowed string. */
 const char *field_cmdline(const struct event *ev, char *buf, size_t len);
+
+/* Whether evt.arg.ARG / evt.rawarg.ARG exists for a syscall (libaudit
+ * spelling), for the rule compiler: 1 yes (Falco's argument names that
+ * audit data can give, and a0..a3, res), 0 no (the syscall is known and
+ * has no such argument from audit: a rule naming it can never match
+ * that syscall), -1 unknown syscall (only a0..a3/res are certain). */
+int field_syscall_has_arg(const char *syscall, const char *arg);
 
 /* Text of a value: v->s for strings, else rendered into buf. */
 const char *fval_text(const struct fval *v, char *buf, size_t len);

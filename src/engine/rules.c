@@ -19,6 +19,8 @@
 
 #include "common/limits.h"
 #include "common/strbuf.h"
+#include "engine/exceptions.h"
+#include "engine/fields.h"
 #include "engine/rules.h"
 
 /* ---- name -> index map ---- */
@@ -125,12 +127,103 @@ static void free_strv(char **v, size_t n)
 	free(v);
 }
 
+/* ---- texts with source maps ---- */
+
+void rules_text_clear(struct rules_text *t)
+{
+	free(t->s);
+	free(t->segs);
+	memset(t, 0, sizeof(*t));
+}
+
+static int text_grow(struct rules_text *t, size_t len, size_t nsegs)
+{
+	char *s;
+
+	if (nsegs > t->capsegs) {
+		size_t cap = t->capsegs ? t->capsegs : 4;
+		struct cond_srcseg *p;
+
+		while (cap < nsegs)
+			cap *= 2;
+		p = realloc(t->segs, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		t->segs = p;
+		t->capsegs = cap;
+	}
+	s = realloc(t->s, t->len + len + 1);
+	if (!s)
+		return -ENOMEM;
+	t->s = s;
+	return 0;
+}
+
+int rules_text_append(struct rules_text *t, const char *s, size_t len,
+		      const struct rules_pos *pos)
+{
+	if (text_grow(t, len, t->nsegs + 1) < 0)
+		return -ENOMEM;
+	if (pos) {
+		struct cond_srcseg *g = &t->segs[t->nsegs++];
+
+		g->off = t->len;
+		g->file = pos->file;
+		g->line = pos->line;
+		g->col = pos->col;
+	}
+	memcpy(t->s + t->len, s, len);
+	t->len += len;
+	t->s[t->len] = '\0';
+	return 0;
+}
+
+int rules_text_append_text(struct rules_text *t, const struct rules_text *src)
+{
+	size_t i, base = t->len;
+
+	if (text_grow(t, src->len, t->nsegs + src->nsegs) < 0)
+		return -ENOMEM;
+	for (i = 0; i < src->nsegs; i++) {
+		t->segs[t->nsegs] = src->segs[i];
+		t->segs[t->nsegs++].off += base;
+	}
+	memcpy(t->s + t->len, src->s ? src->s : "", src->len);
+	t->len += src->len;
+	t->s[t->len] = '\0';
+	return 0;
+}
+
+/* ---- freeing ---- */
+
+static void exc_value_clear(struct rules_exc_value *v)
+{
+	free_strv(v->items, v->nitems);
+	v->items = NULL;
+	v->nitems = 0;
+}
+
+static void exc_tuple_clear(struct rules_exc_tuple *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		exc_value_clear(&t->v[i]);
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+}
+
 static void exception_clear(struct rules_exception *x)
 {
+	size_t i;
+
 	free(x->name);
 	free_strv(x->fields, x->nfields);
 	free_strv(x->comps, x->nfields);
-	free_strv(x->clauses, x->nclauses);
+	for (i = 0; i < x->nvalues; i++)
+		exc_tuple_clear(&x->values[i]);
+	free(x->values);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -140,21 +233,23 @@ static void rule_clear_body(struct rules_rule *r)
 	size_t i;
 
 	free(r->desc);
-	free(r->condition);
+	rules_text_clear(&r->cond);
 	free(r->output);
 	free_strv(r->tags, r->ntags);
 	for (i = 0; i < r->nexceptions; i++)
 		exception_clear(&r->exceptions[i]);
 	free(r->exceptions);
-	cond_free(r->cond);
+	cond_free(r->compiled);
 	format_free(r->format);
-	r->desc = r->condition = r->output = NULL;
+	free(r->skip_reason);
+	r->desc = r->output = NULL;
 	r->tags = NULL;
 	r->ntags = 0;
 	r->exceptions = NULL;
 	r->nexceptions = 0;
-	r->cond = NULL;
+	r->compiled = NULL;
 	r->format = NULL;
+	r->skip_reason = NULL;
 	r->active = false;
 }
 
@@ -172,7 +267,7 @@ static void macro_free(struct rules_macro *m)
 	if (!m)
 		return;
 	free(m->name);
-	free(m->condition);
+	rules_text_clear(&m->cond);
 	free(m);
 }
 
@@ -298,6 +393,13 @@ static char *ldup(struct loader *l, const yaml_node_t *n, const char *s)
 	return p;
 }
 
+static struct rules_pos item_pos(struct loader *l, const yaml_node_t *n)
+{
+	struct rules_pos p = { l->file, (unsigned int)n->start_mark.line + 1,
+			       (unsigned int)n->start_mark.column + 1 };
+	return p;
+}
+
 /* Where the text of a scalar starts: after the quote of a quoted scalar,
  * on the first content line of a block scalar (its mark is the '|' or
  * '>' indicator). */
@@ -339,49 +441,110 @@ static struct rules_pos text_pos(struct loader *l, const yaml_node_t *n)
 	return p;
 }
 
-/* Condition text of a scalar. A block scalar that spans several source
- * lines always contains a newline (folding may have removed them all), so
- * that the compiler reports at the scalar's position instead of computing
- * a column that does not exist; a one-line one loses its trailing
- * newline so that columns are exact. */
-static char *cond_text(struct loader *l, const yaml_node_t *n)
+/* A scalar's value with a source map (see cond_src). YAML only changes
+ * blanks, line breaks and indentation when it folds a scalar, and quotes
+ * and escapes when it unquotes one, so every other byte of the value is
+ * found, in order, in the file: walk both and start a segment wherever
+ * the next byte is not one column to the right of the previous one. A
+ * byte that cannot be found (an escape such as \x41) ends the map: what
+ * follows is placed after the last found byte. */
+static int scalar_text(struct loader *l, const yaml_node_t *n,
+		       struct rules_text *ret)
 {
-	const char *s = scalar(n);
-	size_t len = n->data.scalar.length, i, lines = 0;
+	const char *v = scalar(n);
+	size_t vlen = n->data.scalar.length, i, sp = n->start_mark.index;
 	size_t end = n->end_mark.index;
-	bool block = n->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
-		     n->data.scalar.style == YAML_FOLDED_SCALAR_STYLE;
-	char *p;
+	unsigned int line = (unsigned int)n->start_mark.line + 1;
+	unsigned int col = (unsigned int)n->start_mark.column + 1;
+	yaml_scalar_style_t st = n->data.scalar.style;
+	bool dq = st == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+	bool sq = st == YAML_SINGLE_QUOTED_SCALAR_STYLE;
+	struct rules_text t = { 0 };
+	struct rules_pos pos = { l->file, line, col };
 
-	if (!block)
-		return ldup(l, n, s);
 	if (end > l->len)
 		end = l->len;
-	/* count source lines holding content after the indicator line */
-	for (i = n->start_mark.index; i < end; i++) {
-		if (l->data[i] != '\n')
+	if (rules_text_append(&t, v, vlen, NULL) < 0)
+		goto oom;
+	if (st == YAML_LITERAL_SCALAR_STYLE || st == YAML_FOLDED_SCALAR_STYLE) {
+		/* the indicator line ("> # comment") holds no content */
+		while (sp < end && l->data[sp] != '\n')
+			sp++;
+	}
+	for (i = 0; i < vlen; i++) {
+		char c = v[i];
+		size_t tp = sp;
+		unsigned int tl = line, tc = col;
+		const struct cond_srcseg *last;
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
 			continue;
-		while (i + 1 < end &&
-		       (l->data[i + 1] == ' ' || l->data[i + 1] == '\t'))
-			i++;
-		if (i + 1 < end && l->data[i + 1] != '\n')
-			lines++;
+		while (tp < end && l->data[tp] != c) {
+			char d = l->data[tp];
+
+			if (dq && d == '\\' && tp + 1 < end &&
+			    l->data[tp + 1] == c)
+				break; /* \" for " */
+			if (d == '\n') {
+				tl++;
+				tc = 1;
+			} else if (d == ' ' || d == '\t' || d == '\r' ||
+				   (dq && d == '"') || (sq && d == '\'')) {
+				tc++;
+			} else if (dq && d == '\\' && tp + 1 < end) {
+				tp++; /* an escape that became a blank */
+				tc += 1;
+			} else {
+				goto done;
+			}
+			tp++;
+		}
+		if (tp >= end)
+			goto done;
+		if (dq && l->data[tp] == '\\') {
+			tp++;
+			tc++;
+		}
+		last = t.nsegs ? &t.segs[t.nsegs - 1] : NULL;
+		if (!last || last->line != tl ||
+		    last->col + (i - last->off) != tc) {
+			struct cond_srcseg *g;
+
+			if (text_grow(&t, 0, t.nsegs + 1) < 0)
+				goto oom;
+			g = &t.segs[t.nsegs++];
+			g->off = i;
+			g->file = l->file;
+			g->line = tl;
+			g->col = tc;
+		}
+		sp = tp + 1;
+		line = tl;
+		col = tc + 1;
+		/* '' is one quote in a single-quoted scalar */
+		if (sq && c == '\'' && sp < end && l->data[sp] == '\'') {
+			sp++;
+			col++;
+		}
 	}
-	p = malloc(len + 2);
-	if (!p) {
-		loom(l, n);
-		return NULL;
+done:
+	if (!t.nsegs || t.segs[0].off != 0) {
+		/* leading blanks, or nothing found: anchor at the scalar */
+		if (text_grow(&t, 0, t.nsegs + 1) < 0)
+			goto oom;
+		memmove(t.segs + 1, t.segs, t.nsegs * sizeof(t.segs[0]));
+		t.nsegs++;
+		t.segs[0].off = 0;
+		t.segs[0].file = pos.file;
+		t.segs[0].line = t.nsegs > 1 ? t.segs[1].line : pos.line;
+		t.segs[0].col = t.nsegs > 1 ? t.segs[1].col : pos.col;
 	}
-	memcpy(p, s, len);
-	p[len] = '\0';
-	if (lines <= 1) {
-		while (len && (p[len - 1] == '\n' || p[len - 1] == ' '))
-			p[--len] = '\0';
-	} else if (!memchr(p, '\n', len)) {
-		p[len] = '\n';
-		p[len + 1] = '\0';
-	}
-	return p;
+	*ret = t;
+	return 0;
+oom:
+	rules_text_clear(&t);
+	loom(l, n);
+	return -ENOMEM;
 }
 
 static int get_scalar(struct loader *l, const yaml_node_t *n, const char *what,
@@ -472,8 +635,8 @@ static int append_strv(struct loader *l, const yaml_node_t *n, const char *what,
 	return 0;
 }
 
-/* Collect the values of a mapping's known keys; report unknown and
- * duplicate keys. vals[i]/keys[i] stay NULL for absent keys. */
+/* Collect the values of a mapping's known keys; warn about unknown keys
+ * and report duplicate ones. vals[i]/keys[i] stay NULL for absent keys. */
 static int parse_keys(struct loader *l, const yaml_node_t *map,
 		      const char *const *names, size_t nnames,
 		      yaml_node_t **vals, yaml_node_t **keys, const char *what)
@@ -498,8 +661,10 @@ static int parse_keys(struct loader *l, const yaml_node_t *map,
 			if (strcmp(ks, names[i]) == 0)
 				break;
 		if (i == nnames) {
-			lerr(l, k, "unknown key '%s' in %s", ks, what);
-			ret = -EINVAL;
+			/* Falco warns too: files written for a newer
+			 * engine stay loadable */
+			lwarn(l, k, "unknown key '%s' in %s (ignored)", ks,
+			      what);
 			continue;
 		}
 		if (keys[i]) {
@@ -531,18 +696,14 @@ static int get_name(struct loader *l, const yaml_node_t *n, const char *what,
 }
 
 static int set_text(struct loader *l, const yaml_node_t *n, const char *what,
-		    bool is_cond, char **dst, struct rules_pos *pos)
+		    char **dst, struct rules_pos *pos)
 {
 	const char *s;
 	char *p;
 
 	if (get_scalar(l, n, what, &s) < 0)
 		return -EINVAL;
-	if (is_cond && is_null(n)) {
-		lerr(l, n, "%s must not be empty", what);
-		return -EINVAL;
-	}
-	p = is_cond ? cond_text(l, n) : ldup(l, n, s);
+	p = ldup(l, n, s);
 	if (!p)
 		return -ENOMEM;
 	free(*dst);
@@ -552,20 +713,26 @@ static int set_text(struct loader *l, const yaml_node_t *n, const char *what,
 	return 0;
 }
 
-/* Falco appends with a space. Conditions are joined with a newline so
- * the compiler reports errors at the definition's line rather than at a
- * column computed across two scalars. */
+static void trim_end(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+}
+
+/* Falco appends with a space. */
 static int append_text(struct loader *l, const yaml_node_t *n, const char *what,
-		       bool is_cond, char **dst)
+		       char **dst)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char *add = NULL;
 
-	if (set_text(l, n, what, is_cond, &add, NULL) < 0)
+	if (set_text(l, n, what, &add, NULL) < 0)
 		return -EINVAL;
 	strbuf_appends(&sb, *dst ? *dst : "");
 	if (*dst && **dst && *add)
-		strbuf_appendc(&sb, is_cond ? '\n' : ' ');
+		strbuf_appendc(&sb, ' ');
 	strbuf_appends(&sb, add);
 	free(add);
 	if (strbuf_failed(&sb)) {
@@ -578,135 +745,93 @@ static int append_text(struct loader *l, const yaml_node_t *n, const char *what,
 	return 0;
 }
 
-/* ---- exceptions ---- */
-
-static const char *const exc_ops[] = {
-	"=",	     "!=",	   "<",		 "<=",	   ">",
-	">=",	     "in",	   "intersects", "pmatch", "contains",
-	"icontains", "startswith", "endswith",	 "glob",
-};
-
-static bool exc_op_known(const char *op)
+/* A condition: replaced (append false) or extended with a space, as
+ * Falco does; the source map keeps each part's own place. */
+static int set_cond(struct loader *l, const yaml_node_t *n, bool append,
+		    struct rules_text *dst)
 {
-	size_t i;
+	struct rules_text add = { 0 }, t = { 0 };
 
-	for (i = 0; i < sizeof(exc_ops) / sizeof(exc_ops[0]); i++)
-		if (strcmp(op, exc_ops[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool exc_op_is_list(const char *op)
-{
-	return strcmp(op, "in") == 0 || strcmp(op, "intersects") == 0 ||
-	       strcmp(op, "pmatch") == 0;
-}
-
-/* A value as a condition operand: kept when the rule already quoted it
- * (Falco style), else double-quoted with \ and " escaped. */
-static void exc_quote(struct strbuf *sb, const char *v)
-{
-	size_t n = strlen(v);
-
-	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
-		strbuf_append(sb, v, n);
-		return;
-	}
-	strbuf_appendc(sb, '"');
-	for (; *v; v++) {
-		if (*v == '"' || *v == '\\')
-			strbuf_appendc(sb, '\\');
-		strbuf_appendc(sb, *v);
-	}
-	strbuf_appendc(sb, '"');
-}
-
-static bool is_plain_name(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' ||
-		      *s == '.'))
-			return false;
-	return true;
-}
-
-/* "field op value" for one operand node: a sequence for a list operator
- * becomes "(a, b)", a name for a list operator "(name)" (a list). */
-static int exc_term(struct loader *l, struct strbuf *sb, const char *field,
-		    const char *op, const yaml_node_t *v)
-{
-	yaml_node_item_t *it;
-
-	strbuf_appends(sb, field);
-	strbuf_appendc(sb, ' ');
-	strbuf_appends(sb, op);
-	strbuf_appendc(sb, ' ');
-	if (exc_op_is_list(op)) {
-		strbuf_appendc(sb, '(');
-		if (v->type == YAML_SEQUENCE_NODE) {
-			for (it = v->data.sequence.items.start;
-			     it < v->data.sequence.items.top; it++) {
-				const yaml_node_t *c = node(l, *it);
-
-				if (!scalar(c)) {
-					lerr(l, c,
-					     "exception values must be strings");
-					return -EINVAL;
-				}
-				if (it != v->data.sequence.items.start)
-					strbuf_appends(sb, ", ");
-				exc_quote(sb, scalar(c));
-			}
-		} else if (scalar(v)) {
-			if (is_plain_name(scalar(v)))
-				strbuf_appends(sb, scalar(v));
-			else
-				exc_quote(sb, scalar(v));
-		} else {
-			lerr(l, v,
-			     "exception value must be a string or a sequence");
-			return -EINVAL;
-		}
-		strbuf_appendc(sb, ')');
-		return 0;
-	}
-	if (!scalar(v)) {
-		lerr(l, v,
-		     "exception value for '%s %s' must be a string, not %s",
-		     field, op, node_kind(v));
+	if (!scalar(n)) {
+		lerr(l, n, "condition must be a string, not %s", node_kind(n));
 		return -EINVAL;
 	}
-	exc_quote(sb, scalar(v));
+	if (is_null(n) && !append) {
+		lerr(l, n, "condition must not be empty");
+		return -EINVAL;
+	}
+	if (scalar_text(l, n, &add) < 0)
+		return -ENOMEM;
+	if (append && dst->len) {
+		if (rules_text_append_text(&t, dst) < 0 ||
+		    rules_text_append(&t, " ", 1, NULL) < 0 ||
+		    rules_text_append_text(&t, &add) < 0) {
+			rules_text_clear(&t);
+			rules_text_clear(&add);
+			loom(l, n);
+			return -ENOMEM;
+		}
+		rules_text_clear(&add);
+		add = t;
+	}
+	rules_text_clear(dst);
+	*dst = add;
 	return 0;
 }
 
-static int exc_add_clause(struct loader *l, struct rules_exception *x,
-			  const yaml_node_t *at, struct strbuf *sb)
+/* ---- exceptions (read here, compiled by exceptions.c) ---- */
+
+/* One value of a tuple: a string, or a sequence of strings. */
+static int exc_read_value(struct loader *l, const yaml_node_t *n,
+			  bool list_ok, struct rules_exc_value *ret)
 {
-	char **p;
+	struct rules_exc_value v = { NULL, 0, false, item_pos(l, n) };
 
-	if (strbuf_failed(sb)) {
-		loom(l, at);
-		return -ENOMEM;
+	if (scalar(n)) {
+		v.items = calloc(1, sizeof(*v.items));
+		if (!v.items || !(v.items[0] = ldup(l, n, scalar(n)))) {
+			free(v.items);
+			loom(l, n);
+			return -ENOMEM;
+		}
+		v.nitems = 1;
+		*ret = v;
+		return 0;
 	}
-	p = realloc(x->clauses, (x->nclauses + 1) * sizeof(*p));
-	if (!p) {
-		loom(l, at);
-		return -ENOMEM;
+	if (!list_ok || n->type != YAML_SEQUENCE_NODE) {
+		lerr(l, n, "exception value must be a string%s, not %s",
+		     list_ok ? " or a sequence of strings" : "", node_kind(n));
+		return -EINVAL;
 	}
-	x->clauses = p;
-	p[x->nclauses++] = strbuf_steal(sb);
+	v.is_list = true;
+	if (append_strv(l, n, "exception values", &v.items, &v.nitems) < 0) {
+		free_strv(v.items, v.nitems);
+		return -EINVAL;
+	}
+	*ret = v;
 	return 0;
 }
 
-/* Turn a values node into clauses of x. */
+static int exc_add_tuple(struct loader *l, struct rules_exception *x,
+			 const yaml_node_t *at, struct rules_exc_tuple *t)
+{
+	struct rules_exc_tuple *p;
+
+	p = realloc(x->values, (x->nvalues + 1) * sizeof(*p));
+	if (!p) {
+		exc_tuple_clear(t);
+		loom(l, at);
+		return -ENOMEM;
+	}
+	x->values = p;
+	p[x->nvalues++] = *t;
+	return 0;
+}
+
+/* values: of an exception, appended to x's. */
 static int exc_values(struct loader *l, struct rules_exception *x,
 		      const yaml_node_t *vals)
 {
-	struct strbuf sb = STRBUF_INIT;
 	yaml_node_item_t *it;
 	int ret = 0;
 
@@ -717,42 +842,29 @@ static int exc_values(struct loader *l, struct rules_exception *x,
 		     node_kind(vals));
 		return -EINVAL;
 	}
-	if (x->single_field) {
-		const char *op = x->comps[0] ? x->comps[0] : "in";
-
-		if (vals->data.sequence.items.start ==
-		    vals->data.sequence.items.top)
-			return 0;
-		if (exc_op_is_list(op)) {
-			strbuf_appendc(&sb, '(');
-			ret = exc_term(l, &sb, x->fields[0], op, vals);
-			strbuf_appendc(&sb, ')');
-			if (ret == 0)
-				ret = exc_add_clause(l, x, vals, &sb);
-			strbuf_free(&sb);
-			return ret;
-		}
-		for (it = vals->data.sequence.items.start;
-		     it < vals->data.sequence.items.top; it++) {
-			strbuf_reset(&sb);
-			strbuf_appendc(&sb, '(');
-			if (exc_term(l, &sb, x->fields[0], op, node(l, *it)) <
-			    0) {
-				ret = -EINVAL;
-				continue;
-			}
-			strbuf_appendc(&sb, ')');
-			if (exc_add_clause(l, x, vals, &sb) < 0)
-				ret = -ENOMEM;
-		}
-		strbuf_free(&sb);
-		return ret;
-	}
 	for (it = vals->data.sequence.items.start;
 	     it < vals->data.sequence.items.top; it++) {
 		const yaml_node_t *t = node(l, *it);
+		struct rules_exc_tuple tp = { NULL, 0, item_pos(l, t) };
 		size_t n, i;
 
+		if (x->single_field) {
+			/* "fields: f": each value is one string */
+			tp.v = calloc(1, sizeof(*tp.v));
+			if (!tp.v) {
+				loom(l, t);
+				return -ENOMEM;
+			}
+			if (exc_read_value(l, t, false, &tp.v[0]) < 0) {
+				free(tp.v);
+				ret = -EINVAL;
+				continue;
+			}
+			tp.n = 1;
+			if (exc_add_tuple(l, x, t, &tp) < 0)
+				return -ENOMEM;
+			continue;
+		}
 		if (t->type != YAML_SEQUENCE_NODE) {
 			lerr(l, t,
 			     "exception value must be a sequence of %zu values (one per field), not %s",
@@ -769,29 +881,26 @@ static int exc_values(struct loader *l, struct rules_exception *x,
 			ret = -EINVAL;
 			continue;
 		}
-		strbuf_reset(&sb);
-		strbuf_appendc(&sb, '(');
+		tp.v = calloc(n, sizeof(*tp.v));
+		if (!tp.v) {
+			loom(l, t);
+			return -ENOMEM;
+		}
 		for (i = 0; i < n; i++) {
-			const yaml_node_t *v =
-				node(l, t->data.sequence.items.start[i]);
-			const char *op = x->comps[i];
-
-			if (!op)
-				op = v->type == YAML_SEQUENCE_NODE ? "in" : "=";
-			if (i)
-				strbuf_appends(&sb, " and ");
-			if (exc_term(l, &sb, x->fields[i], op, v) < 0)
+			if (exc_read_value(
+				    l, node(l, t->data.sequence.items.start[i]),
+				    true, &tp.v[i]) < 0)
 				break;
+			tp.n++;
 		}
 		if (i < n) {
+			exc_tuple_clear(&tp);
 			ret = -EINVAL;
 			continue;
 		}
-		strbuf_appendc(&sb, ')');
-		if (exc_add_clause(l, x, t, &sb) < 0)
-			ret = -ENOMEM;
+		if (exc_add_tuple(l, x, t, &tp) < 0)
+			return -ENOMEM;
 	}
-	strbuf_free(&sb);
 	return ret;
 }
 
@@ -824,7 +933,7 @@ static int exc_check_comp(struct loader *l, const yaml_node_t *n)
 		     node_kind(n));
 		return -EINVAL;
 	}
-	if (!exc_op_known(s)) {
+	if (!exceptions_op_known(s)) {
 		lerr(l, n, "unknown comparison operator '%s' in exception", s);
 		return -EINVAL;
 	}
@@ -984,9 +1093,7 @@ static int exc_load(struct loader *l, struct rules_rule *r,
 			continue;
 		}
 		nx.name = ldup(l, m, name);
-		nx.pos.file = l->file;
-		nx.pos.line = (unsigned int)m->start_mark.line + 1;
-		nx.pos.col = (unsigned int)m->start_mark.column + 1;
+		nx.pos = item_pos(l, m);
 		if (!nx.name || exc_define(l, &nx, v) < 0 ||
 		    (v[XK_VALUES] && exc_values(l, &nx, v[XK_VALUES]) < 0)) {
 			exception_clear(&nx);
@@ -1125,12 +1232,6 @@ static int grow_ptrs(void *pv, size_t n, size_t *cap)
 	return 0;
 }
 
-static struct rules_pos item_pos(struct loader *l, const yaml_node_t *n)
-{
-	struct rules_pos p = { l->file, (unsigned int)n->start_mark.line + 1,
-			       (unsigned int)n->start_mark.column + 1 };
-	return p;
-}
 
 enum { LK_LIST, LK_ITEMS, LK_APPEND, LK_OVERRIDE, LK__N };
 static const char *const list_keys[LK__N] = { "list", "items", "append",
@@ -1275,11 +1376,9 @@ static void load_macro(struct loader *l, const yaml_node_t *item)
 			return;
 		}
 		if (ovr[MK_CONDITION] == OVR_REPLACE)
-			(void)set_text(l, v[MK_CONDITION], "condition", true,
-				       &old->condition, &old->cond_pos);
+			(void)set_cond(l, v[MK_CONDITION], false, &old->cond);
 		else if (ovr[MK_CONDITION] == OVR_APPEND)
-			(void)append_text(l, v[MK_CONDITION], "condition", true,
-					  &old->condition);
+			(void)set_cond(l, v[MK_CONDITION], true, &old->cond);
 		return;
 	}
 	if (!v[MK_CONDITION]) {
@@ -1293,13 +1392,11 @@ static void load_macro(struct loader *l, const yaml_node_t *item)
 			     name);
 			return;
 		}
-		(void)append_text(l, v[MK_CONDITION], "condition", true,
-				  &old->condition);
+		(void)set_cond(l, v[MK_CONDITION], true, &old->cond);
 		return;
 	}
 	if (old) {
-		if (set_text(l, v[MK_CONDITION], "condition", true,
-			     &old->condition, &old->cond_pos) == 0)
+		if (set_cond(l, v[MK_CONDITION], false, &old->cond) == 0)
 			old->pos = item_pos(l, item);
 		return;
 	}
@@ -1309,8 +1406,7 @@ static void load_macro(struct loader *l, const yaml_node_t *item)
 		return;
 	}
 	m->pos = item_pos(l, item);
-	if (set_text(l, v[MK_CONDITION], "condition", true, &m->condition,
-		     &m->cond_pos) < 0) {
+	if (set_cond(l, v[MK_CONDITION], false, &m->cond) < 0) {
 		macro_free(m);
 		return;
 	}
@@ -1336,11 +1432,11 @@ enum {
 	RK_EXCEPTIONS,
 	RK_WARN_EVTTYPES,
 	RK_SKIP_UNKNOWN,
-	RK_CAPTURE,
-	RK_CAPTURE_DURATION,
 	RK_SOURCE,
 	RK_APPEND,
 	RK_OVERRIDE,
+	RK_CAPTURE,
+	RK_CAPTURE_DURATION,
 	RK__N
 };
 static const char *const rule_keys[RK__N] = {
@@ -1349,9 +1445,9 @@ static const char *const rule_keys[RK__N] = {
 	"priority",	 "tags",
 	"enabled",	 "exceptions",
 	"warn_evttypes", "skip-if-unknown-filter",
-	"capture",	 "capture_duration",
 	"source",	 "append",
-	"override",
+	"override",	 "capture",
+	"capture_duration",
 };
 
 /* Set one replaceable key of r from v (used by definitions and
@@ -1363,13 +1459,15 @@ static int rule_set(struct loader *l, struct rules_rule *r, size_t key,
 
 	switch (key) {
 	case RK_DESC:
-		return set_text(l, v, "desc", false, &r->desc, NULL);
+		return set_text(l, v, "desc", &r->desc, NULL);
 	case RK_CONDITION:
-		return set_text(l, v, "condition", true, &r->condition,
-				&r->cond_pos);
+		return set_cond(l, v, false, &r->cond);
 	case RK_OUTPUT:
-		return set_text(l, v, "output", false, &r->output,
-				&r->output_pos);
+		if (set_text(l, v, "output", &r->output, &r->output_pos) < 0)
+			return -EINVAL;
+		/* Falco trims it: a folded "output: >" ends in a newline */
+		trim_end(r->output);
+		return 0;
 	case RK_PRIORITY:
 		if (get_scalar(l, v, "priority", &s) < 0)
 			return -EINVAL;
@@ -1395,18 +1493,17 @@ static int rule_set(struct loader *l, struct rules_rule *r, size_t key,
 	case RK_CAPTURE:
 		return get_bool(l, v, "capture", &r->capture);
 	case RK_CAPTURE_DURATION: {
-		uint64_t ms;
+		int64_t ms;
 
 		if (get_scalar(l, v, "capture_duration", &s) < 0)
 			return -EINVAL;
-		/* Falco's: milliseconds, an unsigned 32-bit number */
-		if (parse_u64(s, 10, &ms) < 0 || ms > UINT32_MAX) {
+		if (parse_i64(s, 10, &ms) < 0 || ms < 0) {
 			lerr(l, v,
 			     "capture_duration must be a number of milliseconds, not '%s'",
 			     s);
 			return -EINVAL;
 		}
-		r->capture_duration_ms = (uint32_t)ms;
+		r->capture_duration = (uint64_t)ms;
 		return 0;
 	}
 	case RK_EXCEPTIONS: {
@@ -1433,11 +1530,11 @@ static int rule_append(struct loader *l, struct rules_rule *r, size_t key,
 
 	switch (key) {
 	case RK_DESC:
-		return append_text(l, v, "desc", false, &r->desc);
+		return append_text(l, v, "desc", &r->desc);
 	case RK_CONDITION:
-		return append_text(l, v, "condition", true, &r->condition);
+		return set_cond(l, v, true, &r->cond);
 	case RK_OUTPUT:
-		return append_text(l, v, "output", false, &r->output);
+		return append_text(l, v, "output", &r->output);
 	case RK_EXCEPTIONS:
 		return exc_load(l, r, v, true);
 	case RK_TAGS:
@@ -1655,30 +1752,44 @@ static int parse_version(const char *s, unsigned long v[3])
 
 static void load_engine_version(struct loader *l, const yaml_node_t *item)
 {
-	static const unsigned long have[3] = { RULES_ENGINE_VERSION_MAJOR,
-					       RULES_ENGINE_VERSION_MINOR,
-					       RULES_ENGINE_VERSION_PATCH };
+	static const unsigned long have[3] = { ENGINE_FALCO_VERSION_MAJOR,
+					       ENGINE_FALCO_VERSION_MINOR,
+					       ENGINE_FALCO_VERSION_PATCH };
 	const yaml_node_pair_t *p = item->data.mapping.pairs.start;
-	const yaml_node_t *v = node(l, p->value);
+	const yaml_node_t *v = NULL;
 	unsigned long want[3];
 	const char *s;
 	size_t i;
 
-	if (item->data.mapping.pairs.top - p != 1) {
-		lerr(l, item, "required_engine_version takes no other keys");
-		return;
+	for (; p < item->data.mapping.pairs.top; p++) {
+		const char *k = scalar(node(l, p->key));
+
+		if (k && strcmp(k, "required_engine_version") == 0)
+			v = node(l, p->value);
+		else
+			lwarn(l, node(l, p->key),
+			      "unknown key '%s' in required_engine_version (ignored)",
+			      k ? k : "");
 	}
 	s = scalar(v);
 	if (!s || parse_version(s, want) < 0) {
-		lerr(l, v,
-		     "required_engine_version must be a version like 0.1.0");
+		lerr(l, v ? v : item,
+		     "required_engine_version must be Falco's engine version, like %d.%d.%d or %d",
+		     ENGINE_FALCO_VERSION_MAJOR, ENGINE_FALCO_VERSION_MINOR,
+		     ENGINE_FALCO_VERSION_PATCH, ENGINE_FALCO_VERSION_MINOR);
 		return;
 	}
 	for (i = 0; i < 3; i++) {
 		if (want[i] > have[i]) {
-			lerr(l, v,
-			     "rules require engine version %s, this engine implements " RULES_ENGINE_VERSION,
-			     s);
+			/* Falco refuses; a Falco rules file is mostly older
+			 * constructs, and those that are not fail where
+			 * they are used, with their position. */
+			lwarn(l, v,
+			      "rules require Falco engine version %lu.%lu.%lu; Harrier implements the rules language of Falco engine %d.%d.%d: constructs added since (e.g. the join, concat and getopt transformers, the oneof/anyof/allof operator modifiers) are not understood and fail where they are used",
+			      want[0], want[1], want[2],
+			      ENGINE_FALCO_VERSION_MAJOR,
+			      ENGINE_FALCO_VERSION_MINOR,
+			      ENGINE_FALCO_VERSION_PATCH);
 			return;
 		}
 		if (want[i] < have[i])

@@ -10,17 +10,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/alert.h"
 #include "common/diag.h"
 #include "engine/cond.h"
+#include "engine/engine.h"
 
-/* The rules-language version this engine implements; a file whose
- * required_engine_version is greater is refused. */
-#define RULES_ENGINE_VERSION "0.1.0"
-#define RULES_ENGINE_VERSION_MAJOR 0
-#define RULES_ENGINE_VERSION_MINOR 1
-#define RULES_ENGINE_VERSION_PATCH 0
+/* The version string as rules.c once named it (engine_version() of the
+ * pkg branch returns it): ENGINE_FALCO_VERSION in engine.h. */
+#define RULES_ENGINE_VERSION ENGINE_FALCO_VERSION
 
 /* Where a piece of text came from. file is interned (owned by the
  * engine's file table) and outlives every item pointing at it. */
@@ -42,6 +41,28 @@ int rules_map_put(struct rules_map *m, const char *key, size_t val);
 /* Returns true and writes *ret when found. */
 bool rules_map_get(const struct rules_map *m, const char *key, size_t *ret);
 
+/* A text (condition) and where each part of it is in the rule files. */
+struct rules_text {
+	char *s;
+	size_t len;
+	struct cond_srcseg *segs;
+	size_t nsegs, capsegs;
+};
+
+void rules_text_clear(struct rules_text *t);
+/* Append s[0..len): placed at pos (one segment; NULL: no position of
+ * its own), or with the segments of src (rules_text_append_text).
+ * Return 0 or -ENOMEM (t unchanged but for capacity). */
+int rules_text_append(struct rules_text *t, const char *s, size_t len,
+		      const struct rules_pos *pos);
+int rules_text_append_text(struct rules_text *t, const struct rules_text *src);
+static inline struct cond_src rules_text_src(const struct rules_text *t)
+{
+	struct cond_src s = { t->segs, t->nsegs };
+
+	return s;
+}
+
 struct rules_list {
 	char *name;
 	char **items;
@@ -55,30 +76,45 @@ struct rules_list {
 
 struct rules_macro {
 	char *name;
-	char *condition;
-	struct rules_pos cond_pos; /* of the condition scalar's text */
+	struct rules_text cond;
 	struct rules_pos pos; /* of the "- macro:" item */
 	bool used;
+	struct cond_src src; /* engine_compile: cond's map, for the compiler */
 };
 
-/* Falco exception: fields/comps and the values turned into condition
- * clauses "(f1 c1 v1 and f2 c2 v2)" as they were loaded. */
+/* Falco exceptions as written: fields and comps (comps[i] NULL: the
+ * default, "in" for a list value and "=" otherwise), and the values, a
+ * tuple per entry with one value per field (single_field form: each
+ * value is a tuple of one). exceptions.c turns them into condition
+ * text. */
+struct rules_exc_value {
+	char **items; /* one item unless is_list */
+	size_t nitems;
+	bool is_list;
+	struct rules_pos pos;
+};
+
+struct rules_exc_tuple {
+	struct rules_exc_value *v;
+	size_t n;
+	struct rules_pos pos;
+};
+
 struct rules_exception {
 	char *name;
 	char **fields;
 	char **comps;
 	size_t nfields;
 	bool single_field; /* "fields: name" form: values are one list */
-	char **clauses;
-	size_t nclauses;
+	struct rules_exc_tuple *values;
+	size_t nvalues;
 	struct rules_pos pos;
 };
 
 struct rules_rule {
 	char *name;
 	char *desc;
-	char *condition;
-	struct rules_pos cond_pos;
+	struct rules_text cond;
 	char *output;
 	struct rules_pos output_pos;
 	enum alert_priority priority;
@@ -87,22 +123,24 @@ struct rules_rule {
 	bool enabled;
 	bool warn_evttypes;
 	bool skip_if_unknown_filter;
-	bool capture;			/* Falco's capture: true */
-	uint32_t capture_duration_ms;	/* 0: the configured default */
+	bool capture;
+	uint64_t capture_duration; /* ms, 0: the configured default */
 	struct rules_exception *exceptions;
 	size_t nexceptions;
 	struct rules_pos pos;
 
 	/* engine_compile */
-	struct cond *cond;
+	struct cond *compiled;
 	struct format *format;
 	bool active; /* compiled and evaluated */
 	bool any_type;
+	char *skip_reason; /* compiled but needs what audit cannot give */
 };
 
 struct engine {
 	char *hostname;
 	enum alert_priority min_priority;
+	bool strict; /* rules_strict: unsupported constructs are errors */
 
 	char **files;
 	size_t nfiles;

@@ -68,6 +68,10 @@ struct cc_meta {
 	char *name, *image, *pod_name, *pod_namespace, *pod_uid, *k8s_name;
 	const char *runtime_hint;
 	bool found; /* some state file parsed */
+	int privileged; /* 1, 0, -1 unknown */
+	uint64_t start_ts;
+	struct event_mount *mounts; /* strings owned */
+	size_t nmounts;
 };
 
 struct cc_entry {
@@ -155,6 +159,15 @@ struct container_cache *container_cache_new(const char *root)
 
 static void cc_meta_free(struct cc_meta *m)
 {
+	size_t i;
+
+	for (i = 0; i < m->nmounts; i++) {
+		free((char *)m->mounts[i].source);
+		free((char *)m->mounts[i].dest);
+		free((char *)m->mounts[i].mode);
+		free((char *)m->mounts[i].propagation);
+	}
+	free(m->mounts);
 	free(m->name);
 	free(m->image);
 	free(m->pod_name);
@@ -336,6 +349,149 @@ static void cc_apply_annotations(struct cc_meta *m, json_object *ann)
 	}
 }
 
+static const char *cc_str(json_object *v)
+{
+	return v && json_object_is_type(v, json_type_string)
+		       ? json_object_get_string(v)
+		       : NULL;
+}
+
+/* An array of strings holds s. */
+static bool cc_has_str(json_object *arr, const char *s)
+{
+	size_t i, n;
+
+	if (!arr || !json_object_is_type(arr, json_type_array))
+		return false;
+	n = json_object_array_length(arr);
+	for (i = 0; i < n; i++) {
+		const char *x = cc_str(json_object_array_get_idx(arr, i));
+
+		if (x && strcmp(x, s) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void cc_add_mount(struct cc_meta *m, const char *src, const char *dst,
+			 const char *mode, bool rw, const char *prop)
+{
+	struct event_mount *mt, *nm;
+
+	if (!dst || m->nmounts >= HARRIER_CONTAINER_MOUNTS_MAX ||
+	    strlen(dst) >= HARRIER_CONTAINER_FIELD_MAX ||
+	    (src && strlen(src) >= HARRIER_CONTAINER_FIELD_MAX))
+		return;
+	nm = realloc(m->mounts, (m->nmounts + 1) * sizeof(*nm));
+	if (!nm)
+		return;
+	m->mounts = nm;
+	mt = &nm[m->nmounts];
+	mt->source = strdup(src ? src : "");
+	mt->dest = strdup(dst);
+	mt->mode = strdup(mode ? mode : "");
+	mt->propagation = strdup(prop ? prop : "");
+	mt->rw = rw;
+	if (!mt->source || !mt->dest || !mt->mode || !mt->propagation) {
+		free((char *)mt->source);
+		free((char *)mt->dest);
+		free((char *)mt->mode);
+		free((char *)mt->propagation);
+		return;
+	}
+	m->nmounts++;
+}
+
+/* OCI "mounts": [{destination, source, options: [...]}]. */
+static void cc_oci_mounts(struct cc_meta *m, json_object *mounts)
+{
+	static const char *const props[] = { "rprivate", "private", "rshared",
+					     "shared",	 "rslave",  "slave" };
+	size_t i, k, n, no;
+
+	if (m->nmounts || !mounts ||
+	    !json_object_is_type(mounts, json_type_array))
+		return;
+	n = json_object_array_length(mounts);
+	for (i = 0; i < n; i++) {
+		json_object *mt = json_object_array_get_idx(mounts, i);
+		json_object *opts = cc_get(mt, "options");
+		struct strbuf mode = STRBUF_INIT;
+		const char *prop = "";
+
+		no = opts && json_object_is_type(opts, json_type_array)
+			     ? json_object_array_length(opts)
+			     : 0;
+		for (k = 0; k < no; k++) {
+			const char *o = cc_str(json_object_array_get_idx(opts, k));
+			size_t p;
+
+			if (!o)
+				continue;
+			if (mode.len)
+				strbuf_appendc(&mode, ',');
+			strbuf_appends(&mode, o);
+			for (p = 0; p < sizeof(props) / sizeof(props[0]); p++)
+				if (strcmp(o, props[p]) == 0)
+					prop = props[p];
+		}
+		cc_add_mount(m, cc_str(cc_get(mt, "source")),
+			     cc_str(cc_get(mt, "destination")),
+			     strbuf_failed(&mode) ? "" : strbuf_str(&mode),
+			     !cc_has_str(opts, "ro"), prop);
+		strbuf_free(&mode);
+	}
+}
+
+/* Privileged (docker/podman --privileged): every capability, CAP_SYS_ADMIN
+ * among them, and no masked paths. */
+static void cc_oci_privileged(struct cc_meta *m, json_object *caps,
+			      json_object *masked)
+{
+	if (m->privileged != -1 || !caps)
+		return;
+	m->privileged = cc_has_str(caps, "CAP_SYS_ADMIN") &&
+			(!masked ||
+			 (json_object_is_type(masked, json_type_array) &&
+			  json_object_array_length(masked) == 0));
+}
+
+/* RFC 3339 ("2026-12-01T20:51:55.123456789Z", offsets too) in ns. */
+static uint64_t cc_rfc3339(const char *s)
+{
+	struct tm tm;
+	unsigned int y, mo, d, h, mi, se;
+	uint64_t ns = 0, scale = 100000000;
+	long off = 0;
+	const char *p;
+	time_t t;
+	int n = 0;
+
+	if (!s || sscanf(s, "%4u-%2u-%2uT%2u:%2u:%2u%n", &y, &mo, &d, &h, &mi,
+			 &se, &n) != 6 || n == 0)
+		return 0;
+	p = s + n;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			ns += (uint64_t)(*p - '0') * scale;
+	if ((*p == '+' || *p == '-') && strlen(p) >= 6)
+		off = (long)((p[1] - '0') * 10 + (p[2] - '0')) * 3600 +
+		      (long)((p[4] - '0') * 10 + (p[5] - '0')) * 60;
+	if (*p == '-')
+		off = -off;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)y - 1900;
+	tm.tm_mon = (int)mo - 1;
+	tm.tm_mday = (int)d;
+	tm.tm_hour = (int)h;
+	tm.tm_min = (int)mi;
+	tm.tm_sec = (int)se;
+	t = timegm(&tm);
+	if (t <= 0 || (long)t - off <= 0)
+		return 0;
+	return (uint64_t)((long)t - off) * 1000000000u + ns;
+}
+
 /* 1. docker */
 static void cc_load_docker(const struct container_cache *cc, struct cc_meta *m,
 			   const char *id)
@@ -366,7 +522,38 @@ static void cc_load_docker(const struct container_cache *cc, struct cc_meta *m,
 	cfg = cc_get(obj, "Config");
 	cc_set_json(&m->image, cc_get(cfg, "Image"));
 	cc_apply_annotations(m, cc_get(cfg, "Labels"));
+	if (!m->start_ts)
+		m->start_ts =
+			cc_rfc3339(cc_str(cc_get(cc_get(obj, "State"), "StartedAt")));
+	{
+		json_object *mps = cc_get(obj, "MountPoints");
+
+		if (!m->nmounts && mps &&
+		    json_object_is_type(mps, json_type_object)) {
+			json_object_object_foreach(mps, k, mp)
+			{
+				json_object *rw = cc_get(mp, "RW");
+
+				(void)k;
+				cc_add_mount(m, cc_str(cc_get(mp, "Source")),
+					     cc_str(cc_get(mp, "Destination")),
+					     cc_str(cc_get(mp, "Mode")),
+					     rw && json_object_get_boolean(rw),
+					     cc_str(cc_get(mp, "Propagation")));
+			}
+		}
+	}
 	json_object_put(obj);
+	/* --privileged is in the host config */
+	if (m->privileged == -1 &&
+	    cc_path(cc, path, sizeof(path), "/var/lib/docker/containers/", id,
+		    "/hostconfig.json") == 0 &&
+	    (obj = cc_read_json(path))) {
+		v = cc_get(obj, "Privileged");
+		if (v && json_object_is_type(v, json_type_boolean))
+			m->privileged = json_object_get_boolean(v);
+		json_object_put(obj);
+	}
 }
 
 static bool cc_load_oci_config(struct cc_meta *m, const char *path)
@@ -377,6 +564,11 @@ static bool cc_load_oci_config(struct cc_meta *m, const char *path)
 		return false;
 	m->found = true;
 	cc_apply_annotations(m, cc_get(obj, "annotations"));
+	cc_oci_mounts(m, cc_get(obj, "mounts"));
+	cc_oci_privileged(m,
+			  cc_get(cc_get(cc_get(obj, "process"), "capabilities"),
+				 "bounding"),
+			  cc_get(cc_get(obj, "linux"), "maskedPaths"));
 	json_object_put(obj);
 	return true;
 }
@@ -528,6 +720,34 @@ static void cc_load_runc(const struct container_cache *cc, struct cc_meta *m,
 	if (!obj)
 		return;
 	m->found = true;
+	/* runc's own view: created time, mounts (flags: MS_RDONLY = 1),
+	 * capabilities and masked paths of its libcontainer config */
+	if (!m->start_ts)
+		m->start_ts = cc_rfc3339(cc_str(cc_get(obj, "created")));
+	{
+		json_object *c = cc_get(obj, "config"), *mts = cc_get(c, "mounts");
+		size_t k, nm;
+
+		nm = !m->nmounts && mts &&
+				     json_object_is_type(mts, json_type_array)
+			     ? json_object_array_length(mts)
+			     : 0;
+		for (k = 0; k < nm; k++) {
+			json_object *mt = json_object_array_get_idx(mts, k);
+			json_object *fl = cc_get(mt, "flags");
+			int64_t f = fl && json_object_is_type(fl, json_type_int)
+					    ? json_object_get_int64(fl)
+					    : 0;
+
+			cc_add_mount(m, cc_str(cc_get(mt, "source")),
+				     cc_str(cc_get(mt, "destination")),
+				     cc_str(cc_get(mt, "device")), !(f & 1),
+				     "");
+		}
+		cc_oci_privileged(m,
+				  cc_get(cc_get(c, "capabilities"), "Bounding"),
+				  cc_get(c, "masked_paths"));
+	}
 	labels = cc_get(cc_get(obj, "config"), "labels");
 	if (!labels || !json_object_is_type(labels, json_type_array))
 		goto out;
@@ -673,6 +893,13 @@ static void cc_load(const struct container_cache *cc, struct cc_entry *e)
 	if (!e->pub.pod_uid && e->match_pod_uid[0])
 		e->pub.pod_uid = e->match_pod_uid;
 	e->pub.k8s_container_name = m->k8s_name;
+	e->pub.privileged = m->privileged;
+	e->pub.start_ts = m->start_ts;
+	/* set once: pointers already handed out stay valid */
+	if (!e->pub.mounts && m->nmounts) {
+		e->pub.mounts = m->mounts;
+		e->pub.nmounts = m->nmounts;
+	}
 	e->last_try_ns = cc_real_ns(cc);
 	if (!m->found) {
 		e->retries++;
@@ -768,6 +995,8 @@ cc_lookup(struct container_cache *cc, const struct cgroup_match *m,
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return NULL;
+	e->meta.privileged = -1;
+	e->pub.privileged = -1;
 	memcpy(e->id, m->id, idlen);
 	if (strnlen(m->pod_uid, sizeof(m->pod_uid)) < sizeof(m->pod_uid))
 		memcpy(e->match_pod_uid, m->pod_uid, sizeof(m->pod_uid));

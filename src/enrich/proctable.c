@@ -18,12 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/limits.h"
 #include "common/strbuf.h"
 #include "enrich/container.h"
+#include "enrich/fdtable.h"
 #include "enrich/pathres.h"
 #include "enrich/proctable.h"
 
@@ -62,6 +64,16 @@ struct pt_entry {
 	enum pt_argv_src argv_src;
 	uint32_t uid;
 	uint64_t start_time;
+	uint64_t start_ns; /* epoch ns; 0 unknown */
+	pid_t pgid, vpgid;
+	bool has_caps, caps_tried;
+	uint64_t cap_inh, cap_prm, cap_eff;
+	uint64_t exe_ino; /* from the exec's PATH record; 0 unknown */
+	/* looked up when a rule asks; reset at exec */
+	char *env;
+	size_t env_len;
+	bool env_tried, exe_tried;
+	struct proc_exe_facts exe_facts;
 	char *comm, *exe, *argv0, *args, *cmdline, *cwd;
 	struct cgroup_match *cg; /* NULL = host or unknown */
 	bool dead;
@@ -82,6 +94,7 @@ struct proctable {
 	bool own_proc; /* proc_root is this pid namespace's /proc */
 	struct container_cache *cc;
 	struct pathres *pr;
+	struct fdtable *ft;
 	struct pt_entry **buckets;
 	size_t nbuckets; /* power of two */
 	size_t n;
@@ -102,6 +115,29 @@ struct proctable {
 static uint64_t pt_now_ms(const struct proctable *pt)
 {
 	return clock_mono_ms(pt->clock);
+}
+
+/* Epoch ns of a start time in clock ticks since boot (/proc/PID/stat). */
+static uint64_t pt_ticks_to_ns(uint64_t ticks)
+{
+	static uint64_t boot_ns;
+	static long hz;
+	struct timespec rt, bt;
+
+	if (!ticks)
+		return 0;
+	if (!hz) {
+		hz = sysconf(_SC_CLK_TCK);
+		if (hz <= 0)
+			hz = 100;
+		(void)clock_gettime(CLOCK_REALTIME, &rt);
+		(void)clock_gettime(CLOCK_BOOTTIME, &bt);
+		boot_ns = ((uint64_t)rt.tv_sec * 1000000000u +
+			   (uint64_t)rt.tv_nsec) -
+			  ((uint64_t)bt.tv_sec * 1000000000u +
+			   (uint64_t)bt.tv_nsec);
+	}
+	return boot_ns + ticks * (1000000000u / (uint64_t)hz);
 }
 
 static void pt_list_unlink(struct pt_list *l, struct pt_entry *e)
@@ -159,6 +195,7 @@ static void pt_entry_free(struct pt_entry *e)
 {
 	if (!e)
 		return;
+	free(e->env);
 	pt_entry_clear_strings(e);
 	free(e->cg);
 	free(e);
@@ -211,8 +248,10 @@ struct proctable *proctable_new_offline(void)
 	if (pt) {
 		pt->offline = true;
 		pathres_free(pt->pr);
+		fdtable_free(pt->ft);
 		pt->pr = pathres_new(NULL, true);
-		if (!pt->pr) {
+		pt->ft = fdtable_new(NULL, true);
+		if (!pt->pr || !pt->ft) {
 			proctable_free(pt);
 			return NULL;
 		}
@@ -224,6 +263,134 @@ static int lineage_ancestor(void *ctx, pid_t pid, unsigned int n,
 			    struct proc_view *ret)
 {
 	return proctable_ancestor(ctx, pid, n, ret);
+}
+
+static struct pt_entry *pt_lookup(const struct proctable *pt, pid_t pid);
+static ssize_t pt_read_proc_file(const struct proctable *pt, pid_t pid,
+				 const char *name, char *buf, size_t size);
+
+static int lineage_environ(void *ctx, pid_t pid, const char **ret,
+			   size_t *ret_len)
+{
+	struct proctable *pt = ctx;
+	struct pt_entry *e = pt_lookup(pt, pid);
+	char *buf;
+	ssize_t n;
+
+	if (!e)
+		return -ENOENT;
+	if (!e->env_tried && !e->dead && !pt->offline) {
+		e->env_tried = true;
+		buf = malloc(HARRIER_PROC_ENV_MAX);
+		if (!buf)
+			return -ENOMEM;
+		n = pt_read_proc_file(pt, pid, "environ", buf,
+				      HARRIER_PROC_ENV_MAX);
+		if (n > 0) {
+			e->env = realloc(buf, (size_t)n + 1);
+			if (!e->env)
+				e->env = buf;
+			e->env_len = (size_t)n;
+		} else {
+			free(buf);
+		}
+	}
+	if (!e->env)
+		return -ENOENT;
+	*ret = e->env;
+	*ret_len = e->env_len;
+	return 0;
+}
+
+/* The root mount of pid's mount namespace is an overlay whose upper
+ * directory holds exe: the file was written in the container, not taken
+ * from the image (Falco's proc.is_exe_upper_layer). */
+static int pt_exe_upper(struct proctable *pt, pid_t pid, const char *exe)
+{
+	char *buf = malloc(HARRIER_PROC_FILE_MAX), *line, *nl;
+	char path[4096];
+	int r = 0;
+	ssize_t n;
+	struct stat st;
+
+	if (!buf)
+		return -1;
+	n = pt_read_proc_file(pt, pid, "mountinfo", buf, HARRIER_PROC_FILE_MAX);
+	if (n <= 0) {
+		free(buf);
+		return -1;
+	}
+	for (line = buf; line && *line; line = nl ? nl + 1 : NULL) {
+		char *sep, *up, *end;
+		const char *mp;
+		size_t ul;
+
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		/* "ID PARENT M:N ROOT MOUNTPOINT OPTS ... - FSTYPE SRC SUPER" */
+		mp = line;
+		for (int k = 0; k < 4 && mp; k++) {
+			mp = strchr(mp, ' ');
+			if (mp)
+				mp++;
+		}
+		if (!mp || strncmp(mp, "/ ", 2) != 0)
+			continue;
+		sep = strstr(line, " - overlay ");
+		if (!sep)
+			break; /* not an overlay: nothing is "upper" */
+		up = strstr(sep, "upperdir=");
+		if (!up)
+			break;
+		up += 9;
+		end = up + strcspn(up, ", ");
+		ul = (size_t)(end - up);
+		if (snprintf(path, sizeof(path), "%.*s%s", (int)ul, up, exe) <
+			    (int)sizeof(path) &&
+		    lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+			r = 1;
+		break;
+	}
+	free(buf);
+	return r;
+}
+
+static int lineage_exe_facts(void *ctx, pid_t pid, struct proc_exe_facts *ret)
+{
+	struct proctable *pt = ctx;
+	struct pt_entry *e = pt_lookup(pt, pid);
+	char path[4096];
+	struct stat st;
+
+	if (!e)
+		return -ENOENT;
+	if (!e->exe_tried) {
+		struct proc_exe_facts *f = &e->exe_facts;
+
+		e->exe_tried = true;
+		f->ino = e->exe_ino;
+		f->mtime_ns = f->ctime_ns = 0;
+		f->upper_layer = -1;
+		f->from_memfd = e->exe ? strncmp(e->exe, "/memfd:", 7) == 0
+				       : -1;
+		if (!e->dead && !pt->offline &&
+		    snprintf(path, sizeof(path), "%s/%d/exe", pt->proc_root,
+			     (int)pid) < (int)sizeof(path) &&
+		    stat(path, &st) == 0) {
+			f->ino = (uint64_t)st.st_ino;
+			f->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
+				      st.st_mtim.tv_nsec;
+			f->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 +
+				      st.st_ctim.tv_nsec;
+			if (e->exe && e->exe[0] == '/' && f->from_memfd != 1)
+				f->upper_layer = e->cg ? pt_exe_upper(pt, pid,
+								      e->exe)
+						       : 0;
+		}
+	}
+	*ret = e->exe_facts;
+	return 0;
 }
 
 struct proctable *proctable_new(const char *proc_root)
@@ -245,6 +412,8 @@ struct proctable *proctable_new(const char *proc_root)
 	pt->nbuckets = PT_MIN_BUCKETS;
 	pt->buckets = calloc(pt->nbuckets, sizeof(*pt->buckets));
 	pt->lineage.ancestor = lineage_ancestor;
+	pt->lineage.environ = lineage_environ;
+	pt->lineage.exe_facts = lineage_exe_facts;
 	pt->lineage.ctx = pt;
 	if (!pt->proc_root || !pt->buckets)
 		goto fail;
@@ -263,7 +432,8 @@ struct proctable *proctable_new(const char *proc_root)
 	}
 	pt->cc = container_cache_new(root);
 	pt->pr = pathres_new(pt->proc_root, false);
-	if (!pt->cc || !pt->pr)
+	pt->ft = fdtable_new(pt->proc_root, false);
+	if (!pt->cc || !pt->pr || !pt->ft)
 		goto fail;
 	return pt;
 fail:
@@ -293,6 +463,7 @@ void proctable_free(struct proctable *pt)
 	}
 	container_cache_free(pt->cc);
 	pathres_free(pt->pr);
+	fdtable_free(pt->ft);
 	strbuf_free(&pt->ev_args);
 	free(pt->buckets);
 	free(pt->proc_root);
@@ -323,6 +494,7 @@ static void pt_hash_unlink(struct proctable *pt, struct pt_entry *e)
 
 static void pt_remove(struct proctable *pt, struct pt_entry *e)
 {
+	fdtable_forget(pt->ft, e->pid);
 	pt_hash_unlink(pt, e);
 	pt_list_unlink(e->dead ? &pt->dead : &pt->live, e);
 	pt->n--;
@@ -511,7 +683,7 @@ static char *pt_readlink(const struct proctable *pt, pid_t pid,
 struct pt_stat {
 	char comm[64];
 	char state; /* R S D Z X ... */
-	pid_t ppid, sid;
+	pid_t ppid, pgid, sid;
 	uint64_t start_time;
 };
 
@@ -545,12 +717,14 @@ static int pt_parse_stat(const char *buf, struct pt_stat *ret)
 		p += n;
 		if (field == 3)
 			st.state = tok[0];
-		if (field != 4 && field != 6 && field != 22)
+		if (field != 4 && field != 5 && field != 6 && field != 22)
 			continue;
 		if (parse_u64(tok, 10, &v) < 0)
 			return -EINVAL;
 		if (field == 4)
 			st.ppid = (pid_t)v;
+		else if (field == 5)
+			st.pgid = (pid_t)v;
 		else if (field == 6)
 			st.sid = (pid_t)v;
 		else
@@ -577,6 +751,7 @@ static void pt_read_status(const struct proctable *pt, pid_t pid,
 {
 	char buf[HARRIER_PROC_FILE_MAX];
 	const char *line;
+	unsigned int caps = 0;
 
 	if (pt_read_proc_file(pt, pid, "status", buf, sizeof(buf)) < 0)
 		return;
@@ -586,6 +761,34 @@ static void pt_read_status(const struct proctable *pt, pid_t pid,
 		char tmp[256];
 		uint64_t v;
 
+		if (ln < sizeof(tmp) && strncmp(line, "Cap", 3) == 0 &&
+		    ln > 8 && line[6] == ':') {
+			/* CapInh: CapPrm: CapEff: hex */
+			memcpy(tmp, line + 7, ln - 7);
+			tmp[ln - 7] = '\0';
+			if (parse_u64(tmp + strspn(tmp, "\t "), 16, &v) == 0) {
+				if (!strncmp(line, "CapInh", 6))
+					e->cap_inh = v, caps |= 1;
+				else if (!strncmp(line, "CapPrm", 6))
+					e->cap_prm = v, caps |= 2;
+				else if (!strncmp(line, "CapEff", 6))
+					e->cap_eff = v, caps |= 4;
+			}
+		}
+		if (ln < sizeof(tmp) && strncmp(line, "NSpgid:", 7) == 0) {
+			const char *q = strrchr(line, '\t');
+			char num[24];
+			size_t k;
+
+			q = q && q < line + ln ? q + 1 : line + 7;
+			k = (size_t)(line + ln - q);
+			if (k > 0 && k < sizeof(num)) {
+				memcpy(num, q, k);
+				num[k] = '\0';
+				if (parse_u64(num + strspn(num, " "), 10, &v) == 0)
+					e->vpgid = (pid_t)v;
+			}
+		}
 		if (ln < sizeof(tmp) && (strncmp(line, "Uid:", 4) == 0 ||
 					 strncmp(line, "NSpid:", 6) == 0)) {
 			const char *p, *last = NULL;
@@ -622,6 +825,9 @@ static void pt_read_status(const struct proctable *pt, pid_t pid,
 		}
 		line = end ? end + 1 : NULL;
 	}
+	if (caps == 7)
+		e->has_caps = true;
+	e->caps_tried = true;
 }
 
 /* argv[0] and the space-joined rest from a NUL-separated buffer. */
@@ -702,7 +908,9 @@ static struct pt_entry *pt_read_proc(struct proctable *pt, pid_t pid)
 	e->pid = pid;
 	e->ppid = st.ppid;
 	e->sid = st.sid;
+	e->pgid = st.pgid;
 	e->start_time = st.start_time;
+	e->start_ns = pt_ticks_to_ns(st.start_time);
 	e->comm = strdup(st.comm);
 	cg = pt_read_cgroup(pt, pid, e, false);
 	pt_read_status(pt, pid, e);
@@ -763,7 +971,9 @@ static struct pt_entry *pt_read_exec(struct proctable *pt,
 	if (rs == 0 && st.state != 'Z' && st.state != 'X') {
 		e->ppid = st.ppid;
 		e->sid = st.sid;
+		e->pgid = st.pgid;
 		e->start_time = st.start_time;
+		e->start_ns = pt_ticks_to_ns(st.start_time);
 		e->comm = strdup(st.comm);
 		if (cg == 1)
 			pt_read_status(pt, ev->pid, e);
@@ -805,6 +1015,13 @@ static struct pt_entry *pt_inherit(const struct pt_entry *p, pid_t pid)
 	e->cmdline = pt_strdup(p->cmdline);
 	e->cwd = pt_strdup(p->cwd);
 	e->argv_src = p->argv0 ? PT_ARGV_INHERITED : PT_ARGV_NONE;
+	e->pgid = p->pgid;
+	e->vpgid = p->vpgid;
+	e->has_caps = p->has_caps;
+	e->cap_inh = p->cap_inh;
+	e->cap_prm = p->cap_prm;
+	e->cap_eff = p->cap_eff;
+	e->exe_ino = p->exe_ino;
 	if (p->cg) {
 		e->cg = malloc(sizeof(*e->cg));
 		if (e->cg)
@@ -929,7 +1146,23 @@ static void pt_apply_exec(struct proctable *pt, struct pt_entry *e,
 			  const struct event *ev, bool fresh)
 {
 	char *old_exe = e->exe ? strdup(e->exe) : NULL;
+	const struct event_path *prog = ev->npaths ? &ev->paths[0] : NULL;
 	int cg = 0;
+
+	/* what depended on the old program */
+	free(e->env);
+	e->env = NULL;
+	e->env_len = 0;
+	e->env_tried = e->exe_tried = false;
+	e->exe_ino = prog && prog->has_inode ? prog->inode : 0;
+	if (ev->has_caps) {
+		e->has_caps = true;
+		e->cap_inh = ev->cap_inh;
+		e->cap_prm = ev->cap_prm;
+		e->cap_eff = ev->cap_eff;
+	} else {
+		e->has_caps = e->caps_tried = false;
+	}
 
 	if (ev->comm)
 		pt_set(&e->comm, ev->comm);
@@ -973,7 +1206,7 @@ static void pt_apply_exec(struct proctable *pt, struct pt_entry *e,
 }
 
 static void pt_apply_fork(struct proctable *pt, struct pt_entry *parent,
-			  pid_t child)
+			  pid_t child, uint64_t ev_time_ns)
 {
 	struct pt_entry *c = pt_lookup(pt, child), *n;
 	struct pt_stat st;
@@ -986,9 +1219,12 @@ static void pt_apply_fork(struct proctable *pt, struct pt_entry *parent,
 	if (!n)
 		return;
 	pt->stats.proc_reads++;
+	n->start_ns = ev_time_ns;
 	if (pt_read_stat(pt, child, &st) == 0 && st.ppid == parent->pid) {
 		n->start_time = st.start_time;
+		n->start_ns = pt_ticks_to_ns(st.start_time);
 		n->sid = st.sid;
+		n->pgid = st.pgid;
 		/* uid is the parent's; the pid in a container's namespace
 		 * is the only thing status adds */
 		if (n->cg)
@@ -1000,6 +1236,7 @@ static void pt_apply_fork(struct proctable *pt, struct pt_entry *parent,
 		pt_remove(pt, c);
 	pt_touch(pt, parent);
 	pt_insert(pt, n);
+	fdtable_fork(pt->ft, parent->pid, child);
 }
 
 /* A pid with no /proc entry any more: build it from its parent (the
@@ -1035,6 +1272,8 @@ static struct pt_entry *pt_from_parent(struct proctable *pt,
 		e->argv_src = PT_ARGV_NONE;
 	}
 	pt_update_cmdline(e);
+	if (!e->start_ns)
+		e->start_ns = ev->time_ns;
 	/* Gone already: keep it only for the grace period. */
 	e->dead = true;
 	e->dead_at_ms = pt_now_ms(pt);
@@ -1169,6 +1408,7 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 		e = pt_from_parent(pt, ev);
 	if (!e) {
 		pathres_enrich(pt->pr, ev);
+		fdtable_enrich(pt->ft, ev);
 		return;
 	}
 
@@ -1180,11 +1420,17 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 			   ev->exit != ev->pid &&
 			   !(strcmp(sc, "clone") == 0 &&
 			     (ev->args[0] & PT_CLONE_THREAD))) {
-			pt_apply_fork(pt, e, (pid_t)ev->exit);
+			pt_apply_fork(pt, e, (pid_t)ev->exit, ev->time_ns);
 		}
 	}
 	if (!exec)
 		pt_note_exe(pt, e, ev);
+	if (ev->has_caps && !exec) { /* capset */
+		e->has_caps = true;
+		e->cap_inh = ev->cap_inh;
+		e->cap_prm = ev->cap_prm;
+		e->cap_eff = ev->cap_eff;
+	}
 	pt_event_argv(pt, e, ev);
 	if (ev->kind == EVENT_KIND_SYSCALL && sc && pt_is(sc, exits))
 		pt_mark_dead(pt, e, now);
@@ -1201,13 +1447,36 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 	ev->vpid = e->vpid;
 	ev->sid = e->sid;
 	pathres_enrich(pt->pr, ev);
+	fdtable_enrich(pt->ft, ev);
 }
 
 /* --- queries ------------------------------------------------------------ */
 
-static void pt_view(struct proctable *pt, const struct pt_entry *e,
+static void pt_view(struct proctable *pt, struct pt_entry *e,
 		    struct proc_view *ret)
 {
+	/* Capability sets after an exec that brought no BPRM_FCAPS record
+	 * are read when first asked for, while the process lives. */
+	if (!e->has_caps && !e->caps_tried && !e->dead && !pt->offline) {
+		struct pt_entry st;
+
+		memset(&st, 0, sizeof(st));
+		pt_read_status(pt, e->pid, &st);
+		e->has_caps = st.has_caps;
+		e->cap_inh = st.cap_inh;
+		e->cap_prm = st.cap_prm;
+		e->cap_eff = st.cap_eff;
+		if (!e->vpgid)
+			e->vpgid = st.vpgid;
+	}
+	e->caps_tried = true;
+	ret->start_ns = e->start_ns;
+	ret->pgid = e->pgid;
+	ret->vpgid = e->vpgid ? e->vpgid : (e->cg ? 0 : e->pgid);
+	ret->has_caps = e->has_caps;
+	ret->cap_inh = e->cap_inh;
+	ret->cap_prm = e->cap_prm;
+	ret->cap_eff = e->cap_eff;
 	ret->pid = e->pid;
 	ret->ppid = e->ppid;
 	ret->vpid = e->vpid;

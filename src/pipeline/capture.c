@@ -52,7 +52,7 @@ struct active {
 
 struct rule_capture {
 	char *name;
-	uint32_t duration_ms; /* 0: the default */
+	uint64_t duration_ms; /* 0: the default */
 };
 
 struct capture {
@@ -579,8 +579,12 @@ void capture_alert(struct capture *c, const struct alert *a)
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return;
-	dur = rc && rc->duration_ms ? rc->duration_ms * NS_PER_MS :
-				      c->opt.duration_ns;
+	dur = c->opt.duration_ns;
+	if (rc && rc->duration_ms)
+		dur = (rc->duration_ms < HARRIER_CAPTURE_MAX_DURATION_MS ?
+			       rc->duration_ms :
+			       HARRIER_CAPTURE_MAX_DURATION_MS) *
+		      NS_PER_MS;
 	x->sum.from_ns = a->time_ns > c->opt.before_ns ?
 				 a->time_ns - c->opt.before_ns :
 				 0;

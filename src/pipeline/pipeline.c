@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "assemble/assembler.h"
+#include "common/limits.h"
 #include "common/log.h"
 #include "enrich/proctable.h"
 #include "pipeline/capture.h"
@@ -33,6 +34,7 @@ struct pipeline {
 	size_t nsinks;
 	struct pipeline_stats stats;
 	uint64_t malformed_reported;
+	uint64_t closed_early_reported;
 	unsigned int since_check;
 	struct ratelimit warn_rl;
 	pid_t ignore_pid;
@@ -50,6 +52,17 @@ static void pipeline_check_malformed(struct pipeline *p)
 	p->stats.records = as.records;
 	p->stats.events = as.events;
 	p->stats.malformed = as.malformed;
+	p->stats.closed_early = as.closed_early;
+	if (as.closed_early != p->closed_early_reported) {
+		log_warning("%llu audit event(s) ended before all their records "
+			    "came (more than %d events interleaved; %llu in "
+			    "total): rules may have missed them",
+			    (unsigned long long)(as.closed_early -
+						 p->closed_early_reported),
+			    HARRIER_ASM_MAX_OPEN,
+			    (unsigned long long)as.closed_early);
+		p->closed_early_reported = as.closed_early;
+	}
 	if (as.malformed == p->malformed_reported)
 		return;
 	if (ratelimit_ok(&p->warn_rl, &suppressed))
@@ -253,6 +266,7 @@ void pipeline_get_stats(const struct pipeline *p, struct pipeline_stats *ret)
 	ret->records = as.records;
 	ret->events = as.events;
 	ret->malformed = as.malformed;
+	ret->closed_early = as.closed_early;
 }
 
 static int yaml_name_filter(const struct dirent *d)
@@ -326,7 +340,7 @@ int pipeline_load_rules(struct engine *e, const char *const *files,
 
 int pipeline_engine_new(const char *const *files, size_t nfiles,
 			const char *sysconfdir, enum alert_priority min_priority,
-			struct diag *d, struct engine **ret)
+			bool strict, struct diag *d, struct engine **ret)
 {
 	struct engine *e = engine_new();
 	int r;
@@ -334,6 +348,7 @@ int pipeline_engine_new(const char *const *files, size_t nfiles,
 	if (!e)
 		return -ENOMEM;
 	engine_set_min_priority(e, min_priority);
+	engine_set_strict(e, strict);
 	r = pipeline_load_rules(e, files, nfiles, sysconfdir, d);
 	if (r < 0) {
 		engine_free(e);

@@ -23,6 +23,7 @@ struct pipeline;
 
 struct pipeline_stats {
 	uint64_t records, events, malformed, alerts;
+	uint64_t closed_early; /* events split: too many interleaved */
 	uint64_t alerts_by_priority[ALERT_PRIO_DEBUG + 1];
 };
 
@@ -75,10 +76,11 @@ int pipeline_load_rules(struct engine *e, const char *const *files,
 			size_t nfiles, const char *sysconfdir,
 			struct diag *d);
 
-/* engine_new + min priority + pipeline_load_rules: a compiled engine in
- * *ret, or NULL and -errno / -EINVAL with every problem in d. */
+/* engine_new + min priority + strictness (engine_set_strict) +
+ * pipeline_load_rules: a compiled engine in *ret, or NULL and -errno /
+ * -EINVAL with every problem in d. */
 int pipeline_engine_new(const char *const *files, size_t nfiles,
 			const char *sysconfdir, enum alert_priority min_priority,
-			struct diag *d, struct engine **ret);
+			bool strict, struct diag *d, struct engine **ret);
 
 #endif

@@ -10,7 +10,7 @@ b=${top_builddir:?}; s=${top_srcdir:?}
 art="$b/fuzz-artifacts"
 mkdir -p "$art"
 rc=0
-for h in assembler rules; do
+for h in assembler rules cond; do
 	bin="$b/fuzz_$h"
 	if [ ! -x "$bin" ]; then
 		echo "fuzz_$h not built (no clang with -fsanitize=fuzzer)"
@@ -18,6 +18,8 @@ for h in assembler rules; do
 	fi
 	work=$(mktemp -d)
 	cp -r "$s/tests/fuzz/corpus/$h/." "$work/"
+	# the Falco-dialect fixtures seed the rules loader too
+	[ "$h" = rules ] && cp "$s"/tests/fixtures/falco/*_rules.yaml "$work/"
 	echo "fuzzing $h for ${secs}s"
 	if ! "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 \
 		-artifact_prefix="$art/$h-" -print_final_stats=1 "$work" \

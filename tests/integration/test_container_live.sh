@@ -45,6 +45,14 @@ cat >"$TMP/test_rules.yaml" <<'EOF'
     pod=%k8s.pod.name ns=%k8s.ns.name k8s_container=%k8s.container.name)
   priority: NOTICE
   tags: [test]
+- rule: Harrier test exe layer
+  desc: the image layer or the container's own writes (overlay upper)
+  condition: evt.type = execve and container.id != host and proc.exepath = /u/sleep
+  output: >
+    layer (upper=%proc.is_exe_upper_layer exe=%proc.exepath
+    memfd=%proc.is_exe_from_memfd mounts=%container.mounts)
+  priority: NOTICE
+  tags: [test]
 EOF
 
 # --- harrierd ---------------------------------------------------------
@@ -62,6 +70,7 @@ cat /etc/shadow >/dev/null
 CMD='cat /etc/shadow >/dev/null; sh -c "cat /etc/shadow >/dev/null; true"; exec sleep 30'
 
 runc_lock
+img_remove() { [ -n "${IMG:-}" ] && $PODMAN rmi -f "$IMG" >/dev/null 2>&1; }
 
 ID1=$(hex 32)
 runc_bundle "$TMP/b1" "$TMP/rootfs" "system.slice/docker-$ID1.scope" "$CMD" ||
@@ -100,6 +109,22 @@ if command -v podman >/dev/null 2>&1; then
 		CGMARKS="$CGMARKS $PODMAN_ID"
 		$PODMAN inspect -f '{{.State.Pid}}' "$PODMAN_ID" \
 			>"$TMP/$PODMAN_ID.pid" 2>/dev/null
+	fi
+	# An image (overlay root): a binary written in the container runs
+	# from the upper layer (proc.is_exe_upper_layer; read while it
+	# lives, hence the sleep).
+	IMG=localhost/harrier-test-$(hex 4)
+	if tar -C "$TMP/rootfs" -c . | $PODMAN import - "$IMG" \
+		>/dev/null 2>>"$TMP/podman.log"; then
+		at_cleanup img_remove
+		$PODMAN run --rm --network none --ulimit nofile=20000:20000 \
+			--ulimit nproc=4096:4096 "$IMG" sh -c \
+			'/bin/busybox mkdir -p /u && /bin/busybox cp /bin/busybox /u/sleep && /u/sleep 1' \
+			>/dev/null 2>>"$TMP/podman.log" ||
+			fail "podman run of the image"
+	else
+		cat "$TMP/podman.log"
+		fail "podman import"
 	fi
 	# The issue's case: `podman run ... cat /etc/shadow`.
 	PODMAN_CAT=$($PODMAN run -d --network none \
@@ -303,6 +328,17 @@ for id in $ID3 $PODMAN_CAT; do
 		.output_fields["proc.cmdline"]' "$J" | sort -u)" \
 		"cat /etc/shadow"
 done
+
+if [ -n "${IMG:-}" ]; then
+	echo "--- overlay upper layer"
+	eq "/u/sleep written in the container runs from the upper layer" \
+		"$(jq -r 'select(.rule == "Harrier test exe layer") |
+		.output_fields["proc.is_exe_upper_layer"]' "$J" | head -n 1)" \
+		true
+	jq -r 'select(.rule == "Harrier test exe layer") |
+		.output_fields["container.mounts"]' "$J" | head -n 1 |
+		grep -q '/proc:' || fail "container.mounts lacks /proc"
+fi
 
 # The host's cat: container.id "host", in the store too (Falco's value).
 echo "--- host"

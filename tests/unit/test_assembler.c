@@ -1035,6 +1035,102 @@ static void test_interleaved_events_whole(void **state)
 	collect_free(&c);
 }
 
+/* More events interleave than HARRIER_EOE_DISTANCE (a machine with many
+ * CPUs): every SYSCALL record first, then every PATH, then every
+ * PROCTITLE. Each event is still assembled whole, none closed early. */
+static void test_interleaved_beyond_distance(void **state)
+{
+	struct collect c = { 0 };
+	struct assembler *a = assembler_new(collect_cb, &c);
+	struct assembler_stats st;
+	char line[512];
+	size_t i, k, total = 3 * HARRIER_EOE_DISTANCE, whole = 0;
+	int n;
+
+	assert_non_null(a);
+	/* a complete event first: the log has PROCTITLE records */
+	n = snprintf(line, sizeof(line),
+		     "type=SYSCALL msg=audit(1795886543.000:1): arch=c000003e "
+		     "syscall=2 success=yes exit=3 items=0 pid=5 comm=\"x\" "
+		     "key=(null)\ntype=PROCTITLE msg=audit(1795886543.000:1): "
+		     "proctitle=78\n");
+	assert_int_equal(assembler_feed(a, line, (size_t)n), 0);
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < total; i++) {
+			if (k == 0)
+				n = snprintf(line, sizeof(line),
+					     "type=SYSCALL msg=audit(1795886544.000:%zu): "
+					     "arch=c000003e syscall=257 success=yes "
+					     "exit=3 items=1 pid=%zu comm=\"cat\" "
+					     "key=(null)\n",
+					     i + 1, i + 100);
+			else if (k == 1)
+				n = snprintf(line, sizeof(line),
+					     "type=PATH msg=audit(1795886544.000:%zu): "
+					     "item=0 name=\"/etc/shadow\" inode=5 "
+					     "dev=fe:00 mode=0100640 ouid=0 ogid=42 "
+					     "rdev=00:00 nametype=NORMAL\n",
+					     i + 1);
+			else
+				n = snprintf(line, sizeof(line),
+					     "type=PROCTITLE msg=audit(1795886544.000:%zu): "
+					     "proctitle=636174\n",
+					     i + 1);
+			assert_true(n > 0 && (size_t)n < sizeof(line));
+			assert_int_equal(assembler_feed(a, line, (size_t)n), 0);
+		}
+	}
+	/* ended at their PROCTITLE, before the end of input (auparse
+	 * hands over the last one with the next record it gets) */
+	assert_true(c.n >= total);
+	assert_int_equal(assembler_flush(a), 0);
+	for (i = 0; i < c.n; i++)
+		if (strstr(c.digests[i], "scn=openat") &&
+		    strstr(c.digests[i], "/etc/shadow"))
+			whole++;
+	assert_int_equal(whole, total);
+	assembler_get_stats(a, &st);
+	assert_int_equal(st.closed_early, 0);
+	assembler_free(a);
+	collect_free(&c);
+}
+
+/* Past HARRIER_ASM_MAX_OPEN incomplete syscall events, the oldest are
+ * ended as they stand, and counted. */
+static void test_interleaved_bound_counted(void **state)
+{
+	struct collect c = { 0 };
+	struct assembler *a = assembler_new(collect_cb, &c);
+	struct assembler_stats st;
+	char line[512];
+	size_t i, extra = 10;
+	int n;
+
+	assert_non_null(a);
+	/* one complete event: the log has PROCTITLE records */
+	n = snprintf(line, sizeof(line),
+		     "type=SYSCALL msg=audit(1795886544.000:1): arch=c000003e "
+		     "syscall=2 success=yes exit=3 items=0 pid=5 comm=\"x\" "
+		     "key=(null)\ntype=PROCTITLE msg=audit(1795886544.000:1): "
+		     "proctitle=78\n");
+	assert_int_equal(assembler_feed(a, line, (size_t)n), 0);
+	for (i = 0; i < HARRIER_ASM_MAX_OPEN + extra; i++) {
+		n = snprintf(line, sizeof(line),
+			     "type=SYSCALL msg=audit(1795886544.000:%zu): "
+			     "arch=c000003e syscall=2 success=yes exit=3 "
+			     "items=0 pid=%zu comm=\"x\" key=(null)\n",
+			     i + 2, i + 2);
+		assert_int_equal(assembler_feed(a, line, (size_t)n), 0);
+	}
+	assembler_get_stats(a, &st);
+	assert_int_equal(st.closed_early, extra);
+	assert_int_equal(assembler_flush(a), 0);
+	assembler_get_stats(a, &st);
+	assert_int_equal(st.events, HARRIER_ASM_MAX_OPEN + extra + 1);
+	assembler_free(a);
+	collect_free(&c);
+}
+
 static void count_records_cb(const struct event *ev, void *userdata)
 {
 	unsigned int *max = userdata;
@@ -1258,6 +1354,8 @@ int main(void)
 		cmocka_unit_test(test_i386_syscall_names),
 		cmocka_unit_test(test_open_events_bounded),
 		cmocka_unit_test(test_interleaved_events_whole),
+		cmocka_unit_test(test_interleaved_beyond_distance),
+		cmocka_unit_test(test_interleaved_bound_counted),
 		cmocka_unit_test(test_records_per_event_bounded),
 		cmocka_unit_test(test_cwd_record_with_two_values),
 		cmocka_unit_test(test_first_of_several_keys),

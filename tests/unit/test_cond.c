@@ -22,9 +22,11 @@
 
 #include "common/diag.h"
 #include "common/lineage.h"
+#include "common/resolver.h"
 #include "common/strbuf.h"
 #include "engine/cond.h"
 #include "engine/engine.h"
+#include "engine/fields.h"
 
 /* ---- a rules environment: macros and lists ---- */
 
@@ -61,16 +63,23 @@ static const struct {
 	{ "empty_list", NULL, 0 },
 };
 
-static const char *env_macro(void *ud, const char *name, const char **ret_file,
-			     unsigned int *ret_line, unsigned int *ret_col)
+static const char *env_macro(void *ud, const char *name,
+			     const struct cond_src **ret_src)
 {
+	static struct cond_srcseg segs[sizeof(env_macros) /
+				       sizeof(env_macros[0])];
+	static struct cond_src srcs[sizeof(env_macros) / sizeof(env_macros[0])];
 	size_t i;
 
 	for (i = 0; i < sizeof(env_macros) / sizeof(env_macros[0]); i++) {
 		if (strcmp(env_macros[i].name, name) == 0) {
-			*ret_file = "macros.yaml";
-			*ret_line = (unsigned int)(10 + i);
-			*ret_col = 14;
+			segs[i].off = 0;
+			segs[i].file = "macros.yaml";
+			segs[i].line = (unsigned int)(10 + i);
+			segs[i].col = 14;
+			srcs[i].segs = &segs[i];
+			srcs[i].nsegs = 1;
+			*ret_src = &srcs[i];
 			return env_macros[i].cond;
 		}
 	}
@@ -91,7 +100,11 @@ static const char *const *env_list(void *ud, const char *name, size_t *ret_n)
 	return NULL;
 }
 
-static const struct cond_env env = { env_macro, env_list, NULL };
+static const struct cond_env env = { env_macro, env_list, NULL, NULL };
+
+/* Conditions under test start at r.yaml:3:14, on one line. */
+static const struct cond_srcseg r_seg = { 0, "r.yaml", 3, 14 };
+static const struct cond_src r_src = { &r_seg, 1 };
 
 static struct cond *compile_ok(const char *text)
 {
@@ -101,7 +114,7 @@ static struct cond *compile_ok(const char *text)
 	size_t i;
 
 	diag_init(&d);
-	c = cond_compile(text, &env, "r.yaml", 3, 14, &d);
+	c = cond_compile(text, &r_src, &env, &d, NULL);
 	for (i = 0; i < d.n; i++) {
 		diag_format(&d.items[i], buf, sizeof(buf));
 		print_error("unexpected diagnostic for '%s': %s\n", text, buf);
@@ -135,7 +148,7 @@ static void expect_errors(const char *text, ...)
 	size_t i = 0;
 
 	diag_init(&d);
-	c = cond_compile(text, &env, "r.yaml", 3, 14, &d);
+	c = cond_compile(text, &r_src, &env, &d, NULL);
 	assert_null(c);
 	va_start(ap, text);
 	while ((want = va_arg(ap, const char *))) {
@@ -152,6 +165,27 @@ static void expect_errors(const char *text, ...)
 		fail_msg("extra diagnostic for '%s': %s", text, buf);
 	}
 	assert_int_equal(d.nerrors, i);
+	diag_free(&d);
+}
+
+/* Compile text (valid), expect exactly one warning; it must not match
+ * ev. */
+static void expect_warning(const char *text, const struct event *ev,
+			   const char *want)
+{
+	struct diag d;
+	struct cond *c;
+	char buf[512];
+
+	diag_init(&d);
+	c = cond_compile(text, &r_src, &env, &d, NULL);
+	assert_non_null(c);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.nerrors, 0);
+	diag_format(&d.items[0], buf, sizeof(buf));
+	assert_string_equal(buf, want);
+	assert_false(cond_eval(c, ev));
+	cond_free(c);
 	diag_free(&d);
 }
 
@@ -396,9 +430,151 @@ static void test_quoted_strings(void **state)
 	MATCH("proc.args = '-c echo \"hi\" \\\\ \\'x\\''", &ev);
 	MATCH("proc.args = \"-c echo \\\"hi\\\" \\\\ 'x'\"", &ev);
 	MATCH("proc.cmdline startswith 'sh -c echo'", &ev);
-	/* a backslash before another character stays */
-	ev.comm = "a\\b";
-	MATCH("proc.name = 'a\\b'", &ev);
+	/* Falco's escapes: \t is a tab; a backslash before a character
+	 * that is no escape stays */
+	ev.comm = "a\\q";
+	MATCH("proc.name = 'a\\q'", &ev);
+	ev.comm = "a\tb";
+	MATCH("proc.name = 'a\\tb'", &ev);
+	MATCH("proc.name = \"a\\/b\" or proc.name = \"a\\tb\"", &ev);
+}
+
+static void test_op_regex_iglob(void **state)
+{
+	struct event ev;
+
+	ev_openat(&ev);
+	/* regex matches the whole value (Falco: RE2, anchored both ends) */
+	MATCH("fd.name regex '/etc/(shadow|gshadow)'", &ev);
+	MATCH("fd.name regex '/etc/s.*'", &ev);
+	NO_MATCH("fd.name regex 'shadow'", &ev);
+	NO_MATCH("fd.name regex '/etc/shad'", &ev);
+	MATCH("proc.exepath regex '.*/(cat|tac)'", &ev);
+	/* the literal prefilter keeps optional and alternative parts out */
+	MATCH("fd.name regex '/etc/shadows?'", &ev);
+	MATCH("fd.name regex '/etc/shadowx*'", &ev);
+	MATCH("fd.name regex 'x|/etc/shadow'", &ev);
+	MATCH("fd.name regex '/etc/(x|shadow)'", &ev);
+	MATCH("fd.name regex '/et[c]/sha\\.*dow'", &ev);
+	MATCH("fd.name regex '/etc/s{1}hadow'", &ev);
+	NO_MATCH("fd.name regex '/etc/shadows'", &ev);
+	MATCH("fd.name iglob '/ETC/SHA*'", &ev);
+	MATCH("fd.name iglob /etc/*", &ev);
+	NO_MATCH("fd.name glob '/ETC/SHA*'", &ev);
+	NO_MATCH("fd.name iglob '/usr/*'", &ev);
+	expect_errors("fd.name regex 'a(b'",
+		      "r.yaml:3:28: error: bad regex 'a(b': Unmatched ( or \\(",
+		      NULL);
+	expect_errors("fd.name regex 'a++b'",
+		      "r.yaml:3:28: error: bad regex 'a++b': bad repetition "
+		      "operator '+' after a repetition",
+		      NULL);
+	expect_errors("fd.name regex '(a{100}){20}'",
+		      "r.yaml:3:28: error: bad regex '(a{100}){20}': counted "
+		      "repetitions above 1000",
+		      NULL);
+	MATCH("fd.name regex '/e{1}tc/[a-z]{2,10}'", &ev);
+	expect_errors("fd.name regex '(a)\\1'",
+		      "r.yaml:3:28: error: regex back-references (\\1) are not "
+		      "supported",
+		      NULL);
+}
+
+static void test_op_binary(void **state)
+{
+	struct event ev;
+
+	ev_openat(&ev);
+	/* hex digits, either case: "/etc" is 2f657463 */
+	MATCH("fd.name bstartswith 2f657463", &ev);
+	MATCH("fd.name bstartswith 2F657463", &ev);
+	NO_MATCH("fd.name bstartswith 2f757372", &ev);
+	MATCH("fd.name bcontains 736861646f77", &ev); /* "shadow" */
+	NO_MATCH("fd.name bcontains 736861646f78", &ev);
+	NO_MATCH("fd.name bstartswith 2f6574632f736861646f7777", &ev);
+	expect_errors("fd.name bcontains xyz1",
+		      "r.yaml:3:32: error: operator 'bcontains' takes hex "
+		      "digits (e.g. cafebabe), not 'xyz1'",
+		      NULL);
+	expect_errors("fd.name bcontains abc",
+		      "r.yaml:3:32: error: operator 'bcontains' takes hex "
+		      "digits (e.g. cafebabe), not 'abc'",
+		      NULL);
+	expect_errors("proc.pid bcontains 01",
+		      "r.yaml:3:23: error: operator 'bcontains' needs a string "
+		      "field; 'proc.pid' is a number",
+		      NULL);
+}
+
+static void test_transformers(void **state)
+{
+	static const char *const argv[] = { "cat", "Y2F0IC9ldGMvc2hhZG93" };
+	struct event ev;
+
+	ev_openat(&ev);
+	MATCH("toupper(proc.name) = CAT", &ev);
+	MATCH("tolower(toupper(proc.name)) = cat", &ev);
+	MATCH("basename(fd.name) = shadow", &ev);
+	MATCH("toupper(basename(fd.name)) in (SHADOW, GSHADOW)", &ev);
+	MATCH("basename(proc.exepath) startswith ca", &ev);
+	MATCH("len(fd.name) = 11", &ev);
+	MATCH("len(proc.name) < 4 and len(fd.name) >= 11", &ev);
+	NO_MATCH("len(fd.name) > 11", &ev);
+	MATCH("tolower(proc.name) exists", &ev);
+	MATCH("tolower( proc.name ) = cat", &ev);
+	ev.argv = argv;
+	MATCH("b64(proc.args) = 'cat /etc/shadow'", &ev);
+	MATCH("b64(proc.args) contains /etc/shadow", &ev);
+	NO_MATCH("b64(audit.key) exists", &ev); /* "harrier-shadow": no base64 */
+	/* unset stays unset through a transformer */
+	NO_MATCH("tolower(container.name) exists", &ev);
+	expect_errors("len(proc.pid) = 1",
+		      "r.yaml:3:14: error: transformer 'len' needs a string or "
+		      "a list; 'proc.pid' is a number",
+		      NULL);
+	expect_errors("tolower(proc.pid) = 1",
+		      "r.yaml:3:14: error: transformer 'tolower' needs a "
+		      "string; 'proc.pid' is a number here",
+		      NULL);
+	expect_errors("tolower(proc.nme) = x",
+		      "r.yaml:3:22: error: unknown field 'proc.nme'", NULL);
+	expect_errors("len(fd.name) contains 1",
+		      "r.yaml:3:27: error: operator 'contains' needs a string "
+		      "field; 'fd.name' is a number",
+		      NULL);
+	expect_errors("tolower(proc.name = x",
+		      "r.yaml:3:14: error: missing ')' after 'tolower('", NULL);
+}
+
+/* A Falco field Harrier does not give: valid, but unsupported. */
+static void test_unsupported_field(void **state)
+{
+	struct cond_unsupported un;
+	struct diag d;
+
+	diag_init(&d);
+	memset(&un, 0, sizeof(un));
+	assert_null(cond_compile("evt.type = read and evt.buffer bcontains 00",
+				 &r_src, &env, &d, &un));
+	assert_int_equal(d.n, 0);
+	assert_true(un.set);
+	assert_string_equal(un.what, "field 'evt.buffer'");
+	assert_int_equal(un.line, 3);
+	assert_int_equal(un.col, 34);
+	assert_string_equal(un.macro, "");
+	/* errors still win: a typo elsewhere fails */
+	memset(&un, 0, sizeof(un));
+	assert_null(cond_compile("evt.buffer contains x and proc.nme = y",
+				 &r_src, &env, &d, &un));
+	assert_int_equal(d.nerrors, 1);
+	assert_false(un.set);
+	diag_free(&d);
+	/* without ret_unsup it is an error */
+	expect_errors("evt.latency > 5",
+		      "r.yaml:3:14: error: field 'evt.latency': audit logs "
+		      "each syscall once, at exit: there is no enter event to "
+		      "time from",
+		      NULL);
 }
 
 /* ---- precedence, parentheses ---- */
@@ -486,15 +662,17 @@ static void test_macro_cycle(void **state)
 {
 	expect_errors("cyc_a",
 		      "macros.yaml:14:14: error: macro cycle: cyc_a -> cyc_b "
-		      "-> cyc_a",
+		      "-> cyc_a (in macro 'cyc_b')",
 		      NULL);
 }
 
 static void test_macro_error_position(void **state)
 {
-	/* an error inside a macro is reported where the macro is */
+	/* an error inside a macro is reported where the macro is, naming
+	 * it */
 	expect_errors("proc.pid = 1 and bad_macro",
-		      "macros.yaml:15:14: error: unknown field 'proc.nme'",
+		      "macros.yaml:15:14: error: unknown field 'proc.nme' "
+		      "(in macro 'bad_macro')",
 		      NULL);
 }
 
@@ -649,9 +827,22 @@ static void test_err_all_reported(void **state)
 
 static void test_err_multiline_position(void **state)
 {
-	/* a multi-line scalar: errors at the scalar's line and column */
-	expect_errors("proc.name = a\n  and proc.nme = b",
-		      "r.yaml:3:14: error: unknown field 'proc.nme'", NULL);
+	/* a folded scalar: the source map says where each line went */
+	static const struct cond_srcseg segs[] = {
+		{ 0, "r.yaml", 3, 14 },
+		{ 14, "r.yaml", 4, 3 },
+	};
+	static const struct cond_src src = { segs, 2 };
+	struct diag d;
+	char buf[256];
+
+	diag_init(&d);
+	assert_null(cond_compile("proc.name = a and proc.nme = b", &src, &env,
+				 &d, NULL));
+	assert_int_equal(d.n, 1);
+	diag_format(&d.items[0], buf, sizeof(buf));
+	assert_string_equal(buf, "r.yaml:4:7: error: unknown field 'proc.nme'");
+	diag_free(&d);
 }
 
 static void test_err_unterminated_string(void **state)
@@ -727,7 +918,10 @@ static void test_fields_evt(void **state)
 	MATCH("evt.rawres = 3", &ev);
 	MATCH("evt.dir = <", &ev);
 	MATCH("evt.dir=<", &ev);
-	NO_MATCH("evt.dir=>", &ev);
+	expect_warning("evt.dir=>", &ev,
+		       "r.yaml:3:14: warning: evt.dir is always '<' on audit "
+		       "data (syscalls are logged at exit): this comparison is "
+		       "never true");
 	MATCH("evt.arg.flags = O_RDONLY|O_CLOEXEC", &ev);
 	MATCH("evt.arg.flags contains O_CLOEXEC", &ev);
 	MATCH("evt.rawarg.flags = 524288", &ev);
@@ -799,10 +993,18 @@ static void test_fields_syscall_args(void **state)
 	ev.args[1] = 04755;
 	ev.paths = shadow_path;
 	ev.npaths = 1;
-	MATCH("evt.arg.mode = 04755 and evt.arg.filename = /etc/shadow", &ev);
+	/* chmod's mode as Falco names its bits (rules test S_ISUID) */
+	MATCH("evt.arg.mode = "
+	      "'S_IXOTH|S_IROTH|S_IXGRP|S_IRGRP|S_IXUSR|S_IWUSR|S_IRUSR|"
+	      "S_ISUID' and evt.arg.filename = /etc/shadow",
+	      &ev);
+	MATCH("evt.arg.mode contains S_ISUID and evt.rawarg.mode = 2541", &ev);
 	ev.syscall_name = "fchmodat";
 	ev.args[2] = 0600;
-	MATCH("evt.arg.mode = 0600", &ev);
+	MATCH("evt.arg.mode = 'S_IWUSR|S_IRUSR'", &ev);
+	NO_MATCH("evt.arg.mode contains S_ISUID", &ev);
+	ev.args[2] = 0;
+	MATCH("evt.arg.mode = 0", &ev);
 	ev.syscall_name = "mkdir";
 	ev.args[1] = 0700;
 	MATCH("evt.arg.mode = 0700 and evt.arg.path = /etc/shadow", &ev);
@@ -1173,6 +1375,39 @@ static void test_fields_lineage(void **state)
 	NO_MATCH("proc.pname exists", &ev);
 }
 
+static void test_val(void **state)
+{
+	static const struct event_lineage lin = { fake_ancestor, NULL };
+	struct event ev;
+	static const char *const argv[] = { "parentproc" };
+
+	ev_openat(&ev);
+	ev.pid = 100;
+	ev.ppid = 50;
+	ev.comm = "parentproc";
+	ev.argv = argv;
+	ev.argc = 1;
+	ev.lineage = &lin;
+	MATCH("proc.name = val(proc.pname)", &ev);
+	NO_MATCH("proc.name != val(proc.pname)", &ev);
+	MATCH("proc.name = val( proc.aname[1] )", &ev);
+	NO_MATCH("proc.name = val(proc.aname[2])", &ev);
+	MATCH("proc.ppid < val(proc.pid)", &ev);
+	MATCH("proc.pid = val(proc.pid)", &ev);
+	MATCH("proc.pexepath endswith val(proc.name)", &ev);
+	MATCH("toupper(proc.name) = toupper(proc.pname)", &ev);
+	MATCH("proc.name in val(proc.aname)", &ev);
+	NO_MATCH("proc.name = val(container.name)", &ev);
+	expect_errors("proc.pid = val(proc.name)",
+		      "r.yaml:3:25: error: cannot compare 'proc.pid' (a number) "
+		      "with 'proc.name' (a string)",
+		      NULL);
+	expect_errors("fd.name pmatch val(proc.cwd)",
+		      "r.yaml:3:29: error: operator 'pmatch' takes no field on "
+		      "its right",
+		      NULL);
+}
+
 /* ---- formats ---- */
 
 struct seen {
@@ -1294,6 +1529,26 @@ static void test_field_table(void **state)
 	}
 	assert_null(engine_field_get(n));
 	assert_true(saw_aname && saw_sip);
+	/* one entry per name: a field Harrier learns to give replaces its
+	 * "not given" entry instead of shadowing it */
+	for (i = 0; i < n; i++) {
+		const struct engine_field_info *a = engine_field_get(i);
+		size_t j;
+
+		assert_true(a->unavailable == NULL ||
+			    strlen(a->unavailable) > 10);
+		for (j = i + 1; j < n; j++)
+			if (strcmp(a->name, engine_field_get(j)->name) == 0)
+				fail_msg("field '%s' listed twice", a->name);
+	}
+	/* Falco's fields that audit cannot give still parse (a rule using
+	 * them is skipped, not failed) */
+	assert_true(field_known("evt.buffer"));
+	assert_true(field_known("container.mount.dest[/var/run/docker.sock]"));
+	assert_true(field_known("k8s.pod.label[app]"));
+	assert_false(field_known("k8s.pod.label"));
+	assert_false(field_known("k8s.pod.label[]"));
+	assert_false(field_known("evt.bufer"));
 	assert_true(field_known("proc.name"));
 	assert_true(field_known("proc.aname[3]"));
 	assert_true(field_known("proc.aname"));
@@ -1306,6 +1561,266 @@ static void test_field_table(void **state)
 	assert_false(field_known("proc.pid[1]"));
 }
 
+/* A bare syscall event of the named syscall. */
+static void syscall_event(struct event *ev, const char *name)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = EVENT_KIND_SYSCALL;
+	ev->syscall_name = name;
+	ev->success = 1;
+	ev->pid = 4321;
+	ev->auid = EVENT_ID_UNSET;
+	ev->ses = EVENT_ID_UNSET;
+}
+
+/* Process facts through the interface: capabilities, environment,
+ * executable facts, duration, session and process group. */
+static const struct proc_view facts_procs[] = {
+	{ .pid = 200, .ppid = 150, .vpid = 7, .sid = 150, .comm = "nc",
+	  .exe = "/usr/bin/nc", .argv0 = "nc", .args = "-l",
+	  .cmdline = "nc -l", .start_ns = 1000000000ULL, .pgid = 200,
+	  .vpgid = 7, .has_caps = true, .cap_inh = 0,
+	  .cap_prm = (1ULL << 21) | (1ULL << 13), .cap_eff = 1ULL << 13 },
+	{ .pid = 150, .ppid = 1, .sid = 150, .comm = "bash", .exe = "/bin/bash",
+	  .argv0 = "bash", .args = "", .cmdline = "bash" },
+};
+
+static int facts_ancestor(void *ctx, pid_t pid, unsigned int n,
+			  struct proc_view *ret)
+{
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < 2; i++)
+		if (facts_procs[i].pid == pid) {
+			if (n == 0) {
+				*ret = facts_procs[i];
+				return 0;
+			}
+			return facts_ancestor(ctx, facts_procs[i].ppid, n - 1,
+					      ret);
+		}
+	return -ENOENT;
+}
+
+static int facts_environ(void *ctx, pid_t pid, const char **ret, size_t *len)
+{
+	static const char vars[] = "HOME=/root\0LD_PRELOAD=/tmp/x.so\0";
+
+	(void)ctx;
+	if (pid != 200)
+		return -ENOENT;
+	*ret = vars;
+	*len = sizeof(vars) - 1;
+	return 0;
+}
+
+static int facts_exe(void *ctx, pid_t pid, struct proc_exe_facts *ret)
+{
+	(void)ctx;
+	if (pid != 200)
+		return -ENOENT;
+	ret->ino = 4242;
+	ret->mtime_ns = 500;
+	ret->ctime_ns = 600000000;
+	ret->upper_layer = 1;
+	ret->from_memfd = 0;
+	return 0;
+}
+
+static void test_fields_process_facts(void **state)
+{
+	static const struct event_lineage lin = { facts_ancestor, NULL,
+						   facts_environ, facts_exe };
+	struct event ev;
+
+	(void)state;
+	syscall_event(&ev, "openat");
+	ev.pid = 200;
+	ev.ppid = 150;
+	ev.exe = "/usr/bin/nc";
+	ev.time_ns = 3000000000ULL;
+	ev.lineage = &lin;
+	MATCH("thread.cap_permitted = 'CAP_NET_RAW CAP_SYS_ADMIN'", &ev);
+	MATCH("thread.cap_effective = CAP_NET_RAW", &ev);
+	MATCH("thread.cap_inheritable = ''", &ev);
+	/* the event's own BPRM_FCAPS/CAPSET wins */
+	ev.has_caps = true;
+	ev.cap_eff = 1ULL << 21;
+	MATCH("thread.cap_effective contains CAP_SYS_ADMIN", &ev);
+	ev.has_caps = false;
+	MATCH("proc.env contains LD_PRELOAD=", &ev);
+	MATCH("proc.env[LD_PRELOAD] = /tmp/x.so and proc.env[HOME] = /root",
+	      &ev);
+	NO_MATCH("proc.env[NOPE] exists", &ev);
+	MATCH("proc.duration = 2000000000", &ev);
+	MATCH("proc.sname = bash and proc.vpgid = 7 and proc.pgid = 200",
+	      &ev);
+	MATCH("proc.is_vpgid_leader = true", &ev);
+	MATCH("proc.is_exe_upper_layer = true and proc.exe_ino = 4242", &ev);
+	MATCH("proc.is_exe_from_memfd = false", &ev);
+	MATCH("proc.exe_ino.ctime = 600000000 and proc.exe_ino.mtime = 500",
+	      &ev);
+	MATCH("proc.exe_ino.ctime_duration_proc_start = 400000000", &ev);
+	ev.exe = "/memfd:payload (deleted)";
+	MATCH("proc.is_exe_from_memfd = true", &ev);
+}
+
+/* fd.* from the enricher's fd table: dup2 of a connected socket. */
+static void test_fields_fd_table(void **state)
+{
+	struct event_fd f;
+	struct event ev;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.num = 3;
+	f.typechar = '4';
+	f.l4proto = 6;
+	f.connected = true;
+	f.has_local = f.has_remote = true;
+	strcpy(f.lip, "10.0.0.5");
+	f.lport = 40000;
+	strcpy(f.rip, "192.0.2.7");
+	f.rport = 4444;
+	syscall_event(&ev, "dup2");
+	ev.args[0] = 3;
+	ev.args[1] = 0;
+	ev.exit = 0;
+	ev.has_exit = true;
+	ev.fd = &f;
+	MATCH("fd.type = ipv4 and fd.typechar = 4 and fd.num = 3", &ev);
+	MATCH("evt.rawres in (0, 1, 2) and evt.arg.newfd = 0", &ev);
+	MATCH("evt.arg.oldfd = 3", &ev);
+	MATCH("fd.sip = 192.0.2.7 and fd.sport = 4444 and fd.rport = 4444",
+	      &ev);
+	MATCH("fd.cip = 10.0.0.5 and fd.lport = 40000 and fd.lip = 10.0.0.5",
+	      &ev);
+	MATCH("fd.name = '10.0.0.5:40000->192.0.2.7:4444'", &ev);
+	MATCH("fd.l4proto = tcp and fd.connected = true", &ev);
+	MATCH("fd.ip = 192.0.2.7 and fd.ip = 10.0.0.5 and fd.port = 4444",
+	      &ev);
+	MATCH("fd.sockfamily = ip and fd.name_changed = false", &ev);
+	/* the server side of an accepted socket */
+	f.is_server = true;
+	MATCH("fd.sip = 10.0.0.5 and fd.cip = 192.0.2.7", &ev);
+}
+
+/* fd.*net compare with networks; fd.*.name with names resolved in the
+ * background (127.0.0.3 is a name that resolves without any lookup). */
+static void test_fields_fd_net_and_names(void **state)
+{
+	struct event ev;
+
+	(void)state;
+	syscall_event(&ev, "connect");
+	ev.sockaddr.family = EVENT_SOCK_INET;
+	ev.sockaddr.raw_family = 2;
+	strcpy(ev.sockaddr.addr, "10.20.30.40");
+	ev.sockaddr.port = 443;
+	MATCH("fd.snet = 10.0.0.0/8 and fd.rnet = 10.20.0.0/16", &ev);
+	MATCH("fd.snet = 10.20.30.40 and fd.snet != 192.168.0.0/16", &ev);
+	MATCH("fd.snet in (192.168.0.0/16, 10.20.30.0/24)", &ev);
+	MATCH("fd.net = 10.20.30.32/27", &ev);
+	NO_MATCH("fd.snet = 10.20.30.0/28", &ev);
+	NO_MATCH("fd.snet = 10.0.0.0/99 or fd.snet = 10.0.0.0/x", &ev);
+	NO_MATCH("fd.lnet = 10.0.0.0/8", &ev); /* local end unknown */
+	strcpy(ev.sockaddr.addr, "2001:db8::5");
+	ev.sockaddr.family = EVENT_SOCK_INET6;
+	MATCH("fd.snet = '2001:db8::/32'", &ev);
+	NO_MATCH("fd.snet = 10.0.0.0/8", &ev);
+
+	strcpy(ev.sockaddr.addr, "127.0.0.3");
+	ev.sockaddr.family = EVENT_SOCK_INET;
+	/* compiling registers the name; until resolved, only text */
+	NO_MATCH("fd.sip.name = 127.0.0.4", &ev);
+	MATCH("fd.sip.name = 127.0.0.3", &ev);
+	assert_true(resolver_refresh() >= 1);
+	NO_MATCH("fd.sip.name = 127.0.0.4", &ev);
+	MATCH("fd.rip.name in (example.invalid, 127.0.0.3)", &ev);
+}
+
+/* container.privileged, start_ts, mounts and mount lookups as Falco's
+ * rules write them. */
+static void test_fields_container_mounts(void **state)
+{
+	static const struct event_mount mounts[] = {
+		{ "/var/run/docker.sock", "/run/docker.sock", "rbind", true,
+		  "rprivate" },
+		{ "/etc", "/host/etc", "rbind,ro", false, "" },
+	};
+	struct event_container ct;
+	struct event ev;
+
+	(void)state;
+	memset(&ct, 0, sizeof(ct));
+	ct.id = "0123456789ab0123456789ab0123456789ab0123456789ab0123456789abcdef";
+	ct.privileged = 1;
+	ct.start_ts = 1796158315500000000ULL;
+	ct.mounts = mounts;
+	ct.nmounts = 2;
+	syscall_event(&ev, "execve");
+	/* a host process: N/A, so Falco's "not ... in (<NA>, N/A)" holds */
+	MATCH("container.mount.dest[/etc] in (\"<NA>\", \"N/A\")", &ev);
+	NO_MATCH("container.privileged = true", &ev);
+	ev.container = &ct;
+	MATCH("container.privileged = true", &ev);
+	MATCH("container.start_ts = 1796158315500000000", &ev);
+	MATCH("not container.mount.dest[/var/run/docker.sock] in "
+	      "(\"<NA>\", \"N/A\")", &ev);
+	MATCH("container.mount.dest[/var/run/docker.sock] = /run/docker.sock",
+	      &ev);
+	MATCH("container.mount.dest[/et*] = /host/etc", &ev);
+	MATCH("container.mount.dest[/proc*] = N/A", &ev);
+	MATCH("container.mount.source[/host/etc] = /etc", &ev);
+	MATCH("container.mount.rdwr[1] = false and "
+	      "container.mount.propagation[0] = rprivate",
+	      &ev);
+	MATCH("container.mount[1] = '/etc:/host/etc:rbind,ro:false:'", &ev);
+	MATCH("container.mounts contains '/var/run/docker.sock:/run/docker.sock'",
+	      &ev);
+	ct.privileged = -1;
+	NO_MATCH("container.privileged exists", &ev);
+}
+
+/* What the rule compiler asks: does the syscall have this argument? */
+static void test_fields_arg_exists(void **state)
+{
+	(void)state;
+	assert_int_equal(field_syscall_has_arg("symlinkat", "target"), 1);
+	assert_int_equal(field_syscall_has_arg("symlinkat", "linkpath"), 1);
+	assert_int_equal(field_syscall_has_arg("linkat", "oldpath"), 1);
+	assert_int_equal(field_syscall_has_arg("ptrace", "request"), 1);
+	assert_int_equal(field_syscall_has_arg("bpf", "cmd"), 1);
+	assert_int_equal(field_syscall_has_arg("dup2", "newfd"), 1);
+	assert_int_equal(field_syscall_has_arg("openat", "flags"), 1);
+	assert_int_equal(field_syscall_has_arg("ptrace", "a2"), 1);
+	assert_int_equal(field_syscall_has_arg("openat", "res"), 1);
+	assert_int_equal(field_syscall_has_arg("openat", "target"), 0);
+	assert_int_equal(field_syscall_has_arg("execve", "flags"), 0);
+	assert_int_equal(field_syscall_has_arg("no_such_call", "x"), -1);
+}
+
+/* Falco's names for flags: unshare/setns, mount, bpf. */
+static void test_fields_flag_names(void **state)
+{
+	struct event ev;
+
+	(void)state;
+	syscall_event(&ev, "unshare");
+	ev.args[0] = 0x20000000 | 0x10000000; /* NEWPID|NEWUSER */
+	MATCH("evt.arg.flags = 'CLONE_NEWUSER|CLONE_NEWPID'", &ev);
+	syscall_event(&ev, "setns");
+	ev.args[1] = 0x40000000;
+	MATCH("evt.arg.nstype = CLONE_NEWNET", &ev);
+	syscall_event(&ev, "mount");
+	ev.args[3] = 0xc0ed0000 | 4096 | 16384;
+	MATCH("evt.arg.flags = 'MS_BIND|MS_REC'", &ev);
+	syscall_event(&ev, "bpf");
+	ev.args[0] = 5;
+	MATCH("evt.arg.cmd = BPF_PROG_LOAD", &ev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1316,6 +1831,11 @@ int main(void)
 		cmocka_unit_test(test_op_glob),
 		cmocka_unit_test(test_op_pmatch),
 		cmocka_unit_test(test_op_exists_and_unset),
+		cmocka_unit_test(test_op_regex_iglob),
+		cmocka_unit_test(test_op_binary),
+		cmocka_unit_test(test_transformers),
+		cmocka_unit_test(test_val),
+		cmocka_unit_test(test_unsupported_field),
 		cmocka_unit_test(test_bool_fields),
 		cmocka_unit_test(test_quoted_strings),
 		cmocka_unit_test(test_precedence),
@@ -1346,6 +1866,12 @@ int main(void)
 		cmocka_unit_test(test_fields_fd_socket),
 		cmocka_unit_test(test_fields_container),
 		cmocka_unit_test(test_fields_lineage),
+		cmocka_unit_test(test_fields_process_facts),
+		cmocka_unit_test(test_fields_fd_table),
+		cmocka_unit_test(test_fields_fd_net_and_names),
+		cmocka_unit_test(test_fields_container_mounts),
+		cmocka_unit_test(test_fields_arg_exists),
+		cmocka_unit_test(test_fields_flag_names),
 		cmocka_unit_test(test_format_render),
 		cmocka_unit_test(test_format_values_unescaped),
 		cmocka_unit_test(test_format_errors),

@@ -267,6 +267,72 @@ static void test_runc_state_and_bundle(void **state)
 	assert_string_equal(c->runtime, "docker");
 }
 
+/* Privileged, start time and mounts: docker's config and host config,
+ * an OCI config (podman/CRI-O), runc's own state. */
+static void test_docker_privileged_mounts_start(void **state)
+{
+	struct fixture *f = *state;
+	const struct event_container *c;
+
+	puts_(f, "var/lib/docker/containers/" ID_A "/config.v2.json",
+	      "{\"Name\":\"/priv\",\"State\":{\"StartedAt\":"
+	      "\"2026-12-01T20:51:55.5Z\"},\"MountPoints\":{\"/var/run/"
+	      "docker.sock\":{\"Source\":\"/var/run/docker.sock\","
+	      "\"Destination\":\"/var/run/docker.sock\",\"RW\":true,"
+	      "\"Mode\":\"\",\"Propagation\":\"rprivate\"}}}");
+	puts_(f, "var/lib/docker/containers/" ID_A "/hostconfig.json",
+	      "{\"Privileged\":true}");
+	c = get(f, ID_A, "docker", "");
+	assert_int_equal(c->privileged, 1);
+	assert_int_equal(c->start_ts, 1796158315500000000ULL);
+	assert_int_equal(c->nmounts, 1);
+	assert_string_equal(c->mounts[0].dest, "/var/run/docker.sock");
+	assert_string_equal(c->mounts[0].source, "/var/run/docker.sock");
+	assert_true(c->mounts[0].rw);
+	assert_string_equal(c->mounts[0].propagation, "rprivate");
+}
+
+static void test_oci_privileged_and_mounts(void **state)
+{
+	struct fixture *f = *state;
+	const struct event_container *c;
+
+	puts_(f,
+	      "run/containers/storage/overlay-containers/" ID_A
+	      "/userdata/config.json",
+	      "{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_CHOWN\","
+	      "\"CAP_SYS_ADMIN\"]}},\"linux\":{\"maskedPaths\":[]},"
+	      "\"mounts\":[{\"destination\":\"/host\",\"source\":\"/\","
+	      "\"options\":[\"rbind\",\"ro\",\"rslave\"]},{\"destination\":"
+	      "\"/proc\",\"source\":\"proc\",\"options\":[]}]}");
+	c = get(f, ID_A, "podman", "");
+	assert_int_equal(c->privileged, 1);
+	assert_int_equal(c->nmounts, 2);
+	assert_string_equal(c->mounts[0].dest, "/host");
+	assert_string_equal(c->mounts[0].mode, "rbind,ro,rslave");
+	assert_false(c->mounts[0].rw);
+	assert_string_equal(c->mounts[0].propagation, "rslave");
+	assert_int_equal(c->start_ts, 0);
+}
+
+static void test_runc_state_unprivileged(void **state)
+{
+	struct fixture *f = *state;
+	const struct event_container *c;
+
+	puts_(f, "run/runc/" ID_A "/state.json",
+	      "{\"created\":\"2026-12-01T21:51:55.000000001+01:00\","
+	      "\"config\":{\"capabilities\":{\"Bounding\":[\"CAP_CHOWN\"]},"
+	      "\"masked_paths\":[\"/proc/kcore\"],\"mounts\":[{\"source\":"
+	      "\"/etc/hosts\",\"destination\":\"/etc/hosts\",\"device\":"
+	      "\"bind\",\"flags\":1}]}}");
+	c = get(f, ID_A, "docker", "");
+	assert_int_equal(c->privileged, 0);
+	assert_int_equal(c->start_ts, 1796158315000000001ULL);
+	assert_int_equal(c->nmounts, 1);
+	assert_false(c->mounts[0].rw);
+}
+
 static void test_runc_labels_without_bundle(void **state)
 {
 	struct fixture *f = *state;
@@ -579,6 +645,9 @@ int main(void)
 		T(test_crio_annotations),
 		T(test_podman_storage),
 		T(test_runc_state_and_bundle),
+		T(test_docker_privileged_mounts_start),
+		T(test_oci_privileged_and_mounts),
+		T(test_runc_state_unprivileged),
 		T(test_runc_labels_without_bundle),
 		T(test_nothing_on_disk),
 		T(test_malformed_json),

@@ -600,7 +600,9 @@ static void test_error_every_problem_reported(void **state)
 	assert_true(has_error(&d, 21, 9, "append to rule 'Nope'"));
 	assert_true(has_error(&d, 29, 12, "enabled must be true or false"));
 	assert_true(has_error(&d, 30, 3, "must be a mapping"));
-	assert_true(has_error(&d, 33, 3, "unknown key 'conditon' in rule"));
+	/* an unknown key is a warning (Falco's forward compatibility);
+	 * the rule then lacks its condition */
+	assert_true(has_warning(&d, "unknown key 'conditon' in rule"));
 	assert_true(has_error(&d, 31, 3, "'Typo key' has no condition"));
 	/* and nothing was half-added */
 	assert_int_equal(engine_rule_count(e), 0);
@@ -711,8 +713,11 @@ static void test_error_macro_reported_once(void **state)
 	assert_int_equal(
 		engine_load_buffer(e, "m.yaml", text, strlen(text), &d), 0);
 	assert_int_equal(engine_compile(e, &d), -EINVAL);
-	/* at the macro's (multi-line) text, once for both rules */
-	assert_true(has_error(&d, 3, 5, "proc.nosuch"));
+	/* at the token inside the macro's folded text, once, naming the
+	 * macro and both rules */
+	assert_true(has_error(&d, 4, 9,
+			      "unknown field 'proc.nosuch' (in macro 'm', used "
+			      "by rules 'R1', 'R2')"));
 	assert_int_equal(d.n, 1);
 	assert_int_equal(d.nerrors, 1);
 	diag_free(&d);
@@ -1149,25 +1154,32 @@ static void test_required_engine_version(void **state)
 
 	(void)state;
 	diag_init(&d);
-	assert_int_equal(load_text("- required_engine_version: 0.1.0\n", &d),
+	/* Falco's numbering: what falcosecurity/rules require loads */
+	assert_int_equal(load_text("- required_engine_version: 0.57.0\n", &d),
 			 0);
-	assert_int_equal(load_text("- required_engine_version: 0.0.9\n", &d),
+	assert_int_equal(load_text("- required_engine_version: 0.26.0\n", &d),
 			 0);
-	assert_int_equal(load_text("- required_engine_version: 0.1\n", &d), 0);
+	assert_int_equal(load_text("- required_engine_version: 0.57\n", &d),
+			 0);
 	assert_int_equal(load_text("- required_engine_version: '0.1.0'\n", &d),
 			 0);
+	/* Falco's old plain numbers mean 0.N.0 */
+	assert_int_equal(load_text("- required_engine_version: 17\n", &d), 0);
 	assert_int_equal(d.n, 0);
-	assert_int_equal(load_text("- required_engine_version: 0.2.0\n", &d),
-			 -EINVAL);
-	assert_true(has_error(&d, 1, 28, "require engine version 0.2.0"));
+	/* newer: a warning naming what may be missing, not a refusal */
+	assert_int_equal(load_text("- required_engine_version: 0.60.0\n", &d),
+			 0);
+	assert_int_equal(d.nerrors, 0);
+	assert_true(has_warning(&d, "require Falco engine version 0.60.0"));
+	assert_true(has_warning(&d, "Falco engine 0.57.0"));
+	assert_true(has_warning(&d, "join"));
 	diag_free(&d);
 	diag_init(&d);
-	/* Falco's old plain numbers mean 0.N.0 */
-	assert_int_equal(load_text("- required_engine_version: 26\n", &d),
-			 -EINVAL);
+	assert_int_equal(load_text("- required_engine_version: 58\n", &d), 0);
+	assert_true(has_warning(&d, "version 0.58.0"));
 	assert_int_equal(load_text("- required_engine_version: x.y\n", &d),
 			 -EINVAL);
-	assert_int_equal(d.nerrors, 2);
+	assert_int_equal(d.nerrors, 1);
 	diag_free(&d);
 	diag_init(&d);
 	assert_int_equal(load_text("- required_plugin_versions:\n"
@@ -1230,6 +1242,62 @@ static void test_skip_if_unknown_filter(void **state)
 	assert_true(has_warning(&d, "'Future' skipped"));
 	open_event(&t, "/usr/bin/cat", "cat", "/etc/hosts");
 	assert_int_equal(eval(e, &t.ev, &c), 0);
+	diag_free(&d);
+	engine_free(e);
+}
+
+/* Every YAML scalar style folds or unquotes differently: the error is at
+ * the token's own line and column in each. */
+static void test_error_position_scalar_styles(void **state)
+{
+	static const char text[] =
+		"- rule: Plain\n" /* 1 */
+		"  desc: d\n"
+		"  condition: evt.type = openat\n"
+		"    and proc.nme = a\n" /* 4: col 9 */
+		"  output: o\n"
+		"  priority: INFO\n"
+		"- rule: Single\n" /* 7 */
+		"  desc: d\n"
+		"  condition: 'proc.name = ''its'' and\n"
+		"     fd.nme = b'\n" /* 10: col 6 */
+		"  output: o\n"
+		"  priority: INFO\n"
+		"- rule: Double\n" /* 13 */
+		"  desc: d\n"
+		"  condition: \"proc.name = \\\"x\\\" and fd.nam = c\"\n" /* 15 */
+		"  output: o\n"
+		"  priority: INFO\n"
+		"- rule: Literal\n" /* 18 */
+		"  desc: d\n"
+		"  condition: |  # a comment with proc.x in it\n"
+		"    evt.type = openat and\n"
+		"      proc.nam = d\n" /* 22: col 7 */
+		"  output: o\n"
+		"  priority: INFO\n"
+		"- rule: Folded\n" /* 25 */
+		"  desc: d\n"
+		"  condition: >-\n"
+		"    evt.type = openat\n"
+		"\n"
+		"    and (proc.name = e\n"
+		"         or proc.nm = f)\n" /* 31: col 13 */
+		"  output: o\n"
+		"  priority: INFO\n";
+	struct engine *e = engine_new();
+	struct diag d;
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(
+		engine_load_buffer(e, "p.yaml", text, strlen(text), &d), 0);
+	assert_int_equal(engine_compile(e, &d), -EINVAL);
+	assert_true(has_error(&d, 4, 9, "unknown field 'proc.nme'"));
+	assert_true(has_error(&d, 10, 6, "unknown field 'fd.nme'"));
+	assert_true(has_error(&d, 15, 37, "unknown field 'fd.nam'"));
+	assert_true(has_error(&d, 22, 7, "unknown field 'proc.nam'"));
+	assert_true(has_error(&d, 31, 13, "unknown field 'proc.nm'"));
+	assert_int_equal(d.nerrors, 5);
 	diag_free(&d);
 	engine_free(e);
 }
@@ -1622,6 +1690,7 @@ int main(void)
 		cmocka_unit_test(test_other_source_skipped),
 		cmocka_unit_test(test_skip_if_unknown_filter),
 		cmocka_unit_test(test_block_scalar_condition),
+		cmocka_unit_test(test_error_position_scalar_styles),
 		cmocka_unit_test(test_shipped_rules),
 		cmocka_unit_test(test_shipped_rules_more),
 	};
