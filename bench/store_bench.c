@@ -183,7 +183,7 @@ static int raw(const char *path, uint64_t n, uint64_t t0, int version)
 
 	if (sqlite3_open(path, &db) != SQLITE_OK ||
 	    sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous "
-			     "= NORMAL; PRAGMA cache_size = -65536",
+			     "= NORMAL; PRAGMA cache_size = -32768",
 			 NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	if (version == 0 &&

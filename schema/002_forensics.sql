@@ -53,9 +53,10 @@ CREATE INDEX alerts_pod ON alerts (pod_name, time_ns)
 CREATE INDEX alerts_namespace ON alerts (pod_namespace, time_ns)
 	WHERE pod_namespace IS NOT NULL;
 
--- Container names: every (name, id) pair seen. `--container NAME` finds
--- the ids here, then their alerts (and events) in the index above: one
--- index on alerts instead of one per column.
+-- Container names: every (name, id) pair seen (a trigger below keeps
+-- it). `--container NAME` finds the ids here, then their alerts (and
+-- events) in the index above: one index on alerts instead of one per
+-- column.
 CREATE TABLE containers (
 	name TEXT NOT NULL,
 	id   TEXT NOT NULL,
@@ -64,18 +65,42 @@ CREATE TABLE containers (
 INSERT OR IGNORE INTO containers (name, id)
 	SELECT DISTINCT container_name, container_id FROM alerts
 	 WHERE container_name IS NOT NULL AND container_id IS NOT NULL;
+CREATE TRIGGER alerts_containers AFTER INSERT ON alerts
+WHEN new.container_name IS NOT NULL AND new.container_id IS NOT NULL
+BEGIN
+	INSERT OR IGNORE INTO containers (name, id)
+		VALUES (new.container_name, new.container_id);
+END;
 
 -- Tags: every (tag, rule) pair seen. A rule's alerts share its tags, so
 -- the alerts with a tag are the alerts of these rules (alerts_rule) whose
 -- tags array holds it: an index lookup, not a scan of every array.
+-- rule_tagsets remembers each (rule, tags array) written, so that an
+-- alert of a rule already seen costs one lookup, not a parse of its tags.
 CREATE TABLE rule_tags (
 	tag  TEXT NOT NULL,
 	rule TEXT NOT NULL,
 	PRIMARY KEY (tag, rule)
 ) WITHOUT ROWID;
+CREATE TABLE rule_tagsets (
+	rule TEXT NOT NULL,
+	tags TEXT NOT NULL,
+	PRIMARY KEY (rule, tags)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO rule_tagsets (rule, tags)
+	SELECT DISTINCT rule, tags FROM alerts WHERE json_valid(tags);
 INSERT OR IGNORE INTO rule_tags (tag, rule)
-	SELECT DISTINCT t.value, a.rule FROM alerts AS a, json_each(a.tags) AS t
-	 WHERE json_valid(a.tags) AND t.type = 'text';
+	SELECT DISTINCT t.value, s.rule FROM rule_tagsets AS s,
+	       json_each(s.tags) AS t WHERE t.type = 'text';
+CREATE TRIGGER alerts_rule_tags AFTER INSERT ON alerts
+WHEN new.tags <> '[]' AND json_valid(new.tags) AND NOT EXISTS
+	(SELECT 1 FROM rule_tagsets WHERE rule = new.rule AND tags = new.tags)
+BEGIN
+	INSERT INTO rule_tagsets (rule, tags) VALUES (new.rule, new.tags);
+	INSERT OR IGNORE INTO rule_tags (tag, rule)
+		SELECT value, new.rule FROM json_each(new.tags)
+		 WHERE type = 'text';
+END;
 
 -- Enriched events around alerts (harrierd's capture: the same container,
 -- or on the host the same process lineage and session, from
@@ -113,6 +138,12 @@ CREATE TABLE events (
 CREATE UNIQUE INDEX events_key ON events (time_ns, audit_serial, hostname);
 CREATE INDEX events_container ON events (substr(container_id, 1, 12),
 					 time_ns);
+CREATE TRIGGER events_containers AFTER INSERT ON events
+WHEN new.container_name IS NOT NULL AND new.container_id IS NOT NULL
+BEGIN
+	INSERT OR IGNORE INTO containers (name, id)
+		VALUES (new.container_name, new.container_id);
+END;
 CREATE INDEX events_pid ON events (pid, time_ns);
 CREATE INDEX events_file ON events (file, time_ns) WHERE file IS NOT NULL;
 

@@ -64,13 +64,6 @@
  * 7% less of the daemon's CPU than 50 ms at 900 alerts/s (bench/live). */
 #define HARRIER_STORE_BATCH_WAIT_MS 200
 
-/* (rule, tags) pairs the store writer remembers as already in the
- * rule_tags table, so that an alert of a known rule costs no statement.
- * A rule set has tens to a few thousand rules; past half of this the
- * memory starts again (the next alert of each rule writes its pair once
- * more: INSERT OR IGNORE). */
-#define HARRIER_STORE_RULE_TAGS_CACHE 4096
-
 /* Ancestors kept with each event in the capture window (pids, parent
  * first): a host capture takes the descendants of the alert process's
  * parent, found through these. Deeper nesting within one capture's

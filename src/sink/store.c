@@ -330,14 +330,6 @@ static int insert_one(struct store *s, const struct alert *a,
 out:
 	(void)sqlite3_reset(st);
 	(void)sqlite3_clear_bindings(st);
-	if (rc == SQLITE_OK)
-		rc = store_context_rule_tags(s->ctx, a->rule ? a->rule : "",
-					     strbuf_str(&s->tags_json));
-	if (rc == SQLITE_OK)
-		rc = store_context_container(
-			s->ctx,
-			host && !a->container_name ? "host" : a->container_name,
-			host ? "host" : a->container_id);
 	return rc;
 }
 
@@ -391,7 +383,6 @@ static int insert_batch(struct store *s, struct store_item *a, unsigned int n,
 		(void)snprintf(msg, msglen, "%s", sqlite3_errmsg(s->db));
 		if (!sqlite3_get_autocommit(s->db))
 			(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		store_context_rollback(s->ctx);
 	}
 	return rc;
 }

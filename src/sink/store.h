@@ -54,7 +54,7 @@ struct store_context_stats {
 	uint64_t events_written;   /* context events (or found stored) */
 	uint64_t events_dropped;   /* queue half full, or write failures */
 	uint64_t summaries_written, summaries_dropped;
-	uint64_t links_missing;	   /* context of alerts it does not hold */
+	uint64_t links_missing;	   /* links not made: the alert not held, or linked already */
 };
 void store_sink_context_stats(struct sink *s, struct store_context_stats *ret);
 

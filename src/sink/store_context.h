@@ -2,10 +2,10 @@
 /*
  * The store writer's forensic part, internal to the store: context
  * events and capture summaries (common/context.h) into the events,
- * alert_events and captures tables, and the rule_tags index behind
- * `harrier alerts --tag`. Called only from the writer thread, inside its
- * batch transaction, with the writer's connection; values reach SQLite
- * only as bound parameters.
+ * alert_events and captures tables. Called only from the writer thread,
+ * inside its batch transaction, with the writer's connection; every
+ * statement is idempotent (a batch written again adds nothing twice) and
+ * values reach SQLite only as bound parameters.
  */
 #ifndef HARRIER_STORE_CONTEXT_H
 #define HARRIER_STORE_CONTEXT_H
@@ -22,21 +22,10 @@ struct store_context;
 struct store_context *store_context_new(sqlite3 *db, char **ret_err);
 void store_context_free(struct store_context *c);
 
-/* After an alert row: make sure rule_tags has (tag, rule) for each tag of
- * tags_json (the alert's JSON array). Remembers the pairs it wrote, so an
- * alert of a known rule costs no statement. SQLITE_OK or an error. */
-int store_context_rule_tags(struct store_context *c, const char *rule,
-			    const char *tags_json);
-
-/* After an alert or event in a container: make sure containers has
- * (name, id), as store_context_rule_tags does for tags. NULLs: nothing. */
-int store_context_container(struct store_context *c, const char *name,
-			    const char *id);
-
-/* One context event (stored once: a second copy finds the first) and its
- * links to alerts. A link to an alert the store does not hold (it was
- * dropped) is counted in *ret_missing and skipped. SQLITE_OK or an
- * error. */
+/* One context event (stored once: a second copy changes nothing) and its
+ * links to alerts. A link not made (the store does not hold the alert:
+ * it was dropped; or the link was there) is counted in *ret_missing.
+ * SQLITE_OK or an error. */
 int store_context_write_event(struct store_context *c,
 			      const struct context_event *e,
 			      const char *origin, unsigned int *ret_missing);
@@ -47,8 +36,5 @@ int store_context_write_event(struct store_context *c,
 int store_context_write_summary(struct store_context *c,
 				const struct context_summary *s,
 				unsigned int *ret_missing);
-
-/* Forget the alert ids looked up: after a rollback they may be gone. */
-void store_context_rollback(struct store_context *c);
 
 #endif
