@@ -147,36 +147,62 @@ END;
 CREATE INDEX events_pid ON events (pid, time_ns);
 CREATE INDEX events_file ON events (file, time_ns) WHERE file IS NOT NULL;
 
--- Which events are the context of which alert.
-CREATE TABLE alert_events (
-	alert_id INTEGER NOT NULL,
-	event_id INTEGER NOT NULL,
-	PRIMARY KEY (alert_id, event_id)
-) WITHOUT ROWID;
-CREATE INDEX alert_events_event ON alert_events (event_id);
-
--- One row per capture, written when it starts and again when it ends:
--- its window, its scope, how many events it linked and how many the
--- per-minute cap left out (final once running is 0).
+-- Captures: one per scope at a time. An alert in the scope of a capture
+-- that is running joins it (its window is added), so a storm of alerts in
+-- one container or shell holds each event once. A capture is named by the
+-- alert that started it (the key, as the writer knows no ids); events
+-- and alerts are linked to it.
 CREATE TABLE captures (
-	alert_id  INTEGER PRIMARY KEY,
-	scope     TEXT,			-- "container web-1 (3f2a9c1d5e6b)", "host pid 4242 lineage, session 7"
-	from_ns   INTEGER NOT NULL,
-	until_ns  INTEGER NOT NULL,
-	events    INTEGER NOT NULL,
-	left_out  INTEGER NOT NULL,
-	running   INTEGER NOT NULL DEFAULT 0	-- 1 until the capture ends
+	id           INTEGER PRIMARY KEY,
+	time_ns      INTEGER NOT NULL,	-- its first alert's key
+	audit_serial INTEGER NOT NULL,
+	rule         TEXT NOT NULL,
+	hostname     TEXT,
+	scope        TEXT,		-- "container web-1 (3f2a9c1d5e6b)", "host pid 4242 lineage, session 7"
+	from_ns      INTEGER NOT NULL,	-- all its alerts' windows
+	until_ns     INTEGER NOT NULL,
+	events       INTEGER NOT NULL,	-- handed over
+	left_out     INTEGER NOT NULL,	-- by capture.max_events_per_minute
+	alerts       INTEGER NOT NULL,
+	running      INTEGER NOT NULL DEFAULT 0	-- 1 until it ends
 );
+CREATE UNIQUE INDEX captures_key ON captures (time_ns, audit_serial, rule,
+					      hostname);
+CREATE TABLE capture_events (
+	capture_id INTEGER NOT NULL,
+	event_id   INTEGER NOT NULL,
+	PRIMARY KEY (capture_id, event_id)
+) WITHOUT ROWID;
+CREATE INDEX capture_events_event ON capture_events (event_id);
+-- Each alert's part of its capture: its own window.
+CREATE TABLE alert_captures (
+	alert_id   INTEGER NOT NULL,
+	capture_id INTEGER NOT NULL,
+	from_ns    INTEGER NOT NULL,
+	until_ns   INTEGER NOT NULL,
+	PRIMARY KEY (alert_id, capture_id)
+) WITHOUT ROWID;
+CREATE INDEX alert_captures_capture ON alert_captures (capture_id);
 
--- Retention deletes alerts (max_age, max_rows, by hand): their context
--- goes with them, and an event no alert links to any more.
+-- Retention deletes alerts (max_age, max_rows, by hand): what only they
+-- needed goes with them: a capture no alert joins any more, then an
+-- event no capture holds.
 CREATE TRIGGER alerts_delete_context AFTER DELETE ON alerts
 BEGIN
-	DELETE FROM alert_events WHERE alert_id = old.id;
-	DELETE FROM captures WHERE alert_id = old.id;
+	DELETE FROM alert_captures WHERE alert_id = old.id;
 END;
-CREATE TRIGGER alert_events_delete_orphan AFTER DELETE ON alert_events
-WHEN NOT EXISTS (SELECT 1 FROM alert_events WHERE event_id = old.event_id)
+CREATE TRIGGER alert_captures_delete AFTER DELETE ON alert_captures
+WHEN NOT EXISTS (SELECT 1 FROM alert_captures
+		  WHERE capture_id = old.capture_id)
+BEGIN
+	DELETE FROM captures WHERE id = old.capture_id;
+END;
+CREATE TRIGGER captures_delete AFTER DELETE ON captures
+BEGIN
+	DELETE FROM capture_events WHERE capture_id = old.id;
+END;
+CREATE TRIGGER capture_events_delete AFTER DELETE ON capture_events
+WHEN NOT EXISTS (SELECT 1 FROM capture_events WHERE event_id = old.event_id)
 BEGIN
 	DELETE FROM events WHERE id = old.event_id;
 END;

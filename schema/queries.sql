@@ -14,9 +14,10 @@
 -- the same in ns; container_id 'host' outside containers). events: the
 -- enriched events harrierd captured around alerts (the same container,
 -- or on the host the alert process's lineage and session, from
--- capture.before before to the capture duration after); alert_events
--- links them to their alerts; captures says each capture's window and
--- what the per-minute cap left out. Times as parameters (:since, :until)
+-- capture.before before to the capture duration after). captures: one
+-- per scope at a time (its window, what the per-minute cap left out);
+-- capture_events links events to it, alert_captures each alert to its
+-- capture with the alert's own window. Times as parameters (:since, :until)
 -- are 'YYYY-MM-DD HH:MM:SS' in UTC. Each question starts with "-- Qn:"
 -- and its query ends with ';' at the end of a line (the test suite runs
 -- them one by one against a store built from a recorded intrusion).
@@ -28,9 +29,11 @@ SELECT e.time, e.pid, e.ppid, e.syscall,
        (SELECT group_concat(x.rule, '; ') FROM alerts AS x
          WHERE x.time_ns = e.time_ns AND x.audit_serial = e.audit_serial
            AND x.hostname IS e.hostname) AS alerts
-FROM alert_events AS l
-JOIN events AS e ON e.id = l.event_id
-WHERE l.alert_id = :alert_id
+FROM alert_captures AS ac
+JOIN capture_events AS ce ON ce.capture_id = ac.capture_id
+JOIN events AS e ON e.id = ce.event_id
+ AND e.time_ns BETWEEN ac.from_ns AND ac.until_ns
+WHERE ac.alert_id = :alert_id
 ORDER BY e.time_ns, e.id;
 
 -- Q2: What ran before it, in the same container (or session and lineage
@@ -38,9 +41,11 @@ ORDER BY e.time_ns, e.id;
 -- its command line as it ran (argv; cmdline is proc.cmdline).
 SELECT e.time, e.pid, e.ppid, e.auid, coalesce(e.argv, e.cmdline) AS command
 FROM alerts AS a
-JOIN alert_events AS l ON l.alert_id = a.id
-JOIN events AS e ON e.id = l.event_id
-WHERE a.id = :alert_id AND e.time_ns <= a.time_ns
+JOIN alert_captures AS ac ON ac.alert_id = a.id
+JOIN capture_events AS ce ON ce.capture_id = ac.capture_id
+JOIN events AS e ON e.id = ce.event_id
+ AND e.time_ns BETWEEN ac.from_ns AND a.time_ns
+WHERE a.id = :alert_id
   AND e.syscall IN ('execve', 'execveat') AND e.success = 1
 ORDER BY e.time_ns, e.id;
 
@@ -49,9 +54,11 @@ ORDER BY e.time_ns, e.id;
 SELECT e.time, e.pid, e.syscall, coalesce(e.file, e.address) AS target,
        e.success, e.cmdline
 FROM alerts AS a
-JOIN alert_events AS l ON l.alert_id = a.id
-JOIN events AS e ON e.id = l.event_id
-WHERE a.id = :alert_id AND e.time_ns > a.time_ns
+JOIN alert_captures AS ac ON ac.alert_id = a.id
+JOIN capture_events AS ce ON ce.capture_id = ac.capture_id
+JOIN events AS e ON e.id = ce.event_id
+ AND e.time_ns > a.time_ns AND e.time_ns <= ac.until_ns
+WHERE a.id = :alert_id
   AND NOT (e.syscall LIKE 'open%' AND e.success = 1 AND
            (e.file GLOB '*.so' OR e.file GLOB '*.so.*' OR
             e.file = '/etc/ld.so.cache' OR e.file GLOB '/usr/lib/locale/*'

@@ -254,15 +254,18 @@ static void print_capture(const struct store_capture *c, size_t shown)
 	}
 	cli_time_ms(c->from_ns, a, sizeof(a));
 	cli_time_ms(c->until_ns, b, sizeof(b));
+	(void)printf("capture: %s, %s to %s", c->scope, a, b + 11);
+	if (c->alerts > 1)
+		(void)printf("; shared with %llu other alert%s",
+			     (unsigned long long)c->alerts - 1,
+			     c->alerts == 2 ? "" : "s");
 	if (c->running) {
-		(void)printf("capture: %s, %s to %s; running\n", c->scope, a,
-			     b + 11);
+		(void)printf("; running\n");
 		return;
 	}
-	(void)printf("capture: %s, %s to %s; %llu events", c->scope, a,
-		     b + 11, (unsigned long long)c->events);
 	if (c->left_out)
-		(void)printf(", %llu left out (capture.max_events_per_minute)",
+		(void)printf("; %llu events left out "
+			     "(capture.max_events_per_minute)",
 			     (unsigned long long)c->left_out);
 	(void)printf("\n");
 }

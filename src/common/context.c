@@ -105,7 +105,7 @@ void context_summary_free(struct context_summary *s)
 {
 	if (!s)
 		return;
-	alert_key_clear(&s->alert);
+	alert_key_clear(&s->capture);
 	free(s->scope);
 	free(s);
 }
@@ -117,12 +117,37 @@ struct context_summary *context_summary_dup(const struct context_summary *s)
 	if (!d)
 		return NULL;
 	*d = *s;
-	d->alert.rule = NULL;
-	d->alert.hostname = NULL;
+	d->capture.rule = NULL;
+	d->capture.hostname = NULL;
 	d->scope = NULL;
-	if (alert_key_copy(&d->alert, &s->alert) < 0 ||
+	if (alert_key_copy(&d->capture, &s->capture) < 0 ||
 	    dup_str(s->scope, &d->scope) < 0) {
 		context_summary_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void context_join_free(struct context_join *j)
+{
+	if (!j)
+		return;
+	alert_key_clear(&j->alert);
+	alert_key_clear(&j->capture);
+	free(j);
+}
+
+struct context_join *context_join_dup(const struct context_join *j)
+{
+	struct context_join *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	d->from_ns = j->from_ns;
+	d->until_ns = j->until_ns;
+	if (alert_key_copy(&d->alert, &j->alert) < 0 ||
+	    alert_key_copy(&d->capture, &j->capture) < 0) {
+		context_join_free(d);
 		return NULL;
 	}
 	return d;

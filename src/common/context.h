@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What a capture (pipeline/capture.h) hands to the store: an enriched
- * event kept as context of one or more alerts, and the summary of a
- * capture when it ends. Alerts are named by their key (event time, audit
- * serial, rule, node), the store's identity of an alert, since the store
- * assigns ids only when it writes. Everything here is borrowed for the
- * call; a sink that queues it copies it (context_event_dup).
+ * What a capture (pipeline/capture.h) hands to the store: a capture (its
+ * scope and window), the alerts that join it, and the enriched events it
+ * holds. Alerts are named by their key (event time, audit serial, rule,
+ * node), the store's identity of an alert, since the store assigns ids
+ * only when it writes; a capture by the key of the alert that started it.
+ * Everything here is borrowed for the call; a sink that queues it copies
+ * it (the _dup functions).
  */
 #ifndef HARRIER_CONTEXT_H
 #define HARRIER_CONTEXT_H
@@ -14,7 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* An alert as the store knows it (alerts_key in schema/002). */
+/* An alert as the store knows it (alerts_key in schema/002); a capture
+ * by its first alert's (captures_key). */
 struct alert_key {
 	uint64_t time_ns;
 	uint64_t serial;
@@ -43,20 +45,30 @@ struct context_event {
 	char *pod_name;
 	char *pod_namespace;
 
-	/* the alerts this event is context of */
+	/* the captures that hold it */
 	struct alert_key *links;
 	size_t nlinks;
 };
 
-/* A capture: its window and scope, the events it linked and how many
- * the per-minute cap left out; handed over when it starts (running) and
- * when it ends. */
+/* A capture: its scope and window (all its alerts' windows together),
+ * the events it handed over, how many the per-minute cap left out, how
+ * many alerts it serves; handed over when it starts (running) and when it
+ * ends. */
 struct context_summary {
-	struct alert_key alert;
+	struct alert_key capture;
 	char *scope;
 	uint64_t from_ns, until_ns;
-	uint64_t events, left_out;
+	uint64_t events, left_out, alerts;
 	bool running;
+};
+
+/* An alert joining a capture (the one it started, or one running in the
+ * same scope): its own window, from capture.before before it to its
+ * capture duration after. */
+struct context_join {
+	struct alert_key alert;
+	struct alert_key capture;
+	uint64_t from_ns, until_ns;
 };
 
 /* Deep copies (NULL on allocation failure) and frees (NULL-safe). */
@@ -64,6 +76,8 @@ struct context_event *context_event_dup(const struct context_event *e);
 void context_event_free(struct context_event *e);
 struct context_summary *context_summary_dup(const struct context_summary *s);
 void context_summary_free(struct context_summary *s);
+struct context_join *context_join_dup(const struct context_join *j);
+void context_join_free(struct context_join *j);
 /* Frees the strings of k, not k itself. */
 void alert_key_clear(struct alert_key *k);
 /* Copy src's strings into *dst; 0 or -ENOMEM (dst cleared). */

@@ -128,7 +128,7 @@ static void free_rules(struct capture *c)
 
 static void active_free(struct active *a)
 {
-	alert_key_clear(&a->sum.alert);
+	alert_key_clear(&a->sum.capture);
 	free(a->sum.scope);
 	free(a->container_id);
 	free(a);
@@ -425,14 +425,15 @@ static void send(struct capture *c, struct wev *w, struct active **v,
 
 	if (!n)
 		return;
-	if (!w->sent && !cap_allows(c, w->ce.time_ns)) {
+	/* every hand-over costs a write: each counts */
+	if (!cap_allows(c, w->ce.time_ns)) {
 		for (i = 0; i < n; i++)
 			v[i]->sum.left_out++;
 		c->st.left_out++;
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		links[i] = v[i]->sum.alert;
+		links[i] = v[i]->sum.capture;
 		v[i]->sum.events++;
 	}
 	w->ce.links = links;
@@ -550,34 +551,56 @@ static int set_scope(struct active *x, const struct alert *a,
 	return x->sum.scope ? 0 : -ENOMEM;
 }
 
+/* Same scope: the same container; on the host the same root and
+ * session. */
+static bool same_scope(const struct active *x, const struct active *y)
+{
+	if (x->container_id || y->container_id)
+		return x->container_id && y->container_id &&
+		       strcmp(x->container_id, y->container_id) == 0;
+	return x->root == y->root && x->ses == y->ses;
+}
+
+/* Hand over the window's events of x's scope from from_ns up to (not
+ * including) to_ns (0: to the end): what came before an alert. */
+static void send_window(struct capture *c, struct active *x, uint64_t from_ns,
+			uint64_t to_ns)
+{
+	struct active *one[1] = { x };
+	struct wev *w;
+
+	TAILQ_FOREACH(w, &c->window, link)
+		if (w->ce.time_ns >= from_ns &&
+		    (!to_ns || w->ce.time_ns < to_ns) &&
+		    w->ce.time_ns <= x->sum.until_ns && in_scope(x, w))
+			send(c, w, one, 1);
+}
+
+/* The alert joins capture x with its own window. */
+static void join(struct capture *c, struct active *x, const struct alert *a,
+		 uint64_t from_ns, uint64_t until_ns)
+{
+	struct context_join j = {
+		{ a->time_ns, a->audit_serial, a->rule, a->hostname },
+		x->sum.capture,
+		from_ns,
+		until_ns,
+	};
+
+	(void)c->out.join(c->out.ud, &j);
+}
+
 void capture_alert(struct capture *c, const struct alert *a)
 {
-	struct active *x, *one[1];
 	const struct rule_capture *rc = rule_find(c, a->rule);
-	struct wev *w, *self;
-	uint64_t dur;
-	struct context_summary skipped;
+	struct active *x, *y;
+	uint64_t dur, from, until, old_from;
+	struct context_summary none;
 
 	/* internal alerts have no process and no event */
 	if (a->pid < 0 || (a->source && strcmp(a->source, "internal") == 0))
 		return;
 	if (!rc && a->priority > c->opt.min_priority)
-		return;
-	if (c->nactive == HARRIER_CAPTURE_MAX_ACTIVE) {
-		/* an alert storm: the captures running hold its context;
-		 * say why this alert has none of its own */
-		c->st.captures_skipped++;
-		memset(&skipped, 0, sizeof(skipped));
-		skipped.alert = (struct alert_key){ a->time_ns, a->audit_serial,
-						    a->rule, a->hostname };
-		skipped.scope = (char *)"none: too many captures at once";
-		skipped.from_ns = a->time_ns;
-		skipped.until_ns = a->time_ns;
-		(void)c->out.summary(c->out.ud, &skipped);
-		return;
-	}
-	x = calloc(1, sizeof(*x));
-	if (!x)
 		return;
 	dur = c->opt.duration_ns;
 	if (rc && rc->duration_ms)
@@ -585,30 +608,63 @@ void capture_alert(struct capture *c, const struct alert *a)
 			       rc->duration_ms :
 			       HARRIER_CAPTURE_MAX_DURATION_MS) *
 		      NS_PER_MS;
-	x->sum.from_ns = a->time_ns > c->opt.before_ns ?
-				 a->time_ns - c->opt.before_ns :
-				 0;
-	x->sum.until_ns = a->time_ns + dur;
-	self = find_event(c, a);
-	if (alert_key_copy(&x->sum.alert,
+	from = a->time_ns > c->opt.before_ns ? a->time_ns - c->opt.before_ns :
+					       0;
+	until = a->time_ns + dur;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return;
+	if (alert_key_copy(&x->sum.capture,
 			   &(struct alert_key){ a->time_ns, a->audit_serial,
 						a->rule, a->hostname }) < 0 ||
-	    set_scope(x, a, self) < 0) {
+	    set_scope(x, a, find_event(c, a)) < 0) {
 		active_free(x);
 		return;
 	}
+	/* a capture of this scope is running: the alert joins it */
+	TAILQ_FOREACH(y, &c->active, link)
+		if (same_scope(x, y))
+			break;
+	if (y) {
+		active_free(x);
+		old_from = y->sum.from_ns;
+		if (from < y->sum.from_ns)
+			y->sum.from_ns = from;
+		if (until > y->sum.until_ns)
+			y->sum.until_ns = until;
+		y->sum.alerts++;
+		c->st.joined++;
+		join(c, y, a, from, until);
+		/* since old_from it has had every event of its scope */
+		if (from < old_from)
+			send_window(c, y, from, old_from);
+		return;
+	}
+	if (c->nactive == HARRIER_CAPTURE_MAX_ACTIVE) {
+		/* an alert storm over many scopes: say why this alert has
+		 * no context */
+		c->st.captures_skipped++;
+		memset(&none, 0, sizeof(none));
+		none.capture = x->sum.capture;
+		none.scope = (char *)"none: too many captures at once";
+		none.from_ns = none.until_ns = a->time_ns;
+		none.alerts = 1;
+		(void)c->out.summary(c->out.ud, &none);
+		join(c, x, a, a->time_ns, a->time_ns);
+		active_free(x);
+		return;
+	}
+	x->sum.from_ns = from;
+	x->sum.until_ns = until;
+	x->sum.alerts = 1;
 	TAILQ_INSERT_TAIL(&c->active, x, link);
 	c->nactive++;
 	c->st.captures++;
 	/* its scope and window now, so a responder sees them at once */
 	x->sum.running = true;
 	(void)c->out.summary(c->out.ud, &x->sum);
-	/* what came before, oldest first */
-	one[0] = x;
-	TAILQ_FOREACH(w, &c->window, link)
-		if (w->ce.time_ns >= x->sum.from_ns &&
-		    w->ce.time_ns <= x->sum.until_ns && in_scope(x, w))
-			send(c, w, one, 1);
+	join(c, x, a, from, until);
+	send_window(c, x, from, 0);
 }
 
 void capture_get_stats(const struct capture *c, struct capture_stats *ret)

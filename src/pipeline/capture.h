@@ -4,12 +4,12 @@
  * window of recent enriched events, and for each alert that asks for it
  * (its rule has capture: true, or it is at least capture.min_priority)
  * the events of its scope from `before` before the alert to its duration
- * after, handed to an output (the store) as context events linked to the
- * alert. Scope: the alert's container; on the host, the alert process's
- * lineage (its ancestors, and the descendants of its parent) within its
- * audit session. An event is handed over once however many captures
- * want it, with every alert it belongs to; a per-minute cap bounds what
- * is handed over and counts what it left out. It adds no kernel rules:
+ * after, handed to an output (the store). Scope: the alert's container;
+ * on the host, the alert process's lineage (its ancestors, and the
+ * descendants of its parent) within its audit session. One capture per
+ * scope at a time: an alert in the scope of a running capture joins it
+ * (adding its window), so a storm of alerts holds each event once. A
+ * per-minute cap bounds the hand-overs and counts what it left out. It adds no kernel rules:
  * the window holds the events the kernel rules bring anyway.
  * Times are event times, so a replayed log gets the context the daemon
  * would have captured. Not thread-safe: the pipeline's thread only.
@@ -38,11 +38,14 @@ struct capture_options {
 void capture_options_init(struct capture_options *o);
 
 /* Where captured context goes; the calls must not block for long (the
- * store queues). Their return values are the output's business: what
- * it could not take it counts itself. */
+ * store queues). A capture's summary comes first (when it starts), then
+ * the alerts joining it and its events; the summary again when it ends.
+ * Their return values are the output's business: what it could not take
+ * it counts itself. */
 struct capture_output {
 	int (*event)(void *ud, const struct context_event *e);
 	int (*summary)(void *ud, const struct context_summary *s);
+	int (*join)(void *ud, const struct context_join *j);
 	void *ud;
 };
 
@@ -75,6 +78,7 @@ struct capture_stats {
 	uint64_t window_dropped; /* left the window early: memory cap */
 	size_t window_bytes, window_events;
 	uint64_t captures;	 /* started */
+	uint64_t joined;	 /* alerts that joined a running capture */
 	uint64_t captures_skipped; /* too many at once */
 	uint64_t sent;		 /* events handed to the output */
 	uint64_t left_out;	 /* per-minute cap */

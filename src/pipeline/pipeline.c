@@ -180,11 +180,16 @@ static int to_store_summary(void *ud, const struct context_summary *s)
 	return store_sink_emit_summary(ud, s);
 }
 
+static int to_store_join(void *ud, const struct context_join *j)
+{
+	return store_sink_emit_join(ud, j);
+}
+
 int pipeline_capture_into(struct pipeline *p, struct sink *store,
 			  const struct capture_options *o)
 {
 	struct capture_output out = { to_store_event, to_store_summary,
-				      store };
+				      to_store_join, store };
 	struct capture *c;
 	int r;
 

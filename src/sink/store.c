@@ -34,6 +34,7 @@ enum store_item_kind {
 	STORE_ITEM_ALERT,
 	STORE_ITEM_EVENT,
 	STORE_ITEM_SUMMARY,
+	STORE_ITEM_JOIN,
 };
 
 struct store_item {
@@ -43,6 +44,7 @@ struct store_item {
 		struct alert *alert;
 		struct context_event *event;
 		struct context_summary *summary;
+		struct context_join *join;
 	} u;
 	bool ok;	 /* writer: written, or was already there */
 	bool dup;	 /* writer: an alert the store already held */
@@ -344,8 +346,10 @@ static int insert_item(struct store *s, struct store_item *it)
 		return store_context_write_event(s->ctx, it->u.event,
 						 it->origin, &it->missing);
 	case STORE_ITEM_SUMMARY:
-		return store_context_write_summary(s->ctx, it->u.summary,
-						   &it->missing);
+		return store_context_write_summary(s->ctx, it->u.summary);
+	case STORE_ITEM_JOIN:
+		return store_context_write_join(s->ctx, it->u.join,
+						&it->missing);
 	}
 	return SQLITE_MISUSE;
 }
@@ -361,6 +365,9 @@ static void item_free(struct store_item *it)
 		break;
 	case STORE_ITEM_SUMMARY:
 		context_summary_free(it->u.summary);
+		break;
+	case STORE_ITEM_JOIN:
+		context_join_free(it->u.join);
 		break;
 	}
 	memset(it, 0, sizeof(*it));
@@ -478,10 +485,16 @@ static void tally(struct store *s, const struct store_item *it,
 			s->cst.links_missing += it->ok ? it->missing : 0;
 			break;
 		case STORE_ITEM_SUMMARY:
-			if (it->ok && !it->missing)
+			if (it->ok)
 				s->cst.summaries_written++;
 			else
 				s->cst.summaries_dropped++;
+			break;
+		case STORE_ITEM_JOIN:
+			if (it->ok && !it->missing)
+				s->cst.joins_written++;
+			else
+				s->cst.joins_dropped++;
 			break;
 		}
 	}
@@ -662,9 +675,11 @@ static int emit_context(struct sink *sk, enum store_item_kind kind,
 	s = sk->state;
 	if (kind == STORE_ITEM_EVENT)
 		it.u.event = context_event_dup(x);
-	else
+	else if (kind == STORE_ITEM_SUMMARY)
 		it.u.summary = context_summary_dup(x);
-	if (!it.u.event && !it.u.summary) {
+	else
+		it.u.join = context_join_dup(x);
+	if (!it.u.event) { /* the union: whichever was set */
 		(void)pthread_mutex_lock(&s->lock);
 		tally(s, &it, 1); /* not ok: dropped */
 		(void)pthread_mutex_unlock(&s->lock);
@@ -681,6 +696,11 @@ int store_sink_emit_context(struct sink *sk, const struct context_event *e)
 int store_sink_emit_summary(struct sink *sk, const struct context_summary *c)
 {
 	return emit_context(sk, STORE_ITEM_SUMMARY, c);
+}
+
+int store_sink_emit_join(struct sink *sk, const struct context_join *j)
+{
+	return emit_context(sk, STORE_ITEM_JOIN, j);
 }
 
 int store_sink_set_origin(struct sink *sk, const char *origin)

@@ -47,6 +47,7 @@ int store_sink_set_origin(struct sink *s, const char *origin);
  * (replay), where it waits. 0, -ENOBUFS, -ENOMEM, -EINVAL (not a store). */
 int store_sink_emit_context(struct sink *s, const struct context_event *e);
 int store_sink_emit_summary(struct sink *s, const struct context_summary *c);
+int store_sink_emit_join(struct sink *s, const struct context_join *j);
 
 /* What the store did beyond its sink_stats (which count alerts). */
 struct store_context_stats {
@@ -54,6 +55,8 @@ struct store_context_stats {
 	uint64_t events_written;   /* context events (or found stored) */
 	uint64_t events_dropped;   /* queue half full, or write failures */
 	uint64_t summaries_written, summaries_dropped;
+	uint64_t joins_written;	   /* alerts joined to their capture */
+	uint64_t joins_dropped;	   /* the alert not held, or write failures */
 	uint64_t links_missing;	   /* links not made: the alert not held, or linked already */
 };
 void store_sink_context_stats(struct sink *s, struct store_context_stats *ret);

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Context events and capture summaries into the store (see
+ * Captures, the alerts joining them and their events into the store (see
  * store_context.h). Runs on the store's writer thread only. Each write is
  * one statement that is idempotent on its own (an event once per
- * events_key, a link once per pair, a summary replacing the last), so a
- * batch written again after an unknown outcome adds nothing twice. An
- * alert is found by its key (alerts_key), the one identity the capture
- * and the store share; the ids are joined in SQL, not looked up here.
- * rule_tags and containers are kept by triggers (schema/002).
+ * events_key, a link once per pair, a capture updated in place), so a
+ * batch written again after an unknown outcome adds nothing twice. Alerts
+ * and captures are found by their keys (alerts_key, captures_key), the
+ * identities the capture and the store share; the ids are joined in SQL,
+ * not looked up here. rule_tags and containers are kept by triggers
+ * (schema/002).
  */
 #include "config.h"
 
@@ -21,7 +22,7 @@
 
 struct store_context {
 	sqlite3 *db; /* borrowed: the writer's */
-	sqlite3_stmt *ins_event, *ins_link, *ins_summary;
+	sqlite3_stmt *ins_event, *ins_link, *ins_summary, *ins_join;
 };
 
 /* OR IGNORE on events_key: an event stored already (another capture's,
@@ -33,19 +34,31 @@ static const char ins_event_sql[] =
 	"pod_namespace, origin, argv) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
 	"?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
 	"?23)";
-/* The alert (by its key) and the event (by its key): nothing when the
- * store holds no such alert (it was dropped). */
+/* The capture (by its key) and the event (by its key): nothing when the
+ * store holds no such capture. */
 static const char ins_link_sql[] =
-	"INSERT OR IGNORE INTO alert_events (alert_id, event_id) "
-	"SELECT a.id, e.id FROM alerts AS a, events AS e "
-	"WHERE a.time_ns = ?1 AND a.audit_serial = ?2 AND a.rule = ?3 AND "
-	"a.hostname IS ?4 AND e.time_ns = ?5 AND e.audit_serial = ?6 AND "
+	"INSERT OR IGNORE INTO capture_events (capture_id, event_id) "
+	"SELECT c.id, e.id FROM captures AS c, events AS e "
+	"WHERE c.time_ns = ?1 AND c.audit_serial = ?2 AND c.rule = ?3 AND "
+	"c.hostname IS ?4 AND e.time_ns = ?5 AND e.audit_serial = ?6 AND "
 	"e.hostname IS ?7";
+/* A capture starting, or its summary (in place: its id stays). */
 static const char ins_summary_sql[] =
-	"INSERT OR REPLACE INTO captures (alert_id, scope, from_ns, until_ns, "
-	"events, left_out, running) SELECT id, ?5, ?6, ?7, ?8, ?9, ?10 FROM "
-	"alerts WHERE time_ns = ?1 AND audit_serial = ?2 AND rule = ?3 AND "
-	"hostname IS ?4";
+	"INSERT INTO captures (time_ns, audit_serial, rule, hostname, scope, "
+	"from_ns, until_ns, events, left_out, alerts, running) VALUES (?1, "
+	"?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (time_ns, "
+	"audit_serial, rule, hostname) DO UPDATE SET scope = excluded.scope, "
+	"from_ns = excluded.from_ns, until_ns = excluded.until_ns, events = "
+	"excluded.events, left_out = excluded.left_out, alerts = "
+	"excluded.alerts, running = excluded.running";
+/* The alert (by its key) joining the capture (by its key): nothing when
+ * the store holds no such alert (it was dropped). */
+static const char ins_join_sql[] =
+	"INSERT OR REPLACE INTO alert_captures (alert_id, capture_id, "
+	"from_ns, until_ns) SELECT a.id, c.id, ?9, ?10 FROM alerts AS a, "
+	"captures AS c WHERE a.time_ns = ?1 AND a.audit_serial = ?2 AND "
+	"a.rule = ?3 AND a.hostname IS ?4 AND c.time_ns = ?5 AND "
+	"c.audit_serial = ?6 AND c.rule = ?7 AND c.hostname IS ?8";
 
 static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **ret)
 {
@@ -68,6 +81,8 @@ struct store_context *store_context_new(sqlite3 *db, char **ret_err)
 		rc = prepare(db, ins_link_sql, &c->ins_link);
 	if (rc == SQLITE_OK)
 		rc = prepare(db, ins_summary_sql, &c->ins_summary);
+	if (rc == SQLITE_OK)
+		rc = prepare(db, ins_join_sql, &c->ins_join);
 	if (rc != SQLITE_OK) {
 		err_set(ret_err, "preparing the context statements: %s",
 			sqlite3_errmsg(db));
@@ -84,6 +99,7 @@ void store_context_free(struct store_context *c)
 	(void)sqlite3_finalize(c->ins_event);
 	(void)sqlite3_finalize(c->ins_link);
 	(void)sqlite3_finalize(c->ins_summary);
+	(void)sqlite3_finalize(c->ins_join);
 	free(c);
 }
 
@@ -181,19 +197,33 @@ int store_context_write_event(struct store_context *c,
 }
 
 int store_context_write_summary(struct store_context *c,
-				const struct context_summary *s,
-				unsigned int *ret_missing)
+				const struct context_summary *s)
 {
 	sqlite3_stmt *st = c->ins_summary;
-	int rc, changes;
+	int rc;
 
-	rc = bind_key(st, 1, &s->alert);
+	rc = bind_key(st, 1, &s->capture);
 	rc |= bind_text(st, 5, s->scope);
 	rc |= sqlite3_bind_int64(st, 6, (sqlite3_int64)s->from_ns);
 	rc |= sqlite3_bind_int64(st, 7, (sqlite3_int64)s->until_ns);
 	rc |= sqlite3_bind_int64(st, 8, (sqlite3_int64)s->events);
 	rc |= sqlite3_bind_int64(st, 9, (sqlite3_int64)s->left_out);
-	rc |= sqlite3_bind_int(st, 10, s->running ? 1 : 0);
+	rc |= sqlite3_bind_int64(st, 10, (sqlite3_int64)s->alerts);
+	rc |= sqlite3_bind_int(st, 11, s->running ? 1 : 0);
+	return run(c, st, rc, NULL);
+}
+
+int store_context_write_join(struct store_context *c,
+			     const struct context_join *j,
+			     unsigned int *ret_missing)
+{
+	sqlite3_stmt *st = c->ins_join;
+	int rc, changes;
+
+	rc = bind_key(st, 1, &j->alert);
+	rc |= bind_key(st, 5, &j->capture);
+	rc |= sqlite3_bind_int64(st, 9, (sqlite3_int64)j->from_ns);
+	rc |= sqlite3_bind_int64(st, 10, (sqlite3_int64)j->until_ns);
 	rc = run(c, st, rc, &changes);
 	*ret_missing = rc == SQLITE_OK && changes == 0;
 	return rc;

@@ -1232,8 +1232,10 @@ static int read_capture(sqlite3 *db, int64_t alert_id,
 			struct store_capture *ret)
 {
 	static const char sql[] =
-		"SELECT scope, from_ns, until_ns, events, left_out, running "
-		"FROM captures WHERE alert_id = ?1";
+		"SELECT c.scope, ac.from_ns, ac.until_ns, c.events, "
+		"c.left_out, c.running, c.alerts FROM alert_captures AS ac "
+		"JOIN captures AS c ON c.id = ac.capture_id WHERE "
+		"ac.alert_id = ?1";
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -1250,6 +1252,7 @@ static int read_capture(sqlite3 *db, int64_t alert_id,
 		ret->events = (uint64_t)sqlite3_column_int64(st, 3);
 		ret->left_out = (uint64_t)sqlite3_column_int64(st, 4);
 		ret->running = sqlite3_column_int(st, 5) != 0;
+		ret->alerts = (uint64_t)sqlite3_column_int64(st, 6);
 		rc = SQLITE_DONE;
 	}
 	(void)sqlite3_finalize(st);
@@ -1323,9 +1326,12 @@ int store_timeline(const char *path, const struct store_timeline_query *q,
 			r = -EIO;
 			goto out;
 		}
-		qb_sql(&b, "SELECT " EVENT_COLUMNS " FROM alert_events AS l "
-			   "JOIN events AS e ON e.id = l.event_id WHERE "
-			   "l.alert_id = ");
+		/* the alert's own window of its capture */
+		qb_sql(&b, "SELECT " EVENT_COLUMNS " FROM alert_captures AS "
+			   "ac JOIN capture_events AS ce ON ce.capture_id = "
+			   "ac.capture_id JOIN events AS e ON e.id = "
+			   "ce.event_id AND e.time_ns >= ac.from_ns AND "
+			   "e.time_ns <= ac.until_ns WHERE ac.alert_id = ");
 		qb_int(&b, q->alert_id);
 	} else {
 		qb_sql(&b, "SELECT " EVENT_COLUMNS " FROM events AS e WHERE 1");

@@ -105,12 +105,14 @@ struct store_event {
 	const struct store_event_alert *alerts;
 	size_t nalerts;
 };
-/* The capture row of an alert (found false: the alert had none);
- * running: it has not ended, the counts are not final. */
+/* An alert's capture (found false: the alert had none): its scope, the
+ * alert's own window, the capture's counts (events handed over, left out
+ * by the per-minute cap, alerts it serves); running: it has not ended,
+ * the counts are not final. */
 struct store_capture {
 	bool found, running;
 	char scope[256];
-	uint64_t from_ns, until_ns, events, left_out;
+	uint64_t from_ns, until_ns, events, left_out, alerts;
 };
 /* Calls cb per event in time order; *ret_capture (alert mode, may be
  * NULL) gets the capture. Returns the number of events, or as

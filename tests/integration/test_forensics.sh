@@ -55,7 +55,7 @@ after=$(stat -c '%s %Y' "$live" 2>/dev/null || echo absent)
 	bad "replay --db failed: $(cat "$work/r1.err")"
 n_alerts=$(sqlite3 "$DB" 'select count(*) from alerts')
 n_events=$(sqlite3 "$DB" 'select count(*) from events')
-n_links=$(sqlite3 "$DB" 'select count(*) from alert_events')
+n_links=$(sqlite3 "$DB" 'select (select count(*) from capture_events) || "/" || (select count(*) from alert_captures)')
 [ "$n_alerts" = 9 ] || bad "9 alerts expected, store has $n_alerts"
 [ "$n_events" -gt 50 ] || bad "only $n_events context events stored"
 origin=$(sqlite3 "$DB" 'select distinct origin from alerts')
@@ -71,8 +71,10 @@ grep -q '0 alerts stored, 9 of them there already' "$work/r2.err" ||
 	bad "replaying twice duplicated alerts"
 [ "$(sqlite3 "$DB" 'select count(*) from events')" = "$n_events" ] ||
 	bad "replaying twice duplicated events"
-[ "$(sqlite3 "$DB" 'select count(*) from alert_events')" = "$n_links" ] ||
+[ "$(sqlite3 "$DB" 'select (select count(*) from capture_events) || "/" || (select count(*) from alert_captures)')" = "$n_links" ] ||
 	bad "replaying twice duplicated links"
+[ "$(sqlite3 "$DB" 'select count(*) from captures')" = 2 ] ||
+	bad "not one capture per scope: $(sqlite3 "$DB" 'select scope, alerts from captures')"
 host=$(hostname)
 [ "$(sqlite3 "$DB" 'select distinct hostname from alerts')" = "$host" ] ||
 	bad "without node=, alerts should carry this host's name"
@@ -221,15 +223,20 @@ grep -q -e 'stage.sh' -e 'cat /etc/shadow' "$work/t7.out" && bad "timeline 7 sho
 grep -q 'opens of libraries and locale files' "$work/t3.out" || bad "timeline: library opens not folded"
 "$H" timeline --db "$DB" --all 3 | grep -q 'openat /etc/ld.so.cache' || bad "timeline --all hides library opens"
 # a capture: true rule with capture_duration: 2000 ms
-sqlite3 "$DB" "select until_ns - (select time_ns from alerts where id = 4) from captures where alert_id = 4" |
+sqlite3 "$DB" "select until_ns - (select time_ns from alerts where id = 4) from alert_captures where alert_id = 4" |
 	grep -qx 2000000000 || bad "capture_duration of 'Private key search' not honoured"
+# the attack's alerts share one capture (one scope): each event once
+[ "$(sqlite3 "$DB" "select alerts from captures where scope like 'host pid 22192 %'")" = 5 ] ||
+	bad "the attack's Warning+ and capture: true alerts do not share one capture"
+grep -q '^capture: host pid 22192 lineage, session 11, .*; shared with 4 other alerts$' "$work/t3.out" ||
+	bad "timeline 3: the capture line: $(grep '^capture' "$work/t3.out")"
 # an alert below capture.min_priority has no capture
 "$H" timeline --db "$DB" 1 >"$work/t1.out" 2>"$work/t1.err"
 grep -q '^capture: none' "$work/t1.out" && grep -q 'no events were captured' "$work/t1.err" ||
 	bad "timeline of an uncaptured alert: $(cat "$work/t1.out" "$work/t1.err")"
 # --json: one object per event with the lineage depth and the alerts
 "$H" timeline --db "$DB" --json 3 >"$work/t3.json"
-[ "$(wc -l <"$work/t3.json")" = "$(sqlite3 "$DB" 'select count(*) from alert_events where alert_id = 3')" ] ||
+[ "$(wc -l <"$work/t3.json")" = "$(sqlite3 "$DB" 'select count(*) from alert_captures ac join capture_events ce on ce.capture_id = ac.capture_id join events e on e.id = ce.event_id and e.time_ns between ac.from_ns and ac.until_ns where ac.alert_id = 3')" ] ||
 	bad "timeline --json: not one line per event"
 jq -se 'map(select(.file == "/etc/shadow" and .pid == 22199 and .depth == 2 and .auid == 1000 and .ses == 11 and .alerts[0].id == 3 and .alerts[0].priority == "Warning")) | length == 1' "$work/t3.json" >/dev/null ||
 	bad "timeline --json: the alert's event: $(grep shadow "$work/t3.json")"
@@ -315,16 +322,22 @@ sqlite3 "$V1" "
 [ "$(ids "$V1" --container host)" = 1 ] || bad "--container host on a migrated store"
 [ "$(ids "$V1" --tag old)" = 1 ] || bad "--tag on a migrated store"
 [ "$(ids "$V1" --container 3f2a)" = 4 ] || bad "--container prefix on a migrated store"
-# retention: an alert deleted takes its links, and events no alert needs
+# retention: an alert deleted takes its part of the capture; the last
+# alert of a capture takes the capture, and events no capture holds
 cp "$DB" "$work/ret.db"
-shared=$(sqlite3 "$work/ret.db" "select count(*) from alert_events l where alert_id = 3 and exists (select 1 from alert_events m where m.event_id = l.event_id and m.alert_id <> 3)")
-only3=$(sqlite3 "$work/ret.db" "select count(*) from alert_events l where alert_id = 3 and not exists (select 1 from alert_events m where m.event_id = l.event_id and m.alert_id <> 3)")
-ev_before=$(sqlite3 "$work/ret.db" 'select count(*) from events')
-sqlite3 "$work/ret.db" 'delete from alerts where id = 3'
-[ "$(sqlite3 "$work/ret.db" 'select count(*) from alert_events where alert_id = 3')" = 0 ] &&
-	[ "$(sqlite3 "$work/ret.db" 'select count(*) from captures where alert_id = 3')" = 0 ] &&
-	[ "$(sqlite3 "$work/ret.db" 'select count(*) from events')" = $((ev_before - only3)) ] ||
-	bad "retention: alert 3's context (shared $shared, own $only3) not cleaned up"
+R=$work/ret.db
+ev=$(sqlite3 "$R" 'select count(*) from events')
+sqlite3 "$R" 'delete from alerts where id = 3'
+[ "$(sqlite3 "$R" 'select count(*) from alert_captures where alert_id = 3')" = 0 ] &&
+	[ "$(sqlite3 "$R" 'select count(*) from captures')" = 2 ] &&
+	[ "$(sqlite3 "$R" 'select count(*) from events')" = "$ev" ] ||
+	bad "retention: alert 3 took more than its own part"
+only7=$(sqlite3 "$R" "select count(*) from capture_events ce join alert_captures ac on ac.capture_id = ce.capture_id where ac.alert_id = 7 and not exists (select 1 from capture_events o where o.event_id = ce.event_id and o.capture_id <> ce.capture_id)")
+sqlite3 "$R" 'delete from alerts where id = 7'
+[ "$(sqlite3 "$R" 'select count(*) from captures')" = 1 ] &&
+	[ "$only7" -gt 5 ] &&
+	[ "$(sqlite3 "$R" 'select count(*) from events')" = $((ev - only7)) ] ||
+	bad "retention: alert 7's capture and its $only7 events not removed"
 
 [ $fail = 0 ] && echo "PASS"
 exit $fail

@@ -2,10 +2,11 @@
 /*
  * The capture (pipeline/capture.h) with events built here and an output
  * that records what it is handed: scope (container; host lineage and
- * session), the window before and after, one hand-over per event with
- * every alert it belongs to, the per-minute cap and its count, the
- * memory bound, rules' capture: true and capture_duration (through a
- * real engine), min_priority, internal alerts, too many captures at once.
+ * session), the window before and after, alerts of one scope sharing one
+ * capture, one hand-over per event with every capture it belongs to, the
+ * per-minute cap and its count, the memory bound, rules' capture: true
+ * and capture_duration (through a real engine), min_priority, internal
+ * alerts, too many captures at once.
  */
 #include "config.h"
 
@@ -41,6 +42,8 @@ struct handed {
 	struct context_summary *sum[512]; /* ended */
 	size_t nsum;
 	size_t nstarted;
+	struct context_join *join[512];
+	size_t njoin;
 };
 
 static int out_event(void *ud, const struct context_event *e)
@@ -74,6 +77,17 @@ static int out_summary(void *ud, const struct context_summary *s)
 	return 0;
 }
 
+static int out_join(void *ud, const struct context_join *j)
+{
+	struct handed *h = ud;
+
+	assert_true(h->njoin < 512);
+	h->join[h->njoin] = context_join_dup(j);
+	assert_non_null(h->join[h->njoin]);
+	h->njoin++;
+	return 0;
+}
+
 static void handed_free(struct handed *h)
 {
 	size_t i;
@@ -82,10 +96,13 @@ static void handed_free(struct handed *h)
 		context_event_free(h->ev[i]);
 	for (i = 0; i < h->nsum; i++)
 		context_summary_free(h->sum[i]);
-	h->nev = h->nsum = 0;
+	for (i = 0; i < h->njoin; i++)
+		context_join_free(h->join[i]);
+	h->nev = h->nsum = h->njoin = h->nstarted = 0;
 }
 
-/* The serials handed over for the alert with serial aserial. */
+/* The serials handed over for the capture its first alert's serial
+ * names. */
 static size_t serials_for(const struct handed *h, uint64_t aserial,
 			  uint64_t *out, size_t max)
 {
@@ -114,7 +131,7 @@ static const struct context_summary *summary_of(const struct handed *h,
 	size_t i;
 
 	for (i = 0; i < h->nsum; i++)
-		if (h->sum[i]->alert.serial == aserial)
+		if (h->sum[i]->capture.serial == aserial)
 			return h->sum[i];
 	return NULL;
 }
@@ -217,7 +234,7 @@ static void alert_on(struct capture *c, const struct evspec *s,
 static struct capture *new_capture(struct handed *h,
 				   const struct capture_options *o)
 {
-	struct capture_output out = { out_event, out_summary, h };
+	struct capture_output out = { out_event, out_summary, out_join, h };
 	struct capture *c = capture_new(o, &out, "node-1");
 
 	assert_non_null(c);
@@ -331,7 +348,7 @@ static void test_host_lineage_and_session(void **state)
 	capture_free(c);
 }
 
-static void test_overlapping_captures_hand_over_once(void **state)
+static void test_alerts_of_one_scope_share_a_capture(void **state)
 {
 	static const struct evspec ev[] = {
 		{ 0, 1, 100, 1, 0, "execve", "/bin/sh", &ct_a },
@@ -342,7 +359,7 @@ static void test_overlapping_captures_hand_over_once(void **state)
 	struct capture_options o;
 	struct handed h = { .nev = 0 };
 	struct capture *c;
-	size_t i, after = 0;
+	size_t i;
 
 	(void)state;
 	capture_options_init(&o);
@@ -353,7 +370,53 @@ static void test_overlapping_captures_hand_over_once(void **state)
 	feed(c, &ev[2]);
 	alert_on(c, &ev[2], "B", ALERT_PRIO_ERROR);
 	feed(c, &ev[3]);
-	/* the event after both alerts: one hand-over, linked to both */
+	capture_flush(c);
+	/* one capture (A's); B joins it with its own window */
+	assert_int_equal(h.nstarted, 1);
+	assert_int_equal(h.nsum, 1);
+	assert_int_equal(summary_of(&h, 2)->alerts, 2);
+	assert_int_equal(h.njoin, 2);
+	assert_string_equal(h.join[1]->alert.rule, "B");
+	assert_string_equal(h.join[1]->capture.rule, "A");
+	assert_int_equal(h.join[1]->from_ns, T0 + 20 * MS - o.before_ns);
+	assert_int_equal(h.join[1]->until_ns, T0 + 20 * MS + o.duration_ns);
+	/* each event handed over once */
+	assert_int_equal(h.nev, 4);
+	for (i = 0; i < h.nev; i++)
+		assert_int_equal(h.ev[i]->nlinks, 1);
+	assert_int_equal(summary_of(&h, 2)->events, 4);
+	assert_int_equal(summary_of(&h, 2)->until_ns,
+			 T0 + 20 * MS + o.duration_ns);
+	handed_free(&h);
+	capture_free(c);
+}
+
+/* Two host scopes that overlap (the second alert's parent is in the
+ * first's lineage): an event in both is handed over once, with both. */
+static void test_overlapping_captures_hand_over_once(void **state)
+{
+	static const struct evspec ev[] = {
+		{ 0, 1, 21, 20, 0, "execve", "/bin/sh", NULL },
+		{ 10, 2, 22, 20, 0, "openat", "/etc/shadow", NULL },
+		{ 20, 3, 23, 21, 0, "openat", "/etc/gshadow", NULL },
+		{ 30, 4, 24, 21, 0, "execve", "/bin/echo", NULL },
+	};
+	struct capture_options o;
+	struct handed h = { .nev = 0 };
+	struct capture *c;
+	size_t i, after = 0;
+
+	(void)state;
+	capture_options_init(&o);
+	c = new_capture(&h, &o);
+	parents[20] = 10;
+	feed(c, &ev[0]);
+	feed(c, &ev[1]);
+	alert_on(c, &ev[1], "A", ALERT_PRIO_ERROR); /* root 20 */
+	feed(c, &ev[2]);
+	alert_on(c, &ev[2], "B", ALERT_PRIO_ERROR); /* root 21 */
+	feed(c, &ev[3]);
+	assert_int_equal(h.nstarted, 2);
 	for (i = 0; i < h.nev; i++)
 		if (h.ev[i]->serial == 4) {
 			after++;
@@ -363,9 +426,6 @@ static void test_overlapping_captures_hand_over_once(void **state)
 		}
 	assert_int_equal(after, 1);
 	capture_flush(c);
-	assert_int_equal(h.nsum, 2);
-	assert_int_equal(summary_of(&h, 2)->events, 4);
-	assert_int_equal(summary_of(&h, 3)->events, 4);
 	handed_free(&h);
 	capture_free(c);
 }
@@ -469,7 +529,7 @@ static void test_rule_capture_and_min_priority(void **state)
 	alert_on(c, &s, "Asks", ALERT_PRIO_DEBUG);   /* capture: true */
 	capture_flush(c);
 	assert_int_equal(h.nsum, 1);
-	assert_string_equal(h.sum[0]->alert.rule, "Asks");
+	assert_string_equal(h.sum[0]->capture.rule, "Asks");
 	assert_int_equal(h.sum[0]->until_ns, T0 + 2500 * MS);
 	/* min_priority lowered: the quiet rule's alerts get context too */
 	handed_free(&h);
@@ -486,6 +546,8 @@ static void test_rule_capture_and_min_priority(void **state)
 
 static void test_internal_alerts_and_storms(void **state)
 {
+	static struct event_container cts[HARRIER_CAPTURE_MAX_ACTIVE + 3];
+	static char ids[HARRIER_CAPTURE_MAX_ACTIVE + 3][16];
 	struct capture_options o;
 	struct handed h = { .nev = 0 };
 	struct evspec s = { 1000, 1, 100, 1, 0, "openat", "/etc/x", &ct_a };
@@ -504,12 +566,26 @@ static void test_internal_alerts_and_storms(void **state)
 	alert_free(in);
 	capture_get_stats(c, &st);
 	assert_int_equal(st.captures, 0);
-	for (i = 0; i < HARRIER_CAPTURE_MAX_ACTIVE + 3; i++) {
+	/* a storm in one scope: one capture */
+	for (i = 0; i < 100; i++) {
 		s.serial = 10 + i;
 		alert_on(c, &s, "Storm", ALERT_PRIO_CRITICAL);
 	}
 	capture_get_stats(c, &st);
-	assert_int_equal(st.captures, HARRIER_CAPTURE_MAX_ACTIVE);
+	assert_int_equal(st.captures, 1);
+	assert_int_equal(st.joined, 99);
+	capture_flush(c);
+	handed_free(&h);
+	/* a storm over more scopes than captures may run at once */
+	for (i = 0; i < HARRIER_CAPTURE_MAX_ACTIVE + 3; i++) {
+		(void)snprintf(ids[i], sizeof(ids[i]), "c%03u", i);
+		cts[i].id = ids[i];
+		s.ct = &cts[i];
+		s.serial = 1000 + i;
+		alert_on(c, &s, "Storm", ALERT_PRIO_CRITICAL);
+	}
+	capture_get_stats(c, &st);
+	assert_int_equal(st.captures, 1 + HARRIER_CAPTURE_MAX_ACTIVE);
 	assert_int_equal(st.captures_skipped, 3);
 	assert_int_equal(h.nstarted, HARRIER_CAPTURE_MAX_ACTIVE);
 	/* the skipped ones say so in their summary */
@@ -545,6 +621,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_container_scope_and_window),
 		cmocka_unit_test(test_host_lineage_and_session),
+		cmocka_unit_test(test_alerts_of_one_scope_share_a_capture),
 		cmocka_unit_test(test_overlapping_captures_hand_over_once),
 		cmocka_unit_test(test_per_minute_cap_counts_what_it_left_out),
 		cmocka_unit_test(test_window_memory_bound),

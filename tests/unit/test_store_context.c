@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The store's context side against real database files: context events
- * and capture summaries written beside alerts (each event once, links to
- * the alerts that hold it, a link to an alert the store does not have
+ * The store's context side against real database files: captures, the
+ * alerts joining them and their events written beside alerts (each event
+ * once, a capture's row updated in place, what the store cannot link
  * counted), context that never crowds alerts out of the queue, the
  * timeline read back in order with its alerts marked, and the --since /
  * --until times (today, yesterday, weeks, epoch seconds, overflow).
@@ -131,10 +131,14 @@ static void test_context_written_once_with_links(void **state)
 	struct alert_key b = { T0 + 20 * MS, 3, (char *)"B", (char *)"node-1" };
 	struct alert_key gone = { T0 + 30 * MS, 9, (char *)"Gone",
 				  (char *)"node-1" };
-	struct alert_key both[2] = { a, b }, ab_gone[2] = { a, gone };
+	struct alert_key a_gone[2] = { a, gone };
 	struct context_event e;
-	struct context_summary sum = { a, (char *)"container web-1",
-				       T0, T0 + 5000 * MS, 3, 1 };
+	/* capture A, started by alert A: B joins it; Gone was dropped */
+	struct context_summary sum = { a, (char *)"container web-1", T0,
+				       T0 + 5000 * MS, 0, 0, 1, true };
+	struct context_join ja = { a, a, T0, T0 + 5000 * MS };
+	struct context_join jb = { b, a, T0 + 10 * MS, T0 + 5020 * MS };
+	struct context_join jg = { gone, a, T0, T0 };
 	struct store_context_stats cs;
 	struct sink *s;
 	char *err = NULL;
@@ -144,45 +148,59 @@ static void test_context_written_once_with_links(void **state)
 	assert_int_equal(store_sink_set_origin(s, "live"), 0);
 	assert_int_equal(sink_emit(s, mk_alert(10, 2, "A")), 0);
 	assert_int_equal(sink_emit(s, mk_alert(20, 3, "B")), 0);
-	e = ev_at(0, 1, "execve", NULL, both, 2);
-	assert_int_equal(store_sink_emit_context(s, &e), 0);
-	/* the same event again, for one of them: stored once */
-	e = ev_at(0, 1, "execve", NULL, &b, 1);
-	assert_int_equal(store_sink_emit_context(s, &e), 0);
-	e = ev_at(10, 2, "openat", "/etc/shadow", ab_gone, 2);
-	assert_int_equal(store_sink_emit_context(s, &e), 0);
 	assert_int_equal(store_sink_emit_summary(s, &sum), 0);
-	sum.alert = gone;
+	assert_int_equal(store_sink_emit_join(s, &ja), 0);
+	assert_int_equal(store_sink_emit_join(s, &jb), 0);
+	assert_int_equal(store_sink_emit_join(s, &jg), 0);
+	e = ev_at(0, 1, "execve", NULL, &a, 1);
+	assert_int_equal(store_sink_emit_context(s, &e), 0);
+	/* the same event again: stored once, linked once */
+	assert_int_equal(store_sink_emit_context(s, &e), 0);
+	/* linked to A's capture and to one the store does not have */
+	e = ev_at(10, 2, "openat", "/etc/shadow", a_gone, 2);
+	assert_int_equal(store_sink_emit_context(s, &e), 0);
+	sum.events = 3;
+	sum.left_out = 1;
+	sum.alerts = 2;
+	sum.until_ns = T0 + 5020 * MS;
+	sum.running = false;
 	assert_int_equal(store_sink_emit_summary(s, &sum), 0);
 	assert_int_equal(sink_flush(s), 0);
 	store_sink_context_stats(s, &cs);
 	sink_free(s);
 
 	assert_int_equal(count(f->db, "SELECT count(*) FROM events"), 2);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM alert_events"), 3);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM alert_events l "
-				      "JOIN alerts a ON a.id = l.alert_id "
-				      "JOIN events e ON e.id = l.event_id "
-				      "WHERE a.rule = 'B' AND e.syscall = "
-				      "'execve'"),
-			 1);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM capture_events"),
+			 2);
 	assert_int_equal(count(f->db, "SELECT count(*) FROM events WHERE "
 				      "origin = 'live' AND container_id = "
 				      "'aaaa00000000' AND file = '/etc/shadow' "
 				      "AND time = '2026-12-01T20:49:45."
 				      "010000000Z' AND ses IS NULL"),
 			 1);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM captures c JOIN "
-				      "alerts a ON a.id = c.alert_id WHERE "
-				      "a.rule = 'A' AND events = 3 AND "
-				      "left_out = 1"),
+	/* one row for the capture, updated in place (its id kept) */
+	assert_int_equal(count(f->db, "SELECT count(*) FROM captures WHERE "
+				      "rule = 'A' AND events = 3 AND "
+				      "left_out = 1 AND alerts = 2 AND running "
+				      "= 0 AND until_ns - from_ns = "
+				      "5020000000 AND id = 1"),
 			 1);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM captures"), 1);
+	/* B's own window in its capture */
+	assert_int_equal(count(f->db, "SELECT count(*) FROM alert_captures "
+				      "ac JOIN alerts a ON a.id = ac.alert_id "
+				      "WHERE a.rule = 'B' AND ac.capture_id = "
+				      "1 AND ac.from_ns - a.time_ns = -10000000"),
+			 1);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM alert_captures"),
+			 2);
 	assert_int_equal(cs.events_written, 3);
 	assert_int_equal(cs.events_dropped, 0);
-	/* the link to the alert the store lacks, and B's again */
+	/* the second link of the first event, the link to no capture */
 	assert_int_equal(cs.links_missing, 2);
-	assert_int_equal(cs.summaries_written, 1);
-	assert_int_equal(cs.summaries_dropped, 1);
+	assert_int_equal(cs.summaries_written, 2);
+	assert_int_equal(cs.joins_written, 2);
+	assert_int_equal(cs.joins_dropped, 1); /* Gone */
 }
 
 struct seen {
@@ -211,7 +229,8 @@ static void test_timeline_reads_back(void **state)
 	struct fixture *f = *state;
 	struct alert_key a = { T0 + 10 * MS, 2, (char *)"A", (char *)"node-1" };
 	struct context_summary sum = { a, (char *)"container web-1",
-				       T0, T0 + 5000 * MS, 3, 0 };
+				       T0, T0 + 5000 * MS, 3, 0, 1, false };
+	struct context_join ja = { a, a, T0, T0 + 5000 * MS };
 	struct store_timeline_query q = { .alert_id = 1 };
 	struct store_capture cap;
 	struct context_event e;
@@ -223,6 +242,8 @@ static void test_timeline_reads_back(void **state)
 	s = store_sink_new(f->db, &err);
 	assert_non_null(s);
 	assert_int_equal(sink_emit(s, mk_alert(10, 2, "A")), 0);
+	(void)store_sink_emit_summary(s, &sum);
+	(void)store_sink_emit_join(s, &ja);
 	/* handed over out of order: read back in time order */
 	e = ev_at(30, 4, "execve", NULL, &a, 1);
 	(void)store_sink_emit_context(s, &e);
@@ -230,7 +251,6 @@ static void test_timeline_reads_back(void **state)
 	(void)store_sink_emit_context(s, &e);
 	e = ev_at(10, 2, "openat", "/etc/shadow", &a, 1);
 	(void)store_sink_emit_context(s, &e);
-	(void)store_sink_emit_summary(s, &sum);
 	sink_free(s);
 
 	r = store_timeline(f->db, &q, &cap, seen_cb, &v, &err);
@@ -241,6 +261,7 @@ static void test_timeline_reads_back(void **state)
 	assert_true(cap.found);
 	assert_string_equal(cap.scope, "container web-1");
 	assert_int_equal(cap.events, 3);
+	assert_int_equal(cap.alerts, 1);
 	/* a container by id prefix and time range */
 	v.n = 0;
 	q.alert_id = 0;
