@@ -88,7 +88,7 @@ grep -e '  cat /etc/hostname$' -e '>> .*openat /etc/shadow' -e '  sleep 1$' -e '
 	sed 's/.*hostname$/host/; s/.*openat \/etc\/shadow.*/ALERT/; s/.*sleep 1$/sleep/; s/.*passwd$/passwd/' |
 	tr '\n' ' ' | grep -qx 'host ALERT sleep passwd ' || fail "2: the container's own events, in order"
 grep -q -e 'gshadow' -e 'bash -c' "$TMP/t2.out" && fail "2: host events in the container's context"
-[ "$(sqlite3 "$DB" "select count(*) from alert_events l join events e on e.id = l.event_id where l.alert_id = $CA and ifnull(e.container_id, '') != '$CID'")" = 0 ] ||
+[ "$(sqlite3 "$DB" "select count(*) from alert_captures ac join capture_events ce on ce.capture_id = ac.capture_id join events e on e.id = ce.event_id where ac.alert_id = $CA and ifnull(e.container_id, '') != '$CID'")" = 0 ] ||
 	fail "2: events of elsewhere linked to the container's alert"
 [ "$("$H" alerts --db "$DB" --json --pod web-7d4 --namespace prod --rule "$SENSITIVE" | jq -r .id)" = "$CA" ] ||
 	fail "2: alerts --pod --namespace"
@@ -107,7 +107,7 @@ grep -q "|nginx|[0-9]*|alert|Warning $SENSITIVE|cat /etc/shadow$" "$TMP/q5" &&
 stop_harrierd
 [ "$HRC" = 0 ] || fail "exit code $HRC"
 # the captures ended at the stop, at the latest: their rows say so
-[ "$(sqlite3 "$DB" "select count(*) from captures where alert_id in ($ID, $CA) and running = 0 and events > 3")" = 2 ] ||
+[ "$(sqlite3 "$DB" "select count(*) from captures c join alert_captures ac on ac.capture_id = c.id where ac.alert_id in ($ID, $CA) and c.running = 0 and c.events > 3")" = 2 ] ||
 	fail "capture rows not final after the stop"
 containers_remove
 
