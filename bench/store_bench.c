@@ -11,13 +11,14 @@
  * SQLite, in transactions of 4096: V 0 a bare table (the machine's
  * baseline), 1 and 2 the store's schema versions (what the indexes
  * cost, without the writer). Deterministic (fixed seed).
- * usage: store_bench DB N [--context C | --raw 0|1|2]
+ * usage: store_bench DB N [--context C | --raw 0|1|2] [--same]
  * build: cc -O2 -Isrc -IBUILD bench/store_bench.c BUILD/libharrier.a \
  *        $(pkg-config --libs sqlite3 json-c auparse audit yaml-0.1 libsystemd) -lpthread -lm
  */
 #include "config.h"
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,9 @@
 #include "sink/store_schema.h"
 
 static uint64_t rng = 88172645463325252ULL;
+/* --same: every alert alike (one rule, the host, one program and file),
+ * as bench/store.c's: each index has one place to grow. */
+static bool same;
 
 static uint64_t next(void)
 {
@@ -70,22 +74,21 @@ static const char *const tag_pool[] = {
 };
 #define NTAGS (sizeof(tag_pool) / sizeof(tag_pool[0]))
 
-/* Priority: 1% Critical, 4% Error, 35% Warning, 45% Notice, 15% Info. */
+/* A rule's priority: the rarest rules are the severe ones (rules are
+ * picked skewed: rule 0 fires most). */
 static enum alert_priority priority(unsigned int rule)
 {
-	unsigned int p = rule % 100;
-
-	return p < 1 ? ALERT_PRIO_CRITICAL : p < 5 ? ALERT_PRIO_ERROR :
-	       p < 40 ? ALERT_PRIO_WARNING : p < 85 ? ALERT_PRIO_NOTICE :
-	       ALERT_PRIO_INFORMATIONAL;
+	return rule >= 190 ? ALERT_PRIO_CRITICAL : rule >= 170 ?
+	       ALERT_PRIO_ERROR : rule >= 60 ? ALERT_PRIO_WARNING :
+	       rule % 3 ? ALERT_PRIO_NOTICE : ALERT_PRIO_INFORMATIONAL;
 }
 
 /* Alert i of n: fields deterministic from the generator. */
 static void fill(struct alert *a, uint64_t i, uint64_t n, uint64_t t0,
 		 char buf[][256])
 {
-	unsigned int rule = pick(200), k, t, ntags;
-	unsigned int ctr = pick(4) ? 1 + skew(2000) : 0; /* 1/4 on the host */
+	unsigned int rule = same ? 0 : skew(200), k, t, ntags;
+	unsigned int ctr = same ? 0 : pick(4) ? 1 + skew(2000) : 0; /* 1/4 host */
 
 	memset(a, 0, sizeof(*a));
 	/* 30 days, in order */
@@ -121,14 +124,14 @@ static void fill(struct alert *a, uint64_t i, uint64_t n, uint64_t t0,
 	a->ppid = a->pid - 1 - pick(500);
 	a->uid = pick(3) ? 0 : 1000;
 	a->auid = pick(2) ? -1 : 1000;
-	k = skew(5000);
+	k = same ? 0 : skew(5000);
 	(void)snprintf(buf[7], 256, "/usr/bin/p%u", k);
 	a->exe = buf[7];
 	(void)snprintf(buf[8], 256, "p%u -x --flag value %u", k, pick(100));
 	a->cmdline = buf[8];
 	a->syscall = (char *)"openat";
 	/* 0.1% /etc/shadow, else one of 50,000 files under 500 dirs */
-	if (pick(1000) == 0)
+	if (same || pick(1000) == 0)
 		(void)snprintf(buf[9], 256, "/etc/shadow");
 	else
 		(void)snprintf(buf[9], 256, "/srv/app-%u/f%u", skew(500),
@@ -183,7 +186,7 @@ static int raw(const char *path, uint64_t n, uint64_t t0, int version)
 
 	if (sqlite3_open(path, &db) != SQLITE_OK ||
 	    sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous "
-			     "= NORMAL; PRAGMA cache_size = -32768",
+			     "= NORMAL; PRAGMA temp_store = MEMORY",
 			 NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	if (version == 0 &&
@@ -195,6 +198,10 @@ static int raw(const char *path, uint64_t n, uint64_t t0, int version)
 			break;
 		if (sqlite3_exec(db, store_schemas[k].sql, NULL, NULL, NULL) !=
 		    SQLITE_OK)
+			goto fail;
+		/* as the store's migration does */
+		(void)snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
+		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
 			goto fail;
 	}
 	(void)snprintf(sql, sizeof(sql), ins, version == 1 ? "" : ", origin",
@@ -291,6 +298,9 @@ int main(int argc, char **argv)
 	}
 	n = strtoull(argv[2], NULL, 10);
 	t0 = (uint64_t)time(NULL) * 1000000000ULL - 30ULL * 86400 * 1000000000ULL;
+	same = argc > 3 && strcmp(argv[argc - 1], "--same") == 0;
+	if (same)
+		argc--;
 	if (argc > 4 && strcmp(argv[3], "--raw") == 0)
 		return raw(argv[1], n, t0, atoi(argv[4]));
 	if (argc > 4 && strcmp(argv[3], "--context") == 0)

@@ -929,8 +929,13 @@ static int store_setup_db(struct store *s, const char *path, char **ret_err)
 		return -EIO;
 	}
 	(void)sqlite3_finalize(st);
-	rc = sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
-			  NULL);
+	/* temp_store: the statement journals of INSERT OR IGNORE with
+	 * triggers (schema 2) in memory, not a temporary file written per
+	 * row (+70% rows/s on bench/store_bench --same) */
+	rc = sqlite3_exec(s->db,
+			  "PRAGMA synchronous = NORMAL; PRAGMA temp_store = "
+			  "MEMORY",
+			  NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		err_set(ret_err, "%s", sqlite3_errmsg(s->db));
 		return -EIO;
