@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "common/log.h"
+#include "pipeline/pipeline.h"
 
 #define CLI_COMMAND(id) &cli_cmd_##id,
 static const struct cli_command *const commands[] = {
@@ -31,7 +32,8 @@ static void usage(FILE *out)
 			      commands[i]->summary);
 	(void)fprintf(out,
 		      "\n'harrier COMMAND --help' describes a command's "
-		      "options.\nRULES default to %s/harrier_rules.yaml, "
+		      "options;\n'harrier --version' gives the versions.\n"
+		      "RULES default to %s/harrier_rules.yaml, "
 		      "harrier_rules.local.yaml\nand rules.d/*.yaml; the "
 		      "store defaults to %s.\n",
 		      HARRIER_SYSCONFDIR, cli_default_db);
@@ -158,6 +160,10 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    (strcmp(argv[1], "help") == 0 && argc == 2)) {
 		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		pipeline_print_version(stdout, "harrier");
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(argv[1], "help") == 0) {

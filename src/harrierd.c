@@ -104,6 +104,7 @@ static void usage(FILE *out)
 		      "plugin) or an audit.log\n"
 		      "  -f                  foreground, log to stderr\n"
 		      "  --no-kernel-rules   install no kernel audit rules\n"
+		      "  --version           print the versions and exit\n"
 		      "\nconfig keys:\n",
 		      default_config);
 	config_print_keys(out);
@@ -121,6 +122,7 @@ static int parse_args(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "no-kernel-rules", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -160,6 +162,9 @@ static int parse_args(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			pipeline_print_version(stdout, "harrierd");
 			exit(0);
 		default:
 			usage(stderr);

@@ -1186,3 +1186,8 @@ bool engine_type_may_fail(const struct engine *e, const char *type)
 			return true;
 	return rules_may_fail(e, e->any_rules, e->nany, type);
 }
+
+const char *engine_version(void)
+{
+	return RULES_ENGINE_VERSION;
+}

@@ -119,4 +119,8 @@ struct engine_field_info {
 size_t engine_field_count(void);
 const struct engine_field_info *engine_field_get(size_t i);
 
+/* The Falco rules-engine version this engine implements (Falco's
+ * numbering, as rule files give it in required_engine_version). */
+const char *engine_version(void);
+
 #endif

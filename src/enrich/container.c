@@ -87,12 +87,37 @@ struct cc_entry {
 	struct cc_entry *prev, *next; /* LRU list, head = most recent */
 };
 
+/* Runtime roots whose state.json files name container inits. */
+static const char *const cc_init_dirs[] = {
+	"/run/runc",
+	"/run/docker/runtime-runc/moby",
+	"/run/containerd/runc/k8s.io",
+	"/run/containerd/runc/default",
+};
+#define CC_INIT_DIRS (sizeof(cc_init_dirs) / sizeof(cc_init_dirs[0]))
+/* A lookup that misses rescans at most this often: a stat of each
+ * state.json, and a read of the new or changed ones only. */
+#define CC_INIT_RESCAN_MS 10
+
+struct cc_init {
+	char dir[80]; /* the container's directory name under its root */
+	unsigned int root; /* index in cc_init_dirs */
+	struct timespec mtime; /* of its state.json */
+	pid_t pid; /* 0: the state names no init (yet) */
+	struct cgroup_match m;
+};
+
 struct container_cache {
 	char *root; /* without trailing '/'; "" for "/" */
 	struct cc_entry *buckets[CC_BUCKETS];
 	struct cc_entry *head, *tail;
 	size_t n;
 	const struct hclock *clock; /* NULL: the system's */
+	/* container inits named by runtime state, for container_find_init */
+	struct cc_init *inits;
+	size_t ninits;
+	uint64_t inits_scanned_ms;
+	uint64_t inits_scanned_ns; /* CLOCK_REALTIME, to compare with events */
 };
 
 static uint64_t cc_now_ms(const struct container_cache *cc)
@@ -200,6 +225,7 @@ void container_cache_free(struct container_cache *cc)
 		next = e->next;
 		cc_entry_free(e);
 	}
+	free(cc->inits);
 	free(cc->root);
 	free(cc);
 }
@@ -824,51 +850,103 @@ static int cc_state_cgroup(json_object *state, struct cgroup_match *ret)
 	return r == 1 ? 1 : 0;
 }
 
-int container_find_init(struct container_cache *cc, pid_t pid,
-			struct cgroup_match *ret)
+/* Every runtime state under the roots: init pid -> container. A state
+ * whose file did not change since the last scan is not read again. */
+static void cc_scan_inits(struct container_cache *cc)
 {
-	static const char *const dirs[] = {
-		"/run/runc",
-		"/run/docker/runtime-runc/moby",
-		"/run/containerd/runc/k8s.io",
-		"/run/containerd/runc/default",
-	};
+	struct cc_init *old = cc->inits, *fresh;
+	size_t nold = cc->ninits, n = 0, i, k;
 	char path[4096];
-	unsigned int seen = 0;
-	size_t i;
-	int found = 0;
 
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !found; i++) {
+	fresh = calloc(HARRIER_CONTAINER_INIT_SCAN_MAX, sizeof(*fresh));
+	if (!fresh)
+		return;
+	for (i = 0; i < CC_INIT_DIRS; i++) {
 		struct dirent *de;
 		DIR *d;
 
-		if (cc_path(cc, path, sizeof(path), dirs[i], NULL, NULL) < 0)
+		if (cc_path(cc, path, sizeof(path), cc_init_dirs[i], NULL,
+			    NULL) < 0)
 			continue;
 		d = opendir(path);
 		if (!d)
 			continue;
-		while (!found && (de = readdir(d)) &&
-		       seen < HARRIER_CONTAINER_INIT_SCAN_MAX) {
-			json_object *st, *ip;
-			int n;
+		while ((de = readdir(d)) && n < HARRIER_CONTAINER_INIT_SCAN_MAX) {
+			struct cc_init *c = &fresh[n];
+			json_object *js, *ip;
+			struct stat st;
+			int w;
 
-			if (de->d_name[0] == '.')
+			if (de->d_name[0] == '.' ||
+			    strlen(de->d_name) >= sizeof(c->dir))
 				continue;
-			seen++;
-			n = snprintf(path, sizeof(path), "%s%s/%s/state.json",
-				     cc->root, dirs[i], de->d_name);
-			if (n < 0 || (size_t)n >= sizeof(path))
+			w = snprintf(path, sizeof(path), "%s%s/%s/state.json",
+				     cc->root, cc_init_dirs[i], de->d_name);
+			if (w < 0 || (size_t)w >= sizeof(path) ||
+			    stat(path, &st) < 0)
 				continue;
-			st = cc_read_json(path);
-			ip = cc_get(st, "init_process_pid");
+			memcpy(c->dir, de->d_name, strlen(de->d_name) + 1);
+			c->root = (unsigned int)i;
+			c->mtime = st.st_mtim;
+			for (k = 0; k < nold; k++)
+				if (old[k].root == c->root &&
+				    strcmp(old[k].dir, c->dir) == 0 &&
+				    old[k].mtime.tv_sec == c->mtime.tv_sec &&
+				    old[k].mtime.tv_nsec == c->mtime.tv_nsec)
+					break;
+			if (k < nold) {
+				*c = old[k];
+				n++;
+				continue;
+			}
+			js = cc_read_json(path);
+			ip = cc_get(js, "init_process_pid");
 			if (ip && json_object_is_type(ip, json_type_int) &&
-			    json_object_get_int64(ip) == (int64_t)pid)
-				found = cc_state_cgroup(st, ret);
-			json_object_put(st);
+			    json_object_get_int64(ip) > 0 &&
+			    json_object_get_int64(ip) <= INT32_MAX &&
+			    cc_state_cgroup(js, &c->m) == 1)
+				c->pid = (pid_t)json_object_get_int64(ip);
+			json_object_put(js);
+			n++;
 		}
 		(void)closedir(d);
 	}
-	return found;
+	free(old);
+	cc->inits = fresh;
+	cc->ninits = n;
+}
+
+static int cc_init_lookup(const struct container_cache *cc, pid_t pid,
+			  struct cgroup_match *ret)
+{
+	size_t i;
+
+	for (i = 0; i < cc->ninits; i++)
+		if (cc->inits[i].pid == pid) {
+			*ret = cc->inits[i].m;
+			return 1;
+		}
+	return 0;
+}
+
+int container_find_init(struct container_cache *cc, pid_t pid,
+			uint64_t event_ns, struct cgroup_match *ret)
+{
+	uint64_t now = cc_now_ms(cc);
+
+	if (pid > 0 && cc_init_lookup(cc, pid, ret))
+		return 1;
+	/* A scan made before the event (its state was written before the
+	 * exec) may have missed it: look again then, else at most every
+	 * CC_INIT_RESCAN_MS. */
+	if (cc->inits && now - cc->inits_scanned_ms < CC_INIT_RESCAN_MS &&
+	    (!event_ns ||
+	     cc->inits_scanned_ns > event_ns + cc_event_clock_slack_ns()))
+		return 0;
+	cc_scan_inits(cc);
+	cc->inits_scanned_ms = now;
+	cc->inits_scanned_ns = cc_real_ns(cc);
+	return pid > 0 && cc_init_lookup(cc, pid, ret);
 }
 
 static void cc_load(const struct container_cache *cc, struct cc_entry *e)

@@ -51,10 +51,15 @@ container_cache_get(struct container_cache *cc, const struct cgroup_match *m);
 /* The container whose runtime state (runc's state.json under /run/runc,
  * docker's and containerd's runc roots) names pid as its init process:
  * for a container's first process that runc init exec'd in place and
- * that was gone before its cgroup could be read. Reads at most
- * HARRIER_CONTAINER_INIT_SCAN_MAX states. 1 and *ret, or 0. */
+ * that was gone before its cgroup could be read. The inits are kept from
+ * a scan of the states (at most HARRIER_CONTAINER_INIT_SCAN_MAX); a lookup
+ * that misses 10 ms after the last scan stats every state.json and reads
+ * the new or changed ones, and so does one whose event (event_ns, ns since
+ * the epoch; 0 = none) came after the last scan: cheap enough for every
+ * exec of a gone process.
+ * 1 and *ret, or 0. */
 int container_find_init(struct container_cache *cc, pid_t pid,
-			struct cgroup_match *ret);
+			uint64_t event_ns, struct cgroup_match *ret);
 
 /* The same for an event that is an exec in the container, at exec_time_ns
  * (the event's time, ns since the epoch; 0 = now): when no runtime state

@@ -1113,29 +1113,19 @@ static bool pt_is(const char *name, const char *const *set)
 	return false;
 }
 
-static bool pt_is_runtime_exe(const char *exe)
-{
-	const char *b = exe ? strrchr(exe, '/') : NULL;
-
-	b = b ? b + 1 : exe;
-	return b && (strcmp(b, "runc") == 0 || strcmp(b, "crun") == 0);
-}
-
 /* A runtime's init (runc init) exec'd the container's first process in
  * place and it exited before its cgroup was read (`podman run IMG cat
- * /etc/shadow`): the runtime's state names it as the container's init. */
+ * /etc/shadow`): the runtime's state names it as the container's init.
+ * Its parent may already be init or a subreaper (`runc run -d` exited),
+ * so any gone process is looked up (container_find_init caches). */
 static void pt_attribute_init(struct proctable *pt, struct pt_entry *e,
-			      const char *old_exe)
+			      uint64_t event_ns)
 {
-	struct pt_entry *p;
 	struct cgroup_match m;
 
 	if (e->cg || pt->offline)
 		return;
-	p = e->ppid > 0 ? pt_lookup(pt, e->ppid) : NULL;
-	if (!pt_is_runtime_exe(old_exe) && !(p && pt_is_runtime_exe(p->exe)))
-		return;
-	if (container_find_init(pt->cc, e->pid, &m) != 1)
+	if (container_find_init(pt->cc, e->pid, event_ns, &m) != 1)
 		return;
 	e->cg = malloc(sizeof(*e->cg));
 	if (e->cg)
@@ -1145,7 +1135,6 @@ static void pt_attribute_init(struct proctable *pt, struct pt_entry *e,
 static void pt_apply_exec(struct proctable *pt, struct pt_entry *e,
 			  const struct event *ev, bool fresh)
 {
-	char *old_exe = e->exe ? strdup(e->exe) : NULL;
 	const struct event_path *prog = ev->npaths ? &ev->paths[0] : NULL;
 	int cg = 0;
 
@@ -1201,8 +1190,7 @@ static void pt_apply_exec(struct proctable *pt, struct pt_entry *e,
 	if (!fresh && !e->dead)
 		cg = pt_read_cgroup(pt, e->pid, e, true);
 	if (cg < 0 || e->dead)
-		pt_attribute_init(pt, e, old_exe);
-	free(old_exe);
+		pt_attribute_init(pt, e, ev->time_ns);
 }
 
 static void pt_apply_fork(struct proctable *pt, struct pt_entry *parent,

@@ -362,3 +362,9 @@ int pipeline_engine_new(const char *const *files, size_t nfiles,
 	*ret = e;
 	return 0;
 }
+
+void pipeline_print_version(FILE *out, const char *program)
+{
+	(void)fprintf(out, "%s %s\nFalco rules engine version: %s\n",
+		      program, PACKAGE_VERSION, engine_version());
+}

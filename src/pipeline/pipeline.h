@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "common/alert.h"
@@ -82,5 +83,9 @@ int pipeline_load_rules(struct engine *e, const char *const *files,
 int pipeline_engine_new(const char *const *files, size_t nfiles,
 			const char *sysconfdir, enum alert_priority min_priority,
 			bool strict, struct diag *d, struct engine **ret);
+
+/* `PROGRAM --version`: the package version (configure.ac) and the Falco
+ * rules-engine version the rules language implements. */
+void pipeline_print_version(FILE *out, const char *program);
 
 #endif

@@ -29,11 +29,13 @@ CONF
 }
 
 # write_auditd_plugin DIR PATH ARGS: the shipped plugins.d entry
-# (packaging/auditd/harrier.conf) in DIR/plugins.d, pointed at PATH with
-# ARGS (auditd passes a plugin at most two arguments).
+# (packaging/auditd/harrier.conf.in, shipped inactive) in DIR/plugins.d,
+# switched on and pointed at PATH with ARGS (auditd passes a plugin at most
+# two arguments).
 write_auditd_plugin() {
-	sed -e "s|^path = .*|path = $2|" -e "s|^args = .*|args = $3|" \
-		"${top_srcdir:-.}/packaging/auditd/harrier.conf" \
+	sed -e "s|^active = .*|active = yes|" -e "s|^path = .*|path = $2|" \
+		-e "s|^args = .*|args = $3|" \
+		"${top_srcdir:-.}/packaging/auditd/harrier.conf.in" \
 		>"$1/plugins.d/harrier.conf"
 	chmod 0640 "$1/plugins.d/harrier.conf"
 }

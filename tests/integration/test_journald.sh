@@ -8,6 +8,8 @@
 set -u
 s=${top_srcdir:?}; b=${top_builddir:?}
 skip() { echo "SKIP: $*"; exit 77; }
+[ -n "${HARRIER_NO_ROOT_TESTS:-}" ] &&
+	skip "root tests switched off (HARRIER_NO_ROOT_TESTS)"
 [ "$(id -u)" = 0 ] || skip "needs root for a private mount namespace"
 jd=/lib/systemd/systemd-journald
 [ -x "$jd" ] || jd=/usr/lib/systemd/systemd-journald

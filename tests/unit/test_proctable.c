@@ -32,6 +32,7 @@
 #include "enrich/proctable.h"
 
 #define ID_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define ID_P "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
 
 struct fixture {
 	char root[128];
@@ -495,6 +496,10 @@ static void test_gone_runtime_init_from_runc_state(void **state)
 	struct fixture *f = *state;
 	struct event ev;
 	char dir[PATH_MAX];
+	struct clock_fake clk;
+
+	clock_fake_init(&clk, clock_mono_ns(NULL), clock_real_ns(NULL));
+	proctable_set_clock(f->pt, &clk.clock);
 
 	mkproc(f, &(struct fake_proc){ .pid = 250,
 				       .ppid = 1,
@@ -518,7 +523,33 @@ static void test_gone_runtime_init_from_runc_state(void **state)
 	assert_non_null(ev.container);
 	assert_string_equal(ev.container->id, ID_A);
 	assert_string_equal(ev.container->runtime, "docker");
-	/* not for a host process whose parent is no runtime */
+	/* podman: by then runc create has exited and conmon is the parent */
+	mkproc(f, &(struct fake_proc){ .pid = 260,
+				       .ppid = 1,
+				       .sid = 260,
+				       .start = 1600,
+				       .comm = "conmon",
+				       .exe = "/usr/bin/conmon",
+				       .cwd = "/" });
+	/* a new container, seen by a lookup 10 ms after the last scan */
+	clock_fake_advance_ms(&clk, 10);
+	snprintf(dir, sizeof(dir), "%s/run/runc/%s", f->root, ID_P);
+	mkdirs(dir);
+	write_str(dir, "state.json",
+		  "{\"init_process_pid\":903,\"cgroup_paths\":{"
+		  "\"memory\":\"/sys/fs/cgroup/memory/libpod_parent/libpod-"
+		  ID_P "\"},\"config\":{\"labels\":[]}}");
+	ev = syscall_event("execve", 903, 260);
+	ev.comm = "cat";
+	ev.exe = "/bin/busybox";
+	ev.argv = argv;
+	ev.argc = 2;
+	ev.argv_from_execve = true;
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_P);
+	assert_string_equal(ev.container->runtime, "podman");
+	/* a host process is no container's init */
 	ev = syscall_event("execve", 902, 300);
 	ev.exe = "/bin/busybox";
 	ev.argv = argv;
