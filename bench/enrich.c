@@ -11,6 +11,7 @@
  *   cc -O2 -Isrc -IBUILD bench/enrich.c src/enrich/proctable.c \
  *      src/enrich/pathres.c src/enrich/fdtable.c \
  *      src/enrich/container.c src/enrich/cgroup.c src/common/strbuf.c \
+ *      src/common/clock.c src/common/event.c \
  *      $(pkg-config --cflags --libs json-c) -o /tmp/bench-enrich
  *   /tmp/bench-enrich
  */

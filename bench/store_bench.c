@@ -307,8 +307,7 @@ int main(int argc, char **argv)
 		ctx = strtoull(argv[4], NULL, 10);
 	store_options_init(&o);
 	o.enqueue_wait_ms = -1;
-	s = store_sink_open(argv[1], &o, &err);
-	if (!s) {
+	if (store_sink_open(argv[1], &o, &s, &err) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}

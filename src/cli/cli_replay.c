@@ -146,8 +146,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 		 * rather than drop. */
 		store_options_init(&so);
 		so.enqueue_wait_ms = -1;
-		store = store_sink_open(db, &so, &err);
-		if (!store) {
+		if (store_sink_open(db, &so, &store, &err) < 0) {
 			log_error("failed to open store %s: %s", db,
 				  err ? err : "unknown error");
 			free(err);

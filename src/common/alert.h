@@ -47,7 +47,10 @@ struct alert {
 	char *hostname;
 	char *rule;
 	enum alert_priority priority;
-	char *output; /* formatted, not escaped */
+	char *output; /* formatted, not escaped (but see output_escaped) */
+	/* output was escaped for display already (read back from the
+	 * store's output column): sinks must not escape it twice */
+	bool output_escaped;
 	char **tags;
 	size_t ntags;
 	char *source; /* "syscall" or "audit" (non-syscall records) */
@@ -66,9 +69,19 @@ struct alert {
 
 	struct alert_field *fields;
 	size_t nfields;
+
+	/* where its event came from: "live", a replayed log's path; NULL
+	 * unknown. The engine leaves it NULL; the store sets it on its copy
+	 * (store_sink_set_origin). */
+	char *origin;
+
+	/* one allocation (alert_dup's): members are not freed one by one */
+	bool packed;
 };
 
 void alert_free(struct alert *a);
+/* Deep copy; NULL on allocation failure. */
+struct alert *alert_dup(const struct alert *a);
 /* An alert about Harrier itself (source "internal"): the time now, this
  * host's name, no process (pid, ppid, uid, auid -1). rule and output are
  * copied. Returns NULL on allocation failure. */

@@ -55,6 +55,7 @@ void context_event_free(struct context_event *e)
 	free(e->container_name);
 	free(e->pod_name);
 	free(e->pod_namespace);
+	free(e->origin);
 	for (i = 0; i < e->nlinks; i++)
 		alert_key_clear(&e->links[i]);
 	free(e->links);
@@ -84,6 +85,7 @@ struct context_event *context_event_dup(const struct context_event *e)
 	r |= dup_str(e->container_name, &d->container_name);
 	r |= dup_str(e->pod_name, &d->pod_name);
 	r |= dup_str(e->pod_namespace, &d->pod_namespace);
+	r |= dup_str(e->origin, &d->origin);
 	if (!r && e->nlinks) {
 		d->links = calloc(e->nlinks, sizeof(*d->links));
 		if (!d->links)

@@ -44,6 +44,9 @@ struct context_event {
 	char *container_name;
 	char *pod_name;
 	char *pod_namespace;
+	/* "live", a replayed log's path, NULL unknown: the capture leaves it
+	 * NULL, the store sets it on its copy (as struct alert's) */
+	char *origin;
 
 	/* the captures that hold it */
 	struct alert_key *links;

@@ -34,6 +34,11 @@
  * conditions are rejected at load: evaluation recurses. */
 #define HARRIER_MAX_COND_DEPTH 64
 
+/* Nesting of YAML collections in a rules or config file. Falco's rule
+ * files nest 5 deep (exceptions' values); deeper input is refused before
+ * it is loaded (common/yaml_depth.h: libyaml's cost grows with depth). */
+#define HARRIER_MAX_YAML_DEPTH 64
+
 /* Items in one YAML list after expansion of nested lists. */
 #define HARRIER_MAX_LIST_ITEMS 65536
 
@@ -50,13 +55,25 @@
  * each repeat into a copy of the automaton. */
 #define HARRIER_MAX_REGEX_REPEAT 1000
 
-/* Alerts waiting for the SQLite writer thread. When full, the producer
- * waits up to HARRIER_STORE_ENQUEUE_WAIT_MS (replay: indefinitely), then
- * counts the alert as dropped and says so. */
+/* Items (alerts, and rows of other tables) waiting for the SQLite writer
+ * thread. When full, the producer waits up to
+ * HARRIER_STORE_ENQUEUE_WAIT_MS (replay: indefinitely; not at all while
+ * the store is failing: the spool takes the overflow then), then counts
+ * the item as dropped and says so. */
 #define HARRIER_STORE_QUEUE_MAX 65536
 #define HARRIER_STORE_ENQUEUE_WAIT_MS 2000
 
-/* Alerts per SQLite transaction: large batches amortise fsync. */
+/* During a store fault, items beyond this many in memory go to the spool
+ * file (store_output.spool_dir), oldest first: memory stays bounded and
+ * they survive a restart. */
+#define HARRIER_STORE_SPILL_AT 1024
+
+/* Default cap of the spool file (store_output.spool_max). When the spool
+ * is full too, the memory queue fills up to HARRIER_STORE_QUEUE_MAX and
+ * then new items are dropped and counted. */
+#define HARRIER_STORE_SPOOL_MAX_BYTES (256ULL * 1024 * 1024)
+
+/* Items per SQLite transaction: large batches amortise fsync. */
 #define HARRIER_STORE_BATCH_MAX 512
 
 /* How long the writer waits for more alerts before committing a batch:
@@ -92,6 +109,43 @@
 
 /* busy_timeout for writers and readers of the store. */
 #define HARRIER_STORE_BUSY_TIMEOUT_MS 5000
+
+/* WAL upkeep: SQLite checkpoints (PASSIVE) once the WAL holds this many
+ * pages (4 MiB at 4 KiB pages; a quarter of that took a third of the
+ * store's throughput in checkpoints, bench/store.c), and truncates the
+ * WAL to JOURNAL_SIZE_LIMIT after a checkpoint reset it: the store's disk
+ * use follows its rows, also after a reader kept an old snapshot open and
+ * the WAL grew meanwhile. */
+#define HARRIER_STORE_WAL_AUTOCHECKPOINT 1000
+#define HARRIER_STORE_JOURNAL_SIZE_LIMIT (4 * 1024 * 1024)
+
+/* Retention (max_age, max_rows): rows are deleted in transactions of at
+ * most PRUNE_BATCH (each holds the write lock for milliseconds), every
+ * PRUNE_INTERVAL_MS and until done while the writer is idle, and up to
+ * VACUUM_PAGES free pages are given back per step (incremental vacuum). */
+#define HARRIER_STORE_PRUNE_BATCH 500
+#define HARRIER_STORE_PRUNE_INTERVAL_MS 60000
+#define HARRIER_STORE_VACUUM_PAGES 256
+
+/* Fault reports (start, clear) not yet taken by the daemon's loop. More
+ * are dropped (the counters still say it all). */
+#define HARRIER_STORE_REPORTS 16
+
+/* Notification outputs with a receiver (http, file, program): the lines
+ * waiting for it are bounded by each output's queue_max (http_output:
+ * 10000 by default); when full, the oldest waiting line is dropped and
+ * counted. A failing receiver is retried after RETRY_MIN_MS, then twice
+ * that, up to RETRY_MAX_MS; a flush at shutdown does not wait for it.
+ * REPORTS: start/clear reports not yet logged by the daemon. */
+#define HARRIER_OUTPUT_QUEUE_MAX 10000
+#define HARRIER_OUTPUT_RETRY_MIN_MS 100
+#define HARRIER_OUTPUT_RETRY_MAX_MS 2000
+#define HARRIER_OUTQ_REPORTS 16
+
+/* Per-rule rate limiting of the notification outputs: rules tracked at
+ * once (each bucket is a few dozen bytes); further rules share one
+ * bucket. */
+#define HARRIER_OUTLIMIT_RULES 4096
 
 /* Raw records between the netlink reader thread and processing. When
  * full, the reader drops the record and counts it: it must never block. */
@@ -178,12 +232,15 @@
  * Dead entries are evicted after this, or first when the table is full. */
 #define HARRIER_PROCTABLE_DEAD_GRACE_MS 5000
 
-/* A store batch that fails with a transient error (SQLITE_BUSY, LOCKED,
- * FULL, IOERR) is rolled back and retried up to RETRY_MAX times, waiting
- * RETRY_BACKOFF_MS, then twice that, ... between tries (about 3 s in all
- * plus the busy timeouts); then it is counted as dropped. */
+/* A store batch that fails is rolled back and retried. Replay (which
+ * can run again) tries RETRY_MAX times, waiting RETRY_BACKOFF_MS, then
+ * twice that, ..., then counts the batch as dropped. The daemon never
+ * gives up: it retries with the same doubling backoff up to
+ * RETRY_MAX_WAIT_MS (store_output.retry_interval) between tries for as
+ * long as the fault lasts, keeping the items meanwhile. */
 #define HARRIER_STORE_RETRY_MAX 5
 #define HARRIER_STORE_RETRY_BACKOFF_MS 200
+#define HARRIER_STORE_RETRY_MAX_WAIT_MS 2000
 
 /* Ancestors walked for proc.aname / proc.apid / proc.aexe without [N]
  * (any ancestor matches). Real process trees are a few tens deep; the
@@ -235,5 +292,19 @@
  * read. The daemon writes about 80 bytes; a bigger file is not ours and
  * is ignored as malformed (-EFBIG). */
 #define HARRIER_KSTATE_MAX_BYTES 512
+
+/* Container roots whose files get kernel watches of their own (the
+ * path= rules of the host under the root; directories cost nothing per
+ * root: the host's dir= trees are extended to them). Each root adds
+ * about as many rules as the host has path= rules, in the kernel's inode
+ * hash (32 buckets) that every audited path lookup walks. Beyond this,
+ * the path= filters are dropped for everyone (those syscalls are then
+ * filtered by permission and outcome only): measured in bench/README. */
+#define HARRIER_KAUDIT_MAX_ROOTS 128
+/* How often running processes are scanned for container roots harrierd
+ * has not seen start (and for roots no process uses any more), and how
+ * long a root found before its first process may wait for one. */
+#define HARRIER_KAUDIT_ROOT_SCAN_MS 5000
+#define HARRIER_KAUDIT_ROOT_GRACE_MS 60000
 
 #endif

@@ -45,6 +45,7 @@ static const char *level_name(int level)
 	case LOG_WARNING:
 		return "warning";
 	case LOG_NOTICE:
+		return "notice";
 	case LOG_INFO:
 		return "info";
 	default:

@@ -199,20 +199,87 @@ void strbuf_append_json(struct strbuf *sb, const char *s, size_t n)
 		strbuf_append(sb, s + i - run, run);
 }
 
+/* Code points a terminal or a reader must not get raw: C1 controls (CSI
+ * U+009B starts an escape sequence on some terminals), the line and
+ * paragraph separators, and the bidirectional overrides and isolates
+ * ("Trojan Source": text that reads in another order than it is). */
+static bool display_unsafe_cp(unsigned int cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+	       (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e ||
+	       cp == 0x200f || cp == 0x061c;
+}
+
+static unsigned int utf8_cp(const unsigned char *s, size_t len)
+{
+	if (len == 2)
+		return ((s[0] & 0x1fu) << 6) | (s[1] & 0x3fu);
+	if (len == 3)
+		return ((s[0] & 0x0fu) << 12) | ((s[1] & 0x3fu) << 6) |
+		       (s[2] & 0x3fu);
+	return ((s[0] & 0x07u) << 18) | ((s[1] & 0x3fu) << 12) |
+	       ((s[2] & 0x3fu) << 6) | (s[3] & 0x3fu);
+}
+
+/* Bytes at s[0..] to escape as \xNN: 0 when s starts a character that
+ * may be shown as it is (*ret_len its length), else how many bytes. */
+static size_t display_bad_len(const unsigned char *s, size_t n,
+			      size_t *ret_len)
+{
+	size_t len;
+
+	if (s[0] < 0x80) {
+		*ret_len = 1;
+		return s[0] < 0x20 || s[0] == 0x7f ? 1 : 0;
+	}
+	len = utf8_seq_len(s, n);
+	if (len == 0)
+		return 1;
+	*ret_len = len;
+	return display_unsafe_cp(utf8_cp(s, len)) ? len : 0;
+}
+
 void strbuf_append_escaped(struct strbuf *sb, const char *s, size_t n)
 {
-	size_t i;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0, len, bad, k;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\\')
+	while (i < n) {
+		bad = display_bad_len(p + i, n - i, &len);
+		if (!bad && p[i] != '\\') {
+			run += len;
+			i += len;
+			continue;
+		}
+		if (run) {
+			strbuf_append(sb, s + i - run, run);
+			run = 0;
+		}
+		if (!bad) {
 			strbuf_append(sb, "\\\\", 2);
-		else if (c < 0x20 || c == 0x7f)
-			strbuf_appendf(sb, "\\x%02x", c);
-		else
-			strbuf_appendc(sb, (char)c);
+			i++;
+			continue;
+		}
+		for (k = 0; k < bad; k++)
+			strbuf_appendf(sb, "\\x%02x", p[i + k]);
+		i += bad;
 	}
+	if (run)
+		strbuf_append(sb, s + i - run, run);
+}
+
+bool strbuf_escaped_is_clean(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, len;
+
+	while (i < n) {
+		if (display_bad_len(p + i, n - i, &len))
+			return false;
+		i += len;
+	}
+	return true;
 }
 
 const char *strbuf_str(const struct strbuf *sb)

@@ -31,8 +31,15 @@ void strbuf_appendf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* JSON string body (no surrounding quotes); invalid UTF-8 becomes \ufffd. */
 void strbuf_append_json(struct strbuf *sb, const char *s, size_t n);
-/* Control bytes and DEL as \xNN, backslash as \\; safe for a terminal. */
+/* The one escaper for text meant for display (stdout, journald MESSAGE,
+ * the store's output column, logs): control bytes, DEL, invalid UTF-8,
+ * C1 controls, line separators and bidi overrides as \xNN per byte,
+ * backslash as \\; valid UTF-8 otherwise kept. Safe for a terminal. */
 void strbuf_append_escaped(struct strbuf *sb, const char *s, size_t n);
+/* Whether s holds nothing strbuf_append_escaped would turn into \xNN
+ * (text escaped earlier, such as the store's output column, may be shown
+ * as it is). */
+bool strbuf_escaped_is_clean(const char *s, size_t n);
 /* Contents, never NULL ("" when empty). Borrowed until the next change. */
 const char *strbuf_str(const struct strbuf *sb);
 bool strbuf_failed(const struct strbuf *sb);

@@ -19,6 +19,7 @@
 
 #include "common/limits.h"
 #include "common/strbuf.h"
+#include "engine/cond_view.h"
 #include "engine/engine.h"
 #include "engine/exceptions.h"
 #include "engine/fields.h"
@@ -1185,6 +1186,88 @@ bool engine_type_may_fail(const struct engine *e, const char *type)
 				   type))
 			return true;
 	return rules_may_fail(e, e->any_rules, e->nany, type);
+}
+
+static bool key_listed(const char *k, const char *const *keys, size_t nkeys)
+{
+	size_t i;
+
+	for (i = 0; k && i < nkeys; i++)
+		if (strcmp(k, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The subtree n holds only for events whose audit key is among keys: a
+ * conjunct on the AND spine (walked as cond_implies_success walks it)
+ * compares audit.key with = or in against keys only. */
+static bool node_needs_key(const struct cond_node *n, const char *const *keys,
+			   size_t nkeys)
+{
+	struct cond_view v;
+	struct cond_view_value it;
+	size_t i;
+
+	for (;;) {
+		if (!n)
+			return false;
+		cond_view_get(n, &v);
+		if (v.kind != CV_AND)
+			break;
+		if (node_needs_key(v.b, keys, nkeys))
+			return true;
+		n = v.a;
+	}
+	if (v.kind != CV_CMP || !v.ref || !v.ref->name ||
+	    strcmp(v.ref->name, "audit.key") != 0)
+		return false;
+	if (v.op == CVO_EQ)
+		return key_listed(v.v.s, keys, nkeys);
+	if (v.op != CVO_IN || v.nitems == 0)
+		return false;
+	for (i = 0; i < v.nitems; i++) {
+		cond_view_item(n, i, &it);
+		if (!key_listed(it.s, keys, nkeys))
+			return false;
+	}
+	return true;
+}
+
+static bool rules_need_key(const struct engine *e, const size_t *rules,
+			   size_t n, const char *const *keys, size_t nkeys,
+			   size_t *seen)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct rules_rule *r = e->rules[rules[i]];
+
+		if (!r->active)
+			continue;
+		(*seen)++;
+		if (!node_needs_key(cond_view_root(r->compiled), keys, nkeys))
+			return false;
+	}
+	return true;
+}
+
+bool engine_type_needs_key(const struct engine *e, const char *type,
+			   const char *const *keys, size_t nkeys)
+{
+	/* The same rules engine_type_may_fail looks at. */
+	const char *names[2] = { type, "SYSCALL" };
+	size_t k, idx, seen = 0;
+
+	if (!e->compiled)
+		return false;
+	for (k = 0; k < 2; k++)
+		if (rules_map_get(&e->type_map, names[k], &idx) &&
+		    !rules_need_key(e, e->types[idx].rules, e->types[idx].n,
+				    keys, nkeys, &seen))
+			return false;
+	if (!rules_need_key(e, e->any_rules, e->nany, keys, nkeys, &seen))
+		return false;
+	return seen > 0;
 }
 
 const char *engine_version(void)

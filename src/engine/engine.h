@@ -106,6 +106,15 @@ void engine_event_types(const struct engine *e,
  * engine_compile succeeded. */
 bool engine_type_may_fail(const struct engine *e, const char *type);
 
+/* Does every enabled rule that can see a syscall event of type require
+ * one of the audit keys in keys (a top-level "audit.key = K" or
+ * "audit.key in (...)" conjunct, every K among keys)? Then the kernel
+ * rules that carry those keys already send every event such a rule can
+ * match, and the type needs no kernel rule of its own. False when no rule
+ * sees the type, and before engine_compile succeeded. */
+bool engine_type_needs_key(const struct engine *e, const char *type,
+			   const char *const *keys, size_t nkeys);
+
 /* Every field the engine knows, for `harrier fields`. */
 struct engine_field_info {
 	const char *name;

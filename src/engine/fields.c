@@ -3045,3 +3045,191 @@ enum field_outcome field_outcome(const struct field_ref *r, const char *syscall)
 	a = sc_arg_find(d, "fd");
 	return a && a->src == S_EXIT ? FIELD_OUTCOME_EXIT : FIELD_OUTCOME_NONE;
 }
+
+/* ---- what the kernel filter can test (field_kernel) ---- */
+
+/* Syscalls whose object is named by a path the kernel looks up: on
+ * success the PATH items carry the inodes (audit_inode), so path= and
+ * dir= rules see what fd.name names. Sorted for bsearch. */
+static const char *const path_syscalls[] = {
+	"access",     "chdir",	    "chmod",	    "chown",
+	"chroot",     "creat",	    "execve",	    "execveat",
+	"faccessat",  "faccessat2", "fchmodat",	    "fchmodat2",
+	"fchownat",   "lchown",	    "link",	    "linkat",
+	"lremovexattr", "lsetxattr", "mkdir",	    "mkdirat",
+	"mknod",      "mknodat",    "mount",	    "open",
+	"openat",     "openat2",    "removexattr",  "rename",
+	"renameat",   "renameat2",  "rmdir",	    "setxattr",
+	"symlink",    "symlinkat",  "truncate",	    "umount2",
+	"unlink",     "unlinkat",   "utime",	    "utimensat",
+	"utimes",
+};
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(a, *(const char *const *)b);
+}
+
+static bool is_path_syscall(const char *syscall)
+{
+	return bsearch(syscall, path_syscalls,
+		       sizeof(path_syscalls) / sizeof(path_syscalls[0]),
+		       sizeof(path_syscalls[0]), str_cmp) != NULL;
+}
+
+static bool is_sockaddr_arg_syscall(const char *syscall)
+{
+	/* the address is an argument, so SOCKADDR is always there */
+	return strcmp(syscall, "connect") == 0 || strcmp(syscall, "bind") == 0;
+}
+
+/* The argument r names for events of syscall, as g_arg finds it. */
+static const struct sc_arg *kernel_arg(const struct field_ref *r,
+				       const char *syscall,
+				       struct sc_arg *generic)
+{
+	const struct sc_desc *d;
+	const struct sc_arg *a = NULL;
+	size_t i;
+
+	d = bsearch(syscall, sc_table, sizeof(sc_table) / sizeof(sc_table[0]),
+		    sizeof(sc_table[0]), sc_desc_cmp);
+	if (r->arg) {
+		a = sc_arg_find(d, r->arg);
+		if (!a && r->arg[0] == 'a' && r->arg[1] >= '0' &&
+		    r->arg[1] <= '3' && !r->arg[2]) {
+			generic->name = r->arg;
+			generic->src = (unsigned char)(S_A0 + (r->arg[1] - '0'));
+			generic->fmt = F_HEX;
+			generic->k = 0;
+			a = generic;
+		}
+	} else if (d) {
+		for (i = 0; i < SC_MAXARGS && d->args[i].name; i++)
+			if ((long)i == r->idx)
+				a = &d->args[i];
+	} else if (r->idx >= 0 && r->idx < 4) {
+		generic->name = "";
+		generic->src = (unsigned char)(S_A0 + r->idx);
+		generic->fmt = F_HEX;
+		generic->k = 0;
+		a = generic;
+	}
+	return a;
+}
+
+void field_kernel(const struct field_ref *r, const char *syscall,
+		  struct field_kernel *ret)
+{
+	static const enum field_kernel_id uids[] = {
+		FIELD_KID_EUID, FIELD_KID_UID, FIELD_KID_EGID, FIELD_KID_GID
+	};
+	struct sc_arg generic;
+	const struct sc_arg *a;
+	field_get_fn get;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!r->def || r->multi || !syscall)
+		return;
+	get = r->def->get;
+	if (get == g_evt_type) {
+		ret->kind = FIELD_KERNEL_EVT_TYPE;
+	} else if (get == g_fd_name || get == g_fd_dirfile) {
+		if (get == g_fd_dirfile && r->def->param)
+			return; /* fd.filename */
+		if (is_sockaddr_arg_syscall(syscall) && get == g_fd_name)
+			return;
+		if (!is_path_syscall(syscall))
+			return;
+		ret->kind = get == g_fd_name ? FIELD_KERNEL_PATH
+					     : FIELD_KERNEL_DIRNAME;
+		ret->primary = true;
+	} else if (get == g_is_open) {
+		if (strcmp(syscall, "open") != 0 &&
+		    strcmp(syscall, "openat") != 0 &&
+		    strcmp(syscall, "openat2") != 0)
+			return;
+		if (r->def->param == 0)
+			ret->kind = FIELD_KERNEL_OPEN_READ;
+		else if (r->def->param == 1)
+			ret->kind = FIELD_KERNEL_OPEN_WRITE;
+	} else if (get == g_uid) {
+		ret->kind = FIELD_KERNEL_ID;
+		ret->id = uids[r->def->param];
+	} else if (get == g_loginuid) {
+		ret->kind = FIELD_KERNEL_ID;
+		ret->id = FIELD_KID_LOGINUID;
+	} else if (get == g_auid && r->def->param == 0) {
+		ret->kind = FIELD_KERNEL_ID;
+		ret->id = FIELD_KID_AUID;
+	} else if (get == g_pid || get == g_ppid) {
+		ret->kind = FIELD_KERNEL_ID;
+		ret->id = get == g_pid ? FIELD_KID_PID : FIELD_KID_PPID;
+	} else if (get == g_sockfamily || get == g_fd_type) {
+		if (is_sockaddr_arg_syscall(syscall))
+			ret->kind = FIELD_KERNEL_SOCKFAMILY;
+	} else if (get == g_fd_ip || get == g_fd_port) {
+		if (is_sockaddr_arg_syscall(syscall))
+			ret->kind = FIELD_KERNEL_INET_ONLY;
+	} else if (get == g_arg) {
+		a = kernel_arg(r, syscall, &generic);
+		if (!a)
+			return;
+		switch (a->src) {
+		case S_A0:
+		case S_A1:
+		case S_A2:
+		case S_A3:
+			ret->kind = FIELD_KERNEL_ARG;
+			ret->arg = (unsigned int)(a->src - S_A0);
+			break;
+		case S_PATH:
+			if (is_path_syscall(syscall)) {
+				ret->kind = FIELD_KERNEL_PATH;
+				ret->primary = true;
+			}
+			break;
+		case S_OLDPATH:
+		case S_NEWPATH:
+			if (is_path_syscall(syscall))
+				ret->kind = FIELD_KERNEL_PATH;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+size_t field_kernel_arg_names(const struct field_ref *r, const char *syscall,
+			      int64_t *out, size_t max)
+{
+	const struct named *t = NULL;
+	struct sc_arg generic;
+	const struct sc_arg *a;
+	size_t n = 0, i;
+
+	if (!r->def || r->def->get != g_arg || !syscall)
+		return 0;
+	a = kernel_arg(r, syscall, &generic);
+	if (!a)
+		return 0;
+	switch (a->fmt) {
+	case F_SIG:
+		t = signal_names;
+		n = sizeof(signal_names) / sizeof(signal_names[0]);
+		break;
+	case F_PTRACE:
+		t = ptrace_names;
+		n = sizeof(ptrace_names) / sizeof(ptrace_names[0]);
+		break;
+	case F_DOMAIN:
+		t = domain_names;
+		n = sizeof(domain_names) / sizeof(domain_names[0]);
+		break;
+	default:
+		return 0;
+	}
+	for (i = 0; i < n && i < max; i++)
+		out[i] = t[i].v;
+	return n;
+}

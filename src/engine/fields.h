@@ -110,4 +110,70 @@ enum field_outcome {
 enum field_outcome field_outcome(const struct field_ref *r,
 				 const char *syscall);
 
+/*
+ * What the kernel's audit filter can test of a field, for events of the
+ * syscall named (libaudit spelling): a promise about how the value this
+ * table gives relates to what the kernel sees when the syscall exits. The
+ * kernel rule derivation (kfilter.c) builds on it, so a getter that
+ * changes where a value comes from must change this too; when in doubt,
+ * FIELD_KERNEL_NONE (the kernel filters nothing for it) is always right.
+ */
+enum field_kernel_kind {
+	FIELD_KERNEL_NONE = 0,
+	/* evt.type: the syscall's name itself */
+	FIELD_KERNEL_EVT_TYPE,
+	/* string, set only when the event has the PATH item it names: the
+	 * item's name, absolute and normalised as the process saw it. The
+	 * kernel recorded the item's inode when the syscall succeeded. */
+	FIELD_KERNEL_PATH,
+	/* string: the directory part of such a name */
+	FIELD_KERNEL_DIRNAME,
+	/* bool: true only for an open whose access mode reads (writes):
+	 * the kernel's perm=r (perm=w) for open, openat and openat2 */
+	FIELD_KERNEL_OPEN_READ,
+	FIELD_KERNEL_OPEN_WRITE,
+	/* number: a process id the kernel filters as kfield (below); for
+	 * user.loginuid the kernel's unset 4294967295 reads as -1 */
+	FIELD_KERNEL_ID,
+	/* the syscall's argument a<arg> (0..3), raw or rendered; the values
+	 * field_kernel_arg_names() lists are the named ones */
+	FIELD_KERNEL_ARG,
+	/* string from the SOCKADDR record's family only (fd.sockfamily,
+	 * fd.typechar, fd.type of connect and bind) */
+	FIELD_KERNEL_SOCKFAMILY,
+	/* set only when the SOCKADDR record is an IPv4 or IPv6 address
+	 * (fd.sip, fd.rport, ... of connect and bind) */
+	FIELD_KERNEL_INET_ONLY,
+};
+
+enum field_kernel_id {
+	FIELD_KID_UID,
+	FIELD_KID_EUID,
+	FIELD_KID_GID,
+	FIELD_KID_EGID,
+	FIELD_KID_AUID, /* audit.auid: unset (no value) when the kernel's is */
+	FIELD_KID_LOGINUID, /* user.loginuid: -1 when unset */
+	FIELD_KID_PID,
+	FIELD_KID_PPID,
+};
+
+struct field_kernel {
+	enum field_kernel_kind kind;
+	enum field_kernel_id id; /* FIELD_KERNEL_ID */
+	unsigned int arg;	 /* FIELD_KERNEL_ARG: 0..3 */
+	/* FIELD_KERNEL_PATH/DIRNAME: the event's primary item (fd.name),
+	 * so two constraints on it must both hold of one name */
+	bool primary;
+};
+
+/* Fills *ret (kind NONE when the kernel can test nothing of r). */
+void field_kernel(const struct field_ref *r, const char *syscall,
+		  struct field_kernel *ret);
+
+/* FIELD_KERNEL_ARG: the argument values that have names of their own
+ * (signals, ptrace requests, socket domains), at most max of them into
+ * out; returns how many there are. 0 for plain numbers and flags. */
+size_t field_kernel_arg_names(const struct field_ref *r, const char *syscall,
+			      int64_t *out, size_t max);
+
 #endif

@@ -18,6 +18,7 @@
 #include <yaml.h>
 
 #include "common/limits.h"
+#include "common/yaml_depth.h"
 #include "common/strbuf.h"
 #include "engine/exceptions.h"
 #include "engine/fields.h"
@@ -1882,9 +1883,14 @@ int rules_load(struct engine *e, const char *name, const char *data, size_t len,
 	struct loader l = { .e = e, .d = d, .data = data, .len = len };
 	yaml_parser_t parser;
 	size_t nerr = d->nerrors;
+	int r;
 
 	if (intern_file(&l, name ? name : "<buffer>") < 0)
 		return -ENOMEM;
+	/* refused before libyaml builds a document: see yaml_depth.h */
+	r = yaml_refuse_deep(l.file, data, len, d);
+	if (r < 0)
+		return r;
 	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);

@@ -1037,6 +1037,14 @@ static struct pt_entry *pt_inherit(const struct pt_entry *p, pid_t pid)
  * /proc, belonged to an earlier process (pid reuse: a busy container wraps
  * a 32768 pid space in seconds): it is dropped and NULL returned, so the
  * caller attributes the new process from its own parent. */
+/* Is pid a process in a container, as far as the table knows? */
+static bool pt_in_container(struct proctable *pt, pid_t pid)
+{
+	struct pt_entry *p = pt_lookup(pt, pid);
+
+	return p && p->cg;
+}
+
 static bool pt_gone(struct proctable *pt, pid_t pid)
 {
 	struct pt_entry *p = pt_lookup(pt, pid);
@@ -1072,6 +1080,19 @@ static struct pt_entry *pt_find(struct proctable *pt, pid_t pid,
 		if (pt_read_stat(pt, pid, &st) < 0 ||
 		    (other_parent && (st.state == 'Z' || st.state == 'X'))) {
 			pt->stats.proc_misses++;
+			/* Gone with another parent: a new process on a reused
+			 * pid, or the same one reparented when its parent
+			 * exited (a runtime's init once `runc create` is
+			 * done, exec'd into the container's first process,
+			 * now a child of conmon or the shim). A container's
+			 * process whose new parent is not in a container
+			 * can only have been reparented. */
+			if (other_parent && e->cg &&
+			    !pt_in_container(pt, seen_ppid)) {
+				e->ppid = seen_ppid;
+				e->gone_checked_ms = pt_now_ms(pt);
+				return e;
+			}
 			if (other_parent) {
 				pt_remove(pt, e);
 				return NULL;
@@ -1366,6 +1387,8 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 	static const char *const forks[] = { "clone", "fork", "vfork", "clone3",
 					     NULL };
 	static const char *const exits[] = { "exit", "exit_group", NULL };
+	static const char *const root_setup[] = { "mount", "pivot_root",
+						  NULL };
 	const char *sc = ev ? ev->syscall_name : NULL;
 	struct pt_entry *e;
 	bool fresh = false, exec = false;
@@ -1411,6 +1434,14 @@ void proctable_enrich(struct proctable *pt, struct event *ev)
 			pt_apply_fork(pt, e, (pid_t)ev->exit, ev->time_ns);
 		}
 	}
+	/* A runtime's init (runc init) is moved into the container's cgroup
+	 * after its exec and before it builds the root (mount, pivot_root):
+	 * look again then, while it lives, so that the container's first
+	 * process, exec'd in its place and often gone before its own exec
+	 * is processed, is the container's. */
+	if (ev->kind == EVENT_KIND_SYSCALL && sc && !exec && !e->cg &&
+	    !e->dead && ev->success == 1 && pt_is(sc, root_setup))
+		(void)pt_read_cgroup(pt, e->pid, e, true);
 	if (!exec)
 		pt_note_exe(pt, e, ev);
 	if (ev->has_caps && !exec) { /* capset */
@@ -1553,4 +1584,34 @@ void proctable_get_stats(const struct proctable *pt,
 		return;
 	*ret = pt->stats;
 	ret->entries = pt->n;
+}
+
+int proctable_hint_cgroup(struct proctable *pt, pid_t pid, const char *cgroup)
+{
+	struct cgroup_match m;
+	struct pt_entry *e;
+	bool fresh;
+
+	if (!pt || pid <= 0 || !cgroup ||
+	    cgroup_parse(cgroup, strlen(cgroup), &m) != 1)
+		return -EINVAL;
+	e = pt_find(pt, pid, 0, NULL, &fresh);
+	if (!e) {
+		/* gone already: an entry of its own, the hint its cgroup */
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		e->pid = pid;
+		e->dead = true;
+		e->dead_at_ms = pt_now_ms(pt);
+		e->gone_checked_ms = e->dead_at_ms;
+		pt_insert(pt, e);
+	}
+	if (e->cg)
+		return 0;
+	e->cg = malloc(sizeof(*e->cg));
+	if (!e->cg)
+		return -ENOMEM;
+	*e->cg = m;
+	return 0;
 }

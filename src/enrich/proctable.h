@@ -41,6 +41,13 @@ int proctable_seed(struct proctable *pt);
  * ev->sid and ev->lineage (this table). */
 void proctable_enrich(struct proctable *pt, struct event *ev);
 
+/* What the runtime said when it started a container: pid (the runtime's
+ * init, about to become the container's first process) is in the
+ * cgroup described by cgroup (text in /proc/PID/cgroup's format). Used
+ * when the table has no container for pid: the first process is often
+ * gone before its own events are processed. 0, or -errno. */
+int proctable_hint_cgroup(struct proctable *pt, pid_t pid, const char *cgroup);
+
 /* Entry for pid (reading /proc when unknown). 0 or -ENOENT. */
 int proctable_get(struct proctable *pt, pid_t pid, struct proc_view *ret);
 /* The n-th ancestor of pid (n = 1 parent, 2 grandparent; 0 = itself).

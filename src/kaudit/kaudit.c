@@ -8,25 +8,58 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/diag.h"
+#include "common/limits.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "kaudit/kaudit.h"
 #include "kaudit/kernel_rules.h"
+#include "kaudit/kplan.h"
+#include "kaudit/kroots.h"
 #include "kaudit/kstate.h"
 #include "kaudit/kstatus.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /* A restore plan goes to kaudit_status_set as it is. */
 _Static_assert(KSTATE_KEEP == KAUDIT_KEEP,
 	       "kstate and kstatus disagree on 'keep this value'");
 
+/* A container root the path filters are extended to. */
+struct kroot {
+	char *path; /* host-visible */
+	char *cgroup; /* from its runtime's bundle, or NULL */
+	dev_t dev;
+	ino_t ino;
+	struct kernel_rules *rules; /* its file watches */
+	uint64_t added_ms, seen_ms;
+};
+
 struct kaudit {
 	struct kernel_rules *krules;
+	struct kplan *plan;
+	struct kroot *roots;
+	size_t nroots;
+	uint64_t last_scan_ms;
+	/* container ids whose root is known (execve check), a ring */
+	char *ct_seen[2 * HARRIER_KAUDIT_MAX_ROOTS];
+	size_t ct_next;
+	enum kplan_paths paths; /* fewer past the bound, see fewer_paths */
+	uint64_t unreachable_warned_ms;
+	void (*hint)(pid_t pid, const char *cgroup, void *ud);
+	void *hint_ud;
+	/* what the set was built from (borrowed; the caller's) */
+	const struct config *config;
+	const struct engine *engine;
 	bool rules_installed; /* we tried: remove ours at stop */
 	bool tamper_pending;
 	bool disabled_warned; /* multicast mode: said so once */
@@ -52,33 +85,47 @@ struct kaudit *kaudit_new(const char *kstate_path)
 	return k;
 }
 
+static void kaudit_scan_roots(struct kaudit *k);
+
+static void root_clear(struct kroot *r)
+{
+	free(r->path);
+	free(r->cgroup);
+	kernel_rules_free(r->rules);
+	memset(r, 0, sizeof(*r));
+}
+
 void kaudit_free(struct kaudit *k)
 {
+	size_t i;
+
 	if (!k)
 		return;
+	for (i = 0; i < k->nroots; i++)
+		root_clear(&k->roots[i]);
+	free(k->roots);
+	for (i = 0; i < sizeof(k->ct_seen) / sizeof(k->ct_seen[0]); i++)
+		free(k->ct_seen[i]);
 	kstate_free(k->kstate);
 	kernel_rules_free(k->krules);
+	kplan_free(k->plan);
 	free(k);
 }
 
-struct type_list {
-	const char **names;
-	size_t n, cap;
-};
-
-static void add_event_type(const char *type, void *ud)
+/* The plan's notes ("# ..." lines), one log line each. */
+static void log_notes(const char *notes)
 {
-	struct type_list *l = ud;
-	const char **p;
+	const char *p = notes, *nl;
 
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 32;
-		p = realloc(l->names, l->cap * sizeof(*p));
-		if (!p)
-			return;
-		l->names = p;
+	while (*p) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		log_info("kernel audit rules: %.*s",
+			 (int)(nl - p - 2 > 0 ? nl - p - 2 : 0),
+			 nl - p >= 2 ? p + 2 : p);
+		p = *nl ? nl + 1 : nl;
 	}
-	l->names[l->n++] = type;
 }
 
 /* audit.track_forks: successful forks keep the process table current, so
@@ -107,9 +154,92 @@ static int add_fork_rule(struct kernel_rules *kr)
 	return r;
 }
 
+/* harrierd's own pid as the target of kill, tkill and tgkill: the shipped
+ * rules say who stopped or killed it (the service manager is expected,
+ * anything else is tampering). The detection rules on these syscalls
+ * require this key, so the syscalls get no rule of their own: signals
+ * between other processes are never audited. Signals to another thread
+ * of harrierd by tid, to its process group and through pidfds are not
+ * covered. */
+#define KAUDIT_SELF_SIGNAL_KEY "harrier_self_signal"
+
+static const char *const builtin_keys[] = { KAUDIT_SELF_SIGNAL_KEY };
+#define NKEYS (sizeof(builtin_keys) / sizeof(builtin_keys[0]))
+
+static int add_self_signal_rule(struct kernel_rules *kr)
+{
+	char text[128];
+	struct diag d;
+	int r;
+
+	(void)snprintf(text, sizeof(text),
+		       "-a always,exit -S kill,tkill,tgkill -F a0=%ld "
+		       "-k " KAUDIT_SELF_SIGNAL_KEY "\n",
+		       (long)getpid());
+	diag_init(&d);
+	r = kernel_rules_load_buffer(kr, "harrierd", text, strlen(text), &d);
+	if (r < 0)
+		log_diag(&d);
+	diag_free(&d);
+	return r;
+}
+
+/* Runtime binaries whose start of a container names its root; audited
+ * (exe= rule) when the detection rules do not audit every execve. */
+static const char *const runtime_exes[] = {
+	"/usr/sbin/runc",      "/usr/bin/runc", "/usr/local/sbin/runc",
+	"/usr/local/bin/runc", "/usr/bin/crun", "/usr/local/bin/crun",
+};
+
+/* With path filters, container roots must be learnt of as they appear:
+ * mounts (rare) and the runtime's start of a container. */
+static int add_root_rules(struct kernel_rules *kr, const struct kplan *plan)
+{
+	struct strbuf t = STRBUF_INIT;
+	struct diag d;
+	struct stat st;
+	size_t i;
+	int r;
+
+	if (!kplan_has_paths(plan))
+		return 0;
+	strbuf_appends(&t, "-a always,exit -S mount,pivot_root -F success=1 "
+			   "-k harrier_roots\n");
+	if (!kplan_sends_all_successes(plan, "execve"))
+		for (i = 0; i < sizeof(runtime_exes) / sizeof(runtime_exes[0]);
+		     i++)
+			if (stat(runtime_exes[i], &st) == 0)
+				strbuf_appendf(&t,
+					       "-a always,exit -S execve -F "
+					       "success=1 -F exe=%s "
+					       "-k harrier_roots\n",
+					       runtime_exes[i]);
+	if (strbuf_failed(&t)) {
+		strbuf_free(&t);
+		return -ENOMEM;
+	}
+	diag_init(&d);
+	r = kernel_rules_load_buffer(kr, "(container roots)", strbuf_str(&t),
+				     t.len, &d);
+	if (r < 0)
+		log_diag(&d);
+	diag_free(&d);
+	strbuf_free(&t);
+	return r;
+}
+
+/* Build Harrier's kernel rule set: the audit-rules directory, the fork
+ * rule, and the rules the detection rules need (kplan: pushed down, or
+ * plain syscall rules with audit.pushdown off). *ret_plan gets the plan
+ * (containers use it). */
 /* capture.syscalls: syscalls audited only so that captures see them
  * (every connect, say). One rule keyed harrier_capture, per ABI; a name
- * the kernel does not know fails the rule set, named by the config key. */
+ * the kernel does not know fails the rule set, named by the config key.
+ * It comes last: the kernel records the key of the first rule a call
+ * matches, and the keys of the rules before it mean something (a signal
+ * to harrierd, a watched path appearing, a container root); harrierd's
+ * own events and tampering are told by those and by CONFIG_CHANGE, never
+ * by this key. */
 static int add_capture_rule(struct kernel_rules *kr, const struct config *c)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -144,20 +274,19 @@ static int add_capture_rule(struct kernel_rules *kr, const struct config *c)
 	return r;
 }
 
-/* Build Harrier's kernel rule set: the audit-rules directory plus merged
- * syscall rules per ABI for every evt.type the detection rules use, one
- * for the syscalls only successful calls of which can match (-F
- * success=1) and one for the rest. Record type names (USER_LOGIN, ...)
- * need no rule and are skipped. */
 static struct kernel_rules *build_kernel_rules(const struct config *c,
-					       const struct engine *e)
+					       const struct engine *e,
+					       enum kplan_paths paths,
+					       struct kplan **ret_plan)
 {
 	struct kernel_rules *kr = kernel_rules_new((pid_t)getpid());
-	struct type_list types = { NULL, 0, 0 };
-	size_t added = 0, added_succ = 0, nfile, nfail = 0, nsucc = 0, i;
-	const char **succ;
+	struct kplan_opts po = { c->pushdown, NULL, NULL, paths,
+				 KAUDIT_ANCHORS_DIR, builtin_keys, NKEYS };
+	struct kplan *plan = NULL;
+	struct kplan_stats st;
+	const char *text;
+	size_t nfile, ncapture;
 	struct diag d;
-	bool any = false;
 	int r;
 
 	if (!kr)
@@ -166,93 +295,204 @@ static struct kernel_rules *build_kernel_rules(const struct config *c,
 	r = kernel_rules_load_dir(kr, c->audit_rules_dir, &d);
 	log_diag(&d);
 	diag_free(&d);
-	if (r < 0) {
-		kernel_rules_free(kr);
-		return NULL;
-	}
-	if (c->track_forks && add_fork_rule(kr) < 0) {
-		kernel_rules_free(kr);
-		return NULL;
-	}
-	if (add_capture_rule(kr, c) < 0) {
-		kernel_rules_free(kr);
-		return NULL;
-	}
+	if (r < 0)
+		goto fail;
+	if (c->track_forks && add_fork_rule(kr) < 0)
+		goto fail;
 	nfile = kernel_rules_count(kr);
-	engine_event_types(e, add_event_type, &types, &any);
-	/* Syscalls whose failed calls no rule can match: audit only their
-	 * successful calls (failed opens of library and PATH searches are
-	 * a large share of what the kernel would otherwise send). */
-	succ = calloc(types.n ? types.n : 1, sizeof(*succ));
-	if (!succ) {
-		free(types.names);
-		kernel_rules_free(kr);
-		return NULL;
-	}
-	for (i = 0; i < types.n; i++) {
-		if (engine_type_may_fail(e, types.names[i]))
-			types.names[nfail++] = types.names[i];
-		else
-			succ[nsucc++] = types.names[i];
-	}
-	r = kernel_rules_add_syscalls(kr, types.names, nfail, &added);
-	if (r >= 0)
-		r = kernel_rules_add_syscalls_success(kr, succ, nsucc,
-						      &added_succ);
-	free(types.names);
-	free(succ);
+	if (add_self_signal_rule(kr) < 0)
+		goto fail;
+	r = kplan_build(e, &po, &plan);
 	if (r < 0) {
-		kernel_rules_free(kr);
-		return NULL;
+		log_error("cannot derive kernel audit rules: %s", strerror(-r));
+		goto fail;
 	}
-	log_info("kernel audit rules: %zu from %s%s, %zu syscalls for the "
-		 "detection rules (%zu of them success-only)",
+	text = kplan_install_text(plan);
+	diag_init(&d);
+	r = kernel_rules_load_buffer(kr, "(detection rules)", text,
+				     strlen(text), &d);
+	if (r < 0) {
+		/* a bug, not bad input: say what libaudit refused */
+		log_diag(&d);
+		diag_free(&d);
+		log_error("cannot build the derived kernel audit rules");
+		goto fail;
+	}
+	diag_free(&d);
+	if (add_root_rules(kr, plan) < 0)
+		goto fail;
+	ncapture = kernel_rules_count(kr);
+	if (add_capture_rule(kr, c) < 0)
+		goto fail;
+	ncapture = kernel_rules_count(kr) - ncapture;
+	kplan_get_stats(plan, &st);
+	log_info("kernel audit rules: %zu from %s%s, %zu for %zu syscalls of "
+		 "the detection rules, one for signals to harrierd (%s; %zu "
+		 "unfiltered, %zu dir= and %zu path= filters), %zu for "
+		 "capture.syscalls",
 		 nfile, c->audit_rules_dir,
 		 c->track_forks ? " and audit.track_forks" : "",
-		 added + added_succ, added_succ);
-	if (any)
-		log_warning("some rule has no evt.type restriction: it only "
-			    "sees events that other kernel rules produce");
+		 kernel_rules_count(kr) - nfile - ncapture, st.syscalls,
+		 c->pushdown ? "pushed down" : "audit.pushdown off", st.plain,
+		 st.trees, st.watches, ncapture);
+	log_notes(kplan_notes(plan));
+	*ret_plan = plan;
 	return kr;
+fail:
+	kplan_free(plan);
+	kernel_rules_free(kr);
+	return NULL;
 }
 
 int kaudit_build(struct kaudit *k, const struct config *c,
 		 const struct engine *e)
 {
-	struct kernel_rules *kr = build_kernel_rules(c, e);
+	struct kplan *plan = NULL;
+	struct kernel_rules *kr =
+		build_kernel_rules(c, e, KPLAN_PATHS_ALL, &plan);
 
 	if (!kr)
 		return -EINVAL;
 	kernel_rules_free(k->krules);
+	kplan_free(k->plan);
 	k->krules = kr;
+	k->plan = plan;
+	k->config = c;
+	k->engine = e;
+	k->paths = KPLAN_PATHS_ALL;
 	return 0;
 }
 
-static int install_kernel_rules(struct kaudit *k)
+int kaudit_print_rules(const struct engine *e, bool pushdown, FILE *out)
 {
+	struct kplan_opts po = { pushdown, NULL, NULL, KPLAN_PATHS_ALL,
+				 KAUDIT_ANCHORS_DIR, builtin_keys, NKEYS };
+	struct kplan *plan = NULL;
+	int r = kplan_build(e, &po, &plan);
+
+	if (r < 0)
+		return r;
+	(void)fprintf(out,
+		      "# Kernel audit rules for the detection rules (%s). "
+		      "harrierd adds\n# -F pid!=<its pid> to each, and the "
+		      "rules of its audit-rules directory.\n# Each container "
+		      "root gets the path= rules under it, and the dir= "
+		      "trees\n# extended to it.\n%s%s",
+		      pushdown ? "filters pushed down" : "audit.pushdown off",
+		      kplan_install_text(plan), kplan_notes(plan));
+	kplan_free(plan);
+	return 0;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int install_set(struct kernel_rules *set, const char *what)
+{
+	char *err = NULL;
+	int r = kernel_rules_install(set, &err);
+
+	if (r < 0) {
+		log_error("cannot install %s: %s", what,
+			  err ? err : strerror(-r));
+		free(err);
+	}
+	return r;
+}
+
+static int equiv_cb(const char *old, const char *new, void *ud)
+{
+	char *err = NULL;
+	int r = kernel_rules_make_equiv(old, new, &err);
+
+	(void)ud;
+	if (r < 0) {
+		log_warning("%s", err ? err : strerror(-r));
+		free(err);
+	}
+	return r;
+}
+
+/* A root's watches (built from the current plan) in, its directories
+ * joined to the host's trees. */
+static int root_install(struct kaudit *k, struct kroot *rt)
+{
+	struct strbuf t = STRBUF_INIT;
+	struct kernel_rules *kr;
+	struct diag d;
+	int r;
+
+	if (k->paths == KPLAN_PATHS_ALL) {
+		r = kplan_root_text(k->plan, rt->path, &t);
+		if (r < 0) {
+			strbuf_free(&t);
+			return r;
+		}
+	}
+	kr = kernel_rules_new((pid_t)getpid());
+	if (!kr) {
+		strbuf_free(&t);
+		return -ENOMEM;
+	}
+	diag_init(&d);
+	r = kernel_rules_load_buffer(kr, rt->path, strbuf_str(&t), t.len, &d);
+	if (r < 0)
+		log_diag(&d);
+	diag_free(&d);
+	strbuf_free(&t);
+	if (r < 0) {
+		kernel_rules_free(kr);
+		return r;
+	}
+	kernel_rules_free(rt->rules);
+	rt->rules = kr;
+	r = install_set(kr, "a container root's kernel audit rules");
+	(void)kplan_root_equivs(k->plan, rt->path, equiv_cb, k);
+	return r;
+}
+
+static void log_root(const char *what, const struct kroot *rt)
+{
+	log_info("container root %s: %s (%zu kernel rules of its own)",
+		 rt->path, what, rt->rules ? kernel_rules_count(rt->rules) : 0);
+}
+
+/* The sets to keep in the kernel: the host's and every root's. */
+static const struct kernel_rules **keep_sets(struct kaudit *k, size_t *ret_n)
+{
+	const struct kernel_rules **v = calloc(k->nroots + 1, sizeof(*v));
+	size_t i;
+
+	if (!v)
+		return NULL;
+	v[0] = k->krules;
+	for (i = 0; i < k->nroots; i++)
+		v[i + 1] = k->roots[i].rules;
+	*ret_n = k->nroots + 1;
+	return v;
+}
+
+/* Every harrier rule in the kernel but ours (all = true: all of them). */
+static int remove_kernel_rules(struct kaudit *k, bool all)
+{
+	const struct kernel_rules **keep = NULL;
+	unsigned int removed = 0;
+	size_t n = 0;
 	char *err = NULL;
 	int r;
 
-	k->rules_installed = true;
-	r = kernel_rules_install(k->krules, &err);
-	if (r < 0) {
-		log_error("cannot install kernel audit rules: %s",
-			  err ? err : strerror(-r));
-		free(err);
-		return r;
+	if (!all) {
+		keep = keep_sets(k, &n);
+		if (!keep)
+			return -ENOMEM;
 	}
-	log_info("installed %zu kernel audit rules",
-		 kernel_rules_count(k->krules));
-	return 0;
-}
-
-/* Every harrier rule in the kernel but keep's (NULL: all). */
-static int remove_kernel_rules(const struct kernel_rules *keep)
-{
-	unsigned int removed = 0;
-	char *err = NULL;
-	int r = kernel_rules_remove_except(keep, &removed, &err);
-
+	r = kernel_rules_remove_except_sets(keep, n, &removed, &err);
+	free(keep);
 	if (r < 0) {
 		log_error("cannot remove Harrier's kernel audit rules: %s",
 			  err ? err : strerror(-r));
@@ -264,6 +504,165 @@ static int remove_kernel_rules(const struct kernel_rules *keep)
 	return 0;
 }
 
+/* The plan's anchor directories (empty, ours) before its trees. */
+static void make_anchors(const struct kplan *plan)
+{
+	size_t i, n = kplan_anchor_count(plan);
+	char *a;
+
+	if (n && mkdir(KAUDIT_ANCHORS_DIR, 0700) < 0 && errno != EEXIST)
+		log_warning("cannot create %s: %s", KAUDIT_ANCHORS_DIR,
+			    strerror(errno));
+	for (i = 0; i < n; i++) {
+		a = kplan_anchor(plan, i);
+		if (a && mkdir(a, 0700) < 0 && errno != EEXIST)
+			log_warning("cannot create %s: %s", a, strerror(errno));
+		free(a);
+	}
+}
+
+/* After the rules are out: the anchors (only empty ones go). */
+static void remove_anchors(void)
+{
+	struct dirent *de;
+	DIR *d = opendir(KAUDIT_ANCHORS_DIR);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *p;
+
+		if (de->d_name[0] == '.')
+			continue;
+		p = str_printf("%s/%s", KAUDIT_ANCHORS_DIR, de->d_name);
+		if (p)
+			(void)rmdir(p);
+		free(p);
+	}
+	closedir(d);
+	(void)rmdir(KAUDIT_ANCHORS_DIR);
+}
+
+static int install_kernel_rules(struct kaudit *k)
+{
+	size_t i;
+	int r;
+
+	k->rules_installed = true;
+	make_anchors(k->plan);
+	r = install_set(k->krules, "kernel audit rules");
+	if (r < 0)
+		return r;
+	log_info("installed %zu kernel audit rules",
+		 kernel_rules_count(k->krules));
+	/* New trees (or trees that were gone) start without the roots. */
+	for (i = 0; i < k->nroots; i++)
+		(void)root_install(k, &k->roots[i]);
+	return 0;
+}
+
+static void root_remove(struct kaudit *k, size_t i, const char *why)
+{
+	struct kroot *rt = &k->roots[i];
+	char *err = NULL;
+
+	log_info("container root %s: %s; its kernel rules removed", rt->path,
+		 why);
+	if (rt->rules && kernel_rules_uninstall(rt->rules, &err) < 0) {
+		log_warning("%s", err ? err : "cannot remove a root's rules");
+		free(err);
+	}
+	root_clear(rt);
+	k->roots[i] = k->roots[--k->nroots];
+}
+
+/* Fewer path filters, for everyone: past HARRIER_KAUDIT_MAX_ROOTS roots
+ * with watches of their own, the path= filters go (dir= trees cost
+ * nothing per root); for a root harrierd cannot reach (rootless
+ * containers: in a mount namespace of their own), every path filter
+ * goes. The measured fallback, logged. */
+static void fewer_paths(struct kaudit *k, enum kplan_paths paths,
+			const char *why)
+{
+	struct kernel_rules *kr;
+	struct kplan *plan = NULL;
+	size_t i;
+
+	if (paths <= k->paths)
+		return;
+	log_warning("%s: %s filters dropped (those syscalls are audited by "
+		    "permission and outcome only) until harrierd restarts",
+		    why,
+		    paths == KPLAN_PATHS_DIRS ? "path=" : "path= and dir=");
+	kr = build_kernel_rules(k->config, k->engine, paths, &plan);
+	if (!kr)
+		return;
+	kernel_rules_free(k->krules);
+	kplan_free(k->plan);
+	k->krules = kr;
+	k->plan = plan;
+	k->paths = paths;
+	for (i = 0; i < k->nroots; i++) {
+		kernel_rules_free(k->roots[i].rules);
+		k->roots[i].rules = NULL;
+	}
+	if (install_kernel_rules(k) == 0)
+		(void)remove_kernel_rules(k, false);
+}
+
+/* A root found (by path; cgroup: its runtime's, or NULL; both taken):
+ * its rules, unless known already. The root's entry, or NULL. */
+static struct kroot *root_add(struct kaudit *k, char *path, const char *how,
+			      char *cgroup)
+{
+	struct kroot *rt, *nr;
+	struct stat st;
+	size_t i;
+
+	if (!k->plan || !kplan_has_paths(k->plan) || stat(path, &st) < 0 ||
+	    !kroots_is_root(path)) {
+		free(path);
+		free(cgroup);
+		return NULL;
+	}
+	for (i = 0; i < k->nroots; i++) {
+		if (k->roots[i].dev == st.st_dev &&
+		    k->roots[i].ino == st.st_ino) {
+			k->roots[i].seen_ms = now_ms();
+			if (cgroup && !k->roots[i].cgroup)
+				k->roots[i].cgroup = cgroup;
+			else
+				free(cgroup);
+			free(path);
+			return &k->roots[i];
+		}
+	}
+	if (k->paths == KPLAN_PATHS_ALL &&
+	    k->nroots >= HARRIER_KAUDIT_MAX_ROOTS)
+		fewer_paths(
+			k, KPLAN_PATHS_DIRS,
+			"more than " STR(
+				HARRIER_KAUDIT_MAX_ROOTS) " container roots");
+	nr = realloc(k->roots, (k->nroots + 1) * sizeof(*nr));
+	if (!nr) {
+		free(path);
+		free(cgroup);
+		return NULL;
+	}
+	k->roots = nr;
+	rt = &k->roots[k->nroots++];
+	memset(rt, 0, sizeof(*rt));
+	rt->path = path;
+	rt->cgroup = cgroup;
+	rt->dev = st.st_dev;
+	rt->ino = st.st_ino;
+	rt->added_ms = rt->seen_ms = now_ms();
+	if (k->rules_installed)
+		(void)root_install(k, rt);
+	log_root(how, rt);
+	return rt;
+}
+
 int kaudit_start(struct kaudit *k)
 {
 	int r;
@@ -271,47 +670,198 @@ int kaudit_start(struct kaudit *k)
 	if (!k->krules)
 		return 0;
 	/* Leftovers of a crashed run first, then ours. */
-	r = remove_kernel_rules(NULL);
+	r = remove_kernel_rules(k, true);
 	if (r < 0)
 		return r;
-	return install_kernel_rules(k);
+	r = install_kernel_rules(k);
+	if (r == 0)
+		kaudit_scan_roots(k);
+	return r;
 }
 
 void kaudit_reload(struct kaudit *k, const struct config *c,
 		   const struct engine *e)
 {
 	struct kernel_rules *kr;
+	struct kplan *plan = NULL;
 
 	if (!k->krules)
 		return;
-	kr = build_kernel_rules(c, e);
+	k->config = c;
+	k->engine = e;
+	kr = build_kernel_rules(c, e, k->paths, &plan);
 	/* The new set first, then what only the old one had: no moment
 	 * without rules. If the new set did not install whole, the old
 	 * rules stay beside it until the stop. */
 	if (!kr)
 		return;
 	kernel_rules_free(k->krules);
+	kplan_free(k->plan);
 	k->krules = kr;
+	k->plan = plan;
 	if (install_kernel_rules(k) == 0)
-		(void)remove_kernel_rules(kr);
+		(void)remove_kernel_rules(k, false);
 }
 
 void kaudit_stop(struct kaudit *k)
 {
-	if (k->krules && k->rules_installed)
-		(void)remove_kernel_rules(NULL);
+	if (k->krules && k->rules_installed) {
+		(void)remove_kernel_rules(k, true);
+		remove_anchors();
+	}
+}
+
+/* Remember that the root of container id is known (execve check). */
+static bool ct_known(struct kaudit *k, const char *id, bool add)
+{
+	size_t i, n = sizeof(k->ct_seen) / sizeof(k->ct_seen[0]);
+	char *c;
+
+	for (i = 0; i < n; i++)
+		if (k->ct_seen[i] && strcmp(k->ct_seen[i], id) == 0)
+			return true;
+	if (!add || !(c = strdup(id)))
+		return false;
+	free(k->ct_seen[k->ct_next]);
+	k->ct_seen[k->ct_next] = c;
+	k->ct_next = (k->ct_next + 1) % n;
+	return false;
+}
+
+/* The root of a process seen in a container whose root we may not know
+ * (a runtime we do not parse, a container older than harrierd). */
+static void root_of_process(struct kaudit *k, const struct event *ev)
+{
+	char *root = NULL;
+	dev_t dev;
+	ino_t ino;
+	size_t i;
+
+	if (!ev->container || !ev->container->id || ev->pid <= 0 ||
+	    ct_known(k, ev->container->id, false))
+		return;
+	if (kroots_pid_root_id("/proc", ev->pid, &dev, &ino) < 0)
+		return;
+	for (i = 0; i < k->nroots; i++)
+		if (k->roots[i].dev == dev && k->roots[i].ino == ino) {
+			(void)ct_known(k, ev->container->id, true);
+			k->roots[i].seen_ms = now_ms();
+			return;
+		}
+	if (kroots_of_pid("/proc", ev->pid, &root) == 0) {
+		(void)ct_known(k, ev->container->id, true);
+		(void)root_add(k, root, "seen in a running container", NULL);
+	}
+}
+
+static void scan_cb(pid_t pid, dev_t dev, ino_t ino, void *ud)
+{
+	struct kaudit *k = ud;
+	char *root = NULL;
+	size_t i;
+
+	for (i = 0; i < k->nroots; i++)
+		if (k->roots[i].dev == dev && k->roots[i].ino == ino) {
+			k->roots[i].seen_ms = now_ms();
+			return;
+		}
+	if (kroots_of_pid("/proc", pid, &root) == 0) {
+		(void)root_add(k, root, "found running", NULL);
+		return;
+	}
+	if (!k->plan || !kplan_has_paths(k->plan))
+		return;
+	log_warning("process %ld runs in a root no path of harrierd's mount "
+		    "namespace reaches (a rootless container?)",
+		    (long)pid);
+	fewer_paths(k, KPLAN_PATHS_NONE, "a container root out of reach");
+}
+
+/* Every running process's root: new roots in, roots no process has
+ * used for two scans (and found long enough ago) out. */
+static void kaudit_scan_roots(struct kaudit *k)
+{
+	uint64_t now = now_ms();
+	size_t i;
+
+	k->last_scan_ms = now;
+	if (!k->plan || !kplan_has_paths(k->plan))
+		return;
+	(void)kroots_scan("/proc", scan_cb, k);
+	for (i = 0; i < k->nroots;) {
+		struct kroot *rt = &k->roots[i];
+
+		/* (seen and added may be later than now: found by this
+		 * very scan) */
+		if (now > rt->seen_ms + 2 * HARRIER_KAUDIT_ROOT_SCAN_MS &&
+		    now > rt->added_ms + HARRIER_KAUDIT_ROOT_GRACE_MS) {
+			root_remove(k, i, "no process uses it");
+			continue;
+		}
+		i++;
+	}
+}
+
+/* A CONFIG_CHANGE "remove_rule" of one of ours that no process asked
+ * for: rules are removed over the audit netlink socket (sendto, sendmsg,
+ * write); the kernel removes a rule itself when what it watched went
+ * away, inside whatever syscall made it go (umount2, rmdir, exit). */
+static bool kernel_removed_rule(const struct event *ev,
+				const struct event_field *op,
+				const struct event_field *key)
+{
+	static const char *const sends[] = { "sendto",	"sendmsg", "sendmmsg",
+					     "write",	"writev",  "pwritev",
+					     "pwritev2" };
+	size_t i;
+
+	if (!op || !op->value || strcmp(op->value, "remove_rule") != 0 ||
+	    !key || !key->value ||
+	    strncmp(key->value, KERNEL_RULES_KEY_PREFIX,
+		    strlen(KERNEL_RULES_KEY_PREFIX)) != 0 ||
+	    !ev->syscall_name)
+		return false;
+	for (i = 0; i < sizeof(sends) / sizeof(sends[0]); i++)
+		if (strcmp(ev->syscall_name, sends[i]) == 0)
+			return false;
+	return true;
 }
 
 /* Someone changed the audit configuration: the observer sees every
  * CONFIG_CHANGE record; a removal of a harrier rule or audit being
  * disabled makes the next tick check and restore. The alert itself comes
- * from the shipped rules, which name who did it. */
-void kaudit_observe(struct kaudit *k, const struct event *ev)
+ * from the shipped rules, which name who did it. A rule the kernel
+ * removed itself (the file or directory it watched went away: a container
+ * root unmounted, a directory deleted) is harrierd's business, not
+ * tampering: such a record does not reach the rules. */
+bool kaudit_observe(struct kaudit *k, const struct event *ev)
 {
 	const struct event_field *op, *key, *en;
+	char *root = NULL, *cg = NULL;
+	struct kroot *rt;
 
+	if (ev->kind == EVENT_KIND_SYSCALL && k->plan &&
+	    kplan_has_paths(k->plan)) {
+		if (kroots_from_runtime(ev, &root, &cg) == 0) {
+			(void)root_add(k, root,
+				       "a runtime starts a container in it",
+				       cg);
+		} else if (kroots_from_mount(ev, &root) == 0) {
+			/* the runtime's init mounting the root: the
+			 * container's first process, whatever it runs */
+			rt = root_add(k, root, "mounted", NULL);
+			if (rt && rt->cgroup && k->hint && ev->pid > 0)
+				k->hint(ev->pid, rt->cgroup, k->hint_ud);
+		} else if (ev->syscall_name &&
+			   strcmp(ev->syscall_name, "execve") == 0) {
+			root_of_process(k, ev);
+		}
+	}
+	/* a path a rule is about appeared: derive again (kaudit_check) */
+	if (ev->key && strncmp(ev->key, "harrier_paths", 13) == 0)
+		k->tamper_pending = true;
 	if (!ev->type_name || strcmp(ev->type_name, "CONFIG_CHANGE") != 0)
-		return;
+		return true;
 	op = event_field_get(ev, "op");
 	key = event_field_get(ev, "key");
 	en = event_field_get(ev, "audit_enabled");
@@ -320,6 +870,15 @@ void kaudit_observe(struct kaudit *k, const struct event *ev)
 		     strlen(KERNEL_RULES_KEY_PREFIX)) == 0) ||
 	    (en && en->raw_value && strcmp(en->raw_value, "0") == 0))
 		k->tamper_pending = true;
+	return !kernel_removed_rule(ev, op, key);
+}
+
+void kaudit_set_hint(struct kaudit *k,
+		     void (*fn)(pid_t pid, const char *cgroup, void *ud),
+		     void *ud)
+{
+	k->hint = fn;
+	k->hint_ud = ud;
 }
 
 /* Someone ran "auditctl -e 0": as the audit daemon, switch audit back on
@@ -358,27 +917,65 @@ static void check_enabled(struct kaudit *k)
 
 void kaudit_check(struct kaudit *k)
 {
-	unsigned int missing = 0;
+	const struct kernel_rules **sets;
+	unsigned int missing = 0, *nmissing;
 	char *err = NULL;
+	size_t i, nsets = 0;
 	int r;
 
 	k->tamper_pending = false;
 	check_enabled(k);
 	if (!k->krules)
 		return;
-	r = kernel_rules_check(k->krules, &missing, &err);
+	if (now_ms() - k->last_scan_ms >= HARRIER_KAUDIT_ROOT_SCAN_MS)
+		kaudit_scan_roots(k);
+	if (k->plan && kplan_changed(k->plan)) {
+		log_info("a path the kernel rules filter on appeared or went: "
+			 "deriving them again");
+		kaudit_reload(k, k->config, k->engine);
+		return;
+	}
+	/* one listing of the kernel's rules for the host's set and every
+	 * root's (a listing per root made harrierd busy with many roots) */
+	sets = keep_sets(k, &nsets);
+	nmissing = calloc(nsets ? nsets : 1, sizeof(*nmissing));
+	if (!sets || !nmissing) {
+		free(sets);
+		free(nmissing);
+		return;
+	}
+	r = kernel_rules_check_sets(sets, nsets, nmissing, &err);
+	free(sets);
 	if (r < 0) {
 		log_warning("cannot verify kernel audit rules: %s",
 			    err ? err : strerror(-r));
 		free(err);
+		free(nmissing);
 		return;
 	}
+	missing = nmissing[0];
+	/* roots are sets 1..; the loop may drop some: walk it backwards */
+	for (i = k->nroots; i-- > 0;) {
+		struct kroot *rt = &k->roots[i];
+		struct stat st;
+
+		if (stat(rt->path, &st) < 0 || st.st_dev != rt->dev ||
+		    st.st_ino != rt->ino) {
+			root_remove(k, i, "gone");
+			continue;
+		}
+		if (rt->rules && nmissing[i + 1])
+			(void)root_install(k, rt);
+	}
+	free(nmissing);
 	if (missing == 0)
 		return;
 	log_warning("%u of Harrier's kernel audit rules were removed: "
 		    "restoring them",
 		    missing);
-	(void)install_kernel_rules(k);
+	if (install_kernel_rules(k) < 0)
+		/* a path it watched may be gone: derive again */
+		kaudit_reload(k, k->config, k->engine);
 }
 
 void kaudit_tick(struct kaudit *k)

@@ -14,12 +14,21 @@
 #define HARRIER_KAUDIT_KAUDIT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "common/event.h"
 #include "common/harrier_config.h"
 #include "engine/engine.h"
 
 struct kaudit;
+
+/* Empty directories of harrierd's own that carry the kernel's dir= trees
+ * for paths missing on this host (see kplan.h); created and removed by
+ * harrierd. */
+#ifndef HARRIER_RUNSTATEDIR
+#define HARRIER_RUNSTATEDIR "/run/harrier"
+#endif
+#define KAUDIT_ANCHORS_DIR HARRIER_RUNSTATEDIR "/anchors"
 
 /* How harrierd reads the kernel's records. */
 enum kaudit_reader {
@@ -41,6 +50,12 @@ void kaudit_free(struct kaudit *k);
  * -EINVAL (bad rules files) / -ENOMEM. */
 int kaudit_build(struct kaudit *k, const struct config *c,
 		 const struct engine *e);
+
+/* `harrier rules kernel`: the kernel rules the detection rules of e
+ * need on this host, in auditctl syntax, and comments on what was not
+ * pushed down (which rule kept a syscall unfiltered, and why). Does not
+ * touch the kernel. 0 or -ENOMEM. */
+int kaudit_print_rules(const struct engine *e, bool pushdown, FILE *out);
 
 /* Before the netlink source starts: learn the kernel settings to restore
  * at stop (those of before a crashed earlier run when its state file is
@@ -65,9 +80,21 @@ void kaudit_reload(struct kaudit *k, const struct config *c,
 /* Remove every harrier rule from the kernel, if we installed any. */
 void kaudit_stop(struct kaudit *k);
 
-/* Every event, for CONFIG_CHANGE records: a removal of a harrier rule or
- * audit being disabled makes kaudit_tick check and restore. */
-void kaudit_observe(struct kaudit *k, const struct event *ev);
+/* Where a container's first process belongs, learnt from its runtime
+ * (the cgroup its bundle names) when its init mounts the root: fn(pid,
+ * cgroup as a /proc/PID/cgroup line, ud). For the process table. */
+void kaudit_set_hint(struct kaudit *k,
+		     void (*fn)(pid_t pid, const char *cgroup, void *ud),
+		     void *ud);
+
+/* Every event, before the rules see it. CONFIG_CHANGE records: a removal
+ * of a harrier rule or audit being disabled makes kaudit_tick check and
+ * restore. Syscalls: container roots appearing (a runtime starting a
+ * container, a mount, a process in a container whose root is new) get
+ * the path filters extended to them. Returns false for an event that is
+ * harrierd's own business and not for the rules: the kernel removing one
+ * of harrierd's rules because what it watched went away. */
+bool kaudit_observe(struct kaudit *k, const struct event *ev);
 /* Each loop tick: check at once when an observed change asks for it. */
 void kaudit_tick(struct kaudit *k);
 /* Housekeeping (every second): enabled flag and our rules, restored when

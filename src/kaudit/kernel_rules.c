@@ -1331,20 +1331,29 @@ static bool kr_same_rule(const struct krule *r, const struct audit_rule_data *k)
 	return memcmp(k->buf, a->buf, a->buflen) == 0;
 }
 
-/* Is k one of keep's rules? */
-static bool kr_set_has(const struct kernel_rules *keep,
+/* Is k one of the rules of the sets in keep? */
+static bool kr_set_has(const struct kernel_rules *const *keep, size_t nkeep,
 		       const struct audit_rule_data *k)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; keep && i < keep->n; i++)
-		if (kr_same_rule(&keep->rules[i], k))
-			return true;
+	for (j = 0; j < nkeep; j++)
+		for (i = 0; keep[j] && i < keep[j]->n; i++)
+			if (kr_same_rule(&keep[j]->rules[i], k))
+				return true;
 	return false;
 }
 
 int kernel_rules_remove_except(const struct kernel_rules *keep,
 			       unsigned int *ret_removed, char **ret_err)
+{
+	return kernel_rules_remove_except_sets(&keep, 1, ret_removed,
+					       ret_err);
+}
+
+int kernel_rules_remove_except_sets(const struct kernel_rules *const *keep,
+				    size_t nkeep, unsigned int *ret_removed,
+				    char **ret_err)
 {
 	struct kr_list l = { NULL, 0 };
 	unsigned int removed = 0;
@@ -1362,7 +1371,7 @@ int kernel_rules_remove_except(const struct kernel_rules *keep,
 	for (i = 0; i < l.n; i++) {
 		struct audit_rule_data *r = l.rules[i];
 
-		if (!kr_rule_is_harrier(r) || kr_set_has(keep, r))
+		if (!kr_rule_is_harrier(r) || kr_set_has(keep, nkeep, r))
 			continue;
 		rc = audit_delete_rule_data(fd, r, (int)r->flags,
 					    (int)r->action);
@@ -1383,6 +1392,47 @@ int kernel_rules_remove_except(const struct kernel_rules *keep,
 	return 0;
 }
 
+int kernel_rules_uninstall(struct kernel_rules *set, char **ret_err)
+{
+	int fd, rc, first = 0;
+	size_t i;
+
+	fd = kr_open(ret_err);
+	if (fd < 0)
+		return fd;
+	for (i = 0; i < set->n; i++) {
+		struct krule *r = &set->rules[i];
+
+		rc = audit_delete_rule_data(fd, r->data, r->list, r->action);
+		r->installed = false;
+		if (rc < 0 && rc != -ENOENT && !first) {
+			first = rc;
+			err_set(ret_err, "cannot delete %s: %s", r->desc,
+				strerror(-rc));
+		}
+	}
+	audit_close(fd);
+	return first;
+}
+
+int kernel_rules_make_equiv(const char *old, const char *new,
+			    char **ret_err)
+{
+	int fd, rc;
+
+	fd = kr_open(ret_err);
+	if (fd < 0)
+		return fd;
+	rc = audit_make_equivalent(fd, old, new);
+	audit_close(fd);
+	if (rc < 0) {
+		err_set(ret_err, "cannot extend the audit tree %s to %s: %s",
+			old, new, strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
 int kernel_rules_remove_all(unsigned int *ret_removed, char **ret_err)
 {
 	return kernel_rules_remove_except(NULL, ret_removed, ret_err);
@@ -1391,26 +1441,36 @@ int kernel_rules_remove_all(unsigned int *ret_removed, char **ret_err)
 int kernel_rules_check(const struct kernel_rules *set,
 		       unsigned int *ret_missing, char **ret_err)
 {
+	return kernel_rules_check_sets(&set, 1, ret_missing, ret_err);
+}
+
+int kernel_rules_check_sets(const struct kernel_rules *const *sets, size_t n,
+			    unsigned int *ret_missing, char **ret_err)
+{
 	struct kr_list l = { NULL, 0 };
-	unsigned int missing = 0;
-	size_t i, j;
+	size_t i, j, s;
 	int rc;
 
 	rc = kr_list_kernel(&l, ret_err);
 	if (rc < 0)
 		return rc;
-	for (i = 0; i < set->n; i++) {
-		bool found = false;
+	for (s = 0; s < n; s++) {
+		unsigned int missing = 0;
 
-		if (!set->rules[i].installed)
-			continue;
-		for (j = 0; j < l.n && !found; j++)
-			found = kr_same_rule(&set->rules[i], l.rules[j]);
-		if (!found)
-			missing++;
+		for (i = 0; sets[s] && i < sets[s]->n; i++) {
+			bool found = false;
+
+			if (!sets[s]->rules[i].installed)
+				continue;
+			for (j = 0; j < l.n && !found; j++)
+				found = kr_same_rule(&sets[s]->rules[i],
+						     l.rules[j]);
+			if (!found)
+				missing++;
+		}
+		if (ret_missing)
+			ret_missing[s] = missing;
 	}
 	kr_list_free(&l);
-	if (ret_missing)
-		*ret_missing = missing;
 	return 0;
 }

@@ -89,9 +89,28 @@ int kernel_rules_remove_all(unsigned int *ret_removed, char **ret_err);
 int kernel_rules_remove_except(const struct kernel_rules *keep,
 			       unsigned int *ret_removed, char **ret_err);
 
+/* The same with several sets to keep (any may be NULL). */
+int kernel_rules_remove_except_sets(const struct kernel_rules *const *keep,
+				    size_t nkeep, unsigned int *ret_removed,
+				    char **ret_err);
+
+/* Delete the set's rules from the kernel (those already gone are fine).
+ * Returns the first other error or 0. */
+int kernel_rules_uninstall(struct kernel_rules *set, char **ret_err);
+
+/* Extend every dir= tree at or above old to cover new as well (the
+ * kernel's AUDIT_MAKE_EQUIV, auditctl -M): new is resolved in our mount
+ * namespace. 0 or -errno. */
+int kernel_rules_make_equiv(const char *old, const char *new,
+			    char **ret_err);
+
 /* Tamper check: how many of the set's installed rules are no longer in
  * the kernel (0 = all present). */
 int kernel_rules_check(const struct kernel_rules *set,
 		       unsigned int *ret_missing, char **ret_err);
+/* The same for n sets (any may be NULL) from one listing of the kernel's
+ * rules: ret_missing[i] for sets[i]. */
+int kernel_rules_check_sets(const struct kernel_rules *const *sets, size_t n,
+			    unsigned int *ret_missing, char **ret_err);
 
 #endif

@@ -19,10 +19,11 @@
 #include "common/log.h"
 #include "enrich/proctable.h"
 #include "pipeline/capture.h"
+#include "pipeline/outlimit.h"
 #include "pipeline/pipeline.h"
 #include "sink/store.h"
 
-#define PIPELINE_MAX_SINKS 8
+#define PIPELINE_MAX_SINKS 16
 /* Check the assembler's malformed counter this often (records). */
 #define PIPELINE_MALFORMED_CHECK 4096
 
@@ -38,7 +39,8 @@ struct pipeline {
 	unsigned int since_check;
 	struct ratelimit warn_rl;
 	pid_t ignore_pid;
-	void (*observer)(const struct event *ev, void *ud);
+	struct outlimit *limit; /* borrowed; NULL: no limit */
+	bool (*observer)(const struct event *ev, void *ud);
 	void *observer_ud;
 	struct capture *capture;
 };
@@ -77,13 +79,21 @@ static void pipeline_check_malformed(struct pipeline *p)
 
 void pipeline_emit(struct pipeline *p, struct alert *a)
 {
+	bool notify;
 	size_t i;
 
 	p->stats.alerts++;
 	if ((unsigned int)a->priority <= ALERT_PRIO_DEBUG)
 		p->stats.alerts_by_priority[a->priority]++;
+	/* the per-rule limit holds back notifications, never the store;
+	 * Harrier's own alerts (a fault, a summary) are never held back */
+	notify = !p->limit || (a->source && strcmp(a->source, "internal") == 0) ||
+		 outlimit_allow(p->limit, a->rule);
+	if (!notify)
+		p->stats.suppressed++;
 	for (i = 0; i < p->nsinks; i++)
-		(void)sink_emit(p->sinks[i], a);
+		if (notify || !sink_is_notify(p->sinks[i]))
+			(void)sink_emit(p->sinks[i], a);
 	/* after the sinks: the context links to the stored alert */
 	if (p->capture)
 		capture_alert(p->capture, a);
@@ -109,8 +119,10 @@ static void pipeline_event(const struct event *ev, void *userdata)
 		proctable_enrich(p->proctable, &copy);
 		ev = &copy;
 	}
-	if (p->observer)
-		p->observer(ev, p->observer_ud);
+	/* harrierd's own events (the observer says) are neither
+	 * captured nor evaluated */
+	if (p->observer && !p->observer(ev, p->observer_ud))
+		return;
 	if (p->capture)
 		capture_event(p->capture, ev);
 	if (p->engine)
@@ -150,13 +162,33 @@ int pipeline_add_sink(struct pipeline *p, struct sink *s)
 	return 0;
 }
 
+int pipeline_remove_sink(struct pipeline *p, struct sink *s)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsinks; i++) {
+		if (p->sinks[i] != s)
+			continue;
+		memmove(&p->sinks[i], &p->sinks[i + 1],
+			(p->nsinks - i - 1) * sizeof(p->sinks[0]));
+		p->nsinks--;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+void pipeline_set_limit(struct pipeline *p, struct outlimit *l)
+{
+	p->limit = l;
+}
+
 void pipeline_ignore_pid(struct pipeline *p, pid_t pid)
 {
 	p->ignore_pid = pid;
 }
 
 void pipeline_set_observer(struct pipeline *p,
-			   void (*cb)(const struct event *ev, void *ud),
+			   bool (*cb)(const struct event *ev, void *ud),
 			   void *ud)
 {
 	p->observer = cb;
@@ -284,9 +316,22 @@ static int yaml_name_filter(const struct dirent *d)
 	       (n > 4 && strcmp(d->d_name + n - 4, ".yml") == 0);
 }
 
-static int load_one(struct engine *e, const char *path, struct diag *d)
+static int load_one(struct engine *e, const char *path,
+		    pipeline_rules_check check, struct diag *d)
 {
-	int r = engine_load_file(e, path, d);
+	char *why = NULL;
+	int r;
+
+	if (check) {
+		r = check(path, &why);
+		if (r < 0) {
+			diag_add(d, DIAG_ERROR, path, 0, 0, "refusing it: %s",
+				 why ? why : strerror(-r));
+			free(why);
+			return -EINVAL;
+		}
+	}
+	r = engine_load_file(e, path, d);
 
 	if (r < 0 && r != -EINVAL)
 		diag_add(d, DIAG_ERROR, path, 0, 0, "cannot read: %s",
@@ -294,9 +339,9 @@ static int load_one(struct engine *e, const char *path, struct diag *d)
 	return r;
 }
 
-int pipeline_load_rules(struct engine *e, const char *const *files,
-			size_t nfiles, const char *sysconfdir,
-			struct diag *d)
+static int load_rules(struct engine *e, const char *const *files,
+		      size_t nfiles, const char *sysconfdir,
+		      pipeline_rules_check check, struct diag *d)
 {
 	char path[4096];
 	struct dirent **ents = NULL;
@@ -305,20 +350,20 @@ int pipeline_load_rules(struct engine *e, const char *const *files,
 
 	if (nfiles > 0) {
 		for (k = 0; k < nfiles; k++) {
-			r = load_one(e, files[k], d);
+			r = load_one(e, files[k], check, d);
 			if (r < 0 && !first_err)
 				first_err = r;
 		}
 	} else {
 		(void)snprintf(path, sizeof(path), "%s/harrier_rules.yaml",
 			       sysconfdir);
-		r = load_one(e, path, d);
+		r = load_one(e, path, check, d);
 		if (r < 0 && !first_err)
 			first_err = r;
 		(void)snprintf(path, sizeof(path),
 			       "%s/harrier_rules.local.yaml", sysconfdir);
 		if (access(path, F_OK) == 0) {
-			r = load_one(e, path, d);
+			r = load_one(e, path, check, d);
 			if (r < 0 && !first_err)
 				first_err = r;
 		}
@@ -330,7 +375,7 @@ int pipeline_load_rules(struct engine *e, const char *const *files,
 					 ents[i]->d_name);
 
 			if (w > 0 && (size_t)w < sizeof(file)) {
-				r = load_one(e, file, d);
+				r = load_one(e, file, check, d);
 				if (r < 0 && !first_err)
 					first_err = r;
 			}
@@ -343,9 +388,26 @@ int pipeline_load_rules(struct engine *e, const char *const *files,
 	return engine_compile(e, d);
 }
 
+int pipeline_load_rules(struct engine *e, const char *const *files,
+			size_t nfiles, const char *sysconfdir,
+			struct diag *d)
+{
+	return load_rules(e, files, nfiles, sysconfdir, NULL, d);
+}
+
 int pipeline_engine_new(const char *const *files, size_t nfiles,
 			const char *sysconfdir, enum alert_priority min_priority,
 			bool strict, struct diag *d, struct engine **ret)
+{
+	return pipeline_engine_new_checked(files, nfiles, sysconfdir,
+					   min_priority, strict, NULL, d, ret);
+}
+
+int pipeline_engine_new_checked(const char *const *files, size_t nfiles,
+				const char *sysconfdir,
+				enum alert_priority min_priority, bool strict,
+				pipeline_rules_check check, struct diag *d,
+				struct engine **ret)
 {
 	struct engine *e = engine_new();
 	int r;
@@ -354,7 +416,7 @@ int pipeline_engine_new(const char *const *files, size_t nfiles,
 		return -ENOMEM;
 	engine_set_min_priority(e, min_priority);
 	engine_set_strict(e, strict);
-	r = pipeline_load_rules(e, files, nfiles, sysconfdir, d);
+	r = load_rules(e, files, nfiles, sysconfdir, check, d);
 	if (r < 0) {
 		engine_free(e);
 		return r;

@@ -24,6 +24,7 @@ struct pipeline;
 
 struct pipeline_stats {
 	uint64_t records, events, malformed, alerts;
+	uint64_t suppressed; /* alerts held back from notification outputs */
 	uint64_t closed_early; /* events split: too many interleaved */
 	uint64_t alerts_by_priority[ALERT_PRIO_DEBUG + 1];
 };
@@ -32,13 +33,20 @@ struct pipeline_stats {
 struct pipeline *pipeline_new(struct engine *engine, struct proctable *pt);
 void pipeline_free(struct pipeline *p);
 int pipeline_add_sink(struct pipeline *p, struct sink *s);
+/* Take s out (reload switches outputs on and off); -ENOENT if not in. */
+int pipeline_remove_sink(struct pipeline *p, struct sink *s);
+struct outlimit;
+/* Hold notifications back per rule (outlimit.h); NULL: no limit. */
+void pipeline_set_limit(struct pipeline *p, struct outlimit *l);
 /* Drop events of this process (the daemon's own activity: its rule
  * changes emit CONFIG_CHANGE records the kernel rules cannot exclude). */
 void pipeline_ignore_pid(struct pipeline *p, pid_t pid);
 /* Called for every event after enrichment, before the engine (the daemon
- * watches CONFIG_CHANGE records this way); NULL to remove. */
+ * watches CONFIG_CHANGE records and container starts this way); when it
+ * returns false neither the capture nor the engine sees the event. NULL
+ * to remove. */
 void pipeline_set_observer(struct pipeline *p,
-			   void (*cb)(const struct event *ev, void *ud),
+			   bool (*cb)(const struct event *ev, void *ud),
 			   void *ud);
 /* Swap the engine (reload); the old one is the caller's to free. */
 void pipeline_set_engine(struct pipeline *p, struct engine *engine);
@@ -84,6 +92,15 @@ int pipeline_engine_new(const char *const *files, size_t nfiles,
 			const char *sysconfdir, enum alert_priority min_priority,
 			bool strict, struct diag *d, struct engine **ret);
 
+/* Asked about every rules file before it is read: 0, or -errno with a
+ * message (the daemon refuses files a non-root user may change). */
+typedef int (*pipeline_rules_check)(const char *path, char **ret_err);
+/* pipeline_engine_new with check (NULL: none) on every file. */
+int pipeline_engine_new_checked(const char *const *files, size_t nfiles,
+				const char *sysconfdir,
+				enum alert_priority min_priority, bool strict,
+				pipeline_rules_check check, struct diag *d,
+				struct engine **ret);
 /* `PROGRAM --version`: the package version (configure.ac) and the Falco
  * rules-engine version the rules language implements. */
 void pipeline_print_version(FILE *out, const char *program);

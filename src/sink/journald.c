@@ -93,7 +93,7 @@ static int journald_emit(struct sink *s, const struct alert *a)
 {
 	struct journald_sink *js = s->state;
 	struct iovs v;
-	struct strbuf msg = STRBUF_INIT;
+	struct strbuf msg = STRBUF_INIT, tags = STRBUF_INIT;
 	char prio[4], tbuf[40], serial[32];
 	char *json = NULL;
 	uint64_t now = journald_now_ms();
@@ -115,7 +115,10 @@ static int journald_emit(struct sink *s, const struct alert *a)
 	strbuf_appends(&msg, alert_priority_name(a->priority));
 	strbuf_appendc(&msg, ' ');
 	strbuf_appends(&msg, a->output ? a->output : "");
-	iovs_add(&v, "MESSAGE", strbuf_str(&msg), true);
+	iovs_add(&v, "MESSAGE", strbuf_str(&msg), !a->output_escaped);
+	/* one id for every alert: `journalctl MESSAGE_ID=...` selects alerts
+	 * only (not the daemon's own log), `journalctl -x` explains them */
+	iovs_add(&v, "MESSAGE_ID", JOURNALD_ALERT_MESSAGE_ID, false);
 	(void)snprintf(prio, sizeof(prio), "%d", (int)a->priority);
 	iovs_add(&v, "PRIORITY", prio, false);
 	iovs_add(&v, "SYSLOG_IDENTIFIER", js->identifier, false);
@@ -125,6 +128,14 @@ static int journald_emit(struct sink *s, const struct alert *a)
 	alert_format_time(a->time_ns, tbuf, sizeof(tbuf));
 	iovs_add(&v, "HARRIER_TIME", tbuf, false);
 	iovs_add(&v, "HARRIER_SOURCE", a->source, false);
+	if (a->ntags) {
+		for (i = 0; i < (int)a->ntags; i++) {
+			if (i)
+				strbuf_appendc(&tags, ',');
+			strbuf_appends(&tags, a->tags[i] ? a->tags[i] : "");
+		}
+		iovs_add(&v, "HARRIER_TAGS", strbuf_str(&tags), false);
+	}
 	iovs_add(&v, "HARRIER_CONTAINER_ID", a->container_id, false);
 	iovs_add(&v, "HARRIER_CONTAINER_NAME", a->container_name, false);
 	iovs_add(&v, "HARRIER_POD_NAME", a->pod_name, false);
@@ -159,6 +170,7 @@ static int journald_emit(struct sink *s, const struct alert *a)
 		js->stats.dropped++;
 	free(json);
 	strbuf_free(&msg);
+	strbuf_free(&tags);
 	for (i = 0; i < JOURNALD_MAX_FIELDS; i++)
 		strbuf_free(&v.bufs[i]);
 	return r < 0 ? r : 0;
@@ -190,6 +202,7 @@ static const struct sink_ops journald_ops = {
 	.flush = NULL,
 	.stats = journald_stats,
 	.free = journald_free,
+	.notify = true,
 };
 
 struct sink *sink_journald_new(const char *identifier)

@@ -32,3 +32,24 @@ void sink_free(struct sink *s)
 		return;
 	s->ops->free(s);
 }
+
+int sink_take_report(struct sink *s, struct sink_report *ret)
+{
+	return s->ops->take_report ? s->ops->take_report(s, ret) : 0;
+}
+
+void sink_reopen(struct sink *s)
+{
+	if (s->ops->reopen)
+		s->ops->reopen(s);
+}
+
+const char *sink_name(const struct sink *s)
+{
+	return s->ops->name;
+}
+
+bool sink_is_notify(const struct sink *s)
+{
+	return s->ops->notify;
+}

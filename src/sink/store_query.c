@@ -755,6 +755,8 @@ static int row_to_alert(sqlite3_stmt *st, struct alert **ret)
 	r |= col_str(st, QCOL_HOSTNAME, &a->hostname);
 	r |= col_str(st, QCOL_RULE, &a->rule);
 	r |= col_str(st, QCOL_OUTPUT, &a->output);
+	/* the writer stored it escaped for display */
+	a->output_escaped = true;
 	r |= col_str(st, QCOL_SOURCE, &a->source);
 	r |= col_str(st, QCOL_CONTAINER_ID, &a->container_id);
 	r |= col_str(st, QCOL_CONTAINER_NAME, &a->container_name);

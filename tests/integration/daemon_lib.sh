@@ -282,6 +282,9 @@ stop_harrierd() {
 }
 
 harrier_rule_lines() { auditctl -l 2>/dev/null | grep -E "$HARRIER_KEY_ERE"; }
+# harrier_rules_sorted: those rules without harrierd's own pid exclusion,
+# sorted: two runs' sets compare equal.
+harrier_rules_sorted() { harrier_rule_lines | sed 's/ -F pid!=[0-9]*//' | sort; }
 has_harrier_rules() { harrier_rule_lines >/dev/null; }
 
 # check_restored WHAT: the kernel is as audit_save found it: the same

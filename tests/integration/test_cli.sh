@@ -47,7 +47,7 @@ run 0 --help
 wide "--help" "$work/out" || bad "harrier --help is wider than 80 columns"
 grep -q '^  timeline ' "$work/out" && grep -q '^  report ' "$work/out" || bad "--help lacks timeline or report"
 run 1 rules bogus
-grep -q "harrier rules: unknown subcommand 'bogus' (expected validate or list)" "$work/err" ||
+grep -q "harrier rules: unknown subcommand 'bogus' (expected validate, list or kernel)" "$work/err" ||
 	bad "rules bogus: $(cat "$work/err")"
 grep -q "unknown command 'rules'" "$work/err" && bad "rules bogus blames 'rules'"
 run 1 rules

@@ -316,7 +316,28 @@ sqlite3 "$V1" "
 # a writer migrates it
 "$H" replay --db "$V1" -r "$f/rules.yaml" /dev/null >/dev/null 2>&1 ||
 	bad "migration (replay of nothing into it) failed"
-[ "$(sqlite3 "$V1" 'PRAGMA user_version')" = 2 ] || bad "not migrated to schema 2"
+newest=$(ls "$s/schema" | grep -E '^[0-9]{3}_.*\.sql$' | sort | tail -n 1 | cut -c1-3)
+newest=$((10#$newest))
+[ "$newest" -ge 3 ] || bad "schema files: newest is $newest"
+[ "$(sqlite3 "$V1" 'PRAGMA user_version')" = "$newest" ] || bad "not migrated to schema $newest"
+# both keys: the alert's own (schema 2) and the writer's (schema 3)
+[ "$(sqlite3 "$V1" "select count(*) from sqlite_master where type = 'index' and name in ('alerts_key', 'alerts_writer')")" = 2 ] ||
+	bad "migrated store lacks a unique key"
+# a store a harrier of schema 2 wrote (forensics, no writer keys) too;
+# replaying into it again stores nothing twice
+V2=$work/v2.db
+sqlite3 "$V2" <"$s/schema/001_init.sql" && sqlite3 "$V2" <"$s/schema/002_forensics.sql" &&
+	sqlite3 "$V2" 'PRAGMA user_version = 2' || bad "schema 2 does not apply"
+"$H" replay -q --db "$V2" -r "$f/rules.yaml" "$f/attack.log" >/dev/null 2>&1 ||
+	bad "replay into a schema 2 store failed"
+[ "$(sqlite3 "$V2" 'PRAGMA user_version')" = "$newest" ] || bad "schema 2 store not migrated"
+n2=$(sqlite3 "$V2" 'select count(*) from alerts')
+e2=$(sqlite3 "$V2" 'select count(*) from events')
+"$H" replay -q --db "$V2" -r "$f/rules.yaml" "$f/attack.log" >/dev/null 2>&1 ||
+	bad "second replay into the migrated store failed"
+[ "$n2" -gt 0 ] && [ "$(sqlite3 "$V2" 'select count(*) from alerts')" = "$n2" ] &&
+	[ "$(sqlite3 "$V2" 'select count(*) from events')" = "$e2" ] ||
+	bad "a second replay into the migrated store stored again ($n2/$e2 alerts/events before)"
 [ "$(sqlite3 "$V1" "select id, container_id, container_name from alerts order by id" | tr '\n' ' ')" = "1|host|host 3|| 4|3f2a9c1d5e6b|web-1 " ] ||
 	bad "migration: host/duplicates: $(sqlite3 "$V1" 'select id, container_id, container_name from alerts')"
 [ "$(ids "$V1" --container host)" = 1 ] || bad "--container host on a migrated store"

@@ -40,7 +40,8 @@ check exec_net "$g/exec_net.log" "$g/golden_rules.yaml"
 row=$(sqlite3 -separator '|' "$work/sensitive_read.db" \
 	"select rule, exe, file, syscall, priority, container_id = 'host',
 	        json_extract(fields, '\$.\"proc.cmdline\"')
-	 from alerts order by id limit 1")
+	 from alerts where rule = 'Read sensitive file untrusted'
+	 order by id limit 1")
 [ "$row" = "Read sensitive file untrusted|/usr/bin/cat|/etc/shadow|openat|Warning|1|cat /etc/shadow" ] ||
 	bad "store row for cat /etc/shadow: '$row'"
 "$b/harrier" alerts --db "$work/sensitive_read.db" --json --rule 'Read sensitive*' \
@@ -54,7 +55,7 @@ grep -q '"output_fields":{' "$work/json.out" || bad "JSON alert lacks output_fie
 n=$(sqlite3 "$work/sensitive_read.db" 'select count(*) from alerts')
 grep -q "store $work/sensitive_read.db: $n alerts, newest 2026-11-28T17:23:31.064000000Z" "$work/status.out" ||
 	{ bad "harrier status: store line"; cat "$work/status.out"; }
-grep -q "^  Warning  *2$" "$work/status.out" || bad "harrier status: Warning count"
+grep -q "^  Warning  *6$" "$work/status.out" || bad "harrier status: Warning count"
 
 # Malformed records between valid ones: same alerts, a warning, exit 0.
 awk '{ print; if (NR % 7 == 0) { print "type=SYSCALL msg=audit(garbage"; print "\001\002 binary junk"; print "type=PATH msg=audit(1795886610.500:99999): item=0 name=2F65" } }' \

@@ -4,7 +4,8 @@
 #  - every file a node needs is installed, and nothing else: programs,
 #    shipped rules and kernel rules, config, the empty local rules file
 #    and rules.d/, the auditd plugin entry (inactive), the unit, the
-#    queries, man pages, docs, the state directory;
+#    queries, man pages, docs, the state directory and the store's spool
+#    directory, the logrotate snippet, the journal catalog entry;
 #  - harrier --version and harrierd --version print configure's version
 #    and the engine version the rules loader enforces;
 #  - the installed harrierd runs with the installed config and rules (a
@@ -48,6 +49,8 @@ fi
 	[ -n "$systemdsystemunitdir" ] &&
 		echo "$systemdsystemunitdir/harrierd.service"
 	echo "$pkgdatadir/queries.sql"
+	echo "$logrotatedir/harrier"
+	echo "$catalogdir/harrier.catalog"
 	echo "$docdir/README.md"
 	echo "$docdir/LICENSE"
 	echo "$mandir/man1/harrier.1"
@@ -60,7 +63,7 @@ if ! cmp -s "$TMP/want" "$TMP/have"; then
 	fail "installed files differ from the list (- missing, + extra):"
 	diff "$TMP/want" "$TMP/have" | grep '^[<>]' | sed 's/^</-/; s/^>/+/'
 fi
-for d in "$harrierconfdir/rules.d" "$harrierstatedir"; do
+for d in "$harrierconfdir/rules.d" "$harrierstatedir" "$harrierstatedir/spool"; do
 	[ -d "$D$d" ] || fail "directory $d not created"
 done
 [ "$(stat -c %a "$D$harrierstatedir" 2>/dev/null)" = 750 ] ||

@@ -19,6 +19,8 @@
 
 #include "common/harrier_config.h"
 #include "common/diag.h"
+#include "common/limits.h"
+#include "common/yaml_depth.h"
 
 static struct config *load(const char *text, struct diag *d, int *ret)
 {
@@ -218,6 +220,141 @@ static void test_reload_check(void **state)
 	config_free(b);
 }
 
+/* The outputs' and the store's keys: Falco's shapes, durations, rates,
+ * an enabled output needs its destination. */
+static void test_output_keys(void **state)
+{
+	static const char text[] =
+		"http_output:\n"
+		"  enabled: true\n"
+		"  url: \"http://127.0.0.1:2801/\"\n"
+		"  ca_cert: \"\"\n"
+		"  compress_uploads: true\n"
+		"  max_consecutive_timeouts: 3\n"
+		"file_output: {enabled: true, keep_alive: true, filename: /x}\n"
+		"program_output:\n"
+		"  enabled: false\n"
+		"  program: \"jq '{text: .output}'\"\n"
+		"outputs:\n"
+		"  rate: 0.5\n"
+		"  max_burst: 10\n"
+		"store_output:\n"
+		"  max_age: 30d\n"
+		"  max_rows: 1000000\n"
+		"  spool_dir: /srv/spool\n";
+	struct config *c;
+	struct diag d;
+	int r;
+
+	(void)state;
+	c = load(text, &d, &r);
+	assert_int_equal(r, 0);
+	assert_true(c->http_output);
+	assert_string_equal(c->http_url, "http://127.0.0.1:2801/");
+	assert_null(c->http_ca_cert); /* "" is unset */
+	assert_true(c->http_compress);
+	assert_int_equal(c->http_max_timeouts, 3);
+	assert_int_equal(c->http_timeout_ms, 5000);
+	assert_true(c->file_output && c->file_keep_alive);
+	assert_string_equal(c->file_name, "/x");
+	assert_string_equal(c->program, "jq '{text: .output}'");
+	assert_true(c->out_rate == 0.5);
+	assert_int_equal(c->out_max_burst, 10);
+	assert_int_equal(c->max_age_s, 30ULL * 86400);
+	assert_int_equal(c->max_rows, 1000000);
+	assert_string_equal(c->spool_dir, "/srv/spool");
+	assert_string_equal(c->store_group, "adm");
+	diag_free(&d);
+	config_free(c);
+
+	c = load("store_output:\n  max_age: 3 days\noutputs:\n  rate: -1\n"
+		 "http_output:\n  enabled: true\n",
+		 &d, &r);
+	assert_int_equal(r, -EINVAL);
+	assert_true(has_error(&d, 2, 12, "max_age: expected a duration"));
+	assert_true(has_error(&d, 4, 9, "outputs.rate"));
+	config_free(c);
+	diag_free(&d);
+	/* an output on without where to send */
+	c = load("http_output:\n  enabled: true\n", &d, &r);
+	assert_int_equal(r, -EINVAL);
+	assert_true(has_error(&d, 0, 0, "http_output.url is not set"));
+	config_free(c);
+	diag_free(&d);
+}
+
+/* Reload takes every reloadable key and leaves the others. */
+static void test_take_reloadable(void **state)
+{
+	struct config *run = config_new(), *next;
+	struct diag d;
+	int r;
+
+	(void)state;
+	next = load("json_output: true\nstdout_output: false\n"
+		    "journald_output: false\nhttp_output:\n  enabled: true\n"
+		    "  url: http://a/\nstore_output:\n  max_rows: 5\n"
+		    "  spool_dir: /elsewhere\noutputs:\n  rate: 2\n",
+		    &d, &r);
+	assert_int_equal(r, 0);
+	assert_false(config_section_equal(run, next, "http_output."));
+	assert_true(config_section_equal(run, next, "file_output."));
+	config_take_reloadable(run, next);
+	assert_true(run->json_output);
+	assert_false(run->stdout_output);
+	assert_false(run->journald_output);
+	assert_true(run->http_output);
+	assert_string_equal(run->http_url, "http://a/");
+	assert_int_equal(run->max_rows, 5);
+	assert_true(run->out_rate == 2);
+	/* not reloadable: the running value stays */
+	assert_string_equal(run->spool_dir, HARRIER_LOCALSTATEDIR "/spool");
+	/* strings were swapped: the caller frees the old ones */
+	assert_null(next->http_url);
+	diag_free(&d);
+	config_free(run);
+	config_free(next);
+}
+
+/* Nesting past HARRIER_MAX_YAML_DEPTH is refused before it is loaded,
+ * with the position of the first node too deep. */
+static void test_deep_nesting_refused(void **state)
+{
+	struct config *c;
+	struct diag d;
+	char *text;
+	size_t i, n = 100000;
+	unsigned int line = 0, col = 0;
+	int r;
+
+	(void)state;
+	text = malloc(2 * n + 16);
+	assert_non_null(text);
+	memcpy(text, "priority: ", 10);
+	for (i = 0; i < n; i++) {
+		text[10 + i] = '[';
+		text[10 + n + i] = ']';
+	}
+	text[10 + 2 * n] = '\0';
+	assert_int_equal(yaml_check_depth(text, strlen(text),
+					  HARRIER_MAX_YAML_DEPTH, &line, &col),
+			 -E2BIG);
+	/* the top mapping is the first level, the 64th '[' the 65th */
+	assert_int_equal(line, 1);
+	assert_int_equal(col, 10 + HARRIER_MAX_YAML_DEPTH);
+	c = load(text, &d, &r);
+	assert_int_equal(r, -EINVAL);
+	assert_true(has_error(&d, 1, 10 + HARRIER_MAX_YAML_DEPTH,
+			      "nested deeper than"));
+	config_free(c);
+	diag_free(&d);
+	free(text);
+	/* what Falco's files need is far below */
+	assert_int_equal(yaml_check_depth("a: [[[[1]]]]\n", 13,
+					  HARRIER_MAX_YAML_DEPTH, &line, &col),
+			 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +365,9 @@ int main(void)
 		cmocka_unit_test(test_not_a_mapping),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_reload_check),
+		cmocka_unit_test(test_output_keys),
+		cmocka_unit_test(test_take_reloadable),
+		cmocka_unit_test(test_deep_nesting_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -943,6 +943,59 @@ static void test_pid_reuse_dead_entry_other_parent(void **state)
 	assert_string_equal(ev.container->id, ID_A);
 }
 
+/* A runtime's init, seen in its container (mount, pivot_root), exec's
+ * the container's first process after `runc create` exited: the process
+ * is reparented to conmon or the shim (a host process) and gone before
+ * its exec is processed. Still the container's, not its new parent's. */
+static void test_reparented_container_init_keeps_container(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev;
+
+	mkproc(f, &(struct fake_proc){
+			  .pid = 700,
+			  .ppid = 300,
+			  .sid = 700,
+			  .start = 7000,
+			  .comm = "runc:[2:INIT]",
+			  .cgroup = "4:memory:/kubepods/besteffort/pod"
+				    "5bd0c2a4-1e7e-4f07-9c55-2f1d0b3a8e11/" ID_A
+				    "\n0::/\n" });
+	ev = syscall_event("pivot_root", 700, 300);
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	gone(f, 700);
+	ev = syscall_event("execve", 700, 1);
+	ev.comm = "cat";
+	ev.exe = "/bin/cat";
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+}
+
+/* The runtime named the cgroup of its init (kaudit, from the bundle), and
+ * the init, exec'd into the container's first process, is gone before
+ * any of its events is processed: the hint says where it ran. */
+static void test_hint_cgroup_for_gone_init(void **state)
+{
+	struct fixture *f = *state;
+	struct event ev;
+
+	assert_int_equal(proctable_hint_cgroup(f->pt, 710,
+					       "0::/system.slice/docker-" ID_A
+					       ".scope\n"),
+			 0);
+	ev = syscall_event("execve", 710, 1);
+	ev.comm = "cat";
+	ev.exe = "/bin/cat";
+	proctable_enrich(f->pt, &ev);
+	assert_non_null(ev.container);
+	assert_string_equal(ev.container->id, ID_A);
+	/* a host cgroup is no hint */
+	assert_int_equal(proctable_hint_cgroup(f->pt, 711, "0::/user.slice\n"),
+			 -EINVAL);
+}
+
 /* A zombie's cgroup v1 lines read "/": it is attributed from its parent,
  * not read as a host process. */
 static void test_zombie_attributed_from_parent(void **state)
@@ -1251,6 +1304,8 @@ int main(void)
 		T(test_exited_unseen_leaves_table),
 		T(test_pid_reuse_gone_attributed_from_parent),
 		T(test_pid_reuse_dead_entry_other_parent),
+		T(test_reparented_container_init_keeps_container),
+		T(test_hint_cgroup_for_gone_init),
 		T(test_zombie_attributed_from_parent),
 		T(test_exec_reread_keeps_container),
 		T(test_exited_while_read_attributed_from_parent),

@@ -145,6 +145,33 @@ static void test_text_escapes_newline_and_ansi(void **state)
 	alert_free(a);
 }
 
+/* The whole category of what a terminal must not get raw: a lone 0xFF
+ * (invalid UTF-8), the C1 CSI (U+009B), a bidi override (U+202E); valid
+ * UTF-8 stays as it is. */
+static void test_text_escapes_invalid_utf8_c1_bidi(void **state)
+{
+	struct alert *a = mk("x \xff y \xc2\x9b[2J z \xe2\x80\xae"
+			     "gpj.exe \xc3\xa9");
+	size_t len;
+	char *out;
+
+	(void)state;
+	out = emit_to_mem(a, false, &len);
+	assert_non_null(strstr(out, "x \\xff y \\xc2\\x9b[2J z "
+				    "\\xe2\\x80\\xaegpj.exe \xc3\xa9\n"));
+	assert_null(memchr(out, 0xff, len));
+	/* escaping twice changes nothing for text read back from the
+	 * store (output_escaped) */
+	free(a->output);
+	a->output = xstrdup("already \\x1b escaped");
+	a->output_escaped = true;
+	free(out);
+	out = emit_to_mem(a, false, &len);
+	assert_non_null(strstr(out, " already \\x1b escaped\n"));
+	free(out);
+	alert_free(a);
+}
+
 static void test_json_is_falco_shape(void **state)
 {
 	static const char *const keys[] = {
@@ -194,8 +221,11 @@ static void test_json_is_falco_shape(void **state)
 		"mitre_credential_access");
 
 	assert_true(json_object_object_get_ex(j, "output_fields", &of));
-	/* evt.time: integer ns, once, first */
-	assert_int_equal(json_object_object_length(of), 5);
+	/* evt.time: integer ns, once, first; container.name added as
+	 * Falco's suggested output fields do ("host" on the host) */
+	assert_int_equal(json_object_object_length(of), 6);
+	assert_true(json_object_object_get_ex(of, "container.name", &v));
+	assert_string_equal(json_object_get_string(v), "host");
 	assert_true(json_object_object_get_ex(of, "evt.time", &v));
 	assert_true(json_object_is_type(v, json_type_int));
 	assert_int_equal((uint64_t)json_object_get_int64(v), T_1715);
@@ -391,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_json_is_falco_shape),
 		cmocka_unit_test(test_json_unset_top_level_is_null),
 		cmocka_unit_test(test_json_escapes_control_and_invalid_utf8),
+		cmocka_unit_test(test_text_escapes_invalid_utf8_c1_bidi),
 		cmocka_unit_test(test_json_sink_writes_alert_to_json),
 		cmocka_unit_test(test_write_error_counts_drop),
 		cmocka_unit_test(test_alert_dup_is_deep),

@@ -3,7 +3,8 @@
  * The store's context side against real database files: captures, the
  * alerts joining them and their events written beside alerts (each event
  * once, a capture's row updated in place, what the store cannot link
- * counted), context that never crowds alerts out of the queue, the
+ * counted), an alert stored by an earlier run found for its context,
+ * context that never crowds alerts out of the queue, the
  * timeline read back in order with its alerts marked, and the --since /
  * --until times (today, yesterday, weeks, epoch seconds, overflow).
  */
@@ -212,6 +213,74 @@ static void test_context_written_once_with_links(void **state)
 	assert_int_equal(cs.joins_dropped, 1); /* Gone */
 }
 
+/* A log replayed twice: the second run (another writer, so other
+ * writer keys) stores no alert again, counts them as held already, and
+ * its context links to the alert stored the first time. */
+static void test_duplicate_alert_gets_its_context(void **state)
+{
+	struct fixture *f = *state;
+	struct alert_key a = { T0 + 10 * MS, 2, (char *)"A", (char *)"node-1" };
+	struct context_summary sum = { a, (char *)"container web-1", T0,
+				       T0 + 5000 * MS, 1, 0, 1, false };
+	struct context_join ja = { a, a, T0, T0 + 5000 * MS };
+	struct store_context_stats cs;
+	struct sink_stats ss;
+	struct context_event e;
+	struct sink *s;
+	char *err = NULL;
+
+	s = store_sink_new(f->db, &err);
+	assert_non_null(s);
+	assert_int_equal(store_sink_set_origin(s, "/var/log/audit/a.log"), 0);
+	assert_int_equal(emit_free(s, mk_alert(10, 2, "A")), 0);
+	sink_free(s);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM captures"), 0);
+
+	s = store_sink_new(f->db, &err);
+	assert_non_null(s);
+	assert_int_equal(store_sink_set_origin(s, "/var/log/audit/b.log"), 0);
+	assert_int_equal(emit_free(s, mk_alert(10, 2, "A")), 0);
+	assert_int_equal(emit_free(s, mk_alert(11, 3, "A")), 0);
+	assert_int_equal(store_sink_emit_summary(s, &sum), 0);
+	assert_int_equal(store_sink_emit_join(s, &ja), 0);
+	e = ev_at(10, 2, "openat", "/etc/shadow", &a, 1);
+	assert_int_equal(store_sink_emit_context(s, &e), 0);
+	assert_int_equal(sink_flush(s), 0);
+	sink_stats(s, &ss);
+	store_sink_context_stats(s, &cs);
+	sink_free(s);
+
+	assert_int_equal(ss.emitted, 2);
+	assert_int_equal(ss.written, 2);
+	assert_int_equal(ss.dropped, 0);
+	assert_int_equal(cs.duplicates, 1);
+	assert_int_equal(cs.joins_written, 1);
+	assert_int_equal(cs.joins_dropped, 0);
+	assert_int_equal(cs.links_missing, 0);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM alerts"), 2);
+	/* the first run's row, with the first run's origin, joined */
+	assert_int_equal(count(f->db, "SELECT count(*) FROM alerts a JOIN "
+				      "alert_captures ac ON ac.alert_id = a.id "
+				      "WHERE a.id = 1 AND a.origin = "
+				      "'/var/log/audit/a.log'"),
+			 1);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM alerts WHERE "
+				      "id = 2 AND origin = "
+				      "'/var/log/audit/b.log'"),
+			 1);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM events WHERE "
+				      "origin = '/var/log/audit/b.log'"),
+			 1);
+	/* both keys are there: the writer's and the alert's own */
+	assert_int_equal(count(f->db, "SELECT count(*) FROM sqlite_master "
+				      "WHERE type = 'index' AND name IN "
+				      "('alerts_writer', 'alerts_key')"),
+			 2);
+	assert_int_equal(count(f->db, "SELECT count(DISTINCT writer_run) "
+				      "FROM alerts"),
+			 2);
+}
+
 struct seen {
 	uint64_t serials[8];
 	size_t n;
@@ -308,8 +377,7 @@ static void test_context_never_crowds_out_alerts(void **state)
 	o.queue_max = 8;
 	o.enqueue_wait_ms = 0;
 	o.busy_timeout_ms = 20;
-	s = store_sink_open(f->db, &o, &err);
-	assert_non_null(s);
+	assert_int_equal(store_sink_open(f->db, &o, &s, &err), 0);
 	/* a reader holding the write lock stalls the writer */
 	assert_int_equal(sqlite3_open(f->db, &lock), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(lock, "BEGIN EXCLUSIVE", NULL, NULL,
@@ -422,6 +490,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_context_written_once_with_links, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_duplicate_alert_gets_its_context, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeline_reads_back, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(

@@ -1,0 +1,96 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# The seed's demo, with the kernel rules pushed down to their paths: a
+# fresh container whose only process reads /etc/shadow at once alerts, on
+# the first try, naming the container:
+#   podman run --rm --name hacker-XXXX IMAGE cat /etc/shadow
+#   runc run (a bundle whose process is cat /etc/shadow)
+# The container's /etc/shadow is another inode than the host's: harrierd
+# must have extended its rules to the container's root before cat runs
+# (it learns of the root from the runtime's start and the root's mount).
+# DEMO_ROUNDS=N repeats each N times (bench/container-demo: 30) and
+# prints the first-try counts; every round must alert. Holds the audit
+# and runc locks; removes its image, containers and cgroups.
+set -u
+. "${top_srcdir:-.}/tests/integration/daemon_lib.sh"
+. "$SRC/tests/integration/cgroup_lib.sh"
+
+need_root "kernel audit, containers"
+need_tools runc podman jq auditctl flock
+need_static_busybox
+need_built "$HARRIERD"
+audit_lock "$@"
+test_tmp harrier-demo
+audit_save
+audit_need_pid_free
+harrier_conf
+
+ROUNDS=${DEMO_ROUNDS:-1}
+RULE='Read sensitive file untrusted'
+busybox_rootfs "$TMP/rootfs"
+# a byte of its own: podman unpacks the layer again (TESTING.md)
+hex 8 >"$TMP/rootfs/etc/harrier-demo"
+IMAGE=localhost/harrier-demo-$(hex 4):latest
+tar -C "$TMP/rootfs" -c . | $PODMAN import - "$IMAGE" >/dev/null 2>&1 ||
+	{ fail "podman import"; exit 1; }
+rmi() { $PODMAN rmi -f "$IMAGE" >/dev/null 2>&1; }
+at_cleanup rmi
+
+start_harrierd demo --db "$TMP/alerts.db" --json -r "$RULES_SHIPPED" $AR || exit 1
+runc_lock
+# runc run removes its container's cgroup directory when it ends; the new
+# parents it made (under this session's cgroup, in some hierarchies) stay
+CGMARKS="$CGMARKS libpod_parent system.slice"
+
+# alerted WHAT SELECT: within 3 s, an alert of $RULE whose fields match
+alerted() {
+	_sel=$2
+	wait_for 3000 sh -c "jq -e 'select(.rule == \"$RULE\" and ($_sel))' \
+		'$TMP/demo.out' >/dev/null 2>&1"
+}
+
+pod_ok=0
+runc_ok=0
+i=0
+while [ $i -lt "$ROUNDS" ]; do
+	i=$((i + 1))
+	name=hacker-$(hex 3)
+	$PODMAN run --rm --name "$name" --network none \
+		--ulimit nofile=20000:20000 --ulimit nproc=4096:4096 \
+		"$IMAGE" cat /etc/shadow >/dev/null 2>"$TMP/podman.err" ||
+		{ cat "$TMP/podman.err"; fail "podman run $i"; }
+	if alerted podman ".output_fields[\"container.name\"] == \"$name\""; then
+		pod_ok=$((pod_ok + 1))
+	else
+		fail "podman round $i: no alert naming $name"
+	fi
+
+	# a docker-shaped cgroup: what makes it a container to harrierd
+	id=$(hex 32)
+	CGMARKS="$CGMARKS $id"
+	runc_bundle "$TMP/b" "$TMP/rootfs" "system.slice/docker-$id.scope" \
+		"cat /etc/shadow" ||
+		{ fail "bundle $i"; continue; }
+	jq '.process.args = ["cat", "/etc/shadow"]' "$TMP/b/config.json" \
+		>"$TMP/b/c" && mv "$TMP/b/c" "$TMP/b/config.json"
+	runc run --bundle "$TMP/b" "$id" </dev/null >/dev/null \
+		2>"$TMP/runc.err" || { cat "$TMP/runc.err"; fail "runc run $i"; }
+	runc delete -f "$id" >/dev/null 2>&1
+	short=$(echo "$id" | cut -c1-12)
+	if alerted runc ".output_fields[\"container.id\"] == \"$short\""; then
+		runc_ok=$((runc_ok + 1))
+	else
+		fail "runc round $i: no alert naming container $short"
+	fi
+done
+echo "first-try alerts: podman $pod_ok/$ROUNDS, runc $runc_ok/$ROUNDS"
+# the per-container rules came and went (the kernel drops a watch whose
+# directory is unmounted): harrierd's business, not tampering
+n=$(jq -r 'select(.rule == "Kernel audit tampering") | .output' \
+	"$TMP/demo.out" | wc -l)
+[ "$n" = 0 ] || fail "$n tampering alerts for containers coming and going"
+grep 'container root' "$TMP/demo.err" | head -n 4
+stop_harrierd
+[ "$HRC" = 0 ] || fail "harrierd exit status $HRC"
+[ $FAILED = 0 ] && echo "PASS"
+exit $FAILED
