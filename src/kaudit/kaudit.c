@@ -1014,6 +1014,15 @@ void kaudit_restore_prepare(struct kaudit *k)
 			    file.pid, file.saved.enabled,
 			    file.saved.backlog_limit, s.enabled,
 			    s.backlog_limit);
+	else if (r == KSTATE_STALE)
+		log_warning("ignoring %s of harrierd pid %u, which did not stop "
+			    "cleanly: %s (restoring it would undo that); the "
+			    "kernel audit settings of now (enabled %u, "
+			    "backlog_limit %u) will be restored at stop",
+			    kstate_path(k->kstate), file.pid,
+			    "it is from an earlier boot, or the kernel's "
+			    "audit settings changed since it set them",
+			    s.enabled, s.backlog_limit);
 	/* KSTATE_OTHER_RUN: another harrierd runs (it holds the audit pid:
 	 * we will read along in multicast mode and change nothing). */
 }
@@ -1022,6 +1031,7 @@ void kaudit_restore_prepare(struct kaudit *k)
 void kaudit_source_started(struct kaudit *k, enum kaudit_reader reader,
 			   bool locked)
 {
+	struct kaudit_status s;
 	int r;
 
 	k->reader = reader;
@@ -1029,6 +1039,11 @@ void kaudit_source_started(struct kaudit *k, enum kaudit_reader reader,
 	if (!k->kstate || !kstate_known(k->kstate) ||
 	    reader != KAUDIT_READER_DAEMON || locked)
 		return;
+	if (kaudit_status_get(&s) == 0) {
+		struct kstate_settings a = { s.enabled, s.backlog_limit };
+
+		kstate_set_applied(k->kstate, &a);
+	}
 	r = kstate_write(k->kstate, getpid());
 	if (r < 0)
 		log_warning("cannot write %s (%s): after a crash, the next "

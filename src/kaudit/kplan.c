@@ -27,6 +27,9 @@ struct kp_set {
 	struct kfilter_atom *atoms;
 	size_t n;
 	char *intended;
+	/* the host's widened filter for a path missing here (its containers
+	 * have their own): resolved already, never extended to roots */
+	bool host_only;
 };
 
 struct kp_sys {
@@ -382,13 +385,62 @@ static void note(struct kplan *p, const char *line)
 	free((char *)line);
 }
 
-static void resolve_set(struct kplan *p, struct kp_set *s)
+/* For a path missing here whose set goes to an anchor: the host's own
+ * filter until the path exists, a copy of the set on anc (the nearest
+ * existing directory above it), or on no path when that is "/". Without
+ * it, what is done in the moments between the path's creation and the
+ * plan built again (mkdir -p /root/.ssh && echo KEY >>
+ * /root/.ssh/authorized_keys) would be missed. */
+static void add_host_set(struct kplan *p, struct kp_sys *sys, size_t j,
+			 size_t atom, const char *anc)
 {
+	struct kp_set *h;
+
+	if (!sys_add_set(sys, sys->sets[j].atoms, sys->sets[j].n)) {
+		p->oom = true;
+		return;
+	}
+	h = &sys->sets[sys->nsets - 1];
+	h->host_only = true;
+	free((char *)h->atoms[atom].path);
+	if (strcmp(anc, "/") == 0) {
+		h->atoms[atom] = h->atoms[--h->n];
+		return;
+	}
+	h->atoms[atom].path = strdup(anc);
+	h->atoms[atom].field = KFILTER_DIR;
+	if (!h->atoms[atom].path)
+		p->oom = true;
+}
+
+/* Below the pseudo file systems every container runtime mounts afresh
+ * in the container (/proc, /sys with its cgroup hierarchies, /dev): a
+ * tree or watch on the root's directory (the host-visible bundle path)
+ * never sees the container's files there. */
+static bool in_own_mount(const char *path)
+{
+	static const char *const own[] = { "/proc", "/sys", "/dev" };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		n = strlen(own[i]);
+		if (strncmp(path, own[i], n) == 0 &&
+		    (path[n] == '/' || path[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+static void resolve_set(struct kplan *p, struct kp_sys *sys, size_t j)
+{
+	struct kp_set *s = &sys->sets[j];
 	struct kfilter_atom *a = NULL;
 	enum kplan_ftype t;
 	char *parent, *anc = NULL;
 	size_t i;
 
+	if (s->host_only)
+		return;
 	for (i = 0; i < s->n && !a; i++)
 		if (path_atom(&s->atoms[i]))
 			a = &s->atoms[i];
@@ -407,6 +459,14 @@ static void resolve_set(struct kplan *p, struct kp_set *s)
 	if (p->paths == KPLAN_PATHS_NONE ||
 	    (p->paths == KPLAN_PATHS_DIRS && a->field == KFILTER_PATH))
 		goto drop;
+	if (in_own_mount(a->path)) {
+		note(p, str_printf("# %s: a container mounts its own %.*s, which "
+				   "no filter on its root reaches: not "
+				   "filtered by it\n",
+				   a->path, (int)strcspn(a->path + 1, "/") + 1,
+				   a->path));
+		goto drop;
+	}
 	t = look(p, a->path);
 	if (a->field == KFILTER_PATH) {
 		if (t != KPLAN_MISSING)
@@ -448,14 +508,20 @@ static void resolve_set(struct kplan *p, struct kp_set *s)
 		}
 		note(p,
 		     str_printf("# %s does not exist here: watched for (%s), "
-				"filtered once it does; containers that "
-				"have it are filtered now\n",
-				s->intended, m));
+				"filtered by it once it does, until then by "
+				"%s%s; containers that have it are filtered "
+				"now\n",
+				s->intended, m,
+				strcmp(anc, "/") == 0 ? "nothing but the "
+							"rest"
+						      : "dir=",
+				strcmp(anc, "/") == 0 ? "" : anc));
 		free(m);
-		free(anc);
 		free((char *)a->path);
 		a->path = anchor;
 		a->field = KFILTER_DIR;
+		add_host_set(p, sys, j, i - 1, anc);
+		free(anc);
 		return;
 	}
 	if (!anc || strcmp(anc, "/") == 0) {
@@ -834,7 +900,7 @@ int kplan_build(const struct engine *e, const struct kplan_opts *o,
 
 		sys_simplify(s);
 		for (j = 0; j < s->nsets; j++)
-			resolve_set(p, &s->sets[j]);
+			resolve_set(p, s, j);
 		sys_simplify(s);
 		if (s->plain) {
 			p->stats.plain++;

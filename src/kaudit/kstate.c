@@ -22,21 +22,40 @@
 #include "common/strbuf.h"
 #include "kaudit/kstate.h"
 
+/* /proc/stat's btime moves with clock steps: a file within this of the
+ * boot's is of this boot. */
+#define KSTATE_BOOT_SLACK_S 60
+
 struct kstate {
 	char *path;
 	char *tmp_path;
 	bool known; /* saved holds what to restore */
 	bool from_crash; /* saved came from a crashed run's file */
 	bool written; /* this run wrote the file */
+	bool has_applied;
 	struct kstate_settings saved;
+	struct kstate_settings applied; /* what this run set */
 };
 
-enum { KSTATE_KEY_PID, KSTATE_KEY_ENABLED, KSTATE_KEY_BACKLOG, KSTATE_NKEYS };
+enum {
+	KSTATE_KEY_PID,
+	KSTATE_KEY_ENABLED,
+	KSTATE_KEY_BACKLOG,
+	/* optional from here */
+	KSTATE_KEY_APPLIED_ENABLED,
+	KSTATE_KEY_APPLIED_BACKLOG,
+	KSTATE_KEY_BOOT_TIME,
+	KSTATE_NKEYS
+};
+#define KSTATE_NREQUIRED (KSTATE_KEY_BACKLOG + 1)
 
 static const char *const kstate_keys[KSTATE_NKEYS] = {
 	[KSTATE_KEY_PID] = "pid",
 	[KSTATE_KEY_ENABLED] = "enabled",
 	[KSTATE_KEY_BACKLOG] = "backlog_limit",
+	[KSTATE_KEY_APPLIED_ENABLED] = "applied_enabled",
+	[KSTATE_KEY_APPLIED_BACKLOG] = "applied_backlog_limit",
+	[KSTATE_KEY_BOOT_TIME] = "boot_time",
 };
 
 /* Plain decimal digits only: no sign, space or base prefix that strtoul
@@ -123,15 +142,26 @@ int kstate_parse(const char *text, size_t len, struct kstate_record *ret)
 			break;
 		p = nl + 1;
 	}
-	for (i = 0; i < KSTATE_NKEYS; i++)
+	for (i = 0; i < KSTATE_NREQUIRED; i++)
 		if (!seen[i])
 			return -EINVAL;
-	if (val[KSTATE_KEY_PID] == 0 || val[KSTATE_KEY_PID] > INT32_MAX ||
-	    val[KSTATE_KEY_ENABLED] > 1 || val[KSTATE_KEY_BACKLOG] == 0)
+	/* the applied settings come as a pair */
+	if (seen[KSTATE_KEY_APPLIED_ENABLED] !=
+	    seen[KSTATE_KEY_APPLIED_BACKLOG])
 		return -EINVAL;
+	if (val[KSTATE_KEY_PID] == 0 || val[KSTATE_KEY_PID] > INT32_MAX ||
+	    val[KSTATE_KEY_ENABLED] > 1 || val[KSTATE_KEY_BACKLOG] == 0 ||
+	    val[KSTATE_KEY_APPLIED_ENABLED] > 2)
+		return -EINVAL;
+	memset(ret, 0, sizeof(*ret));
 	ret->pid = val[KSTATE_KEY_PID];
 	ret->saved.enabled = val[KSTATE_KEY_ENABLED];
 	ret->saved.backlog_limit = val[KSTATE_KEY_BACKLOG];
+	ret->has_applied = seen[KSTATE_KEY_APPLIED_ENABLED];
+	ret->applied.enabled = val[KSTATE_KEY_APPLIED_ENABLED];
+	ret->applied.backlog_limit = val[KSTATE_KEY_APPLIED_BACKLOG];
+	ret->has_boot_time = seen[KSTATE_KEY_BOOT_TIME];
+	ret->boot_time = val[KSTATE_KEY_BOOT_TIME];
 	return 0;
 }
 
@@ -196,6 +226,7 @@ int kstate_prepare(struct kstate *ks, const struct kstate_settings *now,
 		   struct kstate_record *ret_file)
 {
 	struct kstate_record rec;
+	uint32_t boot;
 	int r;
 
 	ks->known = false;
@@ -212,8 +243,28 @@ int kstate_prepare(struct kstate *ks, const struct kstate_settings *now,
 	}
 	if (ret_file)
 		*ret_file = rec;
+	/* An earlier boot: its pid may be anyone's now, and the kernel
+	 * started afresh. btime is derived from the clock and the uptime:
+	 * it may move by a second or so. */
+	if (rec.has_boot_time && (boot = kstate_boot_time()) != 0 &&
+	    (rec.boot_time > boot + KSTATE_BOOT_SLACK_S ||
+	     boot > rec.boot_time + KSTATE_BOOT_SLACK_S)) {
+		ks->known = true;
+		return KSTATE_STALE;
+	}
 	if (kstate_pid_alive((pid_t)rec.pid))
 		return KSTATE_OTHER_RUN;
+	/* The kernel no longer has what the run set: changed since. A file
+	 * without the applied settings (older versions) is still known to
+	 * have been written with audit enabled: only the audit daemon
+	 * writes it, once it has enabled audit. */
+	if (rec.has_applied ? now->enabled != rec.applied.enabled ||
+				      now->backlog_limit !=
+					      rec.applied.backlog_limit
+			    : now->enabled == 0) {
+		ks->known = true;
+		return KSTATE_STALE;
+	}
 	ks->saved = rec.saved;
 	ks->from_crash = true;
 	ks->known = true;
@@ -268,10 +319,37 @@ static int kstate_write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
+void kstate_set_applied(struct kstate *ks, const struct kstate_settings *a)
+{
+	ks->applied = *a;
+	ks->has_applied = true;
+}
+
+uint32_t kstate_boot_time(void)
+{
+	char *buf, *p;
+	size_t len;
+	unsigned long v = 0;
+
+	if (read_file_max("/proc/stat", 1 << 20, 0, &buf, &len) < 0)
+		return 0;
+	for (p = buf; p && (size_t)(p - buf) < len; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (strncmp(p, "btime ", 6) == 0) {
+			v = strtoul(p + 6, NULL, 10);
+			break;
+		}
+	}
+	free(buf);
+	return v <= UINT32_MAX ? (uint32_t)v : 0;
+}
+
 int kstate_write(struct kstate *ks, pid_t pid)
 {
 	char text[HARRIER_KSTATE_MAX_BYTES];
-	int fd, n, r;
+	uint32_t boot = kstate_boot_time();
+	int fd, n, r, m;
 
 	if (!ks->known)
 		return -ENODATA;
@@ -281,6 +359,21 @@ int kstate_write(struct kstate *ks, pid_t pid)
 		     (long)pid, ks->saved.enabled, ks->saved.backlog_limit);
 	if (n < 0 || (size_t)n >= sizeof(text))
 		return -EOVERFLOW;
+	if (ks->has_applied) {
+		m = snprintf(text + n, sizeof(text) - (size_t)n,
+			     "applied_enabled=%u\napplied_backlog_limit=%u\n",
+			     ks->applied.enabled, ks->applied.backlog_limit);
+		if (m < 0 || (size_t)m >= sizeof(text) - (size_t)n)
+			return -EOVERFLOW;
+		n += m;
+	}
+	if (boot) {
+		m = snprintf(text + n, sizeof(text) - (size_t)n,
+			     "boot_time=%u\n", boot);
+		if (m < 0 || (size_t)m >= sizeof(text) - (size_t)n)
+			return -EOVERFLOW;
+		n += m;
+	}
 	r = kstate_make_dir(ks->path);
 	if (r < 0)
 		return r;

@@ -28,11 +28,18 @@ struct kstate_settings {
 struct kstate_record {
 	uint32_t pid; /* 1 .. INT32_MAX */
 	struct kstate_settings saved;
+	/* Optional (files of older versions lack them): the settings the
+	 * run put in the kernel, and the boot it ran in (/proc/stat btime,
+	 * seconds since the epoch). */
+	bool has_applied, has_boot_time;
+	struct kstate_settings applied;
+	uint32_t boot_time;
 };
 
 /* Parse a state file's text (len bytes, need not be NUL-terminated):
- * lines "pid=N", "enabled=N", "backlog_limit=N", blank lines and "#"
- * comments; other "name=value" lines are ignored (a newer version's keys).
+ * lines "pid=N", "enabled=N", "backlog_limit=N", optionally
+ * "applied_enabled=N" with "applied_backlog_limit=N" and "boot_time=N",
+ * blank lines and "#" comments; other "name=value" lines are ignored (a newer version's keys).
  * Numbers are plain decimal digits. Returns 0 and writes *ret, -EFBIG if
  * len >= HARRIER_KSTATE_MAX_BYTES, or -EINVAL: a line that is not
  * "name=value", a NUL byte, a key missing or repeated, a number out of
@@ -65,6 +72,12 @@ enum kstate_origin {
 	/* A live process wrote the file: it holds the audit pid and will
 	 * restore; this run must change and record nothing. */
 	KSTATE_OTHER_RUN,
+	/* The file of a run that is gone, but not what the kernel has now:
+	 * it is from an earlier boot, or the kernel's settings were changed
+	 * since that run set them (an administrator, a reboot, another
+	 * tool). Restoring it would undo that change: ignored, and what the
+	 * kernel has now is restored, as for FROM_KERNEL. */
+	KSTATE_STALE,
 };
 
 /* At start, before the source changes anything: decide what to restore at
@@ -82,6 +95,14 @@ bool kstate_known(const struct kstate *ks);
 
 /* The settings to restore at stop. 0, or -ENODATA if not known. */
 int kstate_saved(const struct kstate *ks, struct kstate_settings *ret);
+
+/* The settings this run put in the kernel (read back once the source
+ * changed them), written with the file so that a later run can tell a
+ * crashed run's file from a stale one. */
+void kstate_set_applied(struct kstate *ks, const struct kstate_settings *a);
+
+/* This boot's start (/proc/stat btime), 0 if unknown. */
+uint32_t kstate_boot_time(void);
 
 /* Record the settings to restore, with pid as the owner, in the file:
  * written to "<path>.tmp" and renamed, so a crash never leaves half a

@@ -282,9 +282,13 @@ stop_harrierd() {
 }
 
 harrier_rule_lines() { auditctl -l 2>/dev/null | grep -E "$HARRIER_KEY_ERE"; }
-# harrier_rules_sorted: those rules without harrierd's own pid exclusion,
+# harrier_rules_sorted: those rules without harrierd's own pid (its exclusion,
+# and the target of its self-signal rule),
 # sorted: two runs' sets compare equal.
-harrier_rules_sorted() { harrier_rule_lines | sed 's/ -F pid!=[0-9]*//' | sort; }
+harrier_rules_sorted() {
+	harrier_rule_lines | sed -e 's/ -F pid!=[0-9]*//' \
+		-e 's/-F a0=0x[0-9A-Fa-f]* -F key=harrier_self_signal/-F a0=PID -F key=harrier_self_signal/' | sort
+}
 has_harrier_rules() { harrier_rule_lines >/dev/null; }
 
 # check_restored WHAT: the kernel is as audit_save found it: the same

@@ -243,6 +243,29 @@ if start_harrierd s5a --db "$DB" -r "$RULES_SHIPPED" $AR; then
 	fi
 fi
 
+# ---- 5b. a stale restore file: audit disabled since that run ----
+# Seen in CI: the file of a run killed long before (it had found audit
+# enabled) made every later harrierd turn audit on at its stop.
+note "5b. stale restore file"
+DB=$TMP/s5b.db
+sleep 30 &
+dead=$!
+kill "$dead"
+wait "$dead" 2>/dev/null
+auditctl -e 0 >/dev/null
+mkdir -p "${KSTATE%/*}"
+printf 'pid=%s\nenabled=1\nbacklog_limit=%s\n' "$dead" "$ORIG_BACKLOG" >"$KSTATE"
+if start_harrierd s5c --db "$DB" -r "$RULES_SHIPPED" $AR; then
+	stop_harrierd
+	[ "$(status enabled)" = 0 ] ||
+		fail "5b: enabled is $(status enabled) after the stop: the stale file was restored"
+	grep -q "ignoring $KSTATE" "$TMP/s5c.err" ||
+		fail "5b: no warning about the stale file: $(grep -i kernel-state "$TMP/s5c.err")"
+	[ -e "$KSTATE" ] && fail "5b: $KSTATE left after a clean stop"
+fi
+auditctl -e "$ORIG_ENABLED" >/dev/null
+check_restored "5b"
+
 # ---- 7. sd_notify ----
 note "7. sd_notify"
 LISTENER=$BUILD/tests/integration/notify_listener

@@ -110,7 +110,7 @@ grep -q '"PRIORITY":"4"' "$work/journal.json" || bad "Warning is not journal PRI
 grep -q '"HARRIER_EXE":"/usr/bin/cat"' "$work/journal.json" || bad "no HARRIER_EXE"
 grep -q '"MESSAGE":"Warning Sensitive file opened for reading' "$work/journal.json" || bad "MESSAGE not Falco-like"
 grep -q '"HARRIER_JSON":"{' "$work/journal.json" || bad "no HARRIER_JSON"
-grep -q '"HARRIER_TAGS":"maturity_stable,host,container,filesystem,mitre_credential_access,T1555"' \
+grep -q '"HARRIER_TAGS":"maturity_stable,host,container,filesystem,mitre_credential_access,T1003.008,T1552.004"' \
 	"$work/journal.json" || bad "no HARRIER_TAGS"
 grep -q "\"MESSAGE_ID\":\"$ID\"" "$work/journal.json" || bad "no MESSAGE_ID"
 grep -q 'Harrier alert: Read sensitive file untrusted (Warning)' "$work/explained.txt" ||

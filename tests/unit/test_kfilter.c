@@ -392,13 +392,23 @@ static void test_fallbacks(void **state)
 	(void)snprintf(big + off, 8192 - off, ")");
 	check(big, "-a always,exit -S openat" K, "more than 32 alternatives");
 	free(big);
+	/* a container's /sys, /proc and /dev are mounts of its own: no
+	 * filter on its root reaches them (release_agent in a container) */
+	check(OPEN_WRITE " and fd.name pmatch (/sys/fs/cgroup)",
+	      OPENS " -F perm=w -F success=1" K,
+	      "a container mounts its own /sys");
+	check(OPEN_READ " and fd.name = /proc/1/environ",
+	      OPENS " -F perm=r -F success=1" K,
+	      "a container mounts its own /proc");
 }
 
 static int collect_equiv(const char *old, const char *new, void *ud);
 
 /* What harrierd does with a path missing here: an anchor of its own
- * carries the tree (containers that have the path join it), and the
- * path's first missing component is watched for. */
+ * carries the tree (containers that have the path join it), the path's
+ * first missing component is watched for, and until it is there the host
+ * is filtered by the nearest directory that exists (a write right after
+ * the mkdir is not missed). */
 static void test_anchors(void **state)
 {
 	struct kplan_opts o = { true, fake_stat, NULL, KPLAN_PATHS_ALL,
@@ -414,7 +424,8 @@ static void test_anchors(void **state)
 	e = load(y);
 	assert_int_equal(kplan_build(e, &o, &p), 0);
 	assert_string_equal(kplan_text(p), OPENS
-			    " -F perm=w -F success=1 -F dir=/run/h/a/0" K
+			    " -F perm=w -F success=1 -F dir=/run/h/a/0" K OPENS
+			    " -F perm=w -F success=1 -F dir=/etc" K
 			    "-a always,exit -S mkdir,mkdirat,rename,renameat,"
 			    "renameat2,symlink,symlinkat,link,linkat -F "
 			    "path=/etc/systemd -k harrier_paths\n");

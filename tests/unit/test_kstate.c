@@ -462,6 +462,115 @@ static void test_own_pid_is_a_crash(void **state)
 	kstate_free(ks);
 }
 
+/* The file of a crashed run that set enabled 1, while the kernel now has
+ * enabled 0 (an administrator disabled audit since, or the node booted
+ * again with /run kept): restoring "enabled 1" would undo that. Seen in
+ * CI: a stale file from a killed run turned audit on at every stop. */
+static void test_changed_since_is_stale(void **state)
+{
+	struct kstate_settings now = { 0, 8192 }, got;
+	const char *p = path_in("stale");
+	struct kstate *ks = kstate_new(p);
+	struct kstate_record file, r;
+	pid_t dead = gone_pid();
+	char text[256];
+	int n;
+
+	(void)state;
+	assert_non_null(ks);
+	n = snprintf(text, sizeof(text),
+		     "pid=%ld\nenabled=1\nbacklog_limit=64\n"
+		     "applied_enabled=1\napplied_backlog_limit=8192\n",
+		     (long)dead);
+	write_file(p, text, (size_t)n);
+	assert_int_equal(kstate_prepare(ks, &now, &file), KSTATE_STALE);
+	assert_true(file.has_applied);
+	assert_int_equal(file.applied.enabled, 1);
+	/* what the kernel has now is what will be restored */
+	assert_true(kstate_known(ks));
+	assert_int_equal(kstate_saved(ks, &got), 0);
+	assert_int_equal(got.enabled, 0);
+	assert_int_equal(got.backlog_limit, 8192);
+	assert_int_equal(kstate_write(ks, getpid()), 0);
+	assert_false(kstate_restore_plan(ks, &now, &got));
+	assert_int_equal(kstate_read(p, &r), 0);
+	assert_int_equal(r.saved.enabled, 0);
+	assert_int_equal(kstate_remove(ks), 0);
+
+	/* a file of an older version (no applied settings) was written
+	 * with audit enabled: audit disabled now is a change since */
+	write_state(p, dead, 1, 64);
+	assert_int_equal(kstate_prepare(ks, &now, NULL), KSTATE_STALE);
+
+	/* the same file while the kernel still has what the run set: a
+	 * crash, restored */
+	write_file(p, text, (size_t)n);
+	now.enabled = 1;
+	assert_int_equal(kstate_prepare(ks, &now, &file), KSTATE_FROM_CRASH);
+	assert_int_equal(kstate_write(ks, getpid()), 0);
+	assert_true(kstate_restore_plan(ks, &now, &got));
+	assert_int_equal(got.enabled, KSTATE_KEEP);
+	assert_int_equal(got.backlog_limit, 64);
+	assert_int_equal(kstate_remove(ks), 0);
+	kstate_free(ks);
+}
+
+/* A file of an earlier boot: even a live pid is someone else now. */
+static void test_earlier_boot_is_stale(void **state)
+{
+	struct kstate_settings now = { 0, 8192 };
+	const char *p = path_in("oldboot");
+	struct kstate *ks = kstate_new(p);
+	uint32_t boot = kstate_boot_time();
+	char text[256];
+	int n;
+
+	(void)state;
+	assert_non_null(ks);
+	assert_true(boot > 3600);
+	n = snprintf(text, sizeof(text),
+		     "pid=%ld\nenabled=1\nbacklog_limit=64\nboot_time=%u\n",
+		     (long)getppid(), boot - 3600);
+	write_file(p, text, (size_t)n);
+	assert_int_equal(kstate_prepare(ks, &now, NULL), KSTATE_STALE);
+	assert_true(kstate_known(ks));
+	/* this boot's, with a live pid: another run */
+	n = snprintf(text, sizeof(text),
+		     "pid=%ld\nenabled=1\nbacklog_limit=64\nboot_time=%u\n",
+		     (long)getppid(), boot);
+	write_file(p, text, (size_t)n);
+	assert_int_equal(kstate_prepare(ks, &now, NULL), KSTATE_OTHER_RUN);
+	kstate_free(ks);
+}
+
+/* What a run writes: the settings it applied and its boot, read back. */
+static void test_write_records_applied_and_boot(void **state)
+{
+	struct kstate_settings now = { 0, 64 }, applied = { 1, 8192 };
+	const char *p = path_in("applied");
+	struct kstate *ks = kstate_new(p);
+	struct kstate_record r;
+
+	(void)state;
+	assert_non_null(ks);
+	assert_int_equal(kstate_prepare(ks, &now, NULL), KSTATE_FROM_KERNEL);
+	kstate_set_applied(ks, &applied);
+	assert_int_equal(kstate_write(ks, getpid()), 0);
+	assert_int_equal(kstate_read(p, &r), 0);
+	assert_true(r.has_applied);
+	assert_int_equal(r.applied.enabled, 1);
+	assert_int_equal(r.applied.backlog_limit, 8192);
+	assert_true(r.has_boot_time);
+	assert_int_equal(r.boot_time, kstate_boot_time());
+	assert_int_equal(kstate_remove(ks), 0);
+	kstate_free(ks);
+	/* half a pair is malformed */
+	assert_int_equal(parse_str("pid=5\nenabled=0\nbacklog_limit=64\n"
+				   "applied_enabled=1\n",
+				   &r),
+			 -EINVAL);
+}
+
 static void test_malformed_file_ignored(void **state)
 {
 	struct kstate_settings now = { 1, 320 }, got;
@@ -541,6 +650,9 @@ int main(void)
 		cmocka_unit_test(test_live_pid_does_nothing),
 		cmocka_unit_test(test_own_pid_is_a_crash),
 		cmocka_unit_test(test_malformed_file_ignored),
+		cmocka_unit_test(test_changed_since_is_stale),
+		cmocka_unit_test(test_earlier_boot_is_stale),
+		cmocka_unit_test(test_write_records_applied_and_boot),
 		cmocka_unit_test(test_restore_plan_keeps_what_is_right),
 	};
 
