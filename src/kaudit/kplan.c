@@ -640,7 +640,9 @@ static void set_text(struct strbuf *sb, struct kp_set *s)
 {
 	size_t i;
 
-	qsort(s->atoms, s->n, sizeof(*s->atoms), atom_cmp);
+	/* (the empty set, the plain rule, has no atoms array at all) */
+	if (s->n > 1)
+		qsort(s->atoms, s->n, sizeof(*s->atoms), atom_cmp);
 	for (i = 0; i < s->n; i++)
 		atom_text(sb, &s->atoms[i]);
 }
@@ -688,7 +690,9 @@ static void line_text(struct strbuf *sb, const struct kp_line *l,
 
 	strbuf_appendf(sb, "-a always,exit%s -S %s", b64 ? " -F arch=b64" : "",
 		       l->syscalls);
-	qsort(l->set->atoms, l->set->n, sizeof(*l->set->atoms), atom_cmp);
+	if (l->set->n > 1)
+		qsort(l->set->atoms, l->set->n, sizeof(*l->set->atoms),
+		      atom_cmp);
 	for (i = 0; i < l->set->n; i++) {
 		const struct kfilter_atom *a = &l->set->atoms[i];
 
