@@ -601,6 +601,20 @@ static size_t type_index(const struct store_item_type *t)
 	return NTYPES;
 }
 
+int store_bind_text(sqlite3_stmt *st, int col, const char *s)
+{
+	if (!s)
+		return sqlite3_bind_null(st, col);
+	return sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
+}
+
+int store_bind_id(sqlite3_stmt *st, int col, int64_t v)
+{
+	if (v < 0)
+		return sqlite3_bind_null(st, col);
+	return sqlite3_bind_int64(st, col, v);
+}
+
 /* An error of the item itself (SQLite would refuse it again), as opposed
  * to a store that does not work. */
 static bool item_error(int rc)

@@ -81,6 +81,13 @@ struct store_item_type {
 	const char *prune_rows_sql;
 };
 
+/* For item types' bind and write: text bound as is (SQLITE_STATIC: it
+ * must outlive the step), NULL as NULL; an id (pid, uid, ...) below 0,
+ * "unknown" in struct alert and struct context_event, as NULL, so that
+ * "uid = 0" never matches an unknown one. SQLite result codes. */
+int store_bind_text(sqlite3_stmt *st, int col, const char *s);
+int store_bind_id(sqlite3_stmt *st, int col, int64_t v);
+
 struct store_options {
 	unsigned int queue_max;	      /* 1..HARRIER_STORE_QUEUE_MAX */
 	int enqueue_wait_ms;	      /* queue full: -1 = wait forever */

@@ -72,22 +72,6 @@ static const char prune_rows_sql[] =
 	"(SELECT id FROM alerts ORDER BY id DESC LIMIT 1 OFFSET ?1) ORDER BY "
 	"id LIMIT " XSTR(HARRIER_STORE_PRUNE_BATCH) ")";
 
-static int bind_text(sqlite3_stmt *st, int col, const char *s)
-{
-	if (!s)
-		return sqlite3_bind_null(st, col);
-	return sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
-}
-
-/* -1 is "unknown" in struct alert: NULL in the table, so that queries
- * like "uid = 0" never match an unknown one. */
-static int bind_id(sqlite3_stmt *st, int col, int64_t v)
-{
-	if (v < 0)
-		return sqlite3_bind_null(st, col);
-	return sqlite3_bind_int64(st, col, v);
-}
-
 /* Falco's container.id on the host ('host'). Internal alerts (no
  * process) stay without a container. */
 static bool on_host(const struct alert *a)
@@ -126,33 +110,36 @@ static int alert_bind(sqlite3_stmt *st, const void *data,
 	alert_format_time(a->time_ns, t, sizeof(t));
 	rc |= sqlite3_bind_text(st, COL_TIME, t, -1, SQLITE_TRANSIENT);
 	rc |= sqlite3_bind_int64(st, COL_TIME_NS, (sqlite3_int64)a->time_ns);
-	rc |= bind_text(st, COL_HOSTNAME, a->hostname);
-	rc |= bind_text(st, COL_RULE, a->rule ? a->rule : "");
-	rc |= bind_text(st, COL_PRIORITY, alert_priority_name(a->priority));
+	rc |= store_bind_text(st, COL_HOSTNAME, a->hostname);
+	rc |= store_bind_text(st, COL_RULE, a->rule ? a->rule : "");
+	rc |= store_bind_text(st, COL_PRIORITY,
+			      alert_priority_name(a->priority));
 	rc |= sqlite3_bind_int(st, COL_PRIORITY_NUM, (int)a->priority);
-	rc |= a->output ? bind_text(st, COL_OUTPUT, scratch->buf + out_at) :
-			  sqlite3_bind_null(st, COL_OUTPUT);
-	rc |= bind_text(st, COL_TAGS, scratch->buf + tags_at);
-	rc |= bind_text(st, COL_SOURCE, a->source);
-	rc |= bind_text(st, COL_CONTAINER_ID,
-			on_host(a) ? "host" : a->container_id);
-	rc |= bind_text(st, COL_CONTAINER_NAME,
-			on_host(a) && !a->container_name ? "host" :
-							   a->container_name);
-	rc |= bind_text(st, COL_POD_NAME, a->pod_name);
-	rc |= bind_text(st, COL_POD_NAMESPACE, a->pod_namespace);
-	rc |= bind_id(st, COL_PID, a->pid);
-	rc |= bind_id(st, COL_PPID, a->ppid);
-	rc |= bind_id(st, COL_UID, a->uid);
-	rc |= bind_id(st, COL_AUID, a->auid);
-	rc |= bind_text(st, COL_EXE, a->exe);
-	rc |= bind_text(st, COL_CMDLINE, a->cmdline);
-	rc |= bind_text(st, COL_SYSCALL, a->syscall);
-	rc |= bind_text(st, COL_FILE, a->file);
+	rc |= a->output ?
+		      store_bind_text(st, COL_OUTPUT, scratch->buf + out_at) :
+		      sqlite3_bind_null(st, COL_OUTPUT);
+	rc |= store_bind_text(st, COL_TAGS, scratch->buf + tags_at);
+	rc |= store_bind_text(st, COL_SOURCE, a->source);
+	rc |= store_bind_text(st, COL_CONTAINER_ID,
+			      on_host(a) ? "host" : a->container_id);
+	rc |= store_bind_text(st, COL_CONTAINER_NAME,
+			      on_host(a) && !a->container_name ?
+				      "host" :
+				      a->container_name);
+	rc |= store_bind_text(st, COL_POD_NAME, a->pod_name);
+	rc |= store_bind_text(st, COL_POD_NAMESPACE, a->pod_namespace);
+	rc |= store_bind_id(st, COL_PID, a->pid);
+	rc |= store_bind_id(st, COL_PPID, a->ppid);
+	rc |= store_bind_id(st, COL_UID, a->uid);
+	rc |= store_bind_id(st, COL_AUID, a->auid);
+	rc |= store_bind_text(st, COL_EXE, a->exe);
+	rc |= store_bind_text(st, COL_CMDLINE, a->cmdline);
+	rc |= store_bind_text(st, COL_SYSCALL, a->syscall);
+	rc |= store_bind_text(st, COL_FILE, a->file);
 	rc |= sqlite3_bind_int64(st, COL_AUDIT_SERIAL,
 				 (sqlite3_int64)a->audit_serial);
-	rc |= bind_text(st, COL_FIELDS, scratch->buf + fields_at);
-	rc |= bind_text(st, COL_ORIGIN, a->origin);
+	rc |= store_bind_text(st, COL_FIELDS, scratch->buf + fields_at);
+	rc |= store_bind_text(st, COL_ORIGIN, a->origin);
 	return rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR;
 }
 

@@ -81,28 +81,14 @@ static const char prune_events_sql[] =
 	"WHERE ce.event_id = e.id) ORDER BY e.time_ns LIMIT "
 	XSTR(HARRIER_STORE_PRUNE_BATCH) ")";
 
-static int bind_text(sqlite3_stmt *st, int col, const char *s)
-{
-	if (!s)
-		return sqlite3_bind_null(st, col);
-	return sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
-}
-
-static int bind_id(sqlite3_stmt *st, int col, int64_t v)
-{
-	if (v < 0)
-		return sqlite3_bind_null(st, col);
-	return sqlite3_bind_int64(st, col, v);
-}
-
 static int bind_key(sqlite3_stmt *st, int col, const struct alert_key *k)
 {
 	int rc = SQLITE_OK;
 
 	rc |= sqlite3_bind_int64(st, col, (sqlite3_int64)k->time_ns);
 	rc |= sqlite3_bind_int64(st, col + 1, (sqlite3_int64)k->serial);
-	rc |= bind_text(st, col + 2, k->rule ? k->rule : "");
-	rc |= bind_text(st, col + 3, k->hostname);
+	rc |= store_bind_text(st, col + 2, k->rule ? k->rule : "");
+	rc |= store_bind_text(st, col + 3, k->hostname);
 	return rc;
 }
 
@@ -140,36 +126,36 @@ static int event_write(sqlite3_stmt *const *sts, const void *data,
 	alert_format_time(e->time_ns, t, sizeof(t));
 	rc |= sqlite3_bind_text(st, 1, t, -1, SQLITE_STATIC);
 	rc |= sqlite3_bind_int64(st, 2, (sqlite3_int64)e->time_ns);
-	rc |= bind_text(st, 3, e->hostname);
+	rc |= store_bind_text(st, 3, e->hostname);
 	rc |= sqlite3_bind_int64(st, 4, (sqlite3_int64)e->serial);
-	rc |= bind_text(st, 5, e->syscall);
+	rc |= store_bind_text(st, 5, e->syscall);
 	rc |= e->success < 0 ? sqlite3_bind_null(st, 6) :
 			       sqlite3_bind_int(st, 6, e->success ? 1 : 0);
 	rc |= e->has_exit ? sqlite3_bind_int64(st, 7, e->exit) :
 			    sqlite3_bind_null(st, 7);
-	rc |= bind_id(st, 8, e->pid);
-	rc |= bind_id(st, 9, e->ppid);
-	rc |= bind_id(st, 10, e->uid);
-	rc |= bind_id(st, 11, e->auid);
-	rc |= bind_id(st, 12, e->ses);
-	rc |= bind_text(st, 13, e->exe);
-	rc |= bind_text(st, 14, e->cmdline);
-	rc |= bind_text(st, 15, e->cwd);
-	rc |= bind_text(st, 16, e->file);
-	rc |= bind_text(st, 17, e->address);
-	rc |= bind_text(st, 18, e->container_id);
-	rc |= bind_text(st, 19, e->container_name);
-	rc |= bind_text(st, 20, e->pod_name);
-	rc |= bind_text(st, 21, e->pod_namespace);
-	rc |= bind_text(st, 22, e->origin);
-	rc |= bind_text(st, 23, e->argv);
+	rc |= store_bind_id(st, 8, e->pid);
+	rc |= store_bind_id(st, 9, e->ppid);
+	rc |= store_bind_id(st, 10, e->uid);
+	rc |= store_bind_id(st, 11, e->auid);
+	rc |= store_bind_id(st, 12, e->ses);
+	rc |= store_bind_text(st, 13, e->exe);
+	rc |= store_bind_text(st, 14, e->cmdline);
+	rc |= store_bind_text(st, 15, e->cwd);
+	rc |= store_bind_text(st, 16, e->file);
+	rc |= store_bind_text(st, 17, e->address);
+	rc |= store_bind_text(st, 18, e->container_id);
+	rc |= store_bind_text(st, 19, e->container_name);
+	rc |= store_bind_text(st, 20, e->pod_name);
+	rc |= store_bind_text(st, 21, e->pod_namespace);
+	rc |= store_bind_text(st, 22, e->origin);
+	rc |= store_bind_text(st, 23, e->argv);
 	rc = run(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR, NULL);
 	for (i = 0; rc == SQLITE_OK && i < e->nlinks; i++) {
 		st = sts[1];
 		rc = bind_key(st, 1, &e->links[i]);
 		rc |= sqlite3_bind_int64(st, 5, (sqlite3_int64)e->time_ns);
 		rc |= sqlite3_bind_int64(st, 6, (sqlite3_int64)e->serial);
-		rc |= bind_text(st, 7, e->hostname);
+		rc |= store_bind_text(st, 7, e->hostname);
 		rc = run(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR,
 			 &changes);
 		if (rc == SQLITE_OK && changes == 0)
@@ -188,7 +174,7 @@ static int summary_write(sqlite3_stmt *const *sts, const void *data,
 	(void)scratch;
 	*ret_note = 0;
 	rc = bind_key(st, 1, &c->capture);
-	rc |= bind_text(st, 5, c->scope);
+	rc |= store_bind_text(st, 5, c->scope);
 	rc |= sqlite3_bind_int64(st, 6, (sqlite3_int64)c->from_ns);
 	rc |= sqlite3_bind_int64(st, 7, (sqlite3_int64)c->until_ns);
 	rc |= sqlite3_bind_int64(st, 8, (sqlite3_int64)c->events);

@@ -9,8 +9,9 @@
  * exactly once and in order, the counters say so, and the fault was
  * reported when it began and when it cleared. Context around alerts
  * waits through a short fault and is dropped, counted, by one that
- * spills (it is never spooled). Also: safe opening,
- * retention on an injected clock, a WAL that stays bounded.
+ * spills (it is never spooled), and goes with its alerts or by age. Also:
+ * safe opening, retention on an injected clock, a WAL that stays
+ * bounded.
  * Root is needed for chattr, chown and the mount namespaces.
  */
 #include "config.h"
@@ -955,6 +956,72 @@ static void test_retention(void **state)
 	sink_free(s);
 }
 
+static bool pruned_context(const struct store_status *st)
+{
+	/* the old alert, the capture and the event no alert joins */
+	return st->pruned >= 3;
+}
+
+/* max_age takes an old alert's capture and events with it (schema 2's
+ * triggers), and the captures and events that no alert joins (their
+ * joins were dropped) once they are that old too; the new alert keeps
+ * its context. */
+static void test_retention_context(void **state)
+{
+	struct fixture *f = *state;
+	struct alert_key gone = { T0 + 5, 5, (char *)"Dropped",
+				  (char *)"node-1" };
+	struct context_summary orphan = { gone, (char *)"host pid 7 lineage",
+					  T0, T0 + 10, 1, 0, 1, false };
+	struct alert_key nowhere = { T0 + 7, 7, (char *)"Never captured",
+				     (char *)"node-1" };
+	struct clock_fake clk;
+	struct store_options o;
+	struct context_event e;
+	struct sink *s = NULL;
+	char *err = NULL;
+	uint64_t old, young;
+
+	clock_fake_init(&clk, 1000000000ULL, T0 + 7200ULL * 1000000000ULL);
+	daemon_options(f, &o);
+	o.clock = &clk.clock;
+	o.max_age_s = 3600;
+	o.prune_interval_ms = 600000;
+	assert_int_equal(store_sink_open(f->db, &o, &s, &err), 0);
+	old = f->serial;
+	emit_n(f, s, 1, "Old");
+	emit_capture(s, "Old", old, 3);
+	assert_int_equal(store_sink_emit_summary(s, &orphan), 0);
+	memset(&e, 0, sizeof(e));
+	e.time_ns = T0 + 6;
+	e.serial = 6;
+	e.hostname = (char *)"node-1";
+	e.syscall = (char *)"connect";
+	e.pid = e.ppid = e.uid = e.auid = e.ses = -1;
+	e.links = &nowhere;
+	e.nlinks = 1;
+	assert_int_equal(store_sink_emit_context(s, &e), 0);
+	f->serial = 7100ULL * 1000000000ULL;
+	young = f->serial;
+	emit_n(f, s, 1, "Young");
+	emit_capture(s, "Young", young, 2);
+	assert_int_equal(sink_flush(s), 0);
+	assert_int_equal(q_int(f->db, "SELECT count(*) FROM captures"), 3);
+	assert_int_equal(q_int(f->db, "SELECT count(*) FROM events"), 6);
+
+	clock_fake_advance_ms(&clk, 600001);
+	store_sink_prune_now(s);
+	wait_status(s, pruned_context);
+	assert_int_equal(sink_flush(s), 0);
+	sink_free(s);
+	assert_int_equal(q_int(f->db, "SELECT count(*) FROM alerts"), 1);
+	assert_int_equal(q_int(f->db, "SELECT count(*) FROM captures"), 1);
+	assert_capture(f->db, young, 2);
+	assert_int_equal(q_int(f->db, "SELECT count(*) FROM events"), 2);
+	assert_int_equal(q_int(f->db, "SELECT count(*) FROM alert_captures"),
+			 1);
+}
+
 /* The store's disk use follows its rows: while a reader keeps an old
  * snapshot the WAL must grow (nothing after the snapshot can be
  * checkpointed), but once the reader is gone the WAL is checkpointed and
@@ -1044,6 +1111,7 @@ int main(void)
 		T(test_restart_during_fault),
 		T(test_safe_open),
 		T(test_retention),
+		T(test_retention_context),
 		T(test_wal_shrinks_after_reader),
 		T(test_output_column_escaped),
 #undef T
