@@ -553,6 +553,7 @@ static int install_kernel_rules(struct kaudit *k)
 	r = install_set(k->krules, "kernel audit rules");
 	if (r < 0)
 		return r;
+	(void)kplan_host_equivs(k->plan, equiv_cb, k);
 	log_info("installed %zu kernel audit rules",
 		 kernel_rules_count(k->krules));
 	/* New trees (or trees that were gone) start without the roots. */

@@ -45,6 +45,11 @@ struct kp_sys {
 struct kp_line {
 	struct kp_set *set; /* borrowed from a kp_sys */
 	char *syscalls; /* "open,openat" */
+	/* Directories joined to the line's dir= tree (auditctl -M): lines
+	 * that differed only in their directory, one kernel rule for all.
+	 * also_want: what each meant for containers (NULL: host only). */
+	char **also, **also_want;
+	size_t nalso;
 };
 
 struct kplan {
@@ -111,8 +116,15 @@ void kplan_free(struct kplan *p)
 		free(p->sys[i].name);
 	}
 	free(p->sys);
-	for (i = 0; i < p->nlines; i++)
+	for (i = 0; i < p->nlines; i++) {
 		free(p->lines[i].syscalls);
+		for (j = 0; j < p->lines[i].nalso; j++) {
+			free(p->lines[i].also[j]);
+			free(p->lines[i].also_want[j]);
+		}
+		free(p->lines[i].also);
+		free(p->lines[i].also_want);
+	}
 	free(p->lines);
 	strbuf_free(&p->text);
 	strbuf_free(&p->notes);
@@ -543,6 +555,330 @@ drop:
 	*a = s->atoms[--s->n];
 }
 
+/* ---- fewer kernel rules ---- */
+
+/* The kernel tests every exit rule on every audited syscall of the node,
+ * and each path= rule is repeated for every container root: a syscall
+ * with more path= filters than this is filtered without the path. */
+#define KP_MAX_WATCHES 2
+
+static bool atom_equal(const struct kfilter_atom *a,
+		       const struct kfilter_atom *b)
+{
+	if (a->field != b->field || a->op != b->op || a->arg != b->arg)
+		return false;
+	if (path_atom(a))
+		return strcmp(a->path, b->path) == 0;
+	return a->value == b->value;
+}
+
+/* The one "= value" atom on a field that takes ranges (exit, a0..a3);
+ * -1 when there is none or more than one. */
+static ssize_t value_atom(const struct kp_set *s)
+{
+	ssize_t k = -1;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct kfilter_atom *a = &s->atoms[i];
+
+		if (a->op != KFILTER_EQ ||
+		    (a->field != KFILTER_ARG && a->field != KFILTER_EXIT))
+			continue;
+		if (k >= 0)
+			return -1;
+		k = (ssize_t)i;
+	}
+	return k;
+}
+
+/* Are a and b the same but for their value atoms ka, kb (same field)? */
+static bool same_but(const struct kp_set *a, ssize_t ka, const struct kp_set *b,
+		     ssize_t kb)
+{
+	size_t i, j;
+
+	if (a->n != b->n || a->atoms[ka].field != b->atoms[kb].field ||
+	    a->atoms[ka].arg != b->atoms[kb].arg)
+		return false;
+	for (i = 0; i < a->n; i++) {
+		bool found = false;
+
+		if ((ssize_t)i == ka)
+			continue;
+		for (j = 0; j < b->n && !found; j++)
+			found = (ssize_t)j != kb &&
+				atom_equal(&a->atoms[i], &b->atoms[j]);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* Sets that differ only in "exit = v" or "a0 = v" become one with
+ * "min <= x <= max": a superset (the values between come too), one
+ * kernel rule instead of one per value (ptrace requests, dup's target
+ * fds). */
+static void sys_merge_values(struct kplan *p, struct kp_sys *s)
+{
+	size_t i, j, merged = 0;
+
+	for (i = 0; i < s->nsets; i++) {
+		struct kp_set *a = &s->sets[i];
+		ssize_t ka = a->atoms ? value_atom(a) : -1;
+		int64_t lo, hi;
+		struct kfilter_atom *na;
+		size_t n = 0;
+
+		if (ka < 0)
+			continue;
+		lo = hi = a->atoms[ka].value;
+		for (j = i + 1; j < s->nsets; j++) {
+			struct kp_set *b = &s->sets[j];
+			ssize_t kb = b->atoms ? value_atom(b) : -1;
+
+			if (kb < 0 || !same_but(a, ka, b, kb))
+				continue;
+			if (b->atoms[kb].value < lo)
+				lo = b->atoms[kb].value;
+			if (b->atoms[kb].value > hi)
+				hi = b->atoms[kb].value;
+			set_clear(b);
+			n++;
+		}
+		if (n == 0)
+			continue;
+		na = realloc(a->atoms, (a->n + 1) * sizeof(*na));
+		if (!na) {
+			p->oom = true;
+			return;
+		}
+		a->atoms = na;
+		a->atoms[a->n] = a->atoms[ka];
+		a->atoms[ka].op = KFILTER_GE;
+		a->atoms[ka].value = lo;
+		a->atoms[a->n].op = KFILTER_LE;
+		a->atoms[a->n].value = hi;
+		a->n++;
+		merged += n + 1;
+	}
+	if (merged)
+		note(p, str_printf("# %s: %zu rules on single values merged "
+				   "into ranges\n",
+				   s->name, merged));
+	for (i = 0, j = 0; i < s->nsets; i++)
+		if (s->sets[i].atoms)
+			s->sets[j++] = s->sets[i];
+	s->nsets = j;
+}
+
+/* Syscalls rare enough that sending every successful call costs less
+ * than a path= rule per file and per container root. */
+static bool rare_syscall(const char *name)
+{
+	static const char *const rare[] = {
+		"link",	  "linkat", "symlink", "symlinkat", "chmod",
+		"fchmod", "fchmodat", "chown", "fchown", "fchownat",
+		"lchown", "mknod",  "mknodat", "truncate",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rare) / sizeof(rare[0]); i++)
+		if (strcmp(name, rare[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A rare syscall with more than KP_MAX_WATCHES path= sets: each loses
+ * its path. */
+static void sys_widen_watches(struct kplan *p, struct kp_sys *s)
+{
+	size_t i, k, n = 0;
+
+	if (!rare_syscall(s->name))
+		return;
+
+	for (i = 0; i < s->nsets; i++)
+		for (k = 0; k < s->sets[i].n; k++)
+			if (s->sets[i].atoms[k].field == KFILTER_PATH)
+				n++;
+	if (n <= KP_MAX_WATCHES)
+		return;
+	for (i = 0; i < s->nsets; i++) {
+		struct kp_set *t = &s->sets[i];
+
+		for (k = 0; k < t->n; k++)
+			if (t->atoms[k].field == KFILTER_PATH) {
+				free((char *)t->atoms[k].path);
+				t->atoms[k] = t->atoms[--t->n];
+				break;
+			}
+	}
+	note(p, str_printf("# %s: %zu path= filters (repeated for every "
+			   "container root) give way to one rule without "
+			   "them\n",
+			   s->name, n));
+}
+
+/* ---- one tree for many directories ---- */
+
+static const struct kfilter_atom *set_dir(const struct kp_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->atoms[i].field == KFILTER_DIR)
+			return &s->atoms[i];
+	return NULL;
+}
+
+/* Lines a and b: the same syscalls and atoms but for their directory. */
+static bool same_but_dir(const struct kp_line *a, const struct kp_line *b)
+{
+	size_t i, j;
+
+	if (strcmp(a->syscalls, b->syscalls) != 0 || a->set->n != b->set->n)
+		return false;
+	for (i = 0; i < a->set->n; i++) {
+		bool found = false;
+
+		if (a->set->atoms[i].field == KFILTER_DIR)
+			continue;
+		for (j = 0; j < b->set->n && !found; j++)
+			found = atom_equal(&a->set->atoms[i], &b->set->atoms[j]);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static bool under_dir(const char *p, const char *d)
+{
+	return kfilter_path_under(p, d);
+}
+
+/* May line r's tree carry the directories of the lines in grp? The
+ * kernel joins a directory to every tree whose path is r's or above it
+ * (audit_tag_tree): no line outside grp may have such a tree, nor may
+ * one of ours be an anchor (containers join those by name). */
+static bool rep_ok(const struct kplan *p, size_t r, const bool *grp)
+{
+	const char *rp = set_dir(p->lines[r].set)->path;
+	size_t i;
+
+	for (i = 0; i < p->nlines; i++) {
+		const struct kfilter_atom *d = set_dir(p->lines[i].set);
+
+		if (grp[i] || !d)
+			continue;
+		if (under_dir(rp, d->path))
+			return false;
+	}
+	return true;
+}
+
+static bool is_anchor(const struct kplan *p, const char *path)
+{
+	return p->anchors && under_dir(path, p->anchors);
+}
+
+/* Lines that differ only in a dir= become one, the others' directories
+ * joined to its tree: each kernel exit rule costs every audited syscall
+ * of the node, the joins cost nothing per syscall. */
+static int merge_dir_lines(struct kplan *p)
+{
+	bool *grp = calloc(p->nlines ? p->nlines : 1, sizeof(*grp));
+	size_t i, j, k, n, r;
+	int rc = 0;
+
+	if (!grp)
+		return -ENOMEM;
+	for (i = 0; i < p->nlines && rc == 0; i++) {
+		const struct kfilter_atom *d = set_dir(p->lines[i].set);
+
+		if (!d || is_anchor(p, d->path))
+			continue;
+		memset(grp, 0, p->nlines * sizeof(*grp));
+		grp[i] = true;
+		n = 1;
+		for (j = i + 1; j < p->nlines; j++) {
+			const struct kfilter_atom *e = set_dir(p->lines[j].set);
+
+			if (e && !is_anchor(p, e->path) &&
+			    same_but_dir(&p->lines[i], &p->lines[j])) {
+				grp[j] = true;
+				n++;
+			}
+		}
+		if (n < 2)
+			continue;
+		for (r = i; r < p->nlines; r++)
+			if (grp[r] && rep_ok(p, r, grp))
+				break;
+		if (r == p->nlines)
+			continue;
+		for (j = 0; j < p->nlines; j++) {
+			struct kp_line *t = &p->lines[r], *m = &p->lines[j];
+			char **na, **nw;
+
+			if (!grp[j] || j == r)
+				continue;
+			na = realloc(t->also, (t->nalso + 1) * sizeof(*na));
+			if (na)
+				t->also = na;
+			nw = realloc(t->also_want, (t->nalso + 1) * sizeof(*nw));
+			if (nw)
+				t->also_want = nw;
+			if (!na || !nw) {
+				rc = -ENOMEM;
+				break;
+			}
+			t->also[t->nalso] = strdup(set_dir(m->set)->path);
+			t->also_want[t->nalso] =
+				m->set->intended ? strdup(m->set->intended)
+						 : NULL;
+			if (!t->also[t->nalso] ||
+			    (m->set->intended && !t->also_want[t->nalso])) {
+				free(t->also[t->nalso]);
+				rc = -ENOMEM;
+				break;
+			}
+			t->nalso++;
+			free(m->syscalls);
+			m->syscalls = NULL;
+		}
+		/* drop the merged lines (syscalls NULL), keep the order */
+		for (j = 0, k = 0; j < p->nlines; j++) {
+			if (!p->lines[j].syscalls)
+				continue;
+			if (j == r)
+				r = k;
+			p->lines[k++] = p->lines[j];
+		}
+		p->nlines = k;
+	}
+	free(grp);
+	return rc;
+}
+
+int kplan_host_equivs(const struct kplan *p, kplan_equiv_cb cb, void *ud)
+{
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; i < p->nlines; i++) {
+		const struct kfilter_atom *d = set_dir(p->lines[i].set);
+
+		for (j = 0; d && j < p->lines[i].nalso; j++) {
+			int r = cb(d->path, p->lines[i].also[j], ud);
+
+			if (r < 0 && rc == 0)
+				rc = r;
+		}
+	}
+	return rc;
+}
+
 /* ---- text ---- */
 
 static int field_rank(const struct kfilter_atom *a)
@@ -675,6 +1011,7 @@ static int add_line(struct kplan *p, struct kp_set *set, const char *sc)
 	if (!nl)
 		return -ENOMEM;
 	p->lines = nl;
+	memset(&p->lines[p->nlines], 0, sizeof(p->lines[p->nlines]));
 	p->lines[p->nlines].set = set;
 	p->lines[p->nlines].syscalls = strdup(sc);
 	if (!p->lines[p->nlines].syscalls)
@@ -906,6 +1243,11 @@ int kplan_build(const struct engine *e, const struct kplan_opts *o,
 		for (j = 0; j < s->nsets; j++)
 			resolve_set(p, s, j);
 		sys_simplify(s);
+		if (p->pushdown) {
+			sys_widen_watches(p, s);
+			sys_merge_values(p, s);
+			sys_simplify(s);
+		}
 		if (s->plain) {
 			p->stats.plain++;
 			strbuf_appendf(&p->notes,
@@ -930,6 +1272,19 @@ int kplan_build(const struct engine *e, const struct kplan_opts *o,
 		for (j = 0; j < s->nsets; j++)
 			if (add_line(p, &s->sets[j], s->name) < 0)
 				goto oom;
+	}
+	if (p->pushdown && merge_dir_lines(p) < 0)
+		goto oom;
+	for (i = 0; i < p->nlines; i++) {
+		const struct kfilter_atom *d = set_dir(p->lines[i].set);
+
+		if (d && p->lines[i].nalso) {
+			strbuf_appendf(&p->notes, "# dir=%s also covers", d->path);
+			for (j = 0; j < p->lines[i].nalso; j++)
+				strbuf_appendf(&p->notes, " %s",
+					       p->lines[i].also[j]);
+			strbuf_appends(&p->notes, " (one tree: auditctl -M)\n");
+		}
 	}
 	for (i = 0; i < p->nlines; i++) {
 		line_text(&p->text, &p->lines[i], NULL, false);
@@ -1064,20 +1419,51 @@ int kplan_root_text(const struct kplan *p, const char *root, struct strbuf *out)
 	return strbuf_failed(out) ? -ENOMEM : 0;
 }
 
+static int root_equiv_one(const struct kplan *p, const char *root, size_t rl,
+			  const char *tree, const char *want,
+			  kplan_equiv_cb cb, void *ud)
+{
+	char *full = str_printf("%s%s", root, want), *anc;
+	int r = 0;
+
+	if (!full)
+		return -ENOMEM;
+	if (p->stat_path(full, p->stat_ud) != KPLAN_MISSING)
+		anc = full;
+	else {
+		anc = nearest_dir(p, full, rl, false);
+		free(full);
+	}
+	if (anc) {
+		r = cb(tree, anc, ud);
+		free(anc);
+	}
+	return r;
+}
+
 int kplan_root_equivs(const struct kplan *p, const char *root,
 		      kplan_equiv_cb cb, void *ud)
 {
 	size_t i, j, rl = strlen(root);
-	int rc = 0;
+	int rc = 0, r;
 
 	for (i = 0; i < p->nlines; i++) {
 		const struct kp_line *l = &p->lines[i];
 		const struct kfilter_atom *a = line_path(l);
 		const char *want = l->set->intended;
-		char *full, *anc;
 		bool seen = false;
 
-		if (!a || a->field != KFILTER_DIR || !want)
+		if (!a || a->field != KFILTER_DIR)
+			continue;
+		for (j = 0; j < l->nalso; j++) {
+			if (!l->also_want[j])
+				continue;
+			r = root_equiv_one(p, root, rl, a->path,
+					   l->also_want[j], cb, ud);
+			if (r < 0 && rc == 0)
+				rc = r;
+		}
+		if (!want)
 			continue;
 		/* one call per tree path and intended directory */
 		for (j = 0; j < i && !seen; j++) {
@@ -1090,22 +1476,9 @@ int kplan_root_equivs(const struct kplan *p, const char *root,
 		}
 		if (seen)
 			continue;
-		full = str_printf("%s%s", root, want);
-		if (!full)
-			return -ENOMEM;
-		if (p->stat_path(full, p->stat_ud) != KPLAN_MISSING)
-			anc = full;
-		else {
-			anc = nearest_dir(p, full, rl, false);
-			free(full);
-		}
-		if (anc) {
-			int r = cb(a->path, anc, ud);
-
-			if (r < 0 && rc == 0)
-				rc = r;
-			free(anc);
-		}
+		r = root_equiv_one(p, root, rl, a->path, want, cb, ud);
+		if (r < 0 && rc == 0)
+			rc = r;
 	}
 	return rc;
 }

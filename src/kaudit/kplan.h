@@ -95,6 +95,11 @@ int kplan_root_text(const struct kplan *p, const char *root,
 typedef int (*kplan_equiv_cb)(const char *old, const char *new, void *ud);
 int kplan_root_equivs(const struct kplan *p, const char *root,
 		      kplan_equiv_cb cb, void *ud);
+/* The host's own joins: directories that share another's dir= tree
+ * (lines that differed only in it), cb(tree's path, directory) each;
+ * after the host's rules are in, and again whenever they are put back.
+ * 0 or the first error of cb. */
+int kplan_host_equivs(const struct kplan *p, kplan_equiv_cb cb, void *ud);
 /* The anchor directories the plan's rules need (see kplan_opts), as new
  * strings; NULL past the end. */
 size_t kplan_anchor_count(const struct kplan *p);
