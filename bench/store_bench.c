@@ -13,7 +13,8 @@
  * cost, without the writer). Deterministic (fixed seed).
  * usage: store_bench DB N [--context C | --raw 0|1|2] [--same]
  * build: cc -O2 -Isrc -IBUILD bench/store_bench.c BUILD/libharrier.a \
- *        $(pkg-config --libs sqlite3 json-c auparse audit yaml-0.1 libsystemd) -lpthread -lm
+ *        $(pkg-config --libs sqlite3 json-c auparse audit yaml-0.1 libsystemd \
+ *        libcurl zlib) -lpthread -lm
  */
 #include "config.h"
 
