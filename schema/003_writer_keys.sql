@@ -6,7 +6,10 @@
 -- cut short, a crash between the commit and the spool's bookkeeping)
 -- the store writes the batch again, and every alert stays in once.
 -- Rows from before this version have NULL there (NULLs never collide).
--- (Version 2 is the events table.)
+-- (Version 2, forensics, gave alerts their own key: time_ns,
+-- audit_serial, rule, hostname; the writer's insert does nothing on a
+-- conflict with either. Context rows, events and captures, are
+-- idempotent by their own keys and carry no writer key.)
 
 ALTER TABLE alerts ADD COLUMN writer_run INTEGER;
 ALTER TABLE alerts ADD COLUMN writer_seq INTEGER;

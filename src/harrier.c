@@ -32,7 +32,7 @@ static void usage(FILE *out)
 			      commands[i]->summary);
 	(void)fprintf(out,
 		      "\n'harrier COMMAND --help' describes a command's "
-		      "options; 'harrier --version' gives the versions.\n"
+		      "options;\n'harrier --version' gives the versions.\n"
 		      "RULES default to %s/harrier_rules.yaml, "
 		      "harrier_rules.local.yaml\nand rules.d/*.yaml; the "
 		      "store defaults to %s.\n",

@@ -37,6 +37,7 @@
 #include "kaudit/kstatus.h"
 #include "enrich/proctable.h"
 #include "common/safe_path.h"
+#include "pipeline/capture.h"
 #include "pipeline/lost.h"
 #include "pipeline/outlimit.h"
 #include "pipeline/pipeline.h"
@@ -252,6 +253,17 @@ static struct config *load_config(void)
 		return NULL;
 	}
 	return c;
+}
+
+/* The capture.* keys as the capture takes them. */
+static void config_capture(const struct config *c, struct capture_options *o)
+{
+	capture_options_init(o);
+	o->min_priority = c->capture_min_priority;
+	o->before_ns = (uint64_t)c->capture_before_ms * 1000000ULL;
+	o->duration_ns = (uint64_t)c->capture_duration_ms * 1000000ULL;
+	o->max_bytes = (size_t)c->capture_max_memory_mb << 20;
+	o->max_per_minute = c->capture_max_events_per_minute;
 }
 
 static struct engine *load_engine(const struct config *c)
@@ -567,6 +579,14 @@ static void apply_reload(struct config *c, struct engine *e)
 		store_sink_set_retention(server.store, c->max_age_s,
 					 c->max_rows);
 	config_take_reloadable(server.config, c);
+	{
+		struct capture_options co;
+
+		/* the reloadable capture.* keys; the window's memory stays
+		 * as it was (restart to change) */
+		config_capture(server.config, &co);
+		pipeline_capture_options(server.pipeline, &co);
+	}
 	kaudit_reload(server.kaudit, server.config, e);
 	log_info("reload done");
 }
@@ -705,6 +725,23 @@ static int open_sinks(const struct config *c)
 			return r == -EPERM ? -EPERM : -EIO;
 		}
 		(void)pipeline_add_sink(server.pipeline, server.store);
+		/* where the alerts come from: live, or the log the daemon
+		 * was pointed at */
+		if (store_sink_set_origin(server.store,
+					  strcmp(c->source, "netlink") == 0 ||
+							  strcmp(c->source,
+								 "stdin") == 0 ?
+						  "live" :
+						  c->source) < 0)
+			return -ENOMEM;
+		if (c->capture_enabled) {
+			struct capture_options co;
+
+			config_capture(c, &co);
+			if (pipeline_capture_into(server.pipeline,
+						  server.store, &co) < 0)
+				return -ENOMEM;
+		}
 	}
 	server.limit = outlimit_new(c->out_rate, c->out_max_burst, NULL);
 	if (!server.limit)
@@ -868,6 +905,8 @@ static void log_stats(void)
 	struct sink_stats st = { 0, 0, 0 };
 	struct store_status ss;
 	struct strbuf outs = STRBUF_INIT;
+	struct store_context_stats cs;
+	struct capture_stats cap;
 	struct kaudit_status ks = { .lost = 0, .backlog = 0 };
 	bool kernel;
 
@@ -885,6 +924,26 @@ static void log_stats(void)
 	output_stats(&outs, server.file);
 	output_stats(&outs, server.program);
 	kernel = server.source_is_netlink && kaudit_status_get(&ks) == 0;
+	if (pipeline_capture_stats(server.pipeline, &cap)) {
+		store_sink_context_stats(server.store, &cs);
+		log_notice("capture: %llu captures (%llu skipped: too many at "
+			   "once), window %zu events in %zu KiB (%llu dropped "
+			   "early for memory), %llu context events stored, "
+			   "%llu dropped (store queue half full or a store "
+			   "fault: context is not spooled), %llu captures "
+			   "and %llu alert joins dropped, %llu left out by "
+			   "the per-minute cap; %llu alerts stored already",
+			   (unsigned long long)cap.captures,
+			   (unsigned long long)cap.captures_skipped,
+			   cap.window_events, cap.window_bytes / 1024,
+			   (unsigned long long)cap.window_dropped,
+			   (unsigned long long)cs.events_written,
+			   (unsigned long long)cs.events_dropped,
+			   (unsigned long long)cs.summaries_dropped,
+			   (unsigned long long)cs.joins_dropped,
+			   (unsigned long long)cap.left_out,
+			   (unsigned long long)cs.duplicates);
+	}
 	log_notice("stats: records %llu (queue dropped %llu, malformed "
 		   "%llu), events %llu (malformed %llu, closed early %llu), "
 		   "alerts %llu (held back from notifications %llu); store "

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@
 
 const char *const cli_default_db = HARRIER_LOCALSTATEDIR "/alerts.db";
 
-/* The synopsis wrapped at 80 columns, at spaces outside brackets, with
+/* The synopsis wrapped at 80 columns, at spaces outside [] and (), with
  * continuation lines under its first word. */
 static void print_synopsis(const char *name, const char *syn, FILE *out)
 {
@@ -35,9 +36,9 @@ static void print_synopsis(const char *name, const char *syn, FILE *out)
 		/* one unit: up to a space at bracket depth 0 */
 		for (n = 0, depth = 0; syn[n] && (syn[n] != ' ' || depth > 0);
 		     n++) {
-			if (syn[n] == '[')
+			if (syn[n] == '[' || syn[n] == '(')
 				depth++;
-			else if (syn[n] == ']' && depth > 0)
+			else if ((syn[n] == ']' || syn[n] == ')') && depth > 0)
 				depth--;
 		}
 		if (!n)
@@ -173,6 +174,104 @@ void cli_wrap(FILE *out, const char *text, size_t col, size_t indent,
 		first = false;
 	}
 	(void)fputc('\n', out);
+}
+
+void cli_escaped(struct strbuf *sb, const char *s)
+{
+	strbuf_append_escaped(sb, s, strlen(s));
+}
+
+void cli_pad(struct strbuf *sb, const char *s, size_t width)
+{
+	struct strbuf e = STRBUF_INIT;
+	size_t n;
+
+	strbuf_append_escaped(&e, s, strlen(s));
+	n = e.len;
+	if (n > width && width > 1) {
+		/* cut, and say so */
+		strbuf_append(sb, strbuf_str(&e), width - 1);
+		strbuf_appendc(sb, '~');
+	} else {
+		strbuf_appends(sb, strbuf_str(&e));
+		for (; n < width; n++)
+			strbuf_appendc(sb, ' ');
+	}
+	strbuf_free(&e);
+}
+
+void cli_cut(struct strbuf *sb, const char *s, size_t width)
+{
+	struct strbuf e = STRBUF_INIT;
+
+	strbuf_append_escaped(&e, s, strlen(s));
+	if (e.len > width && width > 1) {
+		strbuf_append(sb, strbuf_str(&e), width - 1);
+		strbuf_appendc(sb, '~');
+	} else {
+		strbuf_appends(sb, strbuf_str(&e));
+	}
+	strbuf_free(&e);
+}
+
+int cli_store_error(const char *db, int r, char *err)
+{
+	if (r == -EINVAL)
+		log_error("%s", err ? err : "invalid arguments");
+	else
+		log_error("%s: %s", db, err ? err : strerror(-r));
+	free(err);
+	return r == -EINVAL ? CLI_EXIT_BAD_INPUT : CLI_EXIT_RUNTIME;
+}
+
+void cli_csv_field(struct strbuf *sb, const char *s, bool comma)
+{
+	struct strbuf e = STRBUF_INIT;
+	const char *p;
+
+	if (s) {
+		strbuf_append_escaped(&e, s, strlen(s));
+		p = strbuf_str(&e);
+		if (strpbrk(p, ",\"") || *p == ' ' || e.len == 0) {
+			strbuf_appendc(sb, '"');
+			for (; *p; p++) {
+				if (*p == '"')
+					strbuf_appendc(sb, '"');
+				strbuf_appendc(sb, *p);
+			}
+			strbuf_appendc(sb, '"');
+		} else {
+			strbuf_appends(sb, p);
+		}
+		strbuf_free(&e);
+	}
+	if (comma)
+		strbuf_appendc(sb, ',');
+}
+
+void cli_time_ms(uint64_t time_ns, char *buf, size_t len)
+{
+	char t[40];
+
+	alert_format_time(time_ns, t, sizeof(t));
+	/* 2026-11-28T17:23:30.123456789Z -> 2026-11-28 17:23:30.123 */
+	t[10] = ' ';
+	t[23] = '\0';
+	(void)snprintf(buf, len, "%s", t);
+}
+
+int cli_print_json(struct json_object *o)
+{
+	const char *s;
+
+	if (!o)
+		return -ENOMEM;
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						      JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (s)
+		(void)printf("%s\n", s);
+	json_object_put(o);
+	return s ? 0 : -ENOMEM;
 }
 
 bool cli_use_colour(FILE *out)

@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "common/alert.h"
@@ -78,6 +79,70 @@ const char *cli_priority_colour(enum alert_priority p, bool colour);
 #define CLI_COLOUR_RESET "\033[0m"
 #define CLI_COLOUR_BOLD "\033[1m"
 #define CLI_COLOUR_DIM "\033[2m"
+
+/* Output helpers for untrusted text (escaped for a terminal). */
+struct strbuf;
+/* s escaped (control bytes as \xNN). */
+void cli_escaped(struct strbuf *sb, const char *s);
+/* s escaped, cut or padded to exactly width columns (ASCII). */
+void cli_pad(struct strbuf *sb, const char *s, size_t width);
+/* s escaped, cut to at most width columns (ending in ~ when cut). */
+void cli_cut(struct strbuf *sb, const char *s, size_t width);
+/* One CSV field (RFC 4180 quoting, control bytes escaped; NULL empty)
+ * and, if comma, the comma after it. */
+void cli_csv_field(struct strbuf *sb, const char *s, bool comma);
+/* "2026-11-28 17:23:30.123" (UTC, milliseconds) of time_ns. */
+void cli_time_ms(uint64_t time_ns, char *buf, size_t len);
+
+/* The alert filters `harrier alerts` and `harrier report` share. */
+#define CLI_ALERT_FILTER_OPTIONS                                    \
+	{ "since", required_argument, NULL, 's' },                  \
+	{ "until", required_argument, NULL, 'u' },                  \
+	{ "rule", required_argument, NULL, 'r' },                   \
+	{ "container", required_argument, NULL, 'c' },              \
+	{ "priority", required_argument, NULL, 'p' },               \
+	{ "pid", required_argument, NULL, 'P' },                    \
+	{ "file", required_argument, NULL, 'f' },                   \
+	{ "exe", required_argument, NULL, 'e' },                    \
+	{ "pod", required_argument, NULL, 'o' },                    \
+	{ "namespace", required_argument, NULL, 'n' },              \
+	{ "host", required_argument, NULL, 'H' },                   \
+	{ "tag", required_argument, NULL, 't' }
+#define CLI_ALERT_FILTER_SYNOPSIS                                   \
+	"[--since T] [--until T] [--rule R] [--container C] "       \
+	"[--priority P] [--pid N] [--file GLOB] [--exe PATH] "      \
+	"[--pod P] [--namespace NS] [--host H] [--tag T]"
+#define CLI_ALERT_FILTER_HELP                                                  \
+	"  --since T, --until T  from / up to T: 2026-11-28T17:00 (UTC "        \
+	"unless an offset\n"                                                    \
+	"                     is given), an age (30s, 10m, 2h, 1d, 1w), "       \
+	"today,\n"                                                              \
+	"                     yesterday, now, or epoch seconds\n"              \
+	"  --rule R           rule name, or a glob with *\n"                   \
+	"  --container C      container id prefix, name, or host\n"           \
+	"  --priority P       this priority and more severe (warning: "        \
+	"Warning and up)\n"                                                     \
+	"  --pid N            process id\n"                                    \
+	"  --file GLOB        file path, or a glob (* ? [...])\n"              \
+	"  --exe PATH         executable path, or a glob\n"                    \
+	"  --pod P, --namespace NS   Kubernetes pod name, namespace\n"        \
+	"  --host H           node (hostname)\n"                               \
+	"  --tag T            rule tag (mitre_credential_access, T1555, ...)\n"
+struct store_query;
+/* If c is one of the filter options: set it in q from arg and return 1
+ * (or -EINVAL after saying what is wrong); 0 for other options. */
+int cli_alert_filter_option(const struct cli_command *cmd, int c,
+			    const char *arg, struct store_query *q);
+
+/* Say what a store read failed with (r and err from store_query.h; err
+ * is freed) and return the exit code: bad input for -EINVAL, else a
+ * runtime failure. */
+int cli_store_error(const char *db, int r, char *err);
+
+/* o as one line of plain JSON on stdout (no escaped slashes), then
+ * json_object_put(o). 0, or -ENOMEM (o NULL or not serialisable). */
+struct json_object;
+int cli_print_json(struct json_object *o);
 
 /* Load rules files (nfiles 0: the installed ones) into a compiled
  * engine; problems go to stderr. Returns an exit code. */

@@ -16,7 +16,6 @@ static int print_json(void)
 {
 	struct json_object *arr = json_object_new_array(), *o;
 	size_t i, n = engine_field_count();
-	const char *s;
 
 	if (!arr)
 		return CLI_EXIT_RUNTIME;
@@ -42,11 +41,7 @@ static int print_json(void)
 			f->unavailable ? json_object_new_string(f->unavailable)
 				       : NULL);
 	}
-	s = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN |
-							JSON_C_TO_STRING_NOSLASHESCAPE);
-	(void)printf("%s\n", s ? s : "[]");
-	json_object_put(arr);
-	return CLI_EXIT_OK;
+	return cli_print_json(arr) < 0 ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
 }
 
 static int run(const struct cli_command *cmd, int argc, char **argv)
@@ -72,25 +67,22 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 		return print_json();
 	for (i = 0; i < n; i++) {
 		const struct engine_field_info *f = engine_field_get(i);
+		char text[512];
+		int col;
 
-		/* a name longer than its column gets a line of its own */
+		/* a name longer than its column gets a line of its own; a
+		 * longer type pushes the description right */
 		if (strlen(f->name) > NAME_W)
-			(void)printf("%s\n%-*s %-*s ", f->name, NAME_W, "",
-				     TYPE_W, f->type);
-		else
-			(void)printf("%-*s %-*s ", NAME_W, f->name, TYPE_W,
-				     f->type);
-		if (f->unavailable) {
-			char text[512];
-
+			(void)printf("%s\n", f->name);
+		col = printf("%-*s %-*s ",
+			     NAME_W, strlen(f->name) > NAME_W ? "" : f->name,
+			     TYPE_W, f->type);
+		if (f->unavailable)
 			(void)snprintf(text, sizeof(text), "%s [not given: %s]",
 				       f->desc, f->unavailable);
-			cli_wrap(stdout, text, NAME_W + TYPE_W + 2,
-				 NAME_W + TYPE_W + 2, CLI_WIDTH);
-		} else {
-			cli_wrap(stdout, f->desc, NAME_W + TYPE_W + 2,
-				 NAME_W + TYPE_W + 2, CLI_WIDTH);
-		}
+		cli_wrap(stdout, f->unavailable ? text : f->desc,
+			 col > 0 ? (size_t)col : 0, NAME_W + TYPE_W + 2,
+			 CLI_WIDTH);
 	}
 	return CLI_EXIT_OK;
 }

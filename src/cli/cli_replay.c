@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -19,10 +20,11 @@
 #include "sink/store.h"
 #include "source/source.h"
 
-static int replay_file(struct pipeline *p, const char *path)
+static int replay_file(struct pipeline *p, struct sink *store,
+		       const char *path)
 {
 	struct source *src = source_file_new(path);
-	char *err = NULL;
+	char *err = NULL, *abs;
 	int r;
 
 	if (!src) {
@@ -35,6 +37,19 @@ static int replay_file(struct pipeline *p, const char *path)
 		free(err);
 		source_free(src);
 		return CLI_EXIT_BAD_INPUT;
+	}
+	/* origin: the log the alerts came from, as a full path */
+	if (store) {
+		abs = strcmp(path, "-") == 0 ? NULL : realpath(path, NULL);
+		r = store_sink_set_origin(store, strcmp(path, "-") == 0 ?
+							 "stdin" :
+						 abs ? abs : path);
+		free(abs);
+		if (r < 0) {
+			log_error("out of memory");
+			source_free(src);
+			return CLI_EXIT_RUNTIME;
+		}
 	}
 	while ((r = source_read(src, pipeline_record, p)) > 0)
 		;
@@ -52,6 +67,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "no-db", no_argument, NULL, 'n' },
+		{ "no-capture", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -60,14 +76,15 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 	};
 	const char *rules[CLI_MAX_RULE_FILES];
 	size_t nrules = 0;
-	const char *db = cli_default_db;
-	bool json = false, use_db = true, quiet = false;
+	const char *db = NULL;
+	bool json = false, capture = true, quiet = false;
 	struct engine *e = NULL;
 	struct pipeline *p = NULL;
 	struct proctable *pt = NULL;
 	struct sink *out = NULL, *store = NULL;
 	struct pipeline_stats ps;
 	struct sink_stats ss;
+	struct store_context_stats cs;
 	char *err = NULL;
 	int c, r, rc = 0;
 
@@ -77,7 +94,10 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 			db = optarg;
 			break;
 		case 'n':
-			use_db = false;
+			db = NULL;
+			break;
+		case 'C':
+			capture = false;
 			break;
 		case 'j':
 			json = true;
@@ -117,7 +137,9 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (use_db) {
+	/* Only the store --db names: a replay never mixes itself into the
+	 * daemon's store unless asked to. */
+	if (db) {
 		struct store_options so;
 
 		/* Replay has no kernel to keep up with: wait for the writer
@@ -132,9 +154,14 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 			goto out;
 		}
 		(void)pipeline_add_sink(p, store);
+		/* the context the daemon would have captured */
+		if (capture && pipeline_capture_into(p, store, NULL) < 0) {
+			rc = CLI_EXIT_RUNTIME;
+			goto out;
+		}
 	}
 	for (; optind < argc; optind++) {
-		r = replay_file(p, argv[optind]);
+		r = replay_file(p, store, argv[optind]);
 		if (r) {
 			rc = r;
 			break;
@@ -150,6 +177,12 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 		 (unsigned long long)ps.closed_early);
 	if (store) {
 		sink_stats(store, &ss);
+		store_sink_context_stats(store, &cs);
+		log_info("store %s: %llu alerts stored, %llu of them there "
+			 "already; %llu context events",
+			 db, (unsigned long long)(ss.written - cs.duplicates),
+			 (unsigned long long)cs.duplicates,
+			 (unsigned long long)cs.events_written);
 		if (ss.dropped) {
 			log_error("store %s: %llu alerts could not be written",
 				  db, (unsigned long long)ss.dropped);
@@ -168,15 +201,23 @@ out:
 
 const struct cli_command cli_cmd_replay = {
 	.name = "replay",
-	.synopsis = "[--db PATH|--no-db] [--json] [-q] [-r RULES]... LOG...",
+	.synopsis = "[--db PATH] [--no-capture] [--json] [-q] [-r RULES]... "
+		    "LOG...",
 	.summary = "evaluate audit logs (- = stdin) as the daemon would",
 	.help = "  LOG            audit.log files (rotated ones too), - for "
 		"stdin\n"
 		"  -r, --rules F  rules file (repeatable; default: the "
 		"installed rules)\n"
-		"  --db PATH      store the alerts in this SQLite store\n"
-		"  --no-db        store nothing\n"
+		"  --db PATH      store the alerts, and the events around "
+		"them, in this SQLite\n"
+		"                 store (created if need be); without it "
+		"nothing is stored\n"
+		"  --no-capture   store no events around the alerts\n"
 		"  --json         alerts in Falco's JSON, one per line\n"
-		"  -q, --quiet    print no alerts (store only)\n",
+		"  -q, --quiet    print no alerts (store only)\n"
+		"Alerts carry their origin (the log's path) and the log's "
+		"node= as hostname;\n"
+		"replaying a log twice into one store stores each alert "
+		"once.\n",
 	.run = run,
 };

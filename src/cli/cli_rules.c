@@ -16,16 +16,6 @@
 #include "engine/engine.h"
 #include "pipeline/pipeline.h"
 
-static const int json_flags =
-	JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
-
-static void print_json(struct json_object *o)
-{
-	const char *s = json_object_to_json_string_ext(o, json_flags);
-
-	(void)printf("%s\n", s ? s : "null");
-}
-
 static struct json_object *jstr(const char *s)
 {
 	return s ? json_object_new_string(s) : NULL;
@@ -101,8 +91,7 @@ static int run_validate(const struct cli_command *cmd, int argc, char **argv)
 				       diag_json(&d, DIAG_ERROR));
 		json_object_object_add(doc, "warnings",
 				       diag_json(&d, DIAG_WARNING));
-		print_json(doc);
-		json_object_put(doc);
+		(void)cli_print_json(doc);
 	} else {
 		diag_print(&d, stderr);
 		if (r == 0)
@@ -282,8 +271,7 @@ static int run_list(const struct cli_command *cmd, int argc, char **argv)
 		json_object_object_add(doc, "event_types", types.arr);
 		json_object_object_add(doc, "any_event",
 				       json_object_new_boolean(any));
-		print_json(doc);
-		json_object_put(doc);
+		(void)cli_print_json(doc);
 	} else {
 		if (any)
 			strbuf_appends(&types.text,

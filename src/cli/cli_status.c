@@ -83,7 +83,10 @@ static struct json_object *store_json(const char *db, int r,
 							     strerror(-r)));
 		return o;
 	}
+	put(o, "schema", json_object_new_int(sum->version));
 	put(o, "alerts", json_object_new_int64((int64_t)sum->total));
+	put(o, "events", json_object_new_int64((int64_t)sum->events));
+	put(o, "captures", json_object_new_int64((int64_t)sum->captures));
 	put(o, "newest", sum->total ? json_object_new_string(sum->last_time) :
 				      NULL);
 	p = json_object_new_object();
@@ -129,6 +132,11 @@ static void print_store(const char *db, int r, const struct store_summary *sum,
 	(void)printf("store %s: %llu alerts%s%s\n", db,
 		     (unsigned long long)sum->total,
 		     sum->total ? ", newest " : "", sum->last_time);
+	if (sum->version >= 2)
+		(void)printf("  context: %llu events around %llu captured "
+			     "alerts\n",
+			     (unsigned long long)sum->events,
+			     (unsigned long long)sum->captures);
 	for (p = 0; p <= ALERT_PRIO_DEBUG; p++)
 		if (sum->by_priority[p])
 			(void)printf("  %-13s %llu\n",
@@ -147,7 +155,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 	struct kaudit_status k;
 	struct store_summary sum;
 	struct json_object *doc;
-	const char *db = cli_default_db, *s;
+	const char *db = cli_default_db;
 	char comm[64] = "?", *err = NULL;
 	bool json = false;
 	int c, rk, rs;
@@ -179,12 +187,8 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 		if (doc) {
 			put(doc, "kernel", kernel_json(rk, &k, comm));
 			put(doc, "store", store_json(db, rs, &sum, err));
-			s = json_object_to_json_string_ext(
-				doc, JSON_C_TO_STRING_PLAIN |
-					     JSON_C_TO_STRING_NOSLASHESCAPE);
-			(void)printf("%s\n", s ? s : "{}");
-			json_object_put(doc);
 		}
+		(void)cli_print_json(doc);
 	} else {
 		print_kernel(rk, &k, comm);
 		print_store(db, rs, &sum, err);

@@ -10,6 +10,8 @@
  */
 CLI_COMMAND(replay)
 CLI_COMMAND(alerts)
+CLI_COMMAND(timeline)
+CLI_COMMAND(report)
 CLI_COMMAND(rules_validate)
 CLI_COMMAND(rules_list)
 CLI_COMMAND(rules_kernel)

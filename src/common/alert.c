@@ -77,6 +77,7 @@ void alert_free(struct alert *a)
 		free(a->fields[i].value);
 	}
 	free(a->fields);
+	free(a->origin);
 	free(a);
 }
 
@@ -117,7 +118,8 @@ struct alert *alert_dup(const struct alert *a)
 		str_size(a->container_id) + str_size(a->container_name) +
 		str_size(a->pod_name) + str_size(a->pod_namespace) +
 		str_size(a->exe) + str_size(a->cmdline) +
-		str_size(a->syscall) + str_size(a->file);
+		str_size(a->syscall) + str_size(a->file) +
+		str_size(a->origin);
 	for (i = 0; i < a->ntags; i++)
 		size += str_size(a->tags[i]);
 	for (i = 0; i < a->nfields; i++)
@@ -146,6 +148,7 @@ struct alert *alert_dup(const struct alert *a)
 	d->cmdline = pack_str(&pk, a->cmdline);
 	d->syscall = pack_str(&pk, a->syscall);
 	d->file = pack_str(&pk, a->file);
+	d->origin = pack_str(&pk, a->origin);
 	for (i = 0; i < a->ntags; i++)
 		d->tags[i] = pack_str(&pk, a->tags[i]);
 	for (i = 0; i < a->nfields; i++) {

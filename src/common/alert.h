@@ -70,6 +70,11 @@ struct alert {
 	struct alert_field *fields;
 	size_t nfields;
 
+	/* where its event came from: "live", a replayed log's path; NULL
+	 * unknown. The engine leaves it NULL; the store sets it on its copy
+	 * (store_sink_set_origin). */
+	char *origin;
+
 	/* one allocation (alert_dup's): members are not freed one by one */
 	bool packed;
 };

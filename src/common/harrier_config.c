@@ -90,6 +90,27 @@ static const struct config_key config_keys[] = {
 	  "name without them" },
 	{ "log_level", CFG_LOGLEVEL, OFF(log_level), 0, 0, "info", true,
 	  "error, warning, info or debug" },
+	{ "capture.enabled", CFG_BOOL, OFF(capture_enabled), 0, 0, "true",
+	  false, "keep the events around alerts in the store (the events "
+	  "table; needs store_output)" },
+	{ "capture.min_priority", CFG_PRIORITY, OFF(capture_min_priority), 0,
+	  0, "warning", true, "capture around every alert this severe or "
+	  "more; rules with capture: true always" },
+	{ "capture.before", CFG_UINT32, OFF(capture_before_ms), 0, 60000,
+	  "10000", true, "milliseconds of events kept from before an alert" },
+	{ "capture.default_duration", CFG_UINT32, OFF(capture_duration_ms), 0,
+	  600000, "5000", true, "milliseconds captured after an alert unless "
+	  "its rule says capture_duration (Falco's default 5000)" },
+	{ "capture.max_memory_mb", CFG_UINT32, OFF(capture_max_memory_mb), 1,
+	  4096, "16", false, "memory for the window of recent events (the "
+	  "oldest go first)" },
+	{ "capture.max_events_per_minute", CFG_UINT32,
+	  OFF(capture_max_events_per_minute), 1, 10000000, "6000", true,
+	  "captured events stored per minute at most; the rest are counted "
+	  "as left out" },
+	{ "capture.syscalls", CFG_STRING_LIST, OFF(capture_syscalls), 0, 0,
+	  NULL, false, "syscalls audited for context only (e.g. [connect]); "
+	  "each costs kernel audit work on every call: see bench/README.md" },
 
 	{ "store_output.group", CFG_STRING, OFF(store_group), 0, 0, "adm",
 	  false, "group of a new store file (0640 root:GROUP: log readers)" },
@@ -180,6 +201,14 @@ static const struct config_key config_keys[] = {
 	  "command and arguments, split like a shell would but run without "
 	  "one (no pipes, no $VAR)" },
 };
+
+_Static_assert(offsetof(struct config, nrules_files) ==
+		       offsetof(struct config, rules_files) + sizeof(char **),
+	       "a list's count follows it");
+_Static_assert(offsetof(struct config, ncapture_syscalls) ==
+		       offsetof(struct config, capture_syscalls) +
+			       sizeof(char **),
+	       "a list's count follows it");
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -396,11 +425,16 @@ void config_free(struct config *c)
 
 	if (!c)
 		return;
-	free_list(c->rules_files, c->nrules_files);
-	for (i = 0; i < NKEYS; i++)
+	for (i = 0; i < NKEYS; i++) {
+		char *base = (char *)c + config_keys[i].offset;
+
 		if (config_keys[i].type == CFG_STRING ||
 		    config_keys[i].type == CFG_STRING_OPT)
-			free(*(char **)((char *)c + config_keys[i].offset));
+			free(*(char **)base);
+		else if (config_keys[i].type == CFG_STRING_LIST)
+			free_list(*(char ***)base,
+				  *(size_t *)(base + sizeof(char **)));
+	}
 	free(c);
 }
 
@@ -431,8 +465,10 @@ static void load_list(struct loader *l, const struct config_key *k,
 		      yaml_node_t *n)
 {
 	yaml_node_item_t *it;
-	char **list = NULL;
-	size_t count = 0;
+	const char *what = k->offset == OFF(rules_files) ? "file names" :
+							    "names";
+	char **list = NULL, ***dst = (char ***)((char *)l->c + k->offset);
+	size_t count = 0, *ndst = (size_t *)((char *)dst + sizeof(char **));
 	bool bad = false;
 
 	if (n->type == YAML_SCALAR_NODE) {
@@ -445,7 +481,7 @@ static void load_list(struct loader *l, const struct config_key *k,
 		goto set;
 	}
 	if (n->type != YAML_SEQUENCE_NODE) {
-		err_at(l, n, "%s: expected a list of file names", k->name);
+		err_at(l, n, "%s: expected a list of %s", k->name, what);
 		return;
 	}
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
@@ -455,13 +491,13 @@ static void load_list(struct loader *l, const struct config_key *k,
 
 		if (!e || e->type != YAML_SCALAR_NODE) {
 			if (e)
-				err_at(l, e, "%s: list items must be file "
-				       "names", k->name);
+				err_at(l, e, "%s: list items must be %s",
+				       k->name, what);
 			bad = true;
 			continue;
 		}
 		if (count == CONFIG_MAX_RULES_FILES) {
-			err_at(l, e, "%s: too many files", k->name);
+			err_at(l, e, "%s: too many %s", k->name, what);
 			bad = true;
 			break;
 		}
@@ -478,9 +514,9 @@ static void load_list(struct loader *l, const struct config_key *k,
 		return;
 	}
 set:
-	free_list(l->c->rules_files, l->c->nrules_files);
-	l->c->rules_files = list;
-	l->c->nrules_files = count;
+	free_list(*dst, *ndst);
+	*dst = list;
+	*ndst = count;
 }
 
 static void load_node(struct loader *l, const char *prefix, yaml_node_t *n,
@@ -663,8 +699,18 @@ static bool key_equal(const struct config *a, const struct config *b,
 		       *(const enum alert_priority *)pb;
 	case CFG_LOGLEVEL:
 		return *(const int *)pa == *(const int *)pb;
-	case CFG_STRING_LIST:
-		return true; /* reloadable */
+	case CFG_STRING_LIST: {
+		char **la = *(char **const *)pa, **lb = *(char **const *)pb;
+		size_t na = *(const size_t *)(pa + sizeof(char **));
+		size_t nb = *(const size_t *)(pb + sizeof(char **)), i;
+
+		if (na != nb)
+			return false;
+		for (i = 0; i < na; i++)
+			if (strcmp(la[i], lb[i]) != 0)
+				return false;
+		return true;
+	}
 	}
 	return true;
 }
@@ -705,13 +751,15 @@ void config_take_reloadable(struct config *dst, struct config *src)
 			*(char **)ps = tmp;
 			continue;
 		case CFG_STRING_LIST: {
-			char **l = dst->rules_files;
-			size_t n = dst->nrules_files;
+			/* the list and its count (which follows it) */
+			char **l = *(char ***)pd;
+			size_t n = *(size_t *)(pd + sizeof(char **));
 
-			dst->rules_files = src->rules_files;
-			dst->nrules_files = src->nrules_files;
-			src->rules_files = l;
-			src->nrules_files = n;
+			*(char ***)pd = *(char ***)ps;
+			*(size_t *)(pd + sizeof(char **)) =
+				*(size_t *)(ps + sizeof(char **));
+			*(char ***)ps = l;
+			*(size_t *)(ps + sizeof(char **)) = n;
 			continue;
 		}
 		case CFG_BOOL:

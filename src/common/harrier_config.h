@@ -19,6 +19,7 @@
 #include "common/alert.h"
 #include "common/diag.h"
 
+/* A list key is a char ** followed by its size_t count. */
 struct config {
 	char **rules_files; /* rules_file: list; empty = the defaults */
 	size_t nrules_files;
@@ -36,6 +37,16 @@ struct config {
 	bool track_forks;	/* audit.track_forks */
 	bool pushdown;		/* audit.pushdown */
 	int log_level;		/* log_level: LOG_ERR..LOG_DEBUG */
+
+	/* capture.*: the events around alerts (pipeline/capture.h) */
+	bool capture_enabled;
+	enum alert_priority capture_min_priority;
+	uint32_t capture_before_ms;
+	uint32_t capture_duration_ms; /* capture.default_duration */
+	uint32_t capture_max_memory_mb;
+	uint32_t capture_max_events_per_minute;
+	char **capture_syscalls; /* capture.syscalls: extra kernel rules */
+	size_t ncapture_syscalls;
 
 	/* store_output.* */
 	char *store_group;

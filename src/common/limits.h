@@ -81,6 +81,32 @@
  * 7% less of the daemon's CPU than 50 ms at 900 alerts/s (bench/live). */
 #define HARRIER_STORE_BATCH_WAIT_MS 200
 
+/* Ancestors kept with each event in the capture window (pids, parent
+ * first): a host capture takes the descendants of the alert process's
+ * parent, found through these. Deeper nesting within one capture's
+ * seconds is rare; a deeper descendant is missed, not misattributed. */
+#define HARRIER_CAPTURE_ANCESTORS 8
+
+/* Captures running at once. Each new event is matched against every one
+ * and linked to those it belongs to. An alert past this (an alert storm)
+ * gets no capture of its own (its captures row says so, and the ones
+ * running hold the context); counted in the capture stats. */
+#define HARRIER_CAPTURE_MAX_ACTIVE 256
+
+/* Longest capture after an alert: a rule's capture_duration above this
+ * is cut to it (an hour of a container's events is more than anyone reads
+ * as one alert's context, and the window must end to be summed up). */
+#define HARRIER_CAPTURE_MAX_DURATION_MS (3600 * 1000)
+
+/* A capture ends this long after its window closed, so that events of
+ * its window still on their way (netlink batching, the auparse ageing of
+ * ~1 s) are in it. */
+#define HARRIER_CAPTURE_END_GRACE_MS 2000
+
+/* Events `harrier timeline` shows at most (it holds them to indent by
+ * lineage); a longer range says so and shows the first ones. */
+#define HARRIER_TIMELINE_MAX_EVENTS 200000
+
 /* busy_timeout for writers and readers of the store. */
 #define HARRIER_STORE_BUSY_TIMEOUT_MS 5000
 

@@ -1019,7 +1019,9 @@ static struct alert *make_alert(const struct engine *e,
 		}
 	}
 	path = event_primary_path(ev);
-	ok = ok && a->output && dup_opt(e->hostname, &a->hostname) &&
+	/* a log's node= names the machine the event happened on */
+	ok = ok && a->output &&
+	     dup_opt(ev->node ? ev->node : e->hostname, &a->hostname) &&
 	     dup_opt(r->name, &a->rule) &&
 	     dup_opt(ev->kind == EVENT_KIND_SYSCALL ? "syscall" : "audit",
 		     &a->source) &&

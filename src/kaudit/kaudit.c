@@ -19,6 +19,7 @@
 #include "common/diag.h"
 #include "common/limits.h"
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "kaudit/kaudit.h"
 #include "kaudit/kernel_rules.h"
 #include "kaudit/kplan.h"
@@ -231,6 +232,48 @@ static int add_root_rules(struct kernel_rules *kr, const struct kplan *plan)
  * rule, and the rules the detection rules need (kplan: pushed down, or
  * plain syscall rules with audit.pushdown off). *ret_plan gets the plan
  * (containers use it). */
+/* capture.syscalls: syscalls audited only so that captures see them
+ * (every connect, say). One rule keyed harrier_capture, per ABI; a name
+ * the kernel does not know fails the rule set, named by the config key.
+ * It comes last: the kernel records the key of the first rule a call
+ * matches, and the keys of the rules before it mean something (a signal
+ * to harrierd, a watched path appearing, a container root); harrierd's
+ * own events and tampering are told by those and by CONFIG_CHANGE, never
+ * by this key. */
+static int add_capture_rule(struct kernel_rules *kr, const struct config *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct diag d;
+	size_t i;
+	int r;
+
+	if (!c->capture_enabled || !c->ncapture_syscalls)
+		return 0;
+	strbuf_appends(&sb, "-a always,exit -S ");
+	for (i = 0; i < c->ncapture_syscalls; i++) {
+		const char *n = c->capture_syscalls[i];
+
+		if (!*n || strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
+				   strlen(n)) {
+			log_error("capture.syscalls: '%s' is not a syscall "
+				  "name", n);
+			strbuf_free(&sb);
+			return -EINVAL;
+		}
+		strbuf_appendf(&sb, "%s%s", i ? "," : "", n);
+	}
+	strbuf_appends(&sb, " -k harrier_capture\n");
+	if (strbuf_failed(&sb))
+		return -ENOMEM;
+	diag_init(&d);
+	r = kernel_rules_load_buffer(kr, "capture.syscalls", strbuf_str(&sb),
+				     sb.len, &d);
+	log_diag(&d);
+	diag_free(&d);
+	strbuf_free(&sb);
+	return r;
+}
+
 static struct kernel_rules *build_kernel_rules(const struct config *c,
 					       const struct engine *e,
 					       enum kplan_paths paths,
@@ -242,7 +285,7 @@ static struct kernel_rules *build_kernel_rules(const struct config *c,
 	struct kplan *plan = NULL;
 	struct kplan_stats st;
 	const char *text;
-	size_t nfile;
+	size_t nfile, ncapture;
 	struct diag d;
 	int r;
 
@@ -278,15 +321,20 @@ static struct kernel_rules *build_kernel_rules(const struct config *c,
 	diag_free(&d);
 	if (add_root_rules(kr, plan) < 0)
 		goto fail;
+	ncapture = kernel_rules_count(kr);
+	if (add_capture_rule(kr, c) < 0)
+		goto fail;
+	ncapture = kernel_rules_count(kr) - ncapture;
 	kplan_get_stats(plan, &st);
 	log_info("kernel audit rules: %zu from %s%s, %zu for %zu syscalls of "
-		 "the detection rules, one for signals to harrierd (%s; %zu unfiltered, %zu dir= and %zu "
-		 "path= filters)",
+		 "the detection rules, one for signals to harrierd (%s; %zu "
+		 "unfiltered, %zu dir= and %zu path= filters), %zu for "
+		 "capture.syscalls",
 		 nfile, c->audit_rules_dir,
 		 c->track_forks ? " and audit.track_forks" : "",
-		 kernel_rules_count(kr) - nfile, st.syscalls,
+		 kernel_rules_count(kr) - nfile - ncapture, st.syscalls,
 		 c->pushdown ? "pushed down" : "audit.pushdown off", st.plain,
-		 st.trees, st.watches);
+		 st.trees, st.watches, ncapture);
 	log_notes(kplan_notes(plan));
 	*ret_plan = plan;
 	return kr;

@@ -11,14 +11,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "assemble/assembler.h"
 #include "common/limits.h"
 #include "common/log.h"
 #include "enrich/proctable.h"
+#include "pipeline/capture.h"
 #include "pipeline/outlimit.h"
 #include "pipeline/pipeline.h"
+#include "sink/store.h"
 
 #define PIPELINE_MAX_SINKS 16
 /* Check the assembler's malformed counter this often (records). */
@@ -39,6 +42,7 @@ struct pipeline {
 	struct outlimit *limit; /* borrowed; NULL: no limit */
 	bool (*observer)(const struct event *ev, void *ud);
 	void *observer_ud;
+	struct capture *capture;
 };
 
 static void pipeline_check_malformed(struct pipeline *p)
@@ -90,6 +94,9 @@ void pipeline_emit(struct pipeline *p, struct alert *a)
 	for (i = 0; i < p->nsinks; i++)
 		if (notify || !sink_is_notify(p->sinks[i]))
 			(void)sink_emit(p->sinks[i], a);
+	/* after the sinks: the context links to the stored alert */
+	if (p->capture)
+		capture_alert(p->capture, a);
 	alert_free(a);
 }
 
@@ -112,8 +119,12 @@ static void pipeline_event(const struct event *ev, void *userdata)
 		proctable_enrich(p->proctable, &copy);
 		ev = &copy;
 	}
+	/* harrierd's own events (the observer says) are neither
+	 * captured nor evaluated */
 	if (p->observer && !p->observer(ev, p->observer_ud))
 		return;
+	if (p->capture)
+		capture_event(p->capture, ev);
 	if (p->engine)
 		(void)engine_eval(p->engine, ev, pipeline_alert, p);
 }
@@ -139,6 +150,7 @@ void pipeline_free(struct pipeline *p)
 	if (!p)
 		return;
 	assembler_free(p->assembler);
+	capture_free(p->capture);
 	free(p);
 }
 
@@ -186,6 +198,62 @@ void pipeline_set_observer(struct pipeline *p,
 void pipeline_set_engine(struct pipeline *p, struct engine *engine)
 {
 	p->engine = engine;
+	if (p->capture && engine)
+		(void)capture_set_rules(p->capture, engine);
+}
+
+static int to_store_event(void *ud, const struct context_event *e)
+{
+	return store_sink_emit_context(ud, e);
+}
+
+static int to_store_summary(void *ud, const struct context_summary *s)
+{
+	return store_sink_emit_summary(ud, s);
+}
+
+static int to_store_join(void *ud, const struct context_join *j)
+{
+	return store_sink_emit_join(ud, j);
+}
+
+int pipeline_capture_into(struct pipeline *p, struct sink *store,
+			  const struct capture_options *o)
+{
+	struct capture_output out = { to_store_event, to_store_summary,
+				      to_store_join, store };
+	struct capture *c;
+	int r;
+
+	c = capture_new(o, &out, NULL);
+	if (!c)
+		return -ENOMEM;
+	if (p->engine) {
+		r = capture_set_rules(c, p->engine);
+		if (r < 0) {
+			capture_free(c);
+			return r;
+		}
+	}
+	capture_free(p->capture);
+	p->capture = c;
+	return 0;
+}
+
+void pipeline_capture_options(struct pipeline *p,
+			      const struct capture_options *o)
+{
+	if (p->capture)
+		capture_set_options(p->capture, o);
+}
+
+bool pipeline_capture_stats(const struct pipeline *p,
+			    struct capture_stats *ret)
+{
+	if (!p->capture)
+		return false;
+	capture_get_stats(p->capture, ret);
+	return true;
 }
 
 int pipeline_record(const char *rec, size_t len, void *pipeline)
@@ -203,8 +271,15 @@ int pipeline_record(const char *rec, size_t len, void *pipeline)
 
 void pipeline_age(struct pipeline *p)
 {
+	struct timespec now;
+
 	(void)assembler_age(p->assembler);
 	pipeline_check_malformed(p);
+	if (p->capture) {
+		(void)clock_gettime(CLOCK_REALTIME, &now);
+		capture_tick(p->capture, (uint64_t)now.tv_sec * 1000000000ULL +
+						 (uint64_t)now.tv_nsec);
+	}
 }
 
 void pipeline_flush(struct pipeline *p)
@@ -213,6 +288,8 @@ void pipeline_flush(struct pipeline *p)
 
 	(void)assembler_flush(p->assembler);
 	pipeline_check_malformed(p);
+	if (p->capture)
+		capture_flush(p->capture);
 	for (i = 0; i < p->nsinks; i++)
 		(void)sink_flush(p->sinks[i]);
 }

@@ -16,6 +16,7 @@
 #include "common/alert.h"
 #include "common/diag.h"
 #include "engine/engine.h"
+#include "pipeline/capture.h"
 #include "sink/sink.h"
 
 struct proctable;
@@ -42,12 +43,27 @@ void pipeline_set_limit(struct pipeline *p, struct outlimit *l);
 void pipeline_ignore_pid(struct pipeline *p, pid_t pid);
 /* Called for every event after enrichment, before the engine (the daemon
  * watches CONFIG_CHANGE records and container starts this way); when it
- * returns false the engine does not see the event. NULL to remove. */
+ * returns false neither the capture nor the engine sees the event. NULL
+ * to remove. */
 void pipeline_set_observer(struct pipeline *p,
 			   bool (*cb)(const struct event *ev, void *ud),
 			   void *ud);
 /* Swap the engine (reload); the old one is the caller's to free. */
 void pipeline_set_engine(struct pipeline *p, struct engine *engine);
+/* Keep context around alerts (capture.h) in the store sink store (added
+ * with pipeline_add_sink; store.h): every enriched event goes to the
+ * capture, and every alert after the sinks. It learns the rules' capture
+ * settings from the engine, now and on every pipeline_set_engine. The
+ * pipeline owns the capture; pipeline_flush and pipeline_free end its
+ * captures. 0 or -ENOMEM. */
+int pipeline_capture_into(struct pipeline *p, struct sink *store,
+			  const struct capture_options *o);
+/* New capture options (reload); nothing without a capture. */
+void pipeline_capture_options(struct pipeline *p,
+			      const struct capture_options *o);
+/* The capture's counters; false when there is no capture. */
+bool pipeline_capture_stats(const struct pipeline *p,
+			    struct capture_stats *ret);
 
 /* A source_record_cb: feed one record. */
 int pipeline_record(const char *rec, size_t len, void *pipeline);

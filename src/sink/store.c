@@ -14,9 +14,17 @@
  * in the commit, a crash between commit and spool bookkeeping) adds
  * nothing twice. A batch counts as written only when it committed and
  * the path still names the file it went to.
+ *
+ * Context around alerts (events, captures, joins: store_context.h)
+ * shares the queue, so an alert is written before the context that links
+ * to it, but it is best effort: at most half the queue, never waited
+ * for, and not spooled (a fault long enough to spill drops it, counted).
+ * Alerts are also unique by their own key (event time, audit serial,
+ * rule, node): a log replayed twice stores each once.
  */
 #include "config.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -35,22 +43,37 @@
 #include "common/safe_path.h"
 #include "common/strbuf.h"
 #include "sink/store.h"
+#include "sink/store_context.h"
 #include "sink/store_guard.h"
 #include "sink/store_schema.h"
 #include "sink/store_spool.h"
 
-/* Every table the writer knows. Another table (events) adds its type
- * here; the order is the statement index only, spool records carry the
- * type's tag. */
+/* Every table the writer knows. Another table adds its type here; the
+ * order is the statement and counter index only (alerts first: their
+ * counters are the sink's stats), spool records carry the type's tag. */
 static const struct store_item_type *const store_item_types[] = {
 	&store_alert_type,
+	&store_event_type,
+	&store_summary_type,
+	&store_join_type,
 };
 #define NTYPES (sizeof(store_item_types) / sizeof(store_item_types[0]))
+#define ALERTS 0 /* store_item_types[ALERTS] is store_alert_type */
 
 struct qitem {
 	const struct store_item_type *type;
 	void *data;
 	uint64_t run, seq;
+	/* writer: what its write did */
+	bool rejected; /* refused by SQLite on its own */
+	/* the type's note: its write()'s, or 1 for a row already there */
+	unsigned int note;
+};
+
+/* Per item type (alerts: the sink's stats). */
+struct type_stats {
+	uint64_t emitted, written, dropped;
+	uint64_t noted; /* alerts held already; links not made */
 };
 
 struct store {
@@ -62,7 +85,7 @@ struct store {
 
 	/* writer thread only (and open/free around it) */
 	sqlite3 *db;
-	sqlite3_stmt *ins[NTYPES];
+	sqlite3_stmt *ins[NTYPES][STORE_ITEM_SQL_MAX];
 	dev_t dev;
 	ino_t ino;
 	uint64_t guard_seen;
@@ -79,6 +102,7 @@ struct store {
 	bool prune_more;
 	uint64_t fault_start_ms;
 	uint64_t fault_written0, fault_dropped0, fault_spilled;
+	uint64_t fault_context0; /* context dropped when the fault began */
 
 	/* shared, under lock */
 	pthread_mutex_t lock;
@@ -88,6 +112,7 @@ struct store {
 	pthread_t thread;
 	struct qitem *ring;
 	unsigned int head, count;
+	unsigned int queued_context; /* best-effort items in the ring */
 	uint64_t next_seq;
 	unsigned int flushers;
 	bool stop;
@@ -97,9 +122,13 @@ struct store {
 	bool prune_now;
 	bool flush_tried; /* a flush during a fault had its one try */
 	uint64_t spooled, spool_bytes;
-	struct sink_stats st;
+	struct type_stats cnt[NTYPES];
 	uint64_t faults, rejected, pruned;
 	char *last_error;
+	/* every origin set so far (queued items may point at one), the
+	 * last is current */
+	char **origins;
+	size_t norigins;
 	struct sink_report reports[HARRIER_STORE_REPORTS];
 	unsigned int rhead, rcount;
 };
@@ -344,12 +373,13 @@ static int exec_pragma(sqlite3 *db, const char *sql, char **ret_err)
 
 static void close_db(struct store *s, bool checkpoint)
 {
-	size_t i;
+	size_t i, k;
 
-	for (i = 0; i < NTYPES; i++) {
-		(void)sqlite3_finalize(s->ins[i]);
-		s->ins[i] = NULL;
-	}
+	for (i = 0; i < NTYPES; i++)
+		for (k = 0; k < STORE_ITEM_SQL_MAX; k++) {
+			(void)sqlite3_finalize(s->ins[i][k]);
+			s->ins[i][k] = NULL;
+		}
 	if (!s->db)
 		return;
 	/* after a fault the connection's view may be stale (a private WAL
@@ -361,6 +391,37 @@ static void close_db(struct store *s, bool checkpoint)
 	s->db = NULL;
 }
 
+/* The statements of every type, on the connection just opened. */
+static int prepare_types(struct store *s, char **ret_err)
+{
+	const struct store_item_type *t;
+	const char *sql;
+	size_t i, k;
+	int rc;
+
+	for (i = 0; i < NTYPES; i++) {
+		t = store_item_types[i];
+		for (k = 0; k < STORE_ITEM_SQL_MAX; k++) {
+			sql = k == 0 ? t->insert_sql :
+			      t->more_sql ? t->more_sql[k - 1] : NULL;
+			if (!sql)
+				break;
+			rc = sqlite3_prepare_v3(s->db, sql, -1,
+						SQLITE_PREPARE_PERSISTENT,
+						&s->ins[i][k], NULL);
+			if (rc != SQLITE_OK) {
+				err_set(ret_err, "preparing the %s insert: %s",
+					t->name, sqlite3_errmsg(s->db));
+				return -EIO;
+			}
+			/* more than STORE_ITEM_SQL_MAX: a programmer's error */
+			assert(k + 1 < STORE_ITEM_SQL_MAX || !t->more_sql ||
+			       !t->more_sql[k]);
+		}
+	}
+	return 0;
+}
+
 static int open_db(struct store *s, char **ret_err)
 {
 	sqlite3_stmt *st = NULL;
@@ -369,7 +430,6 @@ static int open_db(struct store *s, char **ret_err)
 	int rc, fd = -1, r, flags;
 	bool checked = false;
 	char pragma[96];
-	size_t i;
 
 	if (s->opt.trusted) {
 		fd = open_trusted(s, ret_err);
@@ -465,26 +525,22 @@ static int open_db(struct store *s, char **ret_err)
 		       "PRAGMA journal_size_limit = %d",
 		       HARRIER_STORE_WAL_AUTOCHECKPOINT,
 		       HARRIER_STORE_JOURNAL_SIZE_LIMIT);
-	r = exec_pragma(s->db, "PRAGMA synchronous = NORMAL", ret_err);
+	/* temp_store: the statement journals of inserts that fire triggers
+	 * (schema 2: containers, rule_tags) in memory, not a temporary
+	 * file written per row */
+	r = exec_pragma(s->db,
+			"PRAGMA synchronous = NORMAL; "
+			"PRAGMA temp_store = MEMORY",
+			ret_err);
 	if (r == 0)
 		r = exec_pragma(s->db, pragma, ret_err);
 	if (r < 0)
 		goto fail;
 	r = store_migrate(s->db, ret_err);
+	if (r == 0)
+		r = prepare_types(s, ret_err);
 	if (r < 0)
 		goto fail;
-	for (i = 0; i < NTYPES; i++) {
-		rc = sqlite3_prepare_v3(s->db, store_item_types[i]->insert_sql,
-					-1, SQLITE_PREPARE_PERSISTENT,
-					&s->ins[i], NULL);
-		if (rc != SQLITE_OK) {
-			err_set(ret_err, "preparing the %s insert: %s",
-				store_item_types[i]->name,
-				sqlite3_errmsg(s->db));
-			r = -EIO;
-			goto fail;
-		}
-	}
 	if (store_guard_faults() != s->guard_seen) {
 		err_set(ret_err, "the WAL index %s-shm cannot be written",
 			s->path);
@@ -545,6 +601,20 @@ static size_t type_index(const struct store_item_type *t)
 	return NTYPES;
 }
 
+int store_bind_text(sqlite3_stmt *st, int col, const char *s)
+{
+	if (!s)
+		return sqlite3_bind_null(st, col);
+	return sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
+}
+
+int store_bind_id(sqlite3_stmt *st, int col, int64_t v)
+{
+	if (v < 0)
+		return sqlite3_bind_null(st, col);
+	return sqlite3_bind_int64(st, col, v);
+}
+
 /* An error of the item itself (SQLite would refuse it again), as opposed
  * to a store that does not work. */
 static bool item_error(int rc)
@@ -560,12 +630,16 @@ static bool item_error(int rc)
 	}
 }
 
-static int insert_item(struct store *s, const struct qitem *q)
+static int insert_item(struct store *s, struct qitem *q)
 {
-	sqlite3_stmt *st = s->ins[type_index(q->type)];
+	sqlite3_stmt *const *sts = s->ins[type_index(q->type)];
+	sqlite3_stmt *st = sts[0];
 	int rc;
 
 	strbuf_reset(&s->scratch);
+	q->note = 0;
+	if (q->type->write)
+		return q->type->write(sts, q->data, &s->scratch, &q->note);
 	rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)q->run);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)q->seq);
@@ -573,10 +647,13 @@ static int insert_item(struct store *s, const struct qitem *q)
 		rc = q->type->bind(st, q->data, &s->scratch);
 	if (rc == SQLITE_OK) {
 		rc = sqlite3_step(st);
-		if (rc == SQLITE_DONE)
+		if (rc == SQLITE_DONE) {
 			rc = SQLITE_OK;
-		else
+			/* DO NOTHING: the row (its key) was there already */
+			q->note = sqlite3_changes(s->db) == 0;
+		} else {
 			rc = sqlite3_extended_errcode(s->db);
+		}
 	}
 	(void)sqlite3_reset(st);
 	(void)sqlite3_clear_bindings(st);
@@ -585,8 +662,8 @@ static int insert_item(struct store *s, const struct qitem *q)
 
 /* One transaction for n items: SQLITE_OK or the failing code (rolled
  * back then), the message in why. */
-static int insert_batch(struct store *s, const struct qitem *q,
-			unsigned int n, char *why, size_t len)
+static int insert_batch(struct store *s, struct qitem *q, unsigned int n,
+			char *why, size_t len)
 {
 	unsigned int i;
 	int rc;
@@ -609,17 +686,18 @@ static int insert_batch(struct store *s, const struct qitem *q,
 }
 
 /* Write n items. 0: every one is in the store or was refused by SQLite
- * on its own (*ret_rejected of them); <0: the store does not work (why
- * says how) and none counts as written. */
-static int write_items(struct store *s, const struct qitem *q,
-		       unsigned int n, unsigned int *ret_rejected, char *why,
-		       size_t len)
+ * on its own (*ret_rejected of them, marked rejected); <0: the store
+ * does not work (why says how) and none counts as written. */
+static int write_items(struct store *s, struct qitem *q, unsigned int n,
+		       unsigned int *ret_rejected, char *why, size_t len)
 {
 	unsigned int i, rejected = 0;
 	char *err = NULL;
 	int rc, r;
 
 	*ret_rejected = 0;
+	for (i = 0; i < n; i++)
+		q[i].rejected = false;
 	if (!s->db) {
 		r = open_db(s, &err);
 		if (r < 0) {
@@ -649,6 +727,7 @@ static int write_items(struct store *s, const struct qitem *q,
 				continue;
 			if (!item_error(rc))
 				break;
+			q[i].rejected = true;
 			rejected++;
 			rc = SQLITE_OK;
 		}
@@ -717,6 +796,58 @@ static void report_locked(struct store *s, bool start, const char *fmt, ...)
 	s->rcount++;
 }
 
+/* Context items dropped so far (all best-effort types). */
+static uint64_t context_dropped_locked(const struct store *s)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < NTYPES; i++)
+		if (store_item_types[i]->best_effort)
+			n += s->cnt[i].dropped;
+	return n;
+}
+
+/* Alerts among the queued items. */
+static unsigned int queued_alerts_locked(const struct store *s)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < s->count; i++)
+		if (s->ring[(s->head + i) % s->opt.queue_max].type ==
+		    store_item_types[ALERTS])
+			n++;
+	return n;
+}
+
+/* n items done with: written (but the rejected ones), or dropped. */
+static void tally_locked(struct store *s, const struct qitem *q,
+			 unsigned int n, bool written)
+{
+	struct type_stats *c;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		c = &s->cnt[type_index(q[i].type)];
+		if (written && !q[i].rejected) {
+			c->written++;
+			c->noted += q[i].note;
+		} else {
+			c->dropped++;
+		}
+	}
+}
+
+/* Alerts among n items. */
+static unsigned int count_alerts(const struct qitem *q, unsigned int n)
+{
+	unsigned int i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += q[i].type == store_item_types[ALERTS];
+	return k;
+}
+
 /* A write failed: the store is unavailable from now on until a write
  * works. The first failure of a fault is reported. */
 static void fault_locked(struct store *s, const char *why)
@@ -734,8 +865,9 @@ static void fault_locked(struct store *s, const char *why)
 	s->fault = true;
 	s->faults++;
 	s->fault_start_ms = now;
-	s->fault_written0 = s->st.written;
-	s->fault_dropped0 = s->st.dropped;
+	s->fault_written0 = s->cnt[ALERTS].written;
+	s->fault_dropped0 = s->cnt[ALERTS].dropped;
+	s->fault_context0 = context_dropped_locked(s);
 	s->fault_spilled = 0;
 	if (!s->opt.keep_trying)
 		return;
@@ -747,13 +879,14 @@ static void fault_locked(struct store *s, const char *why)
 			      "alert store %s unavailable: %s; %u alerts "
 			      "waiting; they are kept in memory and then in "
 			      "the spool %s until it works again",
-			      s->path, why, s->count, sp);
+			      s->path, why, queued_alerts_locked(s), sp);
 	} else
 		report_locked(s, true,
 			      "alert store %s unavailable: %s; %u alerts "
 			      "waiting; they are kept in memory (at most %u: "
 			      "no spool) until it works again",
-			      s->path, why, s->count, s->opt.queue_max);
+			      s->path, why, queued_alerts_locked(s),
+			      s->opt.queue_max);
 }
 
 static void ok_locked(struct store *s)
@@ -766,7 +899,8 @@ static void ok_locked(struct store *s)
 /* Caught up after a fault: say so, with what it cost. */
 static void maybe_clear_locked(struct store *s)
 {
-	uint64_t ms;
+	uint64_t ms, ctx;
+	char more[96] = "";
 
 	if (!s->fault || !s->db_ok || s->spooled || s->count)
 		return;
@@ -774,15 +908,24 @@ static void maybe_clear_locked(struct store *s)
 	if (!s->opt.keep_trying)
 		return;
 	ms = now_ms(s) - s->fault_start_ms;
+	ctx = context_dropped_locked(s) - s->fault_context0;
+	if (ctx)
+		(void)snprintf(more, sizeof(more),
+			       "; %llu items of context around alerts "
+			       "dropped (not spooled)",
+			       (unsigned long long)ctx);
 	report_locked(s, false,
 		      "alert store %s available again after %llu.%01llu s: "
 		      "%llu alerts written since the fault began (%llu of "
-		      "them through the spool), %llu lost",
+		      "them through the spool), %llu lost%s",
 		      s->path, (unsigned long long)(ms / 1000),
 		      (unsigned long long)(ms % 1000 / 100),
-		      (unsigned long long)(s->st.written - s->fault_written0),
+		      (unsigned long long)(s->cnt[ALERTS].written -
+					   s->fault_written0),
 		      (unsigned long long)s->fault_spilled,
-		      (unsigned long long)(s->st.dropped - s->fault_dropped0));
+		      (unsigned long long)(s->cnt[ALERTS].dropped -
+					   s->fault_dropped0),
+		      more);
 }
 
 static void free_items(struct qitem *q, unsigned int n)
@@ -795,14 +938,21 @@ static void free_items(struct qitem *q, unsigned int n)
 	}
 }
 
-/* Remove n items from the head of the ring into out (no free). */
+/* Remove n items from the head of the ring into out (no free; out NULL:
+ * they are in the batch already). */
 static void ring_take_locked(struct store *s, struct qitem *out,
 			     unsigned int n)
 {
 	unsigned int i, cap = s->opt.queue_max;
+	const struct qitem *q;
 
-	for (i = 0; i < n; i++)
-		out[i] = s->ring[(s->head + i) % cap];
+	for (i = 0; i < n; i++) {
+		q = &s->ring[(s->head + i) % cap];
+		if (q->type->best_effort)
+			s->queued_context--;
+		if (out)
+			out[i] = *q;
+	}
 	s->head = (s->head + n) % cap;
 	s->count -= n;
 }
@@ -839,14 +989,13 @@ static void write_from_ring(struct store *s)
 	r = write_items(s, s->batch, n, &rejected, why, sizeof(why));
 	(void)pthread_mutex_lock(&s->lock);
 	if (r == 0) {
-		ring_take_locked(s, s->batch, n);
-		s->st.written += n - rejected;
-		s->st.dropped += rejected;
+		/* the batch is the ring's head, with what the write did */
+		ring_take_locked(s, NULL, n);
+		tally_locked(s, s->batch, n, true);
 		s->rejected += rejected;
 		if (rejected)
-			record_error_locked(s, "%s: %u %s%s refused by SQLite "
-					    "and dropped", why, rejected,
-					    s->batch[0].type->name,
+			record_error_locked(s, "%s: %u item%s refused by "
+					    "SQLite and dropped", why, rejected,
 					    rejected == 1 ? "" : "s");
 		ok_locked(s);
 		s->overflowing = false;
@@ -860,12 +1009,13 @@ static void write_from_ring(struct store *s)
 	    ++s->tries >= (s->degraded ? 1 : HARRIER_STORE_RETRY_MAX)) {
 		/* replay: the batch goes, counted; what waits behind it gets
 		 * one try each while the store keeps failing */
-		ring_take_locked(s, s->batch, n);
-		s->st.dropped += n;
+		ring_take_locked(s, NULL, n);
+		tally_locked(s, s->batch, n, false);
 		s->degraded = true;
 		s->tries = 0;
-		record_error_locked(s, "%s: %u alert%s dropped", why, n,
-				    n == 1 ? "" : "s");
+		record_error_locked(s, "%s: %u alert%s dropped", why,
+				    count_alerts(s->batch, n),
+				    count_alerts(s->batch, n) == 1 ? "" : "s");
 		(void)pthread_cond_broadcast(&s->cv_space);
 		(void)pthread_mutex_unlock(&s->lock);
 		free_items(s->batch, n);
@@ -931,7 +1081,8 @@ static void write_from_spool(struct store *s)
 	if (r < 0 && n == 0 && bad == 0) {
 		/* the spool cannot be read: give up on what is left */
 		(void)pthread_mutex_lock(&s->lock);
-		s->st.dropped += spool_pending(s->spool);
+		/* only alerts are spooled */
+		s->cnt[ALERTS].dropped += spool_pending(s->spool);
 		record_error_locked(s, "spool %s unreadable (%s): %llu alerts "
 				    "lost", spool_path(s->spool),
 				    strerror(-r),
@@ -956,8 +1107,8 @@ static void write_from_spool(struct store *s)
 		spool_rewind(s->spool);
 	(void)pthread_mutex_lock(&s->lock);
 	if (r == 0) {
-		s->st.written += n - rejected;
-		s->st.dropped += rejected + bad;
+		tally_locked(s, s->batch, n, true);
+		s->cnt[ALERTS].dropped += bad; /* only alerts are spooled */
 		s->rejected += rejected + bad;
 		if (bad)
 			record_error_locked(s, "%u unreadable spool records "
@@ -1040,7 +1191,8 @@ static bool spool_ready(struct store *s)
  * (flush, stop) or down to half the spill mark. */
 static void spill(struct store *s, bool all)
 {
-	unsigned int n, i, done = 0, keep = all ? 0 : HARRIER_STORE_SPILL_AT / 2;
+	unsigned int n, i, done = 0, spilled = 0;
+	unsigned int keep = all ? 0 : HARRIER_STORE_SPILL_AT / 2;
 	int r = 0;
 
 	if (!spool_ready(s))
@@ -1052,20 +1204,30 @@ static void spill(struct store *s, bool all)
 	n = ring_peek_locked(s, n);
 	(void)pthread_mutex_unlock(&s->lock);
 	for (i = 0; i < n; i++) {
+		/* context is not spooled (drop_context_locked took it out
+		 * before; what came in since goes here) */
+		if (s->batch[i].type->best_effort) {
+			done++;
+			continue;
+		}
 		r = encode_item(s, &s->batch[i]);
 		if (r == 0)
 			r = spool_append(s->spool, s->enc.buf, s->enc.len);
 		if (r < 0)
 			break;
 		done++;
+		spilled++;
 	}
-	if (done)
+	if (spilled)
 		/* fails only with the device: the records are still in
 		 * the page cache, and the store is written from there */
 		(void)spool_sync(s->spool);
 	(void)pthread_mutex_lock(&s->lock);
-	ring_take_locked(s, s->batch, done);
-	s->fault_spilled += done;
+	ring_take_locked(s, NULL, done);
+	for (i = 0; i < done; i++)
+		if (s->batch[i].type->best_effort)
+			s->cnt[type_index(s->batch[i].type)].dropped++;
+	s->fault_spilled += spilled;
 	s->spooled = spool_pending(s->spool);
 	s->spool_bytes = spool_bytes(s->spool);
 	if (r < 0) {
@@ -1081,15 +1243,40 @@ static void spill(struct store *s, bool all)
 /* Drop what waits (a flush with no place left to put it). */
 static void drop_queued_locked(struct store *s, const char *why)
 {
+	unsigned int n = 0;
 	struct qitem q;
-	unsigned int n = s->count;
 
 	while (s->count) {
 		ring_take_locked(s, &q, 1);
+		tally_locked(s, &q, 1, false);
+		n += count_alerts(&q, 1);
 		q.type->free(q.data);
 	}
-	s->st.dropped += n;
 	record_error_locked(s, "%s: %u alerts dropped", why, n);
+}
+
+/* Drop the queued context, counted (a fault that filled the queue past
+ * the spill mark, or a flush during a fault): the alerts keep their
+ * order and get the room. The writer's alone (it holds no batch of the
+ * ring meanwhile). */
+static void drop_context_locked(struct store *s)
+{
+	unsigned int cap = s->opt.queue_max, i, k = 0;
+	struct qitem *q;
+
+	for (i = 0; i < s->count; i++) {
+		q = &s->ring[(s->head + i) % cap];
+		if (q->type->best_effort) {
+			s->cnt[type_index(q->type)].dropped++;
+			q->type->free(q->data);
+			continue;
+		}
+		if (k != i)
+			s->ring[(s->head + k) % cap] = *q;
+		k++;
+	}
+	s->count = k;
+	s->queued_context = 0;
 }
 
 /* --- retention --- */
@@ -1232,7 +1419,15 @@ static void *store_thread(void *arg)
 		if (!s->db_ok) {
 			/* a fault: keep memory bounded, retry when due; a
 			 * flush gets one try now, then its items go to the
-			 * spool, or are dropped when there is no place */
+			 * spool, or are dropped when there is no place.
+			 * Context goes first: it is not spooled. */
+			if (s->opt.keep_trying && s->queued_context &&
+			    (s->count > HARRIER_STORE_SPILL_AT ||
+			     (s->flushers && s->flush_tried))) {
+				drop_context_locked(s);
+				(void)pthread_cond_broadcast(&s->cv_space);
+				continue;
+			}
 			if (s->opt.keep_trying && s->count &&
 			    (s->count > HARRIER_STORE_SPILL_AT ||
 			     s->flushers) &&
@@ -1333,19 +1528,33 @@ int store_enqueue(struct sink *sk, const struct store_item_type *type,
 		  void *data)
 {
 	struct store *s = sk->state;
-	unsigned int cap = s->opt.queue_max;
+	unsigned int cap = s->opt.queue_max, limit = cap;
+	size_t ti = type_index(type);
 	struct timespec dl;
 	int r = 0;
 
+	if (ti == NTYPES) {
+		if (data && type && type->free)
+			type->free(data);
+		return -EINVAL;
+	}
 	(void)pthread_mutex_lock(&s->lock);
-	s->st.emitted++;
+	s->cnt[ti].emitted++;
 	if (!data) {
 		r = -ENOMEM;
 		goto drop;
 	}
-	if (type_index(type) == NTYPES) {
-		r = -EINVAL;
-		goto drop;
+	if (type->best_effort) {
+		/* half the queue at most: the rest is the alerts' */
+		limit = cap / 2 ? cap / 2 : 1;
+		/* live, a fault past the spill mark takes context out of
+		 * the queue: none comes in meanwhile */
+		if (s->opt.enqueue_wait_ms >= 0 &&
+		    (s->count >= limit ||
+		     (!s->db_ok && s->count > HARRIER_STORE_SPILL_AT))) {
+			r = -ENOBUFS;
+			goto drop;
+		}
 	}
 	if (s->opt.enqueue_wait_ms >= 0) {
 		(void)clock_gettime(CLOCK_MONOTONIC, &dl);
@@ -1356,6 +1565,8 @@ int store_enqueue(struct sink *sk, const struct store_item_type *type,
 			dl.tv_nsec -= 1000000000L;
 		}
 	}
+	while (type->best_effort && s->count >= limit && s->thread_started)
+		(void)pthread_cond_wait(&s->cv_space, &s->lock); /* replay */
 	while (s->count == cap) {
 		/* a failing store with a full memory queue: the spool is
 		 * full or failing too; waiting would only stall detection */
@@ -1379,26 +1590,48 @@ int store_enqueue(struct sink *sk, const struct store_item_type *type,
 	s->ring[(s->head + s->count) % cap].run = s->run_id;
 	s->ring[(s->head + s->count) % cap].seq = s->next_seq++;
 	s->count++;
+	if (type->best_effort)
+		s->queued_context++;
 	if (s->count == 1 || s->count == batch_size(s) ||
 	    (!s->db_ok && s->count == HARRIER_STORE_SPILL_AT + 1))
 		(void)pthread_cond_signal(&s->cv_work);
 	(void)pthread_mutex_unlock(&s->lock);
 	return 0;
 drop:
-	s->st.dropped++;
-	record_error_locked(s, r == -ENOBUFS ?
-				       "queue full (%u waiting): dropped" :
-				       "out of memory (%u waiting): dropped",
-			    s->count);
+	s->cnt[ti].dropped++;
+	/* context dropped is counted (store_sink_context_stats), and
+	 * would bury the error an alert's loss left */
+	if (!type->best_effort)
+		record_error_locked(s,
+				    r == -ENOBUFS ?
+					    "queue full (%u waiting): dropped" :
+					    "out of memory (%u waiting): "
+					    "dropped",
+				    s->count);
 	(void)pthread_mutex_unlock(&s->lock);
 	if (data)
 		type->free(data);
 	return r;
 }
 
+/* The origin alerts and context get from now on (interned: it stays
+ * while the store lives). */
+static const char *origin_of(struct store *s)
+{
+	const char *o;
+
+	(void)pthread_mutex_lock(&s->lock);
+	o = s->norigins ? s->origins[s->norigins - 1] : NULL;
+	(void)pthread_mutex_unlock(&s->lock);
+	return o;
+}
+
 static int store_emit(struct sink *sk, const struct alert *a)
 {
-	return store_enqueue(sk, &store_alert_type, alert_dup(a));
+	struct alert tmp = *a;
+
+	tmp.origin = (char *)origin_of(sk->state);
+	return store_enqueue(sk, &store_alert_type, alert_dup(&tmp));
 }
 
 static int store_flush(struct sink *sk)
@@ -1425,7 +1658,9 @@ static void store_stats(struct sink *sk, struct sink_stats *ret)
 	struct store *s = sk->state;
 
 	(void)pthread_mutex_lock(&s->lock);
-	*ret = s->st;
+	ret->emitted = s->cnt[ALERTS].emitted;
+	ret->written = s->cnt[ALERTS].written;
+	ret->dropped = s->cnt[ALERTS].dropped;
 	(void)pthread_mutex_unlock(&s->lock);
 }
 
@@ -1460,6 +1695,9 @@ static void store_free(struct sink *sk)
 	free(s->last_error);
 	free(s->path);
 	free(s->spool_dir);
+	for (i = 0; i < s->norigins; i++)
+		free(s->origins[i]);
+	free(s->origins);
 	free(s);
 }
 
@@ -1476,6 +1714,79 @@ static const struct sink_ops store_ops = {
 static struct store *store_of(struct sink *sk)
 {
 	return sk && sk->ops == &store_ops ? sk->state : NULL;
+}
+
+int store_sink_set_origin(struct sink *sk, const char *origin)
+{
+	struct store *s = store_of(sk);
+	char *d, **p;
+
+	if (!s)
+		return -EINVAL;
+	d = strdup(origin);
+	if (!d)
+		return -ENOMEM;
+	(void)pthread_mutex_lock(&s->lock);
+	p = realloc(s->origins, (s->norigins + 1) * sizeof(*p));
+	if (!p) {
+		(void)pthread_mutex_unlock(&s->lock);
+		free(d);
+		return -ENOMEM;
+	}
+	s->origins = p;
+	s->origins[s->norigins++] = d;
+	(void)pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+int store_sink_emit_context(struct sink *sk, const struct context_event *e)
+{
+	struct store *s = store_of(sk);
+	struct context_event tmp;
+
+	if (!s)
+		return -EINVAL;
+	tmp = *e;
+	tmp.origin = (char *)origin_of(s);
+	return store_enqueue(sk, &store_event_type, context_event_dup(&tmp));
+}
+
+int store_sink_emit_summary(struct sink *sk, const struct context_summary *c)
+{
+	if (!store_of(sk))
+		return -EINVAL;
+	return store_enqueue(sk, &store_summary_type, context_summary_dup(c));
+}
+
+int store_sink_emit_join(struct sink *sk, const struct context_join *j)
+{
+	if (!store_of(sk))
+		return -EINVAL;
+	return store_enqueue(sk, &store_join_type, context_join_dup(j));
+}
+
+void store_sink_context_stats(struct sink *sk, struct store_context_stats *ret)
+{
+	struct store *s = store_of(sk);
+	const struct type_stats *ev, *su, *jo;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!s)
+		return;
+	ev = &s->cnt[type_index(&store_event_type)];
+	su = &s->cnt[type_index(&store_summary_type)];
+	jo = &s->cnt[type_index(&store_join_type)];
+	(void)pthread_mutex_lock(&s->lock);
+	ret->duplicates = s->cnt[ALERTS].noted;
+	ret->events_written = ev->written;
+	ret->events_dropped = ev->dropped;
+	ret->links_missing = ev->noted;
+	ret->summaries_written = su->written;
+	ret->summaries_dropped = su->dropped;
+	/* a join whose alert the store does not hold adds no row */
+	ret->joins_written = jo->written - jo->noted;
+	ret->joins_dropped = jo->dropped + jo->noted;
+	(void)pthread_mutex_unlock(&s->lock);
 }
 
 char *store_sink_last_error(struct sink *sk)

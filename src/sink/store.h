@@ -4,22 +4,26 @@
  * in, PRAGMA user_version), and a thread that commits batched
  * transactions in WAL mode. The reader is store_query.h.
  *
- * It never loses an item it accepted while it can hold it: a write that
+ * It never loses an alert it accepted while it can hold it: a write that
  * fails (disk full, read-only or immutable files, I/O error, a lock held
  * past the busy timeout, the file deleted or replaced: the path's inode
  * is checked before and after each commit, SIGBUS on the WAL index:
  * store_guard.h) keeps the items in a bounded memory queue, then in a
  * spool file (store_spool.h), and writes them, in order and exactly once,
- * when the store works again. Exactly once: every row carries the
+ * when the store works again. Exactly once: every alert row carries the
  * writer's run id and the item's sequence number under a unique index,
- * so a batch whose commit cannot be known is simply written again.
+ * and its own key (event time, audit serial, rule, node), so a batch
+ * whose commit cannot be known is simply written again, and so is a log
+ * replayed twice.
  * Faults are reported as they start and clear (sink_take_report).
  *
  * Items, not only alerts: a table is one struct store_item_type (insert
  * statement, binding, spool encoding, retention), all of them going
- * through the same queue, batches, spool and retries. store_alert.c is
- * the alerts table; another table adds its type to store_item_types[] in
- * store.c and calls store_enqueue().
+ * through the same queue, batches and retries. store_alert.c is the
+ * alerts table, store_context.c the context around alerts (events,
+ * captures and their joins: best effort, never spooled); another table
+ * adds its type to store_item_types[] in store.c and calls
+ * store_enqueue().
  */
 #ifndef HARRIER_STORE_H
 #define HARRIER_STORE_H
@@ -31,25 +35,43 @@
 
 #include "common/alert.h"
 #include "common/clock.h"
+#include "common/context.h"
 #include "common/strbuf.h"
 #include "sink/sink.h"
 
+/* Statements of one item type: insert_sql and more_sql[] together. */
+#define STORE_ITEM_SQL_MAX 4
+
 struct store_item_type {
-	/* In spool records: never change or reuse one. */
+	/* In spool records (and unique among the types, spooled or not):
+	 * never change or reuse one. */
 	uint8_t tag;
 	const char *name; /* "alert", for messages */
 	/* INSERT with ?1 = writer run id, ?2 = sequence number, then the
 	 * type's own parameters from ?3; ending in ON CONFLICT DO NOTHING
-	 * on the (run, seq) unique index. */
+	 * (the (run, seq) unique index, and any key of the table's own). */
 	const char *insert_sql;
 	/* Bind ?3.. for data; scratch is the writer's, reset before each
 	 * call. An SQLite result code. */
 	int (*bind)(sqlite3_stmt *st, const void *data, struct strbuf *scratch);
+	/* Instead of bind: a type whose item takes several statements, each
+	 * idempotent by the table's own keys (no run and seq). st[0] is
+	 * insert_sql prepared, st[1..] more_sql's (NULL-terminated, at most
+	 * STORE_ITEM_SQL_MAX in all). *ret_note: a count the store keeps
+	 * for the type (links not made). An SQLite result code. */
+	const char *const *more_sql;
+	int (*write)(sqlite3_stmt *const *st, const void *data,
+		     struct strbuf *scratch, unsigned int *ret_note);
 	/* Spool form of data, appended to out; decode gives a new item back
 	 * (NULL when the bytes are not one). */
 	void (*encode)(const void *data, struct strbuf *out);
 	void *(*decode)(const unsigned char *p, size_t len);
 	void (*free)(void *data);
+	/* Context, not evidence: it may fill half the memory queue only and
+	 * never waits for room (but with enqueue_wait_ms -1), and it is not
+	 * spooled (encode and decode NULL): what a fault moves from the
+	 * queue to the spool, it drops and counts. */
+	bool best_effort;
 	/* Retention, NULL when the table keeps everything. Each deletes at
 	 * most a small batch (store_item_type users pick it; store_alert
 	 * uses HARRIER_STORE_PRUNE_BATCH) and reports sqlite3_changes():
@@ -58,6 +80,13 @@ struct store_item_type {
 	const char *prune_age_sql;
 	const char *prune_rows_sql;
 };
+
+/* For item types' bind and write: text bound as is (SQLITE_STATIC: it
+ * must outlive the step), NULL as NULL; an id (pid, uid, ...) below 0,
+ * "unknown" in struct alert and struct context_event, as NULL, so that
+ * "uid = 0" never matches an unknown one. SQLite result codes. */
+int store_bind_text(sqlite3_stmt *st, int col, const char *s);
+int store_bind_id(sqlite3_stmt *st, int col, int64_t v);
 
 struct store_options {
 	unsigned int queue_max;	      /* 1..HARRIER_STORE_QUEUE_MAX */
@@ -122,6 +151,39 @@ struct store_status {
 };
 void store_sink_status(struct sink *s, struct store_status *ret);
 
+/* Where the alerts and context emitted from now on come from: "live",
+ * or the path of a replayed log (the origin column). Before any call:
+ * NULL (unknown). Called from the thread that emits. 0, or -EINVAL (not
+ * a store), -ENOMEM. */
+int store_sink_set_origin(struct sink *s, const char *origin);
+
+/* Context around alerts (pipeline/capture.h), queued behind the alerts
+ * emitted before it and written in the same transactions (so an alert is
+ * in the store before the context that links to it). Context is not
+ * evidence the way an alert is: it may fill half the memory queue only,
+ * so it never crowds out an alert, and when that half is full it is
+ * dropped at once (counted), except with enqueue_wait_ms -1 (replay),
+ * where it waits. During a fault it stays in memory, but it is not
+ * spooled: what the queue moves to the spool, it drops (counted).
+ * 0, -ENOBUFS, -ENOMEM, -EINVAL (not a store). */
+int store_sink_emit_context(struct sink *s, const struct context_event *e);
+int store_sink_emit_summary(struct sink *s, const struct context_summary *c);
+int store_sink_emit_join(struct sink *s, const struct context_join *j);
+
+/* What the store did beyond its sink_stats (which count alerts). */
+struct store_context_stats {
+	uint64_t duplicates;	 /* alerts it held already (not stored twice) */
+	uint64_t events_written; /* context events (or found stored) */
+	/* queue half full, a fault that spilled the queue, write failures */
+	uint64_t events_dropped;
+	uint64_t summaries_written, summaries_dropped;
+	uint64_t joins_written; /* alerts joined to their capture */
+	uint64_t joins_dropped; /* the alert not held, or dropped as above */
+	/* links not made: the capture not held, or linked already */
+	uint64_t links_missing;
+};
+void store_sink_context_stats(struct sink *s, struct store_context_stats *ret);
+
 /* The last error message ("database or disk is full"), owned by the
  * caller; NULL if none or not a store. */
 char *store_sink_last_error(struct sink *s);
@@ -132,7 +194,8 @@ void store_sink_prune_now(struct sink *s);
 void store_sink_set_retention(struct sink *s, uint64_t max_age_s,
 			      uint64_t max_rows);
 
-/* The alert sink's item type (store_alert.c). */
+/* The alert sink's item type (store_alert.c); the context's are in
+ * store_context.h. */
 extern const struct store_item_type store_alert_type;
 
 #endif

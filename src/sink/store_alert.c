@@ -41,43 +41,43 @@ enum {
 	COL_FILE,
 	COL_AUDIT_SERIAL,
 	COL_FIELDS,
+	COL_ORIGIN,
 };
 
 #define STR(x) #x
 #define XSTR(x) STR(x)
 
+/* DO NOTHING on either key: the writer's (run, seq), a batch written
+ * again after an unknown outcome; the alert's own (alerts_key: time_ns,
+ * audit_serial, rule, hostname), a log replayed twice. The store counts
+ * both as held already (store_context_stats.duplicates), and context
+ * finds the stored alert by its key. */
 static const char insert_sql[] =
 	"INSERT INTO alerts (writer_run, writer_seq, time, time_ns, "
 	"hostname, rule, priority, priority_num, output, tags, source, "
 	"container_id, container_name, pod_name, pod_namespace, pid, ppid, "
-	"uid, auid, exe, cmdline, syscall, file, audit_serial, fields) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?) ON CONFLICT (writer_run, writer_seq) DO NOTHING";
+	"uid, auid, exe, cmdline, syscall, file, audit_serial, fields, "
+	"origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	"?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
-/* Oldest first, by event time (the time index) and, for max_rows, by id:
- * at most a batch per statement. */
+/* Oldest first, by event time (alerts_key leads with time_ns) and, for
+ * max_rows, by id: at most a batch per statement. What only the deleted
+ * alerts needed (their captures' events) goes with them (schema/002's
+ * triggers). */
 static const char prune_age_sql[] =
-	"DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE time < "
-	"?2 ORDER BY time LIMIT " XSTR(HARRIER_STORE_PRUNE_BATCH) ")";
+	"DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE time_ns "
+	"< ?1 ORDER BY time_ns LIMIT " XSTR(HARRIER_STORE_PRUNE_BATCH) ")";
 static const char prune_rows_sql[] =
 	"DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE id <= "
 	"(SELECT id FROM alerts ORDER BY id DESC LIMIT 1 OFFSET ?1) ORDER BY "
 	"id LIMIT " XSTR(HARRIER_STORE_PRUNE_BATCH) ")";
 
-static int bind_text(sqlite3_stmt *st, int col, const char *s)
+/* Falco's container.id on the host ('host'). Internal alerts (no
+ * process) stay without a container. */
+static bool on_host(const struct alert *a)
 {
-	if (!s)
-		return sqlite3_bind_null(st, col);
-	return sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
-}
-
-/* -1 is "unknown" in struct alert: NULL in the table, so that queries
- * like "uid = 0" never match an unknown one. */
-static int bind_id(sqlite3_stmt *st, int col, int64_t v)
-{
-	if (v < 0)
-		return sqlite3_bind_null(st, col);
-	return sqlite3_bind_int64(st, col, v);
+	return !a->container_id &&
+	       !(a->source && strcmp(a->source, "internal") == 0);
 }
 
 /* scratch holds, NUL-separated: the escaped output, the tags JSON, the
@@ -110,29 +110,36 @@ static int alert_bind(sqlite3_stmt *st, const void *data,
 	alert_format_time(a->time_ns, t, sizeof(t));
 	rc |= sqlite3_bind_text(st, COL_TIME, t, -1, SQLITE_TRANSIENT);
 	rc |= sqlite3_bind_int64(st, COL_TIME_NS, (sqlite3_int64)a->time_ns);
-	rc |= bind_text(st, COL_HOSTNAME, a->hostname);
-	rc |= bind_text(st, COL_RULE, a->rule ? a->rule : "");
-	rc |= bind_text(st, COL_PRIORITY, alert_priority_name(a->priority));
+	rc |= store_bind_text(st, COL_HOSTNAME, a->hostname);
+	rc |= store_bind_text(st, COL_RULE, a->rule ? a->rule : "");
+	rc |= store_bind_text(st, COL_PRIORITY,
+			      alert_priority_name(a->priority));
 	rc |= sqlite3_bind_int(st, COL_PRIORITY_NUM, (int)a->priority);
-	rc |= a->output ? bind_text(st, COL_OUTPUT, scratch->buf + out_at) :
-			  sqlite3_bind_null(st, COL_OUTPUT);
-	rc |= bind_text(st, COL_TAGS, scratch->buf + tags_at);
-	rc |= bind_text(st, COL_SOURCE, a->source);
-	rc |= bind_text(st, COL_CONTAINER_ID, a->container_id);
-	rc |= bind_text(st, COL_CONTAINER_NAME, a->container_name);
-	rc |= bind_text(st, COL_POD_NAME, a->pod_name);
-	rc |= bind_text(st, COL_POD_NAMESPACE, a->pod_namespace);
-	rc |= bind_id(st, COL_PID, a->pid);
-	rc |= bind_id(st, COL_PPID, a->ppid);
-	rc |= bind_id(st, COL_UID, a->uid);
-	rc |= bind_id(st, COL_AUID, a->auid);
-	rc |= bind_text(st, COL_EXE, a->exe);
-	rc |= bind_text(st, COL_CMDLINE, a->cmdline);
-	rc |= bind_text(st, COL_SYSCALL, a->syscall);
-	rc |= bind_text(st, COL_FILE, a->file);
+	rc |= a->output ?
+		      store_bind_text(st, COL_OUTPUT, scratch->buf + out_at) :
+		      sqlite3_bind_null(st, COL_OUTPUT);
+	rc |= store_bind_text(st, COL_TAGS, scratch->buf + tags_at);
+	rc |= store_bind_text(st, COL_SOURCE, a->source);
+	rc |= store_bind_text(st, COL_CONTAINER_ID,
+			      on_host(a) ? "host" : a->container_id);
+	rc |= store_bind_text(st, COL_CONTAINER_NAME,
+			      on_host(a) && !a->container_name ?
+				      "host" :
+				      a->container_name);
+	rc |= store_bind_text(st, COL_POD_NAME, a->pod_name);
+	rc |= store_bind_text(st, COL_POD_NAMESPACE, a->pod_namespace);
+	rc |= store_bind_id(st, COL_PID, a->pid);
+	rc |= store_bind_id(st, COL_PPID, a->ppid);
+	rc |= store_bind_id(st, COL_UID, a->uid);
+	rc |= store_bind_id(st, COL_AUID, a->auid);
+	rc |= store_bind_text(st, COL_EXE, a->exe);
+	rc |= store_bind_text(st, COL_CMDLINE, a->cmdline);
+	rc |= store_bind_text(st, COL_SYSCALL, a->syscall);
+	rc |= store_bind_text(st, COL_FILE, a->file);
 	rc |= sqlite3_bind_int64(st, COL_AUDIT_SERIAL,
 				 (sqlite3_int64)a->audit_serial);
-	rc |= bind_text(st, COL_FIELDS, scratch->buf + fields_at);
+	rc |= store_bind_text(st, COL_FIELDS, scratch->buf + fields_at);
+	rc |= store_bind_text(st, COL_ORIGIN, a->origin);
 	return rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR;
 }
 
@@ -208,6 +215,7 @@ static void alert_encode(const void *data, struct strbuf *out)
 		put_str(out, a->fields[i].value);
 		put_u32(out, a->fields[i].literal ? 1 : 0);
 	}
+	put_str(out, a->origin);
 }
 
 struct rd {
@@ -303,6 +311,9 @@ static void *alert_decode(const unsigned char *p, size_t len)
 		a->fields[i].value = get_str(&r);
 		a->fields[i].literal = get_u(&r, 4) != 0;
 	}
+	/* records spooled before alerts had an origin end here */
+	if (!r.bad && r.left)
+		a->origin = get_str(&r);
 	if (r.bad || r.left != 0 || !a->rule ||
 	    (unsigned int)a->priority > ALERT_PRIO_DEBUG) {
 		alert_free(a);

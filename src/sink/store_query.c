@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The alert store's reader, for the CLI (`harrier alerts`, `harrier
- * status`): opens the store read-only, so it never takes the write lock
- * and never blocks the daemon's writer (WAL). It never writes, migrates
- * or creates a store.
+ * The alert store's reader, for the CLI (`harrier alerts`, `report`,
+ * `timeline`, `status`): opens the store read-only, so it never takes
+ * the write lock and never blocks the daemon's writer (WAL). It never
+ * writes, migrates or creates a store; a store of schema 1 (before the
+ * forensic indexes) is read as it is, more slowly, and has no events.
+ * Every value a user gives reaches SQLite as a bound parameter; the SQL
+ * is built from constant fragments only.
  */
 #include "config.h"
 
@@ -22,6 +25,10 @@
 #include "common/strbuf.h"
 #include "sink/store_query.h"
 #include "sink/store_schema.h"
+
+#define NS_PER_SEC 1000000000ULL
+
+/* ---- times ---- */
 
 static bool is_digits(const char *s, size_t n)
 {
@@ -43,13 +50,15 @@ static int num(const char *s, size_t n)
 	return v;
 }
 
-/* "30s" "10m" "2h" "1d": that long before now. */
-static int parse_relative(const char *s, uint64_t now_ns, uint64_t *ret)
+/* "30s" "10m" "2h" "1d" "1w": that long before now. -ERANGE when that
+ * is before 1970 (or more than 64-bit nanoseconds can say). */
+static int parse_age(const char *s, uint64_t now_ns, uint64_t *ret)
 {
 	size_t n = strlen(s);
-	uint64_t v, unit;
+	uint64_t v = 0, unit;
+	size_t i;
 
-	if (n < 2 || !is_digits(s, n - 1) || n - 1 > 9)
+	if (n < 2 || n - 1 > 19 || !is_digits(s, n - 1))
 		return -EINVAL;
 	switch (s[n - 1]) {
 	case 's':
@@ -64,16 +73,75 @@ static int parse_relative(const char *s, uint64_t now_ns, uint64_t *ret)
 	case 'd':
 		unit = 86400;
 		break;
+	case 'w':
+		unit = 7 * 86400;
+		break;
 	default:
 		return -EINVAL;
 	}
-	v = (uint64_t)num(s, n - 1) * unit * 1000000000ULL;
-	*ret = v > now_ns ? 0 : now_ns - v;
+	for (i = 0; i < n - 1; i++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > UINT64_MAX / unit / NS_PER_SEC)
+		return -ERANGE;
+	v *= unit * NS_PER_SEC;
+	if (v > now_ns)
+		return -ERANGE;
+	*ret = now_ns - v;
 	return 0;
 }
 
-/* YYYY-MM-DD[(T| )HH[:MM[:SS[.frac]]]][Z|(+|-)HH:MM], UTC unless an
- * offset says otherwise. */
+/* Epoch seconds, with an optional fraction: 1764620000, 1764620000.25 */
+static int parse_epoch(const char *s, uint64_t *ret)
+{
+	uint64_t sec = 0, frac = 0, scale = NS_PER_SEC / 10;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (sec > (UINT64_MAX - 9) / 10)
+			return -ERANGE;
+		sec = sec * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			frac += (uint64_t)(*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (*p)
+		return -EINVAL;
+	if (sec > (UINT64_MAX - frac) / NS_PER_SEC)
+		return -ERANGE;
+	*ret = sec * NS_PER_SEC + frac;
+	return 0;
+}
+
+/* Local midnight today (days_back 0) or days_back days before. */
+static int parse_day(uint64_t now_ns, int days_back, uint64_t *ret)
+{
+	time_t now = (time_t)(now_ns / NS_PER_SEC), t;
+	struct tm tm;
+
+	if (!localtime_r(&now, &tm))
+		return -EINVAL;
+	tm.tm_hour = 0;
+	tm.tm_min = 0;
+	tm.tm_sec = 0;
+	tm.tm_mday -= days_back;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t == (time_t)-1 || t < 0)
+		return -ERANGE;
+	*ret = (uint64_t)t * NS_PER_SEC;
+	return 0;
+}
 static int parse_iso(const char *s, uint64_t *ret)
 {
 	struct tm tm, chk;
@@ -147,38 +215,386 @@ static int parse_iso(const char *s, uint64_t *ret)
 	return 0;
 }
 
-static int parse_since(const char *s, uint64_t *ret)
+int store_query_parse_time(const char *opt, const char *s, uint64_t now_ns,
+			   uint64_t *ret, char **ret_err)
+{
+	int r;
+
+	if (strcmp(s, "now") == 0) {
+		*ret = now_ns;
+		return 0;
+	}
+	if (strcmp(s, "today") == 0)
+		r = parse_day(now_ns, 0, ret);
+	else if (strcmp(s, "yesterday") == 0)
+		r = parse_day(now_ns, 1, ret);
+	else if (*s && strspn(s, "0123456789.") == strlen(s))
+		r = parse_epoch(s, ret);
+	else if (parse_iso(s, ret) == 0)
+		r = 0;
+	else
+		r = parse_age(s, now_ns, ret);
+	if (r == -ERANGE) {
+		err_set(ret_err, "%s '%s': out of range (before 1970 or after "
+			"2554)", opt, s);
+		return -EINVAL;
+	}
+	if (r < 0) {
+		err_set(ret_err,
+			"%s '%s': expected a time (2026-11-28T17:00, UTC "
+			"unless an offset is given), an age (30s, 10m, 2h, "
+			"1d, 1w), today, yesterday, now or epoch seconds",
+			opt, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static uint64_t now_ns(void)
 {
 	struct timespec now;
 
-	if (parse_iso(s, ret) == 0)
-		return 0;
 	(void)clock_gettime(CLOCK_REALTIME, &now);
-	return parse_relative(
-		s, (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec,
-		ret);
+	return (uint64_t)now.tv_sec * NS_PER_SEC + (uint64_t)now.tv_nsec;
 }
 
-/* A rule name with '*' as SQLite GLOB: only '*' is a wildcard, so '?' and
- * '[' in rule names match themselves. */
-static char *rule_glob(const char *r)
+/* ---- building a query ---- */
+
+/* Values bound to ?1, ?2, ... in order; or, for --sql, written into the
+ * SQL as literals. */
+#define QB_MAX_PARAMS 32
+
+struct qparam {
+	bool is_int;
+	int64_t i;
+	char *s; /* owned */
+};
+
+struct qb {
+	struct strbuf sql;
+	struct qparam p[QB_MAX_PARAMS];
+	int n;
+	bool literal; /* --sql: values in the text */
+	bool failed;
+};
+
+static void qb_free(struct qb *b)
 {
-	struct strbuf sb = STRBUF_INIT;
+	int i;
 
-	for (; *r; r++) {
-		if (*r == '?')
-			strbuf_appends(&sb, "[?]");
-		else if (*r == '[')
-			strbuf_appends(&sb, "[[]");
-		else
-			strbuf_appendc(&sb, *r);
-	}
-	if (strbuf_failed(&sb)) {
-		strbuf_free(&sb);
-		return NULL;
-	}
-	return strbuf_steal(&sb);
+	for (i = 0; i < b->n; i++)
+		free(b->p[i].s);
+	strbuf_free(&b->sql);
 }
+
+static void qb_sql(struct qb *b, const char *s)
+{
+	strbuf_appends(&b->sql, s);
+}
+
+static void qb_literal(struct qb *b, const struct qparam *p)
+{
+	const char *c;
+
+	if (p->is_int) {
+		strbuf_appendf(&b->sql, "%lld", (long long)p->i);
+		return;
+	}
+	strbuf_appendc(&b->sql, '\'');
+	for (c = p->s; *c; c++) {
+		if (*c == '\'')
+			strbuf_appendc(&b->sql, '\'');
+		strbuf_appendc(&b->sql, *c);
+	}
+	strbuf_appendc(&b->sql, '\'');
+}
+
+static void qb_param(struct qb *b, struct qparam p)
+{
+	if (b->n == QB_MAX_PARAMS || (!p.is_int && !p.s)) {
+		free(p.s);
+		b->failed = true;
+		return;
+	}
+	b->p[b->n++] = p;
+	if (b->literal)
+		qb_literal(b, &p);
+	else
+		strbuf_appendf(&b->sql, "?%d", b->n);
+}
+
+static void qb_str(struct qb *b, const char *s)
+{
+	qb_param(b, (struct qparam){ .s = strdup(s) });
+}
+
+static void qb_int(struct qb *b, int64_t v)
+{
+	qb_param(b, (struct qparam){ .is_int = true, .i = v });
+}
+
+static int qb_bind(struct qb *b, sqlite3_stmt *st)
+{
+	int i, rc = SQLITE_OK;
+
+	for (i = 0; i < b->n && rc == SQLITE_OK; i++)
+		rc = b->p[i].is_int ?
+			     sqlite3_bind_int64(st, i + 1, b->p[i].i) :
+			     sqlite3_bind_text(st, i + 1, b->p[i].s, -1,
+					       SQLITE_STATIC);
+	return rc;
+}
+
+/* The smallest string greater than every string that starts with
+ * prefix (byte order, SQLite's BINARY collation): the end of an index
+ * range. NULL when there is none (all 0xff) or on allocation failure. */
+static char *prefix_end(const char *prefix, size_t n)
+{
+	char *e;
+
+	while (n > 0 && (unsigned char)prefix[n - 1] == 0xff)
+		n--;
+	if (n == 0)
+		return NULL;
+	e = malloc(n + 1);
+	if (!e)
+		return NULL;
+	memcpy(e, prefix, n);
+	e[n - 1] = (char)((unsigned char)e[n - 1] + 1);
+	e[n] = '\0';
+	return e;
+}
+
+/* col starts with the first n bytes of prefix: an index range. */
+static void qb_prefix(struct qb *b, const char *col, const char *prefix,
+		      size_t n)
+{
+	char *lo = strndup(prefix, n), *hi = prefix_end(prefix, n);
+
+	qb_sql(b, col);
+	qb_sql(b, " >= ");
+	qb_param(b, (struct qparam){ .s = lo });
+	if (hi) {
+		qb_sql(b, " AND ");
+		qb_sql(b, col);
+		qb_sql(b, " < ");
+		qb_param(b, (struct qparam){ .s = hi });
+	}
+}
+
+/* col matches pattern: equality without wildcards; else the GLOB, after
+ * an index range on the part before the first wildcard (none when the
+ * pattern starts with one: that is a scan). only_star: only '*' is a
+ * wildcard (rule names may hold ? and [ themselves). */
+static void qb_match(struct qb *b, const char *col, const char *pattern,
+		     bool only_star)
+{
+	struct strbuf g = STRBUF_INIT;
+	const char *w = only_star ? "*" : "*?[";
+	size_t lit = strcspn(pattern, w);
+	const char *p;
+
+	qb_sql(b, " AND ");
+	if (!pattern[lit]) {
+		qb_sql(b, col);
+		qb_sql(b, " = ");
+		qb_str(b, pattern);
+		return;
+	}
+	if (lit) {
+		qb_sql(b, "(");
+		qb_prefix(b, col, pattern, lit);
+		qb_sql(b, ") AND ");
+	}
+	/* GLOB with only '*' special: quote ? and [ as [?] and [[] */
+	for (p = pattern; *p; p++) {
+		if (only_star && *p == '?')
+			strbuf_appends(&g, "[?]");
+		else if (only_star && *p == '[')
+			strbuf_appends(&g, "[[]");
+		else
+			strbuf_appendc(&g, *p);
+	}
+	qb_sql(b, col);
+	qb_sql(b, " GLOB ");
+	if (strbuf_failed(&g))
+		b->failed = true;
+	else
+		qb_param(b, (struct qparam){ .s = strbuf_steal(&g) });
+	strbuf_free(&g);
+}
+
+/* The key of the container indexes (schema 2): the short id. */
+#define SHORT_ID "substr(container_id, 1, 12)"
+
+/* A container by id prefix, name, or "host", on the table's
+ * container_id / container_name: the names in the containers table, the
+ * ids in the index on their first 12 characters (the rest of a longer
+ * prefix checked on the row). Schema 1 has neither: plain columns. */
+static void qb_container(struct qb *b, const char *c, int version)
+{
+	size_t n = strlen(c);
+
+	qb_sql(b, " AND ");
+	if (version < 2) {
+		qb_sql(b, "(container_name = ");
+		qb_str(b, c);
+		qb_sql(b, " OR (");
+		qb_prefix(b, "container_id", c, n);
+		qb_sql(b, "))");
+		return;
+	}
+	if (strcmp(c, "host") == 0) {
+		qb_sql(b, SHORT_ID " = 'host'");
+		return;
+	}
+	qb_sql(b, "((" SHORT_ID " IN (SELECT substr(id, 1, 12) FROM "
+		  "containers WHERE name = ");
+	qb_str(b, c);
+	qb_sql(b, ") AND container_name = ");
+	qb_str(b, c);
+	qb_sql(b, ") OR (");
+	if (n >= 12) {
+		qb_sql(b, SHORT_ID " = ");
+		qb_param(b, (struct qparam){ .s = strndup(c, 12) });
+		qb_sql(b, " AND substr(container_id, 1, ");
+		qb_int(b, (int64_t)n);
+		qb_sql(b, ") = ");
+		qb_str(b, c);
+	} else {
+		qb_prefix(b, SHORT_ID, c, n);
+	}
+	qb_sql(b, "))");
+}
+
+struct filters {
+	uint64_t since_ns, until_ns;
+	enum alert_priority prio;
+	int64_t pid;
+};
+
+static int check_filters(const struct store_query *q, struct filters *f,
+			 char **ret_err)
+{
+	static const char *const prio_list =
+		"Emergency, Alert, Critical, Error, Warning, Notice, "
+		"Informational, Debug";
+	const struct {
+		const char *opt, *v;
+	} nonempty[] = {
+		{ "--rule", q->rule },	   { "--container", q->container },
+		{ "--file", q->file },	   { "--exe", q->exe },
+		{ "--pod", q->pod },	   { "--namespace", q->namespace },
+		{ "--host", q->host },	   { "--tag", q->tag },
+	};
+	uint64_t n = now_ns(), pid;
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	if (q->since && store_query_parse_time("--since", q->since, n,
+					       &f->since_ns, ret_err) < 0)
+		return -EINVAL;
+	if (q->until && store_query_parse_time("--until", q->until, n,
+					       &f->until_ns, ret_err) < 0)
+		return -EINVAL;
+	if (q->since && q->until && f->since_ns > f->until_ns) {
+		err_set(ret_err, "--since '%s' is after --until '%s'",
+			q->since, q->until);
+		return -EINVAL;
+	}
+	if (q->priority && alert_priority_parse(q->priority, &f->prio) < 0) {
+		err_set(ret_err, "--priority '%s': expected one of %s",
+			q->priority, prio_list);
+		return -EINVAL;
+	}
+	if (q->pid) {
+		if (parse_u64(q->pid, 10, &pid) < 0 || pid > INT32_MAX) {
+			err_set(ret_err, "--pid '%s': not a process id",
+				q->pid);
+			return -EINVAL;
+		}
+		f->pid = (int64_t)pid;
+	}
+	for (i = 0; i < sizeof(nonempty) / sizeof(nonempty[0]); i++) {
+		if (nonempty[i].v && !*nonempty[i].v) {
+			err_set(ret_err, "%s: empty value", nonempty[i].opt);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* The WHERE terms for q on the alerts table (after "WHERE 1"). */
+static void qb_alert_filters(struct qb *b, const struct store_query *q,
+			     const struct filters *f, int version)
+{
+	if (q->id) {
+		qb_sql(b, " AND id = ");
+		qb_int(b, q->id);
+	}
+	if (q->since) {
+		qb_sql(b, " AND time_ns >= ");
+		qb_int(b, (int64_t)f->since_ns);
+	}
+	if (q->until) {
+		qb_sql(b, " AND time_ns <= ");
+		qb_int(b, (int64_t)f->until_ns);
+	}
+	if (q->rule)
+		qb_match(b, "rule", q->rule, true);
+	if (q->container)
+		qb_container(b, q->container, version);
+	if (q->priority) {
+		/* "this and more severe" as a list of values: equality
+		 * lookups in alerts_priority, which the planner takes over
+		 * scanning in time order (a range it would not) */
+		int p;
+
+		qb_sql(b, " AND priority_num IN (");
+		for (p = 0; p <= (int)f->prio; p++) {
+			if (p)
+				qb_sql(b, ", ");
+			qb_int(b, p);
+		}
+		qb_sql(b, ")");
+	}
+	if (q->pid) {
+		qb_sql(b, " AND pid = ");
+		qb_int(b, f->pid);
+	}
+	if (q->file)
+		qb_match(b, "file", q->file, false);
+	if (q->exe)
+		qb_match(b, "exe", q->exe, false);
+	if (q->pod) {
+		qb_sql(b, " AND pod_name = ");
+		qb_str(b, q->pod);
+	}
+	if (q->namespace) {
+		qb_sql(b, " AND pod_namespace = ");
+		qb_str(b, q->namespace);
+	}
+	if (q->host) {
+		qb_sql(b, " AND hostname = ");
+		qb_str(b, q->host);
+	}
+	if (q->tag) {
+		/* the rules that have the tag (an index), then the alert's
+		 * own array, since a rule's tags can change over time */
+		if (version >= 2) {
+			qb_sql(b, " AND rule IN (SELECT rule FROM rule_tags "
+				  "WHERE tag = ");
+			qb_str(b, q->tag);
+			qb_sql(b, ")");
+		}
+		qb_sql(b, " AND EXISTS (SELECT 1 FROM json_each(alerts.tags) "
+			  "WHERE value = ");
+		qb_str(b, q->tag);
+		qb_sql(b, ")");
+	}
+}
+
+/* ---- alerts ---- */
 
 enum {
 	QCOL_TIME_NS,
@@ -204,13 +620,15 @@ enum {
 	QCOL_AUDIT_SERIAL,
 	QCOL_FIELDS,
 	QCOL_ID,
+	QCOL_TIME,
+	QCOL_ORIGIN,
 };
 
 #define SELECT_COLUMNS                                                      \
 	"time_ns, hostname, rule, priority, priority_num, output, tags, "   \
 	"source, container_id, container_name, pod_name, pod_namespace, "   \
 	"pid, ppid, uid, auid, exe, cmdline, syscall, file, audit_serial, " \
-	"fields, id, time"
+	"fields, id, time, "
 
 static int col_str(sqlite3_stmt *st, int col, char **ret)
 {
@@ -342,6 +760,16 @@ static int row_to_alert(sqlite3_stmt *st, struct alert **ret)
 	r |= col_str(st, QCOL_SOURCE, &a->source);
 	r |= col_str(st, QCOL_CONTAINER_ID, &a->container_id);
 	r |= col_str(st, QCOL_CONTAINER_NAME, &a->container_name);
+	/* the store says "host" (Falco's value); struct alert says NULL */
+	if (!r && a->container_id && strcmp(a->container_id, "host") == 0) {
+		free(a->container_id);
+		a->container_id = NULL;
+		if (a->container_name &&
+		    strcmp(a->container_name, "host") == 0) {
+			free(a->container_name);
+			a->container_name = NULL;
+		}
+	}
 	r |= col_str(st, QCOL_POD_NAME, &a->pod_name);
 	r |= col_str(st, QCOL_POD_NAMESPACE, &a->pod_namespace);
 	r |= col_str(st, QCOL_EXE, &a->exe);
@@ -363,62 +791,6 @@ static int row_to_alert(sqlite3_stmt *st, struct alert **ret)
 	return 0;
 }
 
-/* Check the filters and build the query from constant fragments; every
- * value is a numbered parameter bound later. */
-static int build_query(const struct store_query *q, struct strbuf *sql,
-		       uint64_t *since_ns, enum alert_priority *prio,
-		       char **ret_err)
-{
-	static const char *const prio_list =
-		"Emergency, Alert, Critical, Error, Warning, Notice, "
-		"Informational, Debug";
-
-	if (q->since && parse_since(q->since, since_ns) < 0) {
-		err_set(ret_err,
-			"--since '%s': expected an ISO 8601 time "
-			"(2026-11-28T17:00, UTC unless an offset is given) or "
-			"an age (30s, 10m, 2h, 1d)",
-			q->since);
-		return -EINVAL;
-	}
-	if (q->priority && alert_priority_parse(q->priority, prio) < 0) {
-		err_set(ret_err, "--priority '%s': expected one of %s",
-			q->priority, prio_list);
-		return -EINVAL;
-	}
-	if (q->rule && !*q->rule) {
-		err_set(ret_err, "--rule: empty rule name");
-		return -EINVAL;
-	}
-	if (q->container && !*q->container) {
-		err_set(ret_err, "--container: empty id or name");
-		return -EINVAL;
-	}
-
-	/* With a limit: the most recent N, still shown oldest first. */
-	if (q->limit)
-		strbuf_appends(sql, "SELECT * FROM (");
-	strbuf_appends(sql, "SELECT " SELECT_COLUMNS " FROM alerts WHERE 1");
-	if (q->since)
-		strbuf_appends(sql, " AND time >= ?1");
-	if (q->rule)
-		strbuf_appends(sql, strchr(q->rule, '*') ? " AND rule GLOB ?2"
-							 : " AND rule = ?2");
-	if (q->container)
-		strbuf_appends(sql,
-			       " AND (container_name = ?3 OR "
-			       "substr(container_id, 1, length(?3)) = ?3)");
-	if (q->priority)
-		strbuf_appends(sql, " AND priority_num <= ?4");
-	if (q->limit)
-		strbuf_appends(sql, " ORDER BY time DESC, id DESC LIMIT ?5)");
-	strbuf_appends(sql, " ORDER BY time, id");
-	if (strbuf_failed(sql)) {
-		err_set(ret_err, "out of memory");
-		return -ENOMEM;
-	}
-	return 0;
-}
 
 /* "file:PATH?immutable=1" with PATH percent-encoded. */
 static char *immutable_uri(const char *path)
@@ -463,7 +835,9 @@ static int try_open_reader(const char *name, int flags, sqlite3 **ret,
 	return rc;
 }
 
-static int open_reader(const char *path, sqlite3 **ret, char **ret_err)
+/* The store at path, read-only, and its schema version. */
+static int open_reader(const char *path, sqlite3 **ret, int *ret_version,
+		       char **ret_err)
 {
 	struct stat stb;
 	sqlite3 *db = NULL;
@@ -513,88 +887,526 @@ static int open_reader(const char *path, sqlite3 **ret, char **ret_err)
 		return -EIO;
 	}
 	*ret = db;
+	*ret_version = v;
 	return 0;
 }
 
-int store_query_alerts(const char *path, const struct store_query *q,
-		       int (*cb)(const struct alert *a, void *ud), void *ud,
-		       char **ret_err)
+
+/* The alerts query for q: filters, time order, the limit. */
+static int build_alerts(struct qb *b, const struct store_query *q,
+			int version, char **ret_err)
 {
-	static const struct store_query none = { NULL, NULL, NULL, NULL, 0 };
-	struct strbuf sql = STRBUF_INIT;
-	enum alert_priority prio = ALERT_PRIO_DEBUG;
-	char since[40], *glob = NULL;
+	struct filters f;
+	int r;
+
+	r = check_filters(q, &f, ret_err);
+	if (r < 0)
+		return r;
+	/* With a limit: the most recent N, still shown oldest first. */
+	if (q->limit)
+		qb_sql(b, "SELECT * FROM (");
+	qb_sql(b, "SELECT " SELECT_COLUMNS);
+	qb_sql(b, version >= 2 ? "origin" : "NULL AS origin");
+	qb_sql(b, " FROM alerts WHERE 1");
+	qb_alert_filters(b, q, &f, version);
+	if (q->limit) {
+		qb_sql(b, " ORDER BY time_ns DESC, id DESC LIMIT ");
+		qb_int(b, (int64_t)q->limit);
+		qb_sql(b, ")");
+	}
+	qb_sql(b, " ORDER BY time_ns, id");
+	if (b->failed || strbuf_failed(&b->sql)) {
+		err_set(ret_err, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+char *store_query_sql(const struct store_query *q, char **ret_err)
+{
+	static const struct store_query none = { .limit = 0 };
+	struct qb b = { .literal = true };
+	char *s = NULL;
+
+	if (build_alerts(&b, q ? q : &none, 2, ret_err) == 0) {
+		qb_sql(&b, ";");
+		s = strbuf_failed(&b.sql) ? NULL : strbuf_steal(&b.sql);
+	}
+	qb_free(&b);
+	return s;
+}
+
+/* Prepare b's SQL on db and bind its values. */
+static int prepare_qb(sqlite3 *db, struct qb *b, sqlite3_stmt **ret,
+		      char **ret_err)
+{
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, strbuf_str(&b->sql), -1, ret, NULL);
+	if (rc == SQLITE_OK)
+		rc = qb_bind(b, *ret);
+	if (rc != SQLITE_OK) {
+		err_set(ret_err, "%s", sqlite3_errmsg(db));
+		return -EIO;
+	}
+	return 0;
+}
+
+int store_query_rows(const char *path, const struct store_query *q,
+		     int (*cb)(const struct store_row *r, void *ud), void *ud,
+		     char **ret_err)
+{
+	static const struct store_query none = { .limit = 0 };
+	struct qb b = { .literal = false };
+	struct store_row row;
 	sqlite3_stmt *st = NULL;
 	sqlite3 *db = NULL;
-	uint64_t since_ns = 0;
 	struct alert *a;
-	int rc, r;
+	int rc, r, version = 0, n = 0;
 
 	if (!q)
 		q = &none;
-	r = build_query(q, &sql, &since_ns, &prio, ret_err);
+	/* the filters first: bad input is bad input, store or not */
+	r = build_alerts(&b, q, 2, ret_err);
 	if (r < 0)
 		goto out;
-	r = open_reader(path, &db, ret_err);
+	r = open_reader(path, &db, &version, ret_err);
 	if (r < 0)
 		goto out;
-	rc = sqlite3_prepare_v2(db, strbuf_str(&sql), -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		err_set(ret_err, "%s", sqlite3_errmsg(db));
-		r = -EIO;
+	if (version < 2) {
+		qb_free(&b);
+		memset(&b, 0, sizeof(b));
+		r = build_alerts(&b, q, version, ret_err);
+		if (r < 0)
+			goto out;
+	}
+	r = prepare_qb(db, &b, &st, ret_err);
+	if (r < 0)
 		goto out;
-	}
-	rc = SQLITE_OK;
-	if (q->since) {
-		alert_format_time(since_ns, since, sizeof(since));
-		rc |= sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
-	}
-	if (q->rule && strchr(q->rule, '*')) {
-		glob = rule_glob(q->rule);
-		rc |= glob ? sqlite3_bind_text(st, 2, glob, -1, SQLITE_STATIC)
-			   : SQLITE_NOMEM;
-	} else if (q->rule) {
-		rc |= sqlite3_bind_text(st, 2, q->rule, -1, SQLITE_STATIC);
-	}
-	if (q->container)
-		rc |= sqlite3_bind_text(st, 3, q->container, -1, SQLITE_STATIC);
-	if (q->priority)
-		rc |= sqlite3_bind_int(st, 4, (int)prio);
-	if (q->limit)
-		rc |= sqlite3_bind_int64(st, 5, (sqlite3_int64)q->limit);
-	if (rc != SQLITE_OK) {
-		err_set(ret_err, "%s", sqlite3_errmsg(db));
-		r = -EIO;
-		goto out;
-	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		r = row_to_alert(st, &a);
 		if (r < 0) {
 			err_set(ret_err, "alert id %lld: %s",
 				(long long)sqlite3_column_int64(st, QCOL_ID),
 				r == -EBADMSG ? "tags or fields are not valid "
-						"JSON"
-					      : strerror(-r));
+						"JSON" :
+						strerror(-r));
 			r = -EIO;
 			goto out;
 		}
-		r = cb(a, ud);
+		row.id = sqlite3_column_int64(st, QCOL_ID);
+		row.origin = (const char *)sqlite3_column_text(st, QCOL_ORIGIN);
+		row.alert = a;
+		r = cb(&row, ud);
 		alert_free(a);
 		if (r < 0)
 			goto out;
+		n++;
 	}
 	if (rc != SQLITE_DONE) {
 		err_set(ret_err, "%s", sqlite3_errmsg(db));
 		r = -EIO;
 		goto out;
 	}
-	r = 0;
+	r = n;
 out:
 	(void)sqlite3_finalize(st);
 	(void)sqlite3_close(db);
-	strbuf_free(&sql);
-	free(glob);
+	qb_free(&b);
 	return r;
+}
+
+struct alerts_only {
+	int (*cb)(const struct alert *a, void *ud);
+	void *ud;
+};
+
+static int row_alert(const struct store_row *r, void *ud)
+{
+	struct alerts_only *o = ud;
+
+	return o->cb(r->alert, o->ud);
+}
+
+int store_query_alerts(const char *path, const struct store_query *q,
+		       int (*cb)(const struct alert *a, void *ud), void *ud,
+		       char **ret_err)
+{
+	struct alerts_only o = { cb, ud };
+	int r = store_query_rows(path, q, row_alert, &o, ret_err);
+
+	return r < 0 ? r : 0;
+}
+
+/* ---- report ---- */
+
+static const char *const report_keys[] = {
+	[STORE_BY_RULE] = "rule",
+	[STORE_BY_PRIORITY] = "priority",
+	/* "web-1 (3f2a9c1d5e6b)", "host" */
+	[STORE_BY_CONTAINER] =
+		"CASE WHEN container_id IS NULL OR container_id = 'host' "
+		"THEN container_id WHEN container_name IS NULL THEN "
+		"substr(container_id, 1, 12) ELSE container_name || ' (' || "
+		"substr(container_id, 1, 12) || ')' END",
+	[STORE_BY_POD] = "CASE WHEN pod_name IS NULL THEN NULL ELSE "
+			 "coalesce(pod_namespace, '') || '/' || pod_name END",
+	[STORE_BY_EXE] = "exe",
+	[STORE_BY_HOST] = "hostname",
+};
+
+int store_report(const char *path, const struct store_query *q,
+		 struct store_report *ret,
+		 int (*cb)(enum store_report_by by, const char *key,
+			   uint64_t count, void *ud),
+		 void *ud, char **ret_err)
+{
+	struct store_query qq = *q;
+	struct store_report rep = { 0, 0, 0 };
+	struct filters f;
+	struct qb b;
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+	unsigned int by;
+	int rc, r, version = 0;
+
+	qq.limit = 0;
+	*ret = rep;
+	r = check_filters(&qq, &f, ret_err);
+	if (r < 0)
+		return r;
+	r = open_reader(path, &db, &version, ret_err);
+	if (r < 0)
+		return r;
+	/* the totals, then one query per dimension */
+	for (by = 0; by <= STORE_BY_HOST + 1u && r >= 0; by++) {
+		memset(&b, 0, sizeof(b));
+		rc = SQLITE_DONE;
+		if (by == 0) {
+			qb_sql(&b, "SELECT count(*), min(time_ns), "
+				   "max(time_ns) FROM alerts WHERE 1");
+		} else {
+			qb_sql(&b, "SELECT ");
+			qb_sql(&b, report_keys[by - 1]);
+			qb_sql(&b, " AS k, count(*) AS n FROM alerts WHERE 1");
+		}
+		qb_alert_filters(&b, &qq, &f, version);
+		if (by > 0)
+			qb_sql(&b, " GROUP BY k ORDER BY n DESC, k");
+		if (b.failed) {
+			err_set(ret_err, "out of memory");
+			r = -ENOMEM;
+		}
+		if (r >= 0)
+			r = prepare_qb(db, &b, &st, ret_err);
+		while (r >= 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (by == 0) {
+				rep.total = (uint64_t)sqlite3_column_int64(st,
+									   0);
+				rep.first_ns =
+					(uint64_t)sqlite3_column_int64(st, 1);
+				rep.last_ns =
+					(uint64_t)sqlite3_column_int64(st, 2);
+				*ret = rep;
+				continue;
+			}
+			r = cb((enum store_report_by)(by - 1),
+			       (const char *)sqlite3_column_text(st, 0),
+			       (uint64_t)sqlite3_column_int64(st, 1), ud);
+		}
+		if (r >= 0 && rc != SQLITE_DONE) {
+			err_set(ret_err, "%s", sqlite3_errmsg(db));
+			r = -EIO;
+		}
+		(void)sqlite3_finalize(st);
+		st = NULL;
+		qb_free(&b);
+	}
+	(void)sqlite3_close(db);
+	return r < 0 ? r : 0;
+}
+
+/* ---- timeline ---- */
+
+enum {
+	ECOL_ID,
+	ECOL_TIME_NS,
+	ECOL_HOSTNAME,
+	ECOL_SERIAL,
+	ECOL_SYSCALL,
+	ECOL_SUCCESS,
+	ECOL_EXIT,
+	ECOL_PID,
+	ECOL_PPID,
+	ECOL_UID,
+	ECOL_AUID,
+	ECOL_SES,
+	ECOL_EXE,
+	ECOL_CMDLINE,
+	ECOL_CWD,
+	ECOL_FILE,
+	ECOL_ADDRESS,
+	ECOL_CONTAINER_ID,
+	ECOL_CONTAINER_NAME,
+	ECOL_POD_NAME,
+	ECOL_POD_NAMESPACE,
+	ECOL_ORIGIN,
+	ECOL_ARGV,
+};
+
+#define EVENT_COLUMNS                                                       \
+	"e.id, e.time_ns, e.hostname, e.audit_serial, e.syscall, e.success, " \
+	"e.exit, e.pid, e.ppid, e.uid, e.auid, e.ses, e.exe, e.cmdline, "   \
+	"e.cwd, e.file, e.address, e.container_id, e.container_name, "      \
+	"e.pod_name, e.pod_namespace, e.origin, e.argv"
+
+static const char *col_text(sqlite3_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st, col);
+}
+
+/* Borrowed views of the row's columns (valid until the next step). */
+static void row_to_event(sqlite3_stmt *st, struct context_event *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->time_ns = (uint64_t)sqlite3_column_int64(st, ECOL_TIME_NS);
+	e->serial = (uint64_t)sqlite3_column_int64(st, ECOL_SERIAL);
+	e->hostname = (char *)col_text(st, ECOL_HOSTNAME);
+	e->syscall = (char *)col_text(st, ECOL_SYSCALL);
+	e->success = sqlite3_column_type(st, ECOL_SUCCESS) == SQLITE_NULL ?
+			     -1 :
+			     sqlite3_column_int(st, ECOL_SUCCESS);
+	e->has_exit = sqlite3_column_type(st, ECOL_EXIT) != SQLITE_NULL;
+	e->exit = sqlite3_column_int64(st, ECOL_EXIT);
+	e->pid = col_id(st, ECOL_PID);
+	e->ppid = col_id(st, ECOL_PPID);
+	e->uid = col_id(st, ECOL_UID);
+	e->auid = col_id(st, ECOL_AUID);
+	e->ses = col_id(st, ECOL_SES);
+	e->exe = (char *)col_text(st, ECOL_EXE);
+	e->cmdline = (char *)col_text(st, ECOL_CMDLINE);
+	e->argv = (char *)col_text(st, ECOL_ARGV);
+	e->cwd = (char *)col_text(st, ECOL_CWD);
+	e->file = (char *)col_text(st, ECOL_FILE);
+	e->address = (char *)col_text(st, ECOL_ADDRESS);
+	e->container_id = (char *)col_text(st, ECOL_CONTAINER_ID);
+	e->container_name = (char *)col_text(st, ECOL_CONTAINER_NAME);
+	e->pod_name = (char *)col_text(st, ECOL_POD_NAME);
+	e->pod_namespace = (char *)col_text(st, ECOL_POD_NAMESPACE);
+}
+
+#define TIMELINE_MAX_ALERTS 16
+
+/* The alerts the event raised (same time, serial and node). */
+static int event_alerts(sqlite3_stmt *find, const struct context_event *e,
+			struct store_event_alert *out, char **rules,
+			size_t *ret_n)
+{
+	int rc = SQLITE_OK, p;
+	size_t n = 0;
+
+	rc |= sqlite3_bind_int64(find, 1, (sqlite3_int64)e->time_ns);
+	rc |= sqlite3_bind_int64(find, 2, (sqlite3_int64)e->serial);
+	rc |= e->hostname ? sqlite3_bind_text(find, 3, e->hostname, -1,
+					      SQLITE_STATIC) :
+			    sqlite3_bind_null(find, 3);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(find)) == SQLITE_ROW) {
+		if (n == TIMELINE_MAX_ALERTS)
+			continue;
+		out[n].id = sqlite3_column_int64(find, 0);
+		rules[n] = strdup(col_text(find, 1) ? col_text(find, 1) : "");
+		if (!rules[n])
+			break;
+		out[n].rule = rules[n];
+		p = sqlite3_column_int(find, 2);
+		out[n].priority = p >= 0 && p <= ALERT_PRIO_DEBUG ?
+					  (enum alert_priority)p :
+					  ALERT_PRIO_WARNING;
+		n++;
+	}
+	(void)sqlite3_reset(find);
+	(void)sqlite3_clear_bindings(find);
+	*ret_n = n;
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+static int read_capture(sqlite3 *db, int64_t alert_id,
+			struct store_capture *ret)
+{
+	static const char sql[] =
+		"SELECT c.scope, ac.from_ns, ac.until_ns, c.events, "
+		"c.left_out, c.running, c.alerts FROM alert_captures AS ac "
+		"JOIN captures AS c ON c.id = ac.capture_id WHERE "
+		"ac.alert_id = ?1";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	memset(ret, 0, sizeof(*ret));
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 1, alert_id);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ret->found = true;
+		(void)snprintf(ret->scope, sizeof(ret->scope), "%s",
+			       col_text(st, 0) ? col_text(st, 0) : "");
+		ret->from_ns = (uint64_t)sqlite3_column_int64(st, 1);
+		ret->until_ns = (uint64_t)sqlite3_column_int64(st, 2);
+		ret->events = (uint64_t)sqlite3_column_int64(st, 3);
+		ret->left_out = (uint64_t)sqlite3_column_int64(st, 4);
+		ret->running = sqlite3_column_int(st, 5) != 0;
+		ret->alerts = (uint64_t)sqlite3_column_int64(st, 6);
+		rc = SQLITE_DONE;
+	}
+	(void)sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int alert_exists(sqlite3 *db, int64_t id, bool *ret)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "SELECT 1 FROM alerts WHERE id = ?1", -1,
+				&st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 1, id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	*ret = rc == SQLITE_ROW;
+	(void)sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int store_timeline(const char *path, const struct store_timeline_query *q,
+		   struct store_capture *ret_capture,
+		   int (*cb)(const struct store_event *e, void *ud), void *ud,
+		   char **ret_err)
+{
+	struct store_event_alert alerts[TIMELINE_MAX_ALERTS];
+	char *rules[TIMELINE_MAX_ALERTS];
+	struct context_event ev;
+	struct store_event se;
+	struct store_query sq = { .since = q->since, .until = q->until,
+				  .container = q->container };
+	struct filters f;
+	struct qb b = { .literal = false };
+	sqlite3_stmt *st = NULL, *find = NULL;
+	sqlite3 *db = NULL;
+	size_t na, i;
+	bool exists;
+	int rc, r, version = 0, n = 0;
+
+	if (q->alert_id <= 0 && !q->container) {
+		err_set(ret_err, "an alert id or --container is needed");
+		return -EINVAL;
+	}
+	r = check_filters(&sq, &f, ret_err);
+	if (r < 0)
+		return r;
+	r = open_reader(path, &db, &version, ret_err);
+	if (r < 0)
+		return r;
+	if (version < 2) {
+		err_set(ret_err, "the store has schema version %d: it holds "
+			"no captured events (harrierd upgrades it when it "
+			"next opens it)", version);
+		r = -EIO;
+		goto out;
+	}
+	if (q->alert_id > 0) {
+		rc = alert_exists(db, q->alert_id, &exists);
+		if (rc == SQLITE_OK && !exists) {
+			err_set(ret_err, "no alert with id %lld",
+				(long long)q->alert_id);
+			r = -ENOENT;
+			goto out;
+		}
+		if (rc == SQLITE_OK && ret_capture)
+			rc = read_capture(db, q->alert_id, ret_capture);
+		if (rc != SQLITE_OK) {
+			err_set(ret_err, "%s", sqlite3_errmsg(db));
+			r = -EIO;
+			goto out;
+		}
+		/* the alert's own window of its capture */
+		qb_sql(&b, "SELECT " EVENT_COLUMNS " FROM alert_captures AS "
+			   "ac JOIN capture_events AS ce ON ce.capture_id = "
+			   "ac.capture_id JOIN events AS e ON e.id = "
+			   "ce.event_id AND e.time_ns >= ac.from_ns AND "
+			   "e.time_ns <= ac.until_ns WHERE ac.alert_id = ");
+		qb_int(&b, q->alert_id);
+	} else {
+		qb_sql(&b, "SELECT " EVENT_COLUMNS " FROM events AS e WHERE 1");
+		qb_container(&b, q->container, version);
+	}
+	if (q->since) {
+		qb_sql(&b, " AND e.time_ns >= ");
+		qb_int(&b, (int64_t)f.since_ns);
+	}
+	if (q->until) {
+		qb_sql(&b, " AND e.time_ns <= ");
+		qb_int(&b, (int64_t)f.until_ns);
+	}
+	qb_sql(&b, " ORDER BY e.time_ns, e.id");
+	r = prepare_qb(db, &b, &st, ret_err);
+	if (r < 0)
+		goto out;
+	rc = sqlite3_prepare_v2(db,
+				"SELECT id, rule, priority_num FROM alerts "
+				"WHERE time_ns = ?1 AND audit_serial = ?2 AND "
+				"hostname IS ?3 ORDER BY id",
+				-1, &find, NULL);
+	if (rc != SQLITE_OK) {
+		err_set(ret_err, "%s", sqlite3_errmsg(db));
+		r = -EIO;
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row_to_event(st, &ev);
+		rc = event_alerts(find, &ev, alerts, rules, &na);
+		if (rc == SQLITE_OK) {
+			se.id = sqlite3_column_int64(st, ECOL_ID);
+			se.origin = col_text(st, ECOL_ORIGIN);
+			se.ev = &ev;
+			se.alerts = alerts;
+			se.nalerts = na;
+			r = cb(&se, ud);
+		}
+		for (i = 0; i < na; i++)
+			free(rules[i]);
+		if (rc != SQLITE_OK)
+			break;
+		if (r < 0)
+			goto out;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		err_set(ret_err, "%s", sqlite3_errmsg(db));
+		r = -EIO;
+		goto out;
+	}
+	r = n;
+out:
+	(void)sqlite3_finalize(find);
+	(void)sqlite3_finalize(st);
+	(void)sqlite3_close(db);
+	qb_free(&b);
+	return r;
+}
+
+/* ---- status ---- */
+
+static int count_rows(sqlite3 *db, const char *sql, uint64_t *ret)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*ret = (uint64_t)sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	}
+	(void)sqlite3_finalize(st);
+	return rc;
 }
 
 int store_summary(const char *path, struct store_summary *ret, char **ret_err)
@@ -609,7 +1421,7 @@ int store_summary(const char *path, struct store_summary *ret, char **ret_err)
 	int rc, r, p;
 
 	memset(&sum, 0, sizeof(sum));
-	r = open_reader(path, &db, ret_err);
+	r = open_reader(path, &db, &sum.version, ret_err);
 	if (r < 0)
 		return r;
 	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
@@ -623,6 +1435,14 @@ int store_summary(const char *path, struct store_summary *ret, char **ret_err)
 		if (t && strcmp((const char *)t, sum.last_time) > 0)
 			(void)snprintf(sum.last_time, sizeof(sum.last_time),
 				       "%s", (const char *)t);
+	}
+	if (rc == SQLITE_DONE && sum.version >= 2) {
+		rc = count_rows(db, "SELECT count(*) FROM events", &sum.events);
+		if (rc == SQLITE_OK)
+			rc = count_rows(db, "SELECT count(*) FROM captures",
+					&sum.captures);
+		if (rc == SQLITE_OK)
+			rc = SQLITE_DONE;
 	}
 	if (rc != SQLITE_DONE) {
 		err_set(ret_err, "%s", sqlite3_errmsg(db));

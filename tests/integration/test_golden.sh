@@ -38,7 +38,7 @@ check exec_net "$g/exec_net.log" "$g/golden_rules.yaml"
 
 # The demo: cat /etc/shadow is in the store with rule, process and file.
 row=$(sqlite3 -separator '|' "$work/sensitive_read.db" \
-	"select rule, exe, file, syscall, priority, container_id is null,
+	"select rule, exe, file, syscall, priority, container_id = 'host',
 	        json_extract(fields, '\$.\"proc.cmdline\"')
 	 from alerts where rule = 'Read sensitive file untrusted'
 	 order by id limit 1")

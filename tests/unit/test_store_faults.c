@@ -7,8 +7,11 @@
  * WAL index), the files deleted or replaced while open, a restart in the
  * middle of a fault. After each, every alert emitted is in the store
  * exactly once and in order, the counters say so, and the fault was
- * reported when it began and when it cleared. Also: safe opening,
- * retention on an injected clock, a WAL that stays bounded.
+ * reported when it began and when it cleared. Context around alerts
+ * waits through a short fault and is dropped, counted, by one that
+ * spills (it is never spooled), and goes with its alerts or by age. Also:
+ * safe opening, retention on an injected clock, a WAL that stays
+ * bounded.
  * Root is needed for chattr, chown and the mount namespaces.
  */
 #include "config.h"
@@ -39,6 +42,7 @@
 
 #include "common/alert.h"
 #include "common/clock.h"
+#include "common/context.h"
 #include "common/limits.h"
 #include "sink/sink.h"
 #include "sink/store.h"
@@ -357,6 +361,142 @@ static void test_reader_holds_exclusive(void **state)
 	assert_exactly_once(f->db, "After", 11 + 3 * HARRIER_STORE_SPILL_AT,
 			    20 + 3 * HARRIER_STORE_SPILL_AT);
 	assert_counts(s, 20 + 3 * HARRIER_STORE_SPILL_AT);
+	sink_free(s);
+}
+
+/* --- context around alerts through a fault --- */
+
+/* A capture started by the alert marked serial (rule), joined by it, and
+ * n events linked to it: what pipeline/capture hands the store. */
+static void emit_capture(struct sink *s, const char *rule, uint64_t serial,
+			 unsigned int n)
+{
+	struct alert_key k = { T0 + serial, serial, (char *)rule,
+			       (char *)"node-1" };
+	struct context_summary sum = { k, (char *)"host pid 42 lineage",
+				       T0, T0 + serial + 1000, n, 0, 1,
+				       true };
+	struct context_join j = { k, k, T0, T0 + serial + 1000 };
+	struct context_event e;
+	unsigned int i;
+
+	assert_int_equal(store_sink_emit_summary(s, &sum), 0);
+	assert_int_equal(store_sink_emit_join(s, &j), 0);
+	for (i = 0; i < n; i++) {
+		memset(&e, 0, sizeof(e));
+		e.time_ns = T0 + serial * 1000 + i;
+		e.serial = 1000000 + serial * 1000 + i;
+		e.hostname = (char *)"node-1";
+		e.syscall = (char *)"execve";
+		e.success = 1;
+		e.pid = 42;
+		e.ppid = e.uid = e.auid = e.ses = -1;
+		e.cmdline = (char *)"sh -c id";
+		e.container_id = (char *)"host";
+		e.links = &k;
+		e.nlinks = 1;
+		assert_int_equal(store_sink_emit_context(s, &e), 0);
+	}
+}
+
+/* The capture of the alert marked serial is stored whole: its row, the
+ * alert's join and n events linked to it. */
+static void assert_capture(const char *db, uint64_t serial, long long n)
+{
+	char sql[512];
+
+	(void)snprintf(sql, sizeof(sql),
+		       "SELECT count(*) FROM captures c JOIN alert_captures ac "
+		       "ON ac.capture_id = c.id JOIN alerts a ON a.id = "
+		       "ac.alert_id WHERE c.audit_serial = %llu AND "
+		       "a.audit_serial = %llu",
+		       (unsigned long long)serial, (unsigned long long)serial);
+	assert_int_equal(q_int(db, sql), 1);
+	(void)snprintf(sql, sizeof(sql),
+		       "SELECT count(*) FROM capture_events ce JOIN captures c "
+		       "ON c.id = ce.capture_id JOIN events e ON e.id = "
+		       "ce.event_id WHERE c.audit_serial = %llu",
+		       (unsigned long long)serial);
+	assert_int_equal(q_int(db, sql), n);
+}
+
+/* Context waits in memory through a short fault and is written after
+ * its alert; a fault long enough to spill drops it (counted: it is not
+ * spooled) while every alert goes through the spool once. */
+static void test_context_through_faults(void **state)
+{
+	struct fixture *f = *state;
+	struct store_context_stats cs;
+	struct sink_report rep;
+	uint64_t a, b, c, d;
+	struct sink *s;
+	pid_t cli;
+	int in;
+
+	if (system("sqlite3 -version >/dev/null 2>&1") != 0)
+		fail_msg("sqlite3 (the CLI) is not installed");
+	s = open_daemon(f);
+	assert_int_equal(store_sink_set_origin(s, "live"), 0);
+	a = f->serial;
+	emit_n(f, s, 1, "Captured");
+	emit_capture(s, "Captured", a, 3);
+	assert_int_equal(sink_flush(s), 0);
+	assert_capture(f->db, a, 3);
+
+	/* short: everything waits in memory, then goes in, in order */
+	cli = cli_hold(f->db, &in);
+	b = f->serial;
+	emit_n(f, s, 1, "Captured");
+	emit_capture(s, "Captured", b, 2);
+	wait_report(s, true, &rep);
+	cli_release(cli, in);
+	wait_report(s, false, &rep);
+	assert_null(strstr(rep.text, "context"));
+	assert_int_equal(sink_flush(s), 0);
+	assert_capture(f->db, b, 2);
+	store_sink_context_stats(s, &cs);
+	assert_int_equal(cs.events_written, 5);
+	assert_int_equal(cs.events_dropped, 0);
+	assert_int_equal(cs.links_missing, 0);
+
+	/* long: the queue passes the spill mark; the context in it goes */
+	cli = cli_hold(f->db, &in);
+	c = f->serial;
+	emit_n(f, s, 1, "Captured");
+	emit_capture(s, "Captured", c, 5);
+	emit_n(f, s, 3 * HARRIER_STORE_SPILL_AT, "During");
+	wait_report(s, true, &rep);
+	wait_status(s, spooled_some);
+	cli_release(cli, in);
+	wait_report(s, false, &rep);
+	assert_non_null(strstr(rep.text, "0 lost"));
+	assert_non_null(strstr(rep.text, "7 items of context around alerts "
+					 "dropped"));
+	/* and once it works, context is kept again */
+	d = f->serial;
+	emit_n(f, s, 1, "Captured");
+	emit_capture(s, "Captured", d, 4);
+	assert_int_equal(sink_flush(s), 0);
+	assert_exactly_once(f->db, "During", c + 1,
+			    c + 3 * HARRIER_STORE_SPILL_AT);
+	assert_int_equal(q_int(f->db, "SELECT count(*) FROM alerts WHERE "
+				      "rule = 'Captured'"),
+			 4);
+	assert_int_equal(q_int(f->db, "SELECT count(DISTINCT audit_serial) "
+				      "FROM alerts WHERE rule = 'Captured' "
+				      "AND origin = 'live'"),
+			 4);
+	assert_capture(f->db, d, 4);
+	assert_int_equal(q_int(f->db, "SELECT count(*) FROM captures"), 3);
+	assert_int_equal(q_int(f->db, "SELECT count(*) FROM events"), 9);
+	store_sink_context_stats(s, &cs);
+	assert_int_equal(cs.events_written, 9);
+	assert_int_equal(cs.events_dropped, 5);
+	assert_int_equal(cs.summaries_dropped, 1);
+	assert_int_equal(cs.joins_dropped, 1);
+	assert_int_equal(cs.joins_written, 3);
+	assert_int_equal(cs.duplicates, 0);
+	assert_counts(s, 4 + 3 * HARRIER_STORE_SPILL_AT);
 	sink_free(s);
 }
 
@@ -816,6 +956,72 @@ static void test_retention(void **state)
 	sink_free(s);
 }
 
+static bool pruned_context(const struct store_status *st)
+{
+	/* the old alert, the capture and the event no alert joins */
+	return st->pruned >= 3;
+}
+
+/* max_age takes an old alert's capture and events with it (schema 2's
+ * triggers), and the captures and events that no alert joins (their
+ * joins were dropped) once they are that old too; the new alert keeps
+ * its context. */
+static void test_retention_context(void **state)
+{
+	struct fixture *f = *state;
+	struct alert_key gone = { T0 + 5, 5, (char *)"Dropped",
+				  (char *)"node-1" };
+	struct context_summary orphan = { gone, (char *)"host pid 7 lineage",
+					  T0, T0 + 10, 1, 0, 1, false };
+	struct alert_key nowhere = { T0 + 7, 7, (char *)"Never captured",
+				     (char *)"node-1" };
+	struct clock_fake clk;
+	struct store_options o;
+	struct context_event e;
+	struct sink *s = NULL;
+	char *err = NULL;
+	uint64_t old, young;
+
+	clock_fake_init(&clk, 1000000000ULL, T0 + 7200ULL * 1000000000ULL);
+	daemon_options(f, &o);
+	o.clock = &clk.clock;
+	o.max_age_s = 3600;
+	o.prune_interval_ms = 600000;
+	assert_int_equal(store_sink_open(f->db, &o, &s, &err), 0);
+	old = f->serial;
+	emit_n(f, s, 1, "Old");
+	emit_capture(s, "Old", old, 3);
+	assert_int_equal(store_sink_emit_summary(s, &orphan), 0);
+	memset(&e, 0, sizeof(e));
+	e.time_ns = T0 + 6;
+	e.serial = 6;
+	e.hostname = (char *)"node-1";
+	e.syscall = (char *)"connect";
+	e.pid = e.ppid = e.uid = e.auid = e.ses = -1;
+	e.links = &nowhere;
+	e.nlinks = 1;
+	assert_int_equal(store_sink_emit_context(s, &e), 0);
+	f->serial = 7100ULL * 1000000000ULL;
+	young = f->serial;
+	emit_n(f, s, 1, "Young");
+	emit_capture(s, "Young", young, 2);
+	assert_int_equal(sink_flush(s), 0);
+	assert_int_equal(q_int(f->db, "SELECT count(*) FROM captures"), 3);
+	assert_int_equal(q_int(f->db, "SELECT count(*) FROM events"), 6);
+
+	clock_fake_advance_ms(&clk, 600001);
+	store_sink_prune_now(s);
+	wait_status(s, pruned_context);
+	assert_int_equal(sink_flush(s), 0);
+	sink_free(s);
+	assert_int_equal(q_int(f->db, "SELECT count(*) FROM alerts"), 1);
+	assert_int_equal(q_int(f->db, "SELECT count(*) FROM captures"), 1);
+	assert_capture(f->db, young, 2);
+	assert_int_equal(q_int(f->db, "SELECT count(*) FROM events"), 2);
+	assert_int_equal(q_int(f->db, "SELECT count(*) FROM alert_captures"),
+			 1);
+}
+
 /* The store's disk use follows its rows: while a reader keeps an old
  * snapshot the WAL must grow (nothing after the snapshot can be
  * checkpointed), but once the reader is gone the WAL is checkpointed and
@@ -897,6 +1103,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
 		T(test_reader_holds_exclusive),
+		T(test_context_through_faults),
 		T(test_disk_full),
 		T(test_immutable_files),
 		T(test_deleted_while_open),
@@ -904,6 +1111,7 @@ int main(void)
 		T(test_restart_during_fault),
 		T(test_safe_open),
 		T(test_retention),
+		T(test_retention_context),
 		T(test_wal_shrinks_after_reader),
 		T(test_output_column_escaped),
 #undef T

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Captures, the alerts joining them and their events into the store (see
+ * store_context.h): three store item types, run by the store's writer
+ * inside its batch transactions. Each write is idempotent on its own (an
+ * event once per events_key, a link once per pair, a capture updated in
+ * place, a join once per pair), so a batch written again after an
+ * unknown outcome adds nothing twice, without the writer's (run, seq)
+ * keys. Alerts and captures are found by their keys (alerts_key,
+ * captures_key), the identities the capture and the store share: an
+ * alert stored before (a log replayed twice) is found the same way, and
+ * the ids are joined in SQL, not looked up here. rule_tags and
+ * containers are kept by triggers (schema/002). Context is best effort:
+ * never spooled (store.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/alert.h"
+#include "common/limits.h"
+#include "common/strbuf.h"
+#include "sink/store.h"
+#include "sink/store_context.h"
+
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
+/* DO NOTHING on events_key: an event stored already (another capture's,
+ * an earlier replay's) stays as it is. */
+static const char ins_event_sql[] =
+	"INSERT INTO events (time, time_ns, hostname, audit_serial, syscall, "
+	"success, exit, pid, ppid, uid, auid, ses, exe, cmdline, cwd, file, "
+	"address, container_id, container_name, pod_name, pod_namespace, "
+	"origin, argv) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+	"?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23) "
+	"ON CONFLICT DO NOTHING";
+/* The capture (by its key) and the event (by its key): nothing when the
+ * store holds no such capture. */
+static const char ins_link_sql[] =
+	"INSERT INTO capture_events (capture_id, event_id) "
+	"SELECT c.id, e.id FROM captures AS c, events AS e "
+	"WHERE c.time_ns = ?1 AND c.audit_serial = ?2 AND c.rule = ?3 AND "
+	"c.hostname IS ?4 AND e.time_ns = ?5 AND e.audit_serial = ?6 AND "
+	"e.hostname IS ?7 ON CONFLICT DO NOTHING";
+/* A capture starting, or its summary (in place: its id stays). */
+static const char ins_summary_sql[] =
+	"INSERT INTO captures (time_ns, audit_serial, rule, hostname, scope, "
+	"from_ns, until_ns, events, left_out, alerts, running) VALUES (?1, "
+	"?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (time_ns, "
+	"audit_serial, rule, hostname) DO UPDATE SET scope = excluded.scope, "
+	"from_ns = excluded.from_ns, until_ns = excluded.until_ns, events = "
+	"excluded.events, left_out = excluded.left_out, alerts = "
+	"excluded.alerts, running = excluded.running";
+/* The alert (by its key: the row stored now, or before by an earlier
+ * replay) joining the capture (by its key), its window updated in place:
+ * nothing when the store holds no such alert (it was dropped). */
+static const char ins_join_sql[] =
+	"INSERT INTO alert_captures (alert_id, capture_id, from_ns, until_ns) "
+	"SELECT a.id, c.id, ?9, ?10 FROM alerts AS a, captures AS c WHERE "
+	"a.time_ns = ?1 AND a.audit_serial = ?2 AND a.rule = ?3 AND "
+	"a.hostname IS ?4 AND c.time_ns = ?5 AND c.audit_serial = ?6 AND "
+	"c.rule = ?7 AND c.hostname IS ?8 ON CONFLICT (alert_id, capture_id) "
+	"DO UPDATE SET from_ns = excluded.from_ns, until_ns = "
+	"excluded.until_ns";
+
+/* Retention follows the alerts (schema/002's triggers: an alert
+ * deleted takes its joins, a capture no alert joins, an event no capture
+ * holds). What no alert ever joined (its join or summary was dropped)
+ * goes by age here, oldest first, a batch per statement. */
+static const char prune_captures_sql[] =
+	"DELETE FROM captures WHERE id IN (SELECT c.id FROM captures AS c "
+	"WHERE c.until_ns < ?1 AND NOT EXISTS (SELECT 1 FROM alert_captures "
+	"AS ac WHERE ac.capture_id = c.id) ORDER BY c.time_ns LIMIT "
+	XSTR(HARRIER_STORE_PRUNE_BATCH) ")";
+static const char prune_events_sql[] =
+	"DELETE FROM events WHERE id IN (SELECT e.id FROM events AS e WHERE "
+	"e.time_ns < ?1 AND NOT EXISTS (SELECT 1 FROM capture_events AS ce "
+	"WHERE ce.event_id = e.id) ORDER BY e.time_ns LIMIT "
+	XSTR(HARRIER_STORE_PRUNE_BATCH) ")";
+
+static int bind_key(sqlite3_stmt *st, int col, const struct alert_key *k)
+{
+	int rc = SQLITE_OK;
+
+	rc |= sqlite3_bind_int64(st, col, (sqlite3_int64)k->time_ns);
+	rc |= sqlite3_bind_int64(st, col + 1, (sqlite3_int64)k->serial);
+	rc |= store_bind_text(st, col + 2, k->rule ? k->rule : "");
+	rc |= store_bind_text(st, col + 3, k->hostname);
+	return rc;
+}
+
+/* Step st once (bindings rc first): an SQLite result code (extended);
+ * *ret_changes the rows it wrote (NULL: not wanted). */
+static int run(sqlite3_stmt *st, int rc, int *ret_changes)
+{
+	sqlite3 *db = sqlite3_db_handle(st);
+
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		rc = rc == SQLITE_DONE || rc == SQLITE_ROW ?
+			     SQLITE_OK :
+			     sqlite3_extended_errcode(db);
+	}
+	if (ret_changes)
+		*ret_changes = rc == SQLITE_OK ? sqlite3_changes(db) : 0;
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* st[0] the event, st[1] a link; *ret_note the links not made. */
+static int event_write(sqlite3_stmt *const *sts, const void *data,
+		       struct strbuf *scratch, unsigned int *ret_note)
+{
+	const struct context_event *e = data;
+	sqlite3_stmt *st = sts[0];
+	char t[40];
+	size_t i;
+	int rc = SQLITE_OK, changes;
+
+	(void)scratch;
+	*ret_note = 0;
+	alert_format_time(e->time_ns, t, sizeof(t));
+	rc |= sqlite3_bind_text(st, 1, t, -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_int64(st, 2, (sqlite3_int64)e->time_ns);
+	rc |= store_bind_text(st, 3, e->hostname);
+	rc |= sqlite3_bind_int64(st, 4, (sqlite3_int64)e->serial);
+	rc |= store_bind_text(st, 5, e->syscall);
+	rc |= e->success < 0 ? sqlite3_bind_null(st, 6) :
+			       sqlite3_bind_int(st, 6, e->success ? 1 : 0);
+	rc |= e->has_exit ? sqlite3_bind_int64(st, 7, e->exit) :
+			    sqlite3_bind_null(st, 7);
+	rc |= store_bind_id(st, 8, e->pid);
+	rc |= store_bind_id(st, 9, e->ppid);
+	rc |= store_bind_id(st, 10, e->uid);
+	rc |= store_bind_id(st, 11, e->auid);
+	rc |= store_bind_id(st, 12, e->ses);
+	rc |= store_bind_text(st, 13, e->exe);
+	rc |= store_bind_text(st, 14, e->cmdline);
+	rc |= store_bind_text(st, 15, e->cwd);
+	rc |= store_bind_text(st, 16, e->file);
+	rc |= store_bind_text(st, 17, e->address);
+	rc |= store_bind_text(st, 18, e->container_id);
+	rc |= store_bind_text(st, 19, e->container_name);
+	rc |= store_bind_text(st, 20, e->pod_name);
+	rc |= store_bind_text(st, 21, e->pod_namespace);
+	rc |= store_bind_text(st, 22, e->origin);
+	rc |= store_bind_text(st, 23, e->argv);
+	rc = run(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR, NULL);
+	for (i = 0; rc == SQLITE_OK && i < e->nlinks; i++) {
+		st = sts[1];
+		rc = bind_key(st, 1, &e->links[i]);
+		rc |= sqlite3_bind_int64(st, 5, (sqlite3_int64)e->time_ns);
+		rc |= sqlite3_bind_int64(st, 6, (sqlite3_int64)e->serial);
+		rc |= store_bind_text(st, 7, e->hostname);
+		rc = run(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR,
+			 &changes);
+		if (rc == SQLITE_OK && changes == 0)
+			(*ret_note)++;
+	}
+	return rc;
+}
+
+static int summary_write(sqlite3_stmt *const *sts, const void *data,
+			 struct strbuf *scratch, unsigned int *ret_note)
+{
+	const struct context_summary *c = data;
+	sqlite3_stmt *st = sts[0];
+	int rc;
+
+	(void)scratch;
+	*ret_note = 0;
+	rc = bind_key(st, 1, &c->capture);
+	rc |= store_bind_text(st, 5, c->scope);
+	rc |= sqlite3_bind_int64(st, 6, (sqlite3_int64)c->from_ns);
+	rc |= sqlite3_bind_int64(st, 7, (sqlite3_int64)c->until_ns);
+	rc |= sqlite3_bind_int64(st, 8, (sqlite3_int64)c->events);
+	rc |= sqlite3_bind_int64(st, 9, (sqlite3_int64)c->left_out);
+	rc |= sqlite3_bind_int64(st, 10, (sqlite3_int64)c->alerts);
+	rc |= sqlite3_bind_int(st, 11, c->running ? 1 : 0);
+	return run(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR, NULL);
+}
+
+/* *ret_note 1 when the store does not hold the alert (it was dropped). */
+static int join_write(sqlite3_stmt *const *sts, const void *data,
+		      struct strbuf *scratch, unsigned int *ret_note)
+{
+	const struct context_join *j = data;
+	sqlite3_stmt *st = sts[0];
+	int rc, changes;
+
+	(void)scratch;
+	rc = bind_key(st, 1, &j->alert);
+	rc |= bind_key(st, 5, &j->capture);
+	rc |= sqlite3_bind_int64(st, 9, (sqlite3_int64)j->from_ns);
+	rc |= sqlite3_bind_int64(st, 10, (sqlite3_int64)j->until_ns);
+	rc = run(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR, &changes);
+	*ret_note = rc == SQLITE_OK && changes == 0;
+	return rc;
+}
+
+static void event_free(void *data)
+{
+	context_event_free(data);
+}
+
+static void summary_free(void *data)
+{
+	context_summary_free(data);
+}
+
+static void join_free(void *data)
+{
+	context_join_free(data);
+}
+
+static const char *const event_more_sql[] = { ins_link_sql, NULL };
+
+/* Tags 2..4 (1 is the alert's): never reused, though these are never in
+ * a spool. */
+const struct store_item_type store_event_type = {
+	.tag = 2,
+	.name = "context event",
+	.insert_sql = ins_event_sql,
+	.more_sql = event_more_sql,
+	.write = event_write,
+	.free = event_free,
+	.best_effort = true,
+	.prune_age_sql = prune_events_sql,
+};
+
+const struct store_item_type store_summary_type = {
+	.tag = 3,
+	.name = "capture",
+	.insert_sql = ins_summary_sql,
+	.write = summary_write,
+	.free = summary_free,
+	.best_effort = true,
+	.prune_age_sql = prune_captures_sql,
+};
+
+const struct store_item_type store_join_type = {
+	.tag = 4,
+	.name = "capture join",
+	.insert_sql = ins_join_sql,
+	.write = join_write,
+	.free = join_free,
+	.best_effort = true,
+};
