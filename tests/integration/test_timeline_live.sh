@@ -47,8 +47,15 @@ ID=$(alert_id "$SENSITIVE" 'cat /etc/shadow')
 # it comes
 wait_for 5000 timeline_has "$ID" '  /bin/echo done$' || fail "1: /bin/echo done not in the timeline"
 "$H" timeline --db "$DB" "$ID" >"$TMP/t1.out" 2>&1
-sed 's/^/  /' "$TMP/t1.out" | grep -v -e 'opens\? of libraries' | head -40
-grep -e '  ls /tmp$' -e '  id$' -e '>> .*openat /etc/shadow  <- Warning' -e '  /bin/echo done$' "$TMP/t1.out" |
+sed 's/^/  /' "$TMP/t1.out" | grep -a -v -e 'opens\? of libraries' | head -40
+# Bytes that are not UTF-8 in the timeline (seen once in CI under the
+# sanitizers: grep called the output binary; not reproduced since): shown
+# for the next look, the order below still checked.
+if ! iconv -f UTF-8 -t UTF-8 "$TMP/t1.out" >/dev/null 2>&1; then
+	echo "NOTE: the timeline is not UTF-8 text:"
+	grep -an -P '[^\x00-\x7f]' "$TMP/t1.out" | head -5 | od -c | head -20
+fi
+grep -a -e '  ls /tmp$' -e '  id$' -e '>> .*openat /etc/shadow  <- Warning' -e '  /bin/echo done$' "$TMP/t1.out" |
 	sed 's/.*  ls \/tmp$/ls/; s/.*  id$/id/; s/.*openat \/etc\/shadow.*/ALERT/; s/.*\/bin\/echo done$/echo/' |
 	tr '\n' ' ' | grep -qx 'ls id ALERT echo ' ||
 	fail "1: not 'ls /tmp', 'id', the alert, '/bin/echo done' in that order"
