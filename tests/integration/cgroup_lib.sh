@@ -115,6 +115,12 @@ RUNC_IDS=""
 PODMAN_IDS=""
 PODMAN="podman --cgroup-manager=cgroupfs --events-backend=file --runtime runc"
 CGMARKS=""
+# The parents runtimes create on the way to a container's cgroup (docker
+# shaped paths, podman's cgroupfs manager, Kubernetes): marks of every
+# test, since a container run in the foreground is gone with its own
+# directory before the clean-up's snapshot, leaving the parent unmarked.
+# Only directories new since runc_lock are ever removed.
+CG_RUNTIME_PARENTS="system.slice libpod_parent kubepods"
 
 # runc_lock: take /tmp/harrier-runc.lock (fd 9) for the rest of the test,
 # snapshot the cgroup directories and have test_cleanup remove the
@@ -145,7 +151,8 @@ runc_run() {
 # with a CGMARKS part). Snapshot while the containers still exist:
 # deleting them removes their own directories but not the parents.
 containers_remove() {
-	[ -n "$RUNC_IDS$PODMAN_IDS$CGMARKS" ] || return 0
+	[ -n "$RUNC_IDS$PODMAN_IDS$CGMARKS" ] || [ -f "$TMP/cg.before" ] ||
+		return 0
 	[ -f "$TMP/cg.before" ] && cgroup_new "$TMP/cg.before" "$TMP/cg.new"
 	for _c in $RUNC_IDS; do
 		runc kill "$_c" KILL >/dev/null 2>&1
@@ -154,7 +161,8 @@ containers_remove() {
 	for _c in $PODMAN_IDS; do
 		$PODMAN rm -f -t 0 "$_c" >/dev/null 2>&1
 	done
-	[ -f "$TMP/cg.new" ] && cgroup_remove_new "$TMP/cg.new" $CGMARKS
+	[ -f "$TMP/cg.new" ] &&
+		cgroup_remove_new "$TMP/cg.new" $CGMARKS $CG_RUNTIME_PARENTS
 	RUNC_IDS=""
 	PODMAN_IDS=""
 	CGMARKS=""

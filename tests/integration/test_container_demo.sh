@@ -38,9 +38,6 @@ at_cleanup rmi
 
 start_harrierd demo --db "$TMP/alerts.db" --json -r "$RULES_SHIPPED" $AR || exit 1
 runc_lock
-# runc run removes its container's cgroup directory when it ends; the new
-# parents it made (under this session's cgroup, in some hierarchies) stay
-CGMARKS="$CGMARKS libpod_parent system.slice"
 
 # alerted WHAT SELECT: within 3 s, an alert of $RULE whose fields match
 alerted() {

@@ -96,7 +96,6 @@ PODMAN_NAME=""
 PODMAN_CAT=""
 if command -v podman >/dev/null 2>&1; then
 	PODMAN_NAME=harrier-test-$(hex 4)
-	CGMARKS="$CGMARKS libpod_parent"
 	PODMAN_ID=$($PODMAN run -d --name "$PODMAN_NAME" --network none \
 		--ulimit nofile=20000:20000 --ulimit nproc=4096:4096 \
 		--rootfs "$TMP/rootfs-podman" sh -c "$CMD" 2>"$TMP/podman.log")

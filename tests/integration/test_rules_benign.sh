@@ -86,7 +86,6 @@ echo entrypoint done
 EOF
 chmod 755 "$IMGROOT/entrypoint.sh"
 runc_lock
-CGMARKS="$CGMARKS libpod_parent"
 podman_clean() {
 	$PODMAN $PODMAN_STORE rm -af >/dev/null 2>&1
 	$PODMAN $PODMAN_STORE rmi -af >/dev/null 2>&1
