@@ -90,6 +90,16 @@ int cli_bad_usage(const struct cli_command *cmd, const char *fmt, ...)
 	return CLI_EXIT_BAD_INPUT;
 }
 
+int cli_add_rules_file(const struct cli_command *cmd, const char **files,
+		       size_t *n, const char *file)
+{
+	if (*n == CLI_MAX_RULE_FILES)
+		return cli_bad_usage(cmd, "too many -r files (at most %d)",
+				     CLI_MAX_RULE_FILES);
+	files[(*n)++] = file;
+	return 0;
+}
+
 int cli_getopt(const struct cli_command *cmd, int argc, char **argv,
 	       const char *shortopts, const struct option *longopts)
 {

@@ -56,6 +56,10 @@ int cli_no_more_args(const struct cli_command *cmd, int argc, char **argv);
  * CLI_EXIT_BAD_INPUT. */
 int cli_bad_usage(const struct cli_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A -r FILE option: file appended to files[*n] (CLI_MAX_RULE_FILES at
+ * most). 0, or CLI_EXIT_BAD_INPUT with the usage error said. */
+int cli_add_rules_file(const struct cli_command *cmd, const char **files,
+		       size_t *n, const char *file);
 /* The command's usage and help. */
 void cli_print_help(const struct cli_command *cmd, FILE *out);
 /* Unsigned decimal in [min, max] from an option's value, or an error

@@ -106,11 +106,8 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 			quiet = true;
 			break;
 		case 'r':
-			if (nrules == CLI_MAX_RULE_FILES)
-				return cli_bad_usage(cmd, "too many -r files "
-						     "(at most %d)",
-						     CLI_MAX_RULE_FILES);
-			rules[nrules++] = optarg;
+			if (cli_add_rules_file(cmd, rules, &nrules, optarg))
+				return CLI_EXIT_BAD_INPUT;
 			break;
 		case 'h':
 			return CLI_EXIT_OK;

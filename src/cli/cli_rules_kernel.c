@@ -32,12 +32,8 @@ static int run_kernel(const struct cli_command *cmd, int argc, char **argv)
 	while ((c = cli_getopt(cmd, argc, argv, "r:h", opts)) != -1) {
 		switch (c) {
 		case 'r':
-			if (nrules == CLI_MAX_RULE_FILES)
-				return cli_bad_usage(cmd,
-						     "too many -r files "
-						     "(at most %d)",
-						     CLI_MAX_RULE_FILES);
-			rules[nrules++] = optarg;
+			if (cli_add_rules_file(cmd, rules, &nrules, optarg))
+				return CLI_EXIT_BAD_INPUT;
 			break;
 		case 'P':
 			pushdown = false;
