@@ -752,8 +752,10 @@ static const struct kfilter_atom *set_dir(const struct kp_set *s)
 	return NULL;
 }
 
-/* Lines a and b: the same syscalls and atoms but for their directory. */
-static bool same_but_dir(const struct kp_line *a, const struct kp_line *b)
+/* Lines a and b: the same syscalls and atoms but for their path= or
+ * dir= (lines that differ only in a directory; a path= line and the
+ * container tree of its shape). */
+static bool same_shape(const struct kp_line *a, const struct kp_line *b)
 {
 	size_t i, j;
 
@@ -762,7 +764,7 @@ static bool same_but_dir(const struct kp_line *a, const struct kp_line *b)
 	for (i = 0; i < a->set->n; i++) {
 		bool found = false;
 
-		if (a->set->atoms[i].field == KFILTER_DIR)
+		if (path_atom(&a->set->atoms[i]))
 			continue;
 		for (j = 0; j < b->set->n && !found; j++)
 			found = atom_equal(&a->set->atoms[i], &b->set->atoms[j]);
@@ -802,13 +804,30 @@ static bool is_anchor(const struct kplan *p, const char *path)
 	return p->anchors && under_dir(path, p->anchors);
 }
 
+/* Drop the lines whose syscalls were freed (merged or not needed), in
+ * order; how many of the first `before` stay. */
+static size_t compact_lines(struct kplan *p, size_t before)
+{
+	size_t i, w, kept = 0;
+
+	for (i = 0, w = 0; i < p->nlines; i++) {
+		if (!p->lines[i].syscalls)
+			continue;
+		if (i < before)
+			kept++;
+		p->lines[w++] = p->lines[i];
+	}
+	p->nlines = w;
+	return kept;
+}
+
 /* Lines that differ only in a dir= become one, the others' directories
  * joined to its tree: each kernel exit rule costs every audited syscall
  * of the node, the joins cost nothing per syscall. */
 static int merge_dir_lines(struct kplan *p)
 {
 	bool *grp = calloc(p->nlines ? p->nlines : 1, sizeof(*grp));
-	size_t i, j, k, n, r;
+	size_t i, j, n, r;
 	int rc = 0;
 
 	if (!grp)
@@ -825,7 +844,7 @@ static int merge_dir_lines(struct kplan *p)
 			const struct kfilter_atom *e = set_dir(p->lines[j].set);
 
 			if (e && !is_anchor(p, e->path) &&
-			    same_but_dir(&p->lines[i], &p->lines[j])) {
+			    same_shape(&p->lines[i], &p->lines[j])) {
 				grp[j] = true;
 				n++;
 			}
@@ -867,15 +886,7 @@ static int merge_dir_lines(struct kplan *p)
 			free(m->syscalls);
 			m->syscalls = NULL;
 		}
-		/* drop the merged lines (syscalls NULL), keep the order */
-		for (j = 0, k = 0; j < p->nlines; j++) {
-			if (!p->lines[j].syscalls)
-				continue;
-			if (j == r)
-				r = k;
-			p->lines[k++] = p->lines[j];
-		}
-		p->nlines = k;
+		(void)compact_lines(p, 0);
 	}
 	free(grp);
 	return rc;
@@ -903,26 +914,6 @@ int kplan_host_equivs(const struct kplan *p, kplan_equiv_cb cb, void *ud)
 
 static const struct kfilter_atom *line_path(const struct kp_line *l);
 
-/* Lines a (path=) and the container tree t: the same syscalls and the
- * same atoms but for the path. */
-static bool same_shape(const struct kp_line *a, const struct kp_line *t)
-{
-	size_t i, j;
-
-	if (strcmp(a->syscalls, t->syscalls) != 0 || a->set->n != t->set->n)
-		return false;
-	for (i = 0; i < a->set->n; i++) {
-		bool found = false;
-
-		if (path_atom(&a->set->atoms[i]))
-			continue;
-		for (j = 0; j < t->set->n && !found; j++)
-			found = atom_equal(&a->set->atoms[i], &t->set->atoms[j]);
-		if (!found)
-			return false;
-	}
-	return true;
-}
 
 /* Does every event l's rule sends also come through h's (h's tree with
  * the directories joined to it)? */
@@ -979,7 +970,7 @@ static int ct_add_want(struct kp_line *t, const char *dir)
  * anchors (harrierd); without, roots get watches (kplan_root_text). */
 static int add_ct_lines(struct kplan *p)
 {
-	size_t i, j, w, n = p->nlines, nct = 0;
+	size_t i, j, n = p->nlines, nct = 0;
 
 	if (!p->anchors)
 		return 0;
@@ -1053,24 +1044,11 @@ static int add_ct_lines(struct kplan *p)
 			       strcmp(l->syscalls, p->lines[j].syscalls) == 0 &&
 			       line_implies(l, &p->lines[j]);
 		if (drop) {
-			/* kept for the tests of the lines after it */
-			l->by_tree = true;
-			l->syscalls[0] = '\0';
-		}
-	}
-	for (i = 0, w = 0, j = n; i < p->nlines; i++) {
-		struct kp_line *l = &p->lines[i];
-
-		if (l->syscalls[0] == '\0') {
 			free(l->syscalls);
-			if (i < n)
-				j--;
-			continue;
+			l->syscalls = NULL;
 		}
-		p->lines[w++] = *l;
 	}
-	p->nlines = w;
-	n = j;
+	n = compact_lines(p, n);
 	for (i = n; i < p->nlines; i++) {
 		strbuf_appendf(&p->notes, "# containers: %s joined to dir=%s",
 			       p->lines[i].syscalls,
