@@ -102,9 +102,18 @@ static const char *const cc_init_dirs[] = {
 struct cc_init {
 	char dir[80]; /* the container's directory name under its root */
 	unsigned int root; /* index in cc_init_dirs */
+	bool has_state; /* it had a state.json at the last look */
 	struct timespec mtime; /* of its state.json */
 	pid_t pid; /* 0: the state names no init (yet) */
 	struct cgroup_match m;
+};
+
+/* A runtime root as last listed: while its mtime stays the same, no
+ * directory was added or removed in it, and a rescan stats the
+ * state.json of the directories it had instead of listing it again. */
+struct cc_init_root {
+	bool listed; /* mtime is one the listing can be trusted for */
+	struct timespec mtime;
 };
 
 struct container_cache {
@@ -116,6 +125,8 @@ struct container_cache {
 	/* container inits named by runtime state, for container_find_init */
 	struct cc_init *inits;
 	size_t ninits;
+	bool inits_valid; /* scanned at least once */
+	struct cc_init_root init_roots[CC_INIT_DIRS];
 	uint64_t inits_scanned_ms;
 	uint64_t inits_scanned_ns; /* CLOCK_REALTIME, to compare with events */
 };
@@ -850,70 +861,148 @@ static int cc_state_cgroup(json_object *state, struct cgroup_match *ret)
 	return r == 1 ? 1 : 0;
 }
 
+/* A directory's mtime comes from the kernel's coarse clock: a change
+ * made in the same tick as the listing can leave it as it was. The
+ * listing is trusted only when the mtime is older than the listing by
+ * more than a tick. */
+static bool cc_mtime_settled(const struct timespec *mtime,
+			     const struct timespec *listed)
+{
+	uint64_t m = (uint64_t)mtime->tv_sec * 1000000000ULL +
+		     (uint64_t)mtime->tv_nsec;
+	uint64_t l = (uint64_t)listed->tv_sec * 1000000000ULL +
+		     (uint64_t)listed->tv_nsec;
+
+	return m + cc_event_clock_slack_ns() < l;
+}
+
+/* Add directory name of root i to *fresh: its state read again only
+ * when its state.json changed since old[] saw it. */
+static void cc_init_add(const struct container_cache *cc, unsigned int i,
+			const char *name, const struct cc_init *old,
+			size_t nold, struct cc_init *fresh, size_t *n)
+{
+	struct cc_init *c = &fresh[*n];
+	char path[4096];
+	json_object *js, *ip;
+	struct stat st;
+	size_t k, len = strlen(name);
+	int w;
+
+	if (name[0] == '.' || len >= sizeof(c->dir))
+		return;
+	w = snprintf(path, sizeof(path), "%s%s/%s/state.json", cc->root,
+		     cc_init_dirs[i], name);
+	if (w < 0 || (size_t)w >= sizeof(path))
+		return;
+	memset(c, 0, sizeof(*c));
+	memcpy(c->dir, name, len + 1);
+	c->root = i;
+	(*n)++;
+	if (stat(path, &st) < 0)
+		return; /* no state yet: looked at again next time */
+	c->has_state = true;
+	c->mtime = st.st_mtim;
+	for (k = 0; k < nold; k++)
+		if (old[k].root == i && old[k].has_state &&
+		    strcmp(old[k].dir, c->dir) == 0 &&
+		    old[k].mtime.tv_sec == c->mtime.tv_sec &&
+		    old[k].mtime.tv_nsec == c->mtime.tv_nsec) {
+			*c = old[k];
+			return;
+		}
+	js = cc_read_json(path);
+	ip = cc_get(js, "init_process_pid");
+	if (ip && json_object_is_type(ip, json_type_int) &&
+	    json_object_get_int64(ip) > 0 &&
+	    json_object_get_int64(ip) <= INT32_MAX &&
+	    cc_state_cgroup(js, &c->m) == 1)
+		c->pid = (pid_t)json_object_get_int64(ip);
+	json_object_put(js);
+}
+
+/* Grow *v to hold want entries; false past the scan's bound. */
+static bool cc_inits_room(struct cc_init **v, size_t *cap, size_t want)
+{
+	size_t nc = *cap ? *cap : 16;
+	struct cc_init *p;
+
+	if (want <= *cap)
+		return true;
+	if (want > HARRIER_CONTAINER_INIT_SCAN_MAX)
+		return false;
+	while (nc < want)
+		nc *= 2;
+	if (nc > HARRIER_CONTAINER_INIT_SCAN_MAX)
+		nc = HARRIER_CONTAINER_INIT_SCAN_MAX;
+	p = realloc(*v, nc * sizeof(*p));
+	if (!p)
+		return false;
+	*v = p;
+	*cap = nc;
+	return true;
+}
+
 /* Every runtime state under the roots: init pid -> container. A state
- * whose file did not change since the last scan is not read again. */
+ * whose file did not change since the last scan is not read again; a
+ * root whose directory did not change is not listed again (its
+ * directories' state.json are stat'ed). On a node without containers a
+ * scan is a stat per root. */
 static void cc_scan_inits(struct container_cache *cc)
 {
-	struct cc_init *old = cc->inits, *fresh;
-	size_t nold = cc->ninits, n = 0, i, k;
+	struct cc_init *old = cc->inits, *fresh = NULL;
+	size_t nold = cc->ninits, n = 0, cap = 0, k;
+	unsigned int i;
 	char path[4096];
 
-	fresh = calloc(HARRIER_CONTAINER_INIT_SCAN_MAX, sizeof(*fresh));
-	if (!fresh)
-		return;
 	for (i = 0; i < CC_INIT_DIRS; i++) {
+		struct cc_init_root *rt = &cc->init_roots[i];
+		struct timespec now;
 		struct dirent *de;
+		struct stat st;
+		bool same;
 		DIR *d;
 
 		if (cc_path(cc, path, sizeof(path), cc_init_dirs[i], NULL,
-			    NULL) < 0)
+			    NULL) < 0 ||
+		    stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			rt->listed = false;
 			continue;
+		}
+		same = rt->listed && rt->mtime.tv_sec == st.st_mtim.tv_sec &&
+		       rt->mtime.tv_nsec == st.st_mtim.tv_nsec;
+		if (same) {
+			(void)cc_inits_room(&fresh, &cap,
+					    n + nold < HARRIER_CONTAINER_INIT_SCAN_MAX
+						    ? n + nold
+						    : HARRIER_CONTAINER_INIT_SCAN_MAX);
+			for (k = 0; k < nold && n < cap; k++)
+				if (old[k].root == i)
+					cc_init_add(cc, i, old[k].dir, old, nold,
+						    fresh, &n);
+			continue;
+		}
+		rt->listed = false;
+		(void)clock_gettime(CLOCK_REALTIME, &now);
 		d = opendir(path);
 		if (!d)
 			continue;
-		while ((de = readdir(d)) && n < HARRIER_CONTAINER_INIT_SCAN_MAX) {
-			struct cc_init *c = &fresh[n];
-			json_object *js, *ip;
-			struct stat st;
-			int w;
-
-			if (de->d_name[0] == '.' ||
-			    strlen(de->d_name) >= sizeof(c->dir))
-				continue;
-			w = snprintf(path, sizeof(path), "%s%s/%s/state.json",
-				     cc->root, cc_init_dirs[i], de->d_name);
-			if (w < 0 || (size_t)w >= sizeof(path) ||
-			    stat(path, &st) < 0)
-				continue;
-			memcpy(c->dir, de->d_name, strlen(de->d_name) + 1);
-			c->root = (unsigned int)i;
-			c->mtime = st.st_mtim;
-			for (k = 0; k < nold; k++)
-				if (old[k].root == c->root &&
-				    strcmp(old[k].dir, c->dir) == 0 &&
-				    old[k].mtime.tv_sec == c->mtime.tv_sec &&
-				    old[k].mtime.tv_nsec == c->mtime.tv_nsec)
-					break;
-			if (k < nold) {
-				*c = old[k];
-				n++;
-				continue;
-			}
-			js = cc_read_json(path);
-			ip = cc_get(js, "init_process_pid");
-			if (ip && json_object_is_type(ip, json_type_int) &&
-			    json_object_get_int64(ip) > 0 &&
-			    json_object_get_int64(ip) <= INT32_MAX &&
-			    cc_state_cgroup(js, &c->m) == 1)
-				c->pid = (pid_t)json_object_get_int64(ip);
-			json_object_put(js);
-			n++;
+		while ((de = readdir(d))) {
+			if (!cc_inits_room(&fresh, &cap, n + 1))
+				break;
+			cc_init_add(cc, i, de->d_name, old, nold, fresh, &n);
 		}
 		(void)closedir(d);
+		/* complete, and the mtime will show the next change */
+		if (!de && cc_mtime_settled(&st.st_mtim, &now)) {
+			rt->listed = true;
+			rt->mtime = st.st_mtim;
+		}
 	}
 	free(old);
 	cc->inits = fresh;
 	cc->ninits = n;
+	cc->inits_valid = true;
 }
 
 static int cc_init_lookup(const struct container_cache *cc, pid_t pid,
@@ -939,7 +1028,7 @@ int container_find_init(struct container_cache *cc, pid_t pid,
 	/* A scan made before the event (its state was written before the
 	 * exec) may have missed it: look again then, else at most every
 	 * CC_INIT_RESCAN_MS. */
-	if (cc->inits && now - cc->inits_scanned_ms < CC_INIT_RESCAN_MS &&
+	if (cc->inits_valid && now - cc->inits_scanned_ms < CC_INIT_RESCAN_MS &&
 	    (!event_ns ||
 	     cc->inits_scanned_ns > event_ns + cc_event_clock_slack_ns()))
 		return 0;

@@ -587,6 +587,63 @@ static void test_exec_before_last_look_does_not_reread(void **state)
 		"web");
 }
 
+static void runc_state(const struct fixture *f, const char *id, int pid)
+{
+	char rel[256], js[512];
+
+	snprintf(rel, sizeof(rel), "run/runc/%s/state.json", id);
+	snprintf(js, sizeof(js),
+		 "{\"init_process_pid\":%d,\"cgroup_paths\":{\"memory\":"
+		 "\"/sys/fs/cgroup/memory/system.slice/docker-%s.scope\"}}",
+		 pid, id);
+	puts_(f, rel, js);
+}
+
+static int find_init(const struct fixture *f, pid_t pid, const char *id)
+{
+	struct cgroup_match m;
+	int r = container_find_init(f->cc, pid, real_ns(), &m);
+
+	if (r == 1)
+		assert_string_equal(m.id, id);
+	return r;
+}
+
+/* A rescan lists a runtime root again only when its directory changed,
+ * and still sees every change: a container added in the same clock tick
+ * as the listing, one added later, a state.json written into a
+ * directory listed before it had one, a state.json rewritten. */
+static void test_init_rescan_sees_every_change(void **state)
+{
+	struct fixture *f = *state;
+	const char *id_b = "b123456789abcdef0123456789abcdef"
+			   "0123456789abcdef0123456789abcdef";
+	struct timespec pause = { 0, 40000000 }; /* past any clock tick */
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/run/runc", f->root);
+	mkdirs(dir);
+	assert_int_equal(find_init(f, 42, ID_A), 0);
+	/* right after the listing: the directory's mtime may not move */
+	runc_state(f, ID_A, 42);
+	assert_int_equal(find_init(f, 42, ID_A), 1);
+	(void)nanosleep(&pause, NULL);
+	assert_int_equal(find_init(f, 7, id_b), 0); /* a settled listing */
+	snprintf(dir, sizeof(dir), "%s/run/runc/%s", f->root, id_b);
+	mkdirs(dir);
+	assert_int_equal(find_init(f, 7, id_b), 0);
+	(void)nanosleep(&pause, NULL);
+	assert_int_equal(find_init(f, 7, id_b), 0);
+	/* the root does not change: the directory's state.json is looked
+	 * at all the same */
+	runc_state(f, id_b, 7);
+	assert_int_equal(find_init(f, 7, id_b), 1);
+	runc_state(f, ID_A, 43);
+	assert_int_equal(find_init(f, 43, ID_A), 1);
+	assert_int_equal(find_init(f, 42, ID_A), 0);
+	assert_int_equal(find_init(f, 7, id_b), 1);
+}
+
 static void test_invalid_match(void **state)
 {
 	struct fixture *f = *state;
@@ -661,6 +718,7 @@ int main(void)
 		T(test_exec_time_not_handling_time_decides),
 		T(test_exec_retry_is_bounded),
 		T(test_exec_before_last_look_does_not_reread),
+		T(test_init_rescan_sees_every_change),
 		T(test_invalid_match),
 		T(test_bounded_lru_eviction),
 	};
