@@ -130,14 +130,23 @@ struct operand {
  * cond_view_get() below say CV_OTHER / CVO_OTHER for such nodes: the
  * kernel filter derivation (kfilter.c) trusts the view. */
 struct cond_node {
+	/* what evaluation reads of every node first, in one cache line */
 	enum node_kind kind;
+	enum cond_op op;
+	/* common subexpressions (cond_memo): the node's class of equal
+	 * subtrees, and whether more than one node is in it */
+	unsigned int slot;
+	bool shared;
 	struct cond_node *a, *b; /* AND/OR: both; NOT: a */
 	struct field_ref ref;
-	enum cond_op op;
 	struct cval v; /* single-value operators */
 	struct cval *items;
 	size_t nitems;
 	enum list_order order;
+	/* ORD_STR lists of HSET_MIN items or more: an open-addressing hash
+	 * set of item indexes + 1 (0: empty), hmask + 1 slots */
+	uint32_t *hset;
+	size_t hmask;
 	regex_t *re; /* OP_REGEX */
 	char *re_need; /* a substring every match contains, or NULL */
 	/* NODE_XCMP */
@@ -147,6 +156,8 @@ struct cond_node {
 
 struct cond {
 	struct cond_node *root;
+	struct cond_node *nodes; /* cond_pack: all nodes, root first */
+	size_t nnodes;
 };
 
 /* ---- nodes ---- */
@@ -165,19 +176,17 @@ static void operand_free(struct operand *o)
 	free(o);
 }
 
-static void node_free(struct cond_node *n)
+/* What a node owns, not the node. */
+static void node_clear(struct cond_node *n)
 {
 	size_t i;
 
-	if (!n)
-		return;
-	node_free(n->a);
-	node_free(n->b);
 	field_ref_clear(&n->ref);
 	cval_clear(&n->v);
 	for (i = 0; i < n->nitems; i++)
 		cval_clear(&n->items[i]);
 	free(n->items);
+	free(n->hset);
 	if (n->re) {
 		regfree(n->re);
 		free(n->re);
@@ -185,15 +194,69 @@ static void node_free(struct cond_node *n)
 	free(n->re_need);
 	operand_free(n->lhs);
 	operand_free(n->rhs);
+}
+
+static void node_free(struct cond_node *n)
+{
+	if (!n)
+		return;
+	node_free(n->a);
+	node_free(n->b);
+	node_clear(n);
 	free(n);
 }
 
 void cond_free(struct cond *c)
 {
+	size_t i;
+
 	if (!c)
 		return;
-	node_free(c->root);
+	if (c->nodes) {
+		for (i = 0; i < c->nnodes; i++)
+			node_clear(&c->nodes[i]);
+		free(c->nodes);
+	} else {
+		node_free(c->root);
+	}
 	free(c);
+}
+
+static size_t node_count(const struct cond_node *n)
+{
+	return n ? 1 + node_count(n->a) + node_count(n->b) : 0;
+}
+
+/* Move the subtree n to out[*k...] in preorder; the old nodes are
+ * freed, what they own moves. */
+static struct cond_node *node_move(struct cond_node *n, struct cond_node *out,
+				   size_t *k)
+{
+	struct cond_node *to = &out[(*k)++];
+
+	*to = *n;
+	free(n);
+	if (to->a)
+		to->a = node_move(to->a, out, k);
+	if (to->b)
+		to->b = node_move(to->b, out, k);
+	return to;
+}
+
+/* The tree in one array, in the order evaluation walks it (a node, its
+ * left subtree, its right one): an event's walk through a rule reads
+ * memory in sequence instead of chasing pointers across the heap.
+ * Without memory for the array the tree stays as it is. */
+static void cond_pack(struct cond *c)
+{
+	size_t n = node_count(c->root), k = 0;
+	struct cond_node *arr = n ? malloc(n * sizeof(*arr)) : NULL;
+
+	if (!arr)
+		return;
+	c->root = node_move(c->root, arr, &k);
+	c->nodes = arr;
+	c->nnodes = n;
 }
 
 /* ---- parser state ---- */
@@ -776,6 +839,72 @@ static void pmatch_normalise(struct cval *v)
 		v->s[--v->len] = '\0';
 }
 
+/* ---- hash sets of list items ---- */
+
+/* Lists shorter than this are searched by bisection. */
+#define HSET_MIN 8
+
+static uint64_t str_hash(const char *s, size_t len)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
+
+	while (len >= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+		s += 8;
+		len -= 8;
+	}
+	w = 0;
+	memcpy(&w, s, len);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
+/* Index of the item equal to s[0..len) in n's hash set, or -1. */
+static long hset_find(const struct cond_node *n, const char *s, size_t len)
+{
+	size_t i = (size_t)str_hash(s, len) & n->hmask;
+	uint32_t k;
+
+	while ((k = n->hset[i]) != 0) {
+		const struct cval *it = &n->items[k - 1];
+
+		if (it->len == len && memcmp(it->s, s, len) == 0)
+			return (long)(k - 1);
+		i = (i + 1) & n->hmask;
+	}
+	return -1;
+}
+
+/* The hash set of a long ORD_STR list (items already final); equal
+ * items are entered once. False when out of memory. */
+static bool hset_build(struct cond_node *n)
+{
+	size_t cap = 16, i;
+
+	if (n->nitems < HSET_MIN || n->nitems > UINT32_MAX / 4)
+		return true;
+	while (cap < n->nitems * 2)
+		cap *= 2;
+	n->hset = calloc(cap, sizeof(*n->hset));
+	if (!n->hset)
+		return false;
+	n->hmask = cap - 1;
+	for (i = 0; i < n->nitems; i++) {
+		const struct cval *it = &n->items[i];
+		size_t j;
+
+		if (hset_find(n, it->s, it->len) >= 0)
+			continue;
+		j = (size_t)str_hash(it->s, it->len) & n->hmask;
+		while (n->hset[j])
+			j = (j + 1) & n->hmask;
+		n->hset[j] = (uint32_t)(i + 1);
+	}
+	return true;
+}
+
 /* ---- expressions ---- */
 
 static bool is_syscall_name(const char *s);
@@ -1347,6 +1476,10 @@ static bool parse_operand(struct parser *p, struct cond_node *n, bool field_ok,
 			qsort(it.v, it.n, sizeof(it.v[0]), cval_cmp_str);
 		else if (n->order == ORD_NUM && it.n > 1)
 			qsort(it.v, it.n, sizeof(it.v[0]), cval_cmp_num);
+		if (n->order == ORD_STR && !hset_build(n)) {
+			p->sh->oom = true;
+			return false;
+		}
 		return true;
 	}
 	if (cur(p) == '(') {
@@ -1797,6 +1930,7 @@ struct cond *cond_compile(const char *text, const struct cond_src *src,
 		return NULL;
 	}
 	c->root = root;
+	cond_pack(c);
 	return c;
 }
 
@@ -1852,6 +1986,14 @@ static bool find_str(const struct cval *items, size_t n, const char *s,
 	return false;
 }
 
+/* Is s[0..len) one of n's string items? */
+static bool list_has(const struct cond_node *n, const char *s, size_t len)
+{
+	if (n->hset)
+		return hset_find(n, s, len) >= 0;
+	return find_str(n->items, n->nitems, s, len);
+}
+
 static bool find_num(const struct cval *items, size_t n, int64_t x)
 {
 	size_t lo = 0, hi = n;
@@ -1877,10 +2019,10 @@ static bool pmatch(const struct cond_node *n, const char *s)
 
 	while (len > 1 && s[len - 1] == '/')
 		len--;
-	if (s[0] == '/' && find_str(n->items, n->nitems, "/", 1))
+	if (s[0] == '/' && list_has(n, "/", 1))
 		return true;
 	while (len > 0) {
-		if (find_str(n->items, n->nitems, s, len))
+		if (list_has(n, s, len))
 			return true;
 		while (len > 0 && s[len - 1] != '/')
 			len--;
@@ -1920,7 +2062,7 @@ static bool str_match(const struct cond_node *n, const char *s)
 	case OP_IN:
 	case OP_INTERSECTS:
 		if (n->order == ORD_STR)
-			return find_str(n->items, n->nitems, s, strlen(s));
+			return list_has(n, s, strlen(s));
 		for (i = 0; i < n->nitems; i++)
 			if (strcmp(n->items[i].s, s) == 0)
 				return true;
@@ -2247,15 +2389,40 @@ static bool eval_xcmp(const struct cond_node *n, const struct event *ev)
 	return false;
 }
 
-static bool eval_node(const struct cond_node *n, const struct event *ev)
+/* Common subexpressions: every node gets the slot of its class of equal
+ * subtrees (cond_memo_add); a class with more than one node (a macro
+ * or a comparison many rules share) has its result kept per event in
+ * res[slot] as gen << 1 | result. The intern table lives until
+ * cond_memo_seal. */
+struct cond_memo {
+	/* interning (until sealed) */
+	uint32_t *tab; /* open addressing: slot numbers, 0 empty */
+	size_t tmask;
+	uint64_t *hash; /* per slot */
+	const struct cond_node **rep; /* per slot: a node of the class */
+	unsigned int *count; /* per slot */
+	struct cond **conds;
+	size_t nconds;
+	size_t nslots, capslots; /* slots are 1..nslots */
+	bool oom;
+	/* evaluation */
+	uint32_t *res;
+	uint32_t gen;
+};
+
+static bool eval_node(const struct cond_node *n, const struct event *ev,
+		      struct cond_memo *m);
+
+static bool eval_node_raw(const struct cond_node *n, const struct event *ev,
+			  struct cond_memo *m)
 {
 	switch (n->kind) {
 	case NODE_AND:
-		return eval_node(n->a, ev) && eval_node(n->b, ev);
+		return eval_node(n->a, ev, m) && eval_node(n->b, ev, m);
 	case NODE_OR:
-		return eval_node(n->a, ev) || eval_node(n->b, ev);
+		return eval_node(n->a, ev, m) || eval_node(n->b, ev, m);
 	case NODE_NOT:
-		return !eval_node(n->a, ev);
+		return !eval_node(n->a, ev, m);
 	case NODE_XCMP:
 		return eval_xcmp(n, ev);
 	default:
@@ -2263,11 +2430,310 @@ static bool eval_node(const struct cond_node *n, const struct event *ev)
 	}
 }
 
+static bool eval_node(const struct cond_node *n, const struct event *ev,
+		      struct cond_memo *m)
+{
+	uint32_t *r;
+	bool v;
+
+	if (!m || !n->shared)
+		return eval_node_raw(n, ev, m);
+	r = &m->res[n->slot];
+	if ((*r >> 1) == m->gen)
+		return *r & 1;
+	v = eval_node_raw(n, ev, m);
+	*r = m->gen << 1 | (uint32_t)v;
+	return v;
+}
+
 bool cond_eval(const struct cond *c, const struct event *ev)
 {
 	if (!c || !c->root || !ev)
 		return false;
-	return eval_node(c->root, ev);
+	return eval_node(c->root, ev, NULL);
+}
+
+bool cond_eval_memo(const struct cond *c, const struct event *ev,
+		    struct cond_memo *m)
+{
+	if (!c || !c->root || !ev)
+		return false;
+	return eval_node(c->root, ev, m && m->res ? m : NULL);
+}
+
+struct cond_memo *cond_memo_new(void)
+{
+	return calloc(1, sizeof(struct cond_memo));
+}
+
+static void memo_drop_table(struct cond_memo *m)
+{
+	free(m->tab);
+	free(m->hash);
+	free(m->rep);
+	free(m->count);
+	free(m->conds);
+	m->tab = NULL;
+	m->hash = NULL;
+	m->rep = NULL;
+	m->count = NULL;
+	m->conds = NULL;
+	m->tmask = 0;
+	m->nconds = 0;
+}
+
+void cond_memo_free(struct cond_memo *m)
+{
+	if (!m)
+		return;
+	memo_drop_table(m);
+	free(m->res);
+	free(m);
+}
+
+static uint64_t hash_mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0x100000001b3ULL;
+	return h ^ (h >> 31);
+}
+
+static uint64_t hash_str(uint64_t h, const char *s, size_t len)
+{
+	return hash_mix(h, s ? str_hash(s, len) : 0x5bd1e995);
+}
+
+static uint64_t operand_hash(uint64_t h, const struct operand *o)
+{
+	unsigned int i;
+
+	if (!o)
+		return hash_mix(h, 1);
+	h = hash_str(h, o->ref.name, o->ref.name ? strlen(o->ref.name) : 0);
+	for (i = 0; i < o->nxf; i++)
+		h = hash_mix(h, o->xf[i] + 2);
+	return hash_mix(h, o->nxf);
+}
+
+/* Children are interned first: their slots stand for them. */
+static uint64_t node_hash(const struct cond_node *n)
+{
+	uint64_t h = hash_mix(0xcbf29ce484222325ULL, (uint64_t)n->kind);
+	size_t i;
+
+	switch (n->kind) {
+	case NODE_AND:
+	case NODE_OR:
+		return hash_mix(hash_mix(h, n->a->slot), n->b->slot);
+	case NODE_NOT:
+		return hash_mix(h, n->a->slot);
+	case NODE_XCMP:
+		h = operand_hash(h, n->lhs);
+		h = operand_hash(h, n->rhs);
+		break;
+	default:
+		h = hash_str(h, n->ref.name,
+			     n->ref.name ? strlen(n->ref.name) : 0);
+		break;
+	}
+	h = hash_mix(h, (uint64_t)n->op);
+	h = hash_str(h, n->v.s, n->v.len);
+	h = hash_mix(h, n->nitems);
+	for (i = 0; i < n->nitems; i++)
+		h = hash_str(h, n->items[i].s, n->items[i].len);
+	return h;
+}
+
+static bool str_same(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool cval_same(const struct cval *a, const struct cval *b)
+{
+	if (!a->s || !b->s)
+		return a->s == b->s;
+	return a->len == b->len && memcmp(a->s, b->s, a->len) == 0 &&
+	       a->has_n == b->has_n && a->n == b->n;
+}
+
+static bool operand_same(const struct operand *a, const struct operand *b)
+{
+	if (!a || !b)
+		return a == b;
+	return str_same(a->ref.name, b->ref.name) && a->nxf == b->nxf &&
+	       memcmp(a->xf, b->xf, a->nxf) == 0;
+}
+
+/* Do a and b (children interned) always evaluate alike? Same field as
+ * written (a field's name decides its getter, index and argument), same
+ * operator, same constants in the same order. */
+static bool node_same(const struct cond_node *a, const struct cond_node *b)
+{
+	size_t i;
+
+	if (a->kind != b->kind)
+		return false;
+	switch (a->kind) {
+	case NODE_AND:
+	case NODE_OR:
+		return a->a->slot == b->a->slot && a->b->slot == b->b->slot;
+	case NODE_NOT:
+		return a->a->slot == b->a->slot;
+	case NODE_XCMP:
+		if (!operand_same(a->lhs, b->lhs) ||
+		    !operand_same(a->rhs, b->rhs))
+			return false;
+		break;
+	default:
+		if (!str_same(a->ref.name, b->ref.name))
+			return false;
+		break;
+	}
+	if (a->op != b->op || a->order != b->order ||
+	    a->nitems != b->nitems || !cval_same(&a->v, &b->v))
+		return false;
+	for (i = 0; i < a->nitems; i++)
+		if (!cval_same(&a->items[i], &b->items[i]))
+			return false;
+	return true;
+}
+
+static bool memo_grow(struct cond_memo *m)
+{
+	size_t cap = m->capslots ? m->capslots * 2 : 256, i;
+	uint64_t *h;
+	const struct cond_node **rep;
+	unsigned int *count;
+	uint32_t *tab;
+
+	if (cap > UINT32_MAX / 4)
+		return false;
+	h = realloc(m->hash, (cap + 1) * sizeof(*h));
+	if (h)
+		m->hash = h;
+	rep = realloc(m->rep, (cap + 1) * sizeof(*rep));
+	if (rep)
+		m->rep = rep;
+	count = realloc(m->count, (cap + 1) * sizeof(*count));
+	if (count)
+		m->count = count;
+	tab = calloc(cap * 2, sizeof(*tab));
+	if (!h || !rep || !count || !tab) {
+		free(tab);
+		return false;
+	}
+	m->capslots = cap;
+	free(m->tab);
+	m->tab = tab;
+	m->tmask = cap * 2 - 1;
+	for (i = 1; i <= m->nslots; i++) {
+		size_t j = (size_t)m->hash[i] & m->tmask;
+
+		while (m->tab[j])
+			j = (j + 1) & m->tmask;
+		m->tab[j] = (uint32_t)i;
+	}
+	return true;
+}
+
+static void memo_intern(struct cond_memo *m, struct cond_node *n)
+{
+	uint64_t h;
+	size_t j;
+	uint32_t k;
+
+	if (m->oom)
+		return;
+	if (n->a)
+		memo_intern(m, n->a);
+	if (n->b)
+		memo_intern(m, n->b);
+	if (m->oom)
+		return;
+	h = node_hash(n);
+	if (m->tab) {
+		for (j = (size_t)h & m->tmask; (k = m->tab[j]) != 0;
+		     j = (j + 1) & m->tmask)
+			if (m->hash[k] == h && node_same(m->rep[k], n)) {
+				m->count[k]++;
+				n->slot = k;
+				return;
+			}
+	}
+	if (m->nslots == m->capslots && !memo_grow(m)) {
+		m->oom = true;
+		return;
+	}
+	k = (uint32_t)++m->nslots;
+	m->hash[k] = h;
+	m->rep[k] = n;
+	m->count[k] = 1;
+	n->slot = k;
+	for (j = (size_t)h & m->tmask; m->tab[j]; j = (j + 1) & m->tmask)
+		;
+	m->tab[j] = k;
+}
+
+int cond_memo_add(struct cond_memo *m, struct cond *c)
+{
+	struct cond **p;
+
+	if (!m || m->res)
+		return -EINVAL;
+	if (!c || !c->root)
+		return 0;
+	p = realloc(m->conds, (m->nconds + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	m->conds = p;
+	m->conds[m->nconds++] = c;
+	memo_intern(m, c->root);
+	return m->oom ? -ENOMEM : 0;
+}
+
+static size_t memo_mark(const struct cond_memo *m, struct cond_node *n)
+{
+	size_t k = 0;
+
+	if (n->a)
+		k += memo_mark(m, n->a);
+	if (n->b)
+		k += memo_mark(m, n->b);
+	n->shared = m->count[n->slot] > 1;
+	return k + n->shared;
+}
+
+int cond_memo_seal(struct cond_memo *m)
+{
+	size_t i;
+
+	if (!m || m->res)
+		return -EINVAL;
+	if (m->oom) {
+		/* nothing marked: every condition evaluates in full */
+		memo_drop_table(m);
+		return -ENOMEM;
+	}
+	m->res = calloc(m->nslots + 1, sizeof(*m->res));
+	if (!m->res) {
+		memo_drop_table(m);
+		return -ENOMEM;
+	}
+	for (i = 0; i < m->nconds; i++)
+		(void)memo_mark(m, m->conds[i]->root);
+	m->gen = 1;
+	memo_drop_table(m);
+	return 0;
+}
+
+void cond_memo_next(struct cond_memo *m)
+{
+	if (!m || !m->res)
+		return;
+	if (++m->gen > UINT32_MAX >> 1) {
+		memset(m->res, 0, (m->nslots + 1) * sizeof(*m->res));
+		m->gen = 1;
+	}
 }
 
 /* ---- evt.type index ---- */
@@ -2580,5 +3046,5 @@ void cond_view_item(const struct cond_node *n, size_t i,
 
 bool cond_view_eval(const struct cond_node *n, const struct event *ev)
 {
-	return n && ev && eval_node(n, ev);
+	return n && ev && eval_node(n, ev, NULL);
 }

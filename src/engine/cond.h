@@ -72,6 +72,24 @@ struct cond *cond_compile(const char *text, const struct cond_src *src,
 void cond_free(struct cond *c);
 bool cond_eval(const struct cond *c, const struct event *ev);
 
+/* Common subexpressions across conditions (a macro or a comparison that
+ * many rules share), evaluated once per event. Evaluation is a pure
+ * function of the event, so cond_eval_memo gives exactly cond_eval's
+ * result. Use: cond_memo_add every condition (compiled, not yet
+ * evaluated with m), cond_memo_seal once, then per event cond_memo_next
+ * and cond_eval_memo of any of them. The conditions must outlive m's
+ * use; a failed add or seal leaves every condition evaluating in full
+ * (-ENOMEM). m is not thread-safe. */
+struct cond_memo;
+struct cond_memo *cond_memo_new(void);
+void cond_memo_free(struct cond_memo *m);
+int cond_memo_add(struct cond_memo *m, struct cond *c);
+int cond_memo_seal(struct cond_memo *m);
+/* A new event: the previous one's results are forgotten. */
+void cond_memo_next(struct cond_memo *m);
+bool cond_eval_memo(const struct cond *c, const struct event *ev,
+		    struct cond_memo *m);
+
 /* Calls cb for every comparison on evt.arg.NAME or evt.rawarg.NAME with
  * the argument's NAME and whether the comparison is a conjunct of the
  * top-level and-chain (through parentheses and macros): then the

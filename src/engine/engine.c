@@ -48,6 +48,8 @@ static void engine_clear_compiled(struct engine *e)
 {
 	size_t i;
 
+	cond_memo_free(e->memo);
+	e->memo = NULL;
 	for (i = 0; i < e->nrules; i++) {
 		struct rules_rule *r = e->rules[i];
 
@@ -867,6 +869,23 @@ static void check_unused_macros(struct compile_ctx *c)
 	free(used);
 }
 
+/* What the active rules have in common is evaluated once per event. Out
+ * of memory here costs speed only: the rules evaluate in full. */
+static void engine_share(struct engine *e)
+{
+	size_t i;
+	int r = 0;
+
+	e->memo = cond_memo_new();
+	for (i = 0; e->memo && r == 0 && i < e->nrules; i++)
+		if (e->rules[i]->active)
+			r = cond_memo_add(e->memo, e->rules[i]->compiled);
+	if (e->memo && r == 0 && cond_memo_seal(e->memo) == 0)
+		return;
+	cond_memo_free(e->memo);
+	e->memo = NULL;
+}
+
 static int engine_compile_d(struct engine *e, struct diag *d)
 {
 	struct compile_ctx c = { 0 };
@@ -906,6 +925,7 @@ static int engine_compile_d(struct engine *e, struct diag *d)
 		engine_clear_compiled(e);
 		return -EINVAL;
 	}
+	engine_share(e);
 	e->compiled = true;
 	return 0;
 oom:
@@ -1056,7 +1076,7 @@ static int eval_rule(const struct engine *e, size_t idx, const struct event *ev,
 	const struct rules_rule *r = e->rules[idx];
 	struct alert *a;
 
-	if (!cond_eval(r->compiled, ev))
+	if (!cond_eval_memo(r->compiled, ev, e->memo))
 		return 0;
 	a = make_alert(e, r, ev);
 	if (!a)
@@ -1079,6 +1099,7 @@ int engine_eval(struct engine *e, const struct event *ev, engine_alert_cb cb,
 
 	if (!e->compiled)
 		return 0;
+	cond_memo_next(e->memo);
 	if (ev->kind == EVENT_KIND_SYSCALL)
 		keys[0] = ev->syscall_name;
 	for (k = 0; k < 2; k++) {

@@ -167,6 +167,9 @@ struct engine {
 	size_t ntypes, captypes;
 	size_t *any_rules;
 	size_t nany;
+	/* the active rules' common subexpressions, evaluated once per
+	 * event; NULL: every rule evaluated in full */
+	struct cond_memo *memo;
 };
 
 /* rules.c: parse one YAML buffer into e (see engine_load_buffer). */
