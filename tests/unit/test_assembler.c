@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -449,6 +450,64 @@ static void check_parent_create(const struct event *ev)
 	assert_string_equal(p->name, "/tmp/harrier-rec/sock");
 	assert_string_equal(p->nametype, "CREATE");
 	assert_int_equal(p->mode, 0140755);
+	assert_true(p->has_dev);
+	assert_int_equal(p->dev, makedev(0xfe, 0));
+}
+
+struct devs {
+	bool has[8];
+	uint32_t dev[8];
+	size_t n;
+};
+
+static void devs_cb(const struct event *ev, void *userdata)
+{
+	struct devs *d = userdata;
+
+	assert_int_equal(ev->npaths, 1);
+	assert_true(d->n < 8);
+	d->has[d->n] = ev->paths[0].has_dev;
+	d->dev[d->n++] = ev->paths[0].dev;
+}
+
+/* dev is "MAJ:MIN" in hex; anything else leaves it unset. */
+static void test_path_dev(void **state)
+{
+	static const char *const devs[] = { "fe:01", "FE:1a", "103:0",
+					    "fe",    "fe:",   ":01",
+					    "fe:01x", "1000:0" };
+	struct devs d = { 0 };
+	struct assembler *a = assembler_new(devs_cb, &d);
+	char line[512];
+	size_t i;
+	int n;
+
+	(void)state;
+	assert_non_null(a);
+	for (i = 0; i < 8; i++) {
+		n = snprintf(line, sizeof(line),
+			     "type=SYSCALL msg=audit(1795886544.000:%zu): "
+			     "arch=c000003e syscall=257 success=yes exit=3 "
+			     "items=1 pid=7 comm=\"cat\" key=(null)\n"
+			     "type=PATH msg=audit(1795886544.000:%zu): item=0 "
+			     "name=\"/x\" inode=5 dev=%s mode=0100640 ouid=0 "
+			     "ogid=0 rdev=00:00 nametype=NORMAL\n"
+			     "type=PROCTITLE msg=audit(1795886544.000:%zu): "
+			     "proctitle=78\n",
+			     i + 1, i + 1, devs[i], i + 1);
+		assert_int_equal(assembler_feed(a, line, (size_t)n), 0);
+	}
+	assert_int_equal(assembler_flush(a), 0);
+	assert_int_equal(d.n, 8);
+	assert_true(d.has[0]);
+	assert_int_equal(d.dev[0], makedev(0xfe, 1));
+	assert_true(d.has[1]);
+	assert_int_equal(d.dev[1], makedev(0xfe, 0x1a));
+	assert_true(d.has[2]);
+	assert_int_equal(d.dev[2], makedev(0x103, 0));
+	for (i = 3; i < 8; i++)
+		assert_false(d.has[i]);
+	assembler_free(a);
 }
 
 static void test_path_parent_and_create(void **state)
@@ -1333,6 +1392,7 @@ int main(void)
 		cmocka_unit_test(test_path_hex_name),
 		cmocka_unit_test(test_path_dot_and_double_slash),
 		cmocka_unit_test(test_path_parent_and_create),
+		cmocka_unit_test(test_path_dev),
 		cmocka_unit_test(test_failed_syscall),
 		cmocka_unit_test(test_sockaddr_inet),
 		cmocka_unit_test(test_sockaddr_inet6),
