@@ -166,6 +166,24 @@ static int add_fork_rule(struct kernel_rules *kr)
 static const char *const builtin_keys[] = { KAUDIT_SELF_SIGNAL_KEY };
 #define NKEYS (sizeof(builtin_keys) / sizeof(builtin_keys[0]))
 
+/* Container roots appear through these (kroots_from_mount). */
+static const char *const root_syscalls[] = { "mount", "pivot_root" };
+
+static struct kplan_opts plan_opts(bool pushdown, enum kplan_paths paths)
+{
+	struct kplan_opts po = { pushdown,
+				 NULL,
+				 NULL,
+				 paths,
+				 KAUDIT_ANCHORS_DIR,
+				 builtin_keys,
+				 NKEYS,
+				 root_syscalls,
+				 sizeof(root_syscalls) / sizeof(root_syscalls[0]) };
+
+	return po;
+}
+
 static int add_self_signal_rule(struct kernel_rules *kr)
 {
 	char text[128];
@@ -192,7 +210,8 @@ static const char *const runtime_exes[] = {
 };
 
 /* With path filters, container roots must be learnt of as they appear:
- * mounts (rare) and the runtime's start of a container. */
+ * mounts (rare; root_syscalls, in the plan's rules) and the runtime's
+ * start of a container. */
 static int add_root_rules(struct kernel_rules *kr, const struct kplan *plan)
 {
 	struct strbuf t = STRBUF_INIT;
@@ -203,8 +222,6 @@ static int add_root_rules(struct kernel_rules *kr, const struct kplan *plan)
 
 	if (!kplan_has_paths(plan))
 		return 0;
-	strbuf_appends(&t, "-a always,exit -S mount,pivot_root -F success=1 "
-			   "-k harrier_roots\n");
 	if (!kplan_sends_all_successes(plan, "execve"))
 		for (i = 0; i < sizeof(runtime_exes) / sizeof(runtime_exes[0]);
 		     i++)
@@ -280,8 +297,7 @@ static struct kernel_rules *build_kernel_rules(const struct config *c,
 					       struct kplan **ret_plan)
 {
 	struct kernel_rules *kr = kernel_rules_new((pid_t)getpid());
-	struct kplan_opts po = { c->pushdown, NULL, NULL, paths,
-				 KAUDIT_ANCHORS_DIR, builtin_keys, NKEYS };
+	struct kplan_opts po = plan_opts(c->pushdown, paths);
 	struct kplan *plan = NULL;
 	struct kplan_stats st;
 	const char *text;
@@ -365,8 +381,7 @@ int kaudit_build(struct kaudit *k, const struct config *c,
 
 int kaudit_print_rules(const struct engine *e, bool pushdown, FILE *out)
 {
-	struct kplan_opts po = { pushdown, NULL, NULL, KPLAN_PATHS_ALL,
-				 KAUDIT_ANCHORS_DIR, builtin_keys, NKEYS };
+	struct kplan_opts po = plan_opts(pushdown, KPLAN_PATHS_ALL);
 	struct kplan *plan = NULL;
 	int r = kplan_build(e, &po, &plan);
 
@@ -862,9 +877,6 @@ bool kaudit_observe(struct kaudit *k, const struct event *ev)
 			root_of_process(k, ev);
 		}
 	}
-	/* a path a rule is about appeared: derive again (kaudit_check) */
-	if (ev->key && strncmp(ev->key, "harrier_paths", 13) == 0)
-		k->tamper_pending = true;
 	if (!ev->type_name || strcmp(ev->type_name, "CONFIG_CHANGE") != 0)
 		return true;
 	op = event_field_get(ev, "op");
