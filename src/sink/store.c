@@ -76,9 +76,11 @@ struct type_stats {
 	uint64_t noted; /* alerts held already; links not made */
 };
 
-/* store_seen: 64-bit hashes of the pairs, open addressing; forgotten
- * all at once when half full (it holds the pairs of a node's containers
- * and rules: a few hundred). A collision of two 64-bit hashes would
+/* store_seen: 64-bit hashes of the keys, open addressing; forgotten all
+ * at once when half full (it holds the pairs of a node's containers and
+ * rules, a few hundred, and the captures of recent transactions: it
+ * fills only on a node with thousands of containers, which then cost a
+ * statement again now and then). A collision of two 64-bit hashes would
  * skip a side row: not a concern at this size. */
 #define SEEN_SLOTS 8192
 
