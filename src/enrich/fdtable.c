@@ -439,19 +439,35 @@ static bool ft_from_proc(struct fdtable *ft, pid_t pid, int fd,
 /* A socket entry learned earlier may no longer be what the fd number
  * holds (closed and reused without an audited close): while the process
  * lives, its socket inode must still be the one at that number. */
-static bool ft_still_valid(struct fdtable *ft, pid_t pid,
-			   const struct ft_ent *e)
+/* Does /proc/PID/fd/FD still hold e's socket? -1 unknown (gone or
+ * unreadable), 0 no, 1 yes. */
+static int ft_holds(struct fdtable *ft, pid_t pid, int fd,
+		    const struct ft_ent *e)
 {
 	char link[64];
 	unsigned long long ino;
+
+	if (ft_fd_link(ft, pid, fd, link, sizeof(link)) != 1)
+		return -1;
+	return sscanf(link, "socket:[%llu]", &ino) == 1 && ino == e->sock_ino;
+}
+
+/* Is e (a socket) still what pid's fd holds? /proc is now, the event
+ * may be older: the number may have been closed and reused since. also:
+ * another fd that holds the same object after the event (a dup's new
+ * fd: dup2(sock, 0) then exec, the exec'd program reusing sock's number
+ * for its first file, is every reverse shell), -1 for none. */
+static bool ft_still_valid(struct fdtable *ft, pid_t pid,
+			   const struct ft_ent *e, int also)
+{
 	int r;
 
 	if (ft->offline || !e->sock_ino)
 		return true;
-	r = ft_fd_link(ft, pid, e->fd, link, sizeof(link));
-	if (r != 1)
+	r = ft_holds(ft, pid, e->fd, e);
+	if (r != 0)
 		return true; /* gone or unreadable: keep what we knew */
-	if (sscanf(link, "socket:[%llu]", &ino) == 1 && ino == e->sock_ino)
+	if (also >= 0 && ft_holds(ft, pid, also, e) == 1)
 		return true;
 	ft->stats.stale++;
 	return false;
@@ -549,16 +565,17 @@ static char ft_sa_type(const struct event *ev)
 }
 
 /* The entry for pid's fd: the table's (checked against /proc for a
- * socket), else /proc's while the process lives (not kept: an fd number
- * is reused without an audited close). */
+ * socket; also: see ft_still_valid), else /proc's while the process
+ * lives (not kept: an fd number is reused without an audited close). */
 static const struct event_fd *ft_lookup(struct fdtable *ft, pid_t pid, int fd,
-					struct event_fd *tmp, uint64_t *ino,
-					char *name, size_t namelen)
+					int also, struct event_fd *tmp,
+					uint64_t *ino, char *name,
+					size_t namelen)
 {
 	struct ft_ent *e = ft_get(ft, pid, fd);
 
 	*ino = 0;
-	if (e && ft_still_valid(ft, pid, e)) {
+	if (e && ft_still_valid(ft, pid, e, also)) {
 		*ino = e->sock_ino;
 		return &e->info;
 	}
@@ -609,8 +626,9 @@ void fdtable_enrich(struct fdtable *ft, struct event *ev)
 			info.l4proto = ft_l4((int)ev->args[0], ev->args[1],
 					     ev->args[2]);
 		} else if (strncmp(sc, "accept", 6) == 0) {
-			const struct event_fd *l = ft_lookup(
-				ft, pid, a0, &tmp, &ino, name, sizeof(name));
+			const struct event_fd *l =
+				ft_lookup(ft, pid, a0, -1, &tmp, &ino, name,
+					  sizeof(name));
 
 			if (l) {
 				info = *l;
@@ -668,16 +686,17 @@ void fdtable_enrich(struct fdtable *ft, struct event *ev)
 			}
 		}
 	} else if (sc_in(sc, dups)) {
-		const struct event_fd *src =
-			ft_lookup(ft, pid, a0, &tmp, &ino, name, sizeof(name));
+		/* after the dup both numbers hold the object */
+		int nfd = ok && ev->has_exit && ev->exit >= 0 &&
+				  ev->exit <= INT32_MAX
+			  ? (int)ev->exit
+			  : -1;
+		const struct event_fd *src = ft_lookup(
+			ft, pid, a0, nfd, &tmp, &ino, name, sizeof(name));
 
-		if (!src) {
-			/* after the dup both numbers hold the object */
-			if (ok && ev->has_exit && ev->exit >= 0 &&
-			    ev->exit <= INT32_MAX)
-				src = ft_lookup(ft, pid, (int)ev->exit, &tmp,
-						&ino, name, sizeof(name));
-		}
+		if (!src && nfd >= 0)
+			src = ft_lookup(ft, pid, nfd, -1, &tmp, &ino, name,
+					sizeof(name));
 		if (!src)
 			return;
 		ft->cur = *src;
@@ -697,7 +716,8 @@ void fdtable_enrich(struct fdtable *ft, struct event *ev)
 
 		if (a0 < 0)
 			return;
-		known = ft_lookup(ft, pid, a0, &tmp, &ino, name, sizeof(name));
+		known = ft_lookup(ft, pid, a0, -1, &tmp, &ino, name,
+				  sizeof(name));
 		if (known && ft_socket_call(sc) && !ft_is_socket(known)) {
 			/* closed and reused unseen (offline: no /proc to
 			 * check): a socket call says it is a socket now */

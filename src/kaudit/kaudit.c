@@ -34,6 +34,20 @@
 _Static_assert(KSTATE_KEEP == KAUDIT_KEEP,
 	       "kstate and kstatus disagree on 'keep this value'");
 
+/* Directories joined to a tree (auditctl -M). The kernel's join is on
+ * the directory's inode: one removed and made again (mv away, mkdir) is
+ * out of the tree until joined again, which nothing else would tell. */
+struct kjoin {
+	char *tree, *dir;
+	dev_t dev;
+	ino_t ino; /* 0: missing or unknown */
+};
+
+struct kjoins {
+	struct kjoin *v;
+	size_t n;
+};
+
 /* A container root the path filters are extended to. */
 struct kroot {
 	char *path; /* host-visible */
@@ -41,12 +55,14 @@ struct kroot {
 	dev_t dev;
 	ino_t ino;
 	struct kernel_rules *rules; /* its file watches */
+	struct kjoins joins;
 	uint64_t added_ms, seen_ms;
 };
 
 struct kaudit {
 	struct kernel_rules *krules;
 	struct kplan *plan;
+	struct kjoins joins; /* the host's */
 	struct kroot *roots;
 	size_t nroots;
 	uint64_t last_scan_ms;
@@ -87,11 +103,25 @@ struct kaudit *kaudit_new(const char *kstate_path)
 
 static void kaudit_scan_roots(struct kaudit *k);
 
+static void joins_clear(struct kjoins *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->n; i++) {
+		free(j->v[i].tree);
+		free(j->v[i].dir);
+	}
+	free(j->v);
+	j->v = NULL;
+	j->n = 0;
+}
+
 static void root_clear(struct kroot *r)
 {
 	free(r->path);
 	free(r->cgroup);
 	kernel_rules_free(r->rules);
+	joins_clear(&r->joins);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -109,6 +139,7 @@ void kaudit_free(struct kaudit *k)
 	kstate_free(k->kstate);
 	kernel_rules_free(k->krules);
 	kplan_free(k->plan);
+	joins_clear(&k->joins);
 	free(k);
 }
 
@@ -166,6 +197,24 @@ static int add_fork_rule(struct kernel_rules *kr)
 static const char *const builtin_keys[] = { KAUDIT_SELF_SIGNAL_KEY };
 #define NKEYS (sizeof(builtin_keys) / sizeof(builtin_keys[0]))
 
+/* Container roots appear through these (kroots_from_mount). */
+static const char *const root_syscalls[] = { "mount", "pivot_root" };
+
+static struct kplan_opts plan_opts(bool pushdown, enum kplan_paths paths)
+{
+	struct kplan_opts po = { pushdown,
+				 NULL,
+				 NULL,
+				 paths,
+				 KAUDIT_ANCHORS_DIR,
+				 builtin_keys,
+				 NKEYS,
+				 root_syscalls,
+				 sizeof(root_syscalls) / sizeof(root_syscalls[0]) };
+
+	return po;
+}
+
 static int add_self_signal_rule(struct kernel_rules *kr)
 {
 	char text[128];
@@ -192,7 +241,8 @@ static const char *const runtime_exes[] = {
 };
 
 /* With path filters, container roots must be learnt of as they appear:
- * mounts (rare) and the runtime's start of a container. */
+ * mounts (rare; root_syscalls, in the plan's rules) and the runtime's
+ * start of a container. */
 static int add_root_rules(struct kernel_rules *kr, const struct kplan *plan)
 {
 	struct strbuf t = STRBUF_INIT;
@@ -203,8 +253,6 @@ static int add_root_rules(struct kernel_rules *kr, const struct kplan *plan)
 
 	if (!kplan_has_paths(plan))
 		return 0;
-	strbuf_appends(&t, "-a always,exit -S mount,pivot_root -F success=1 "
-			   "-k harrier_roots\n");
 	if (!kplan_sends_all_successes(plan, "execve"))
 		for (i = 0; i < sizeof(runtime_exes) / sizeof(runtime_exes[0]);
 		     i++)
@@ -280,8 +328,7 @@ static struct kernel_rules *build_kernel_rules(const struct config *c,
 					       struct kplan **ret_plan)
 {
 	struct kernel_rules *kr = kernel_rules_new((pid_t)getpid());
-	struct kplan_opts po = { c->pushdown, NULL, NULL, paths,
-				 KAUDIT_ANCHORS_DIR, builtin_keys, NKEYS };
+	struct kplan_opts po = plan_opts(c->pushdown, paths);
 	struct kplan *plan = NULL;
 	struct kplan_stats st;
 	const char *text;
@@ -365,8 +412,7 @@ int kaudit_build(struct kaudit *k, const struct config *c,
 
 int kaudit_print_rules(const struct engine *e, bool pushdown, FILE *out)
 {
-	struct kplan_opts po = { pushdown, NULL, NULL, KPLAN_PATHS_ALL,
-				 KAUDIT_ANCHORS_DIR, builtin_keys, NKEYS };
+	struct kplan_opts po = plan_opts(pushdown, KPLAN_PATHS_ALL);
 	struct kplan *plan = NULL;
 	int r = kplan_build(e, &po, &plan);
 
@@ -405,17 +451,74 @@ static int install_set(struct kernel_rules *set, const char *what)
 	return r;
 }
 
-static int equiv_cb(const char *old, const char *new, void *ud)
+static int make_equiv(const char *old, const char *new)
 {
 	char *err = NULL;
 	int r = kernel_rules_make_equiv(old, new, &err);
 
-	(void)ud;
 	if (r < 0) {
 		log_warning("%s", err ? err : strerror(-r));
 		free(err);
 	}
 	return r;
+}
+
+static void join_stat(struct kjoin *j)
+{
+	struct stat st;
+
+	if (stat(j->dir, &st) < 0) {
+		j->dev = 0;
+		j->ino = 0;
+	} else {
+		j->dev = st.st_dev;
+		j->ino = st.st_ino;
+	}
+}
+
+/* kplan's join callback: join, and remember the directory's inode
+ * (ud: the struct kjoins). */
+static int join_cb(const char *old, const char *new, void *ud)
+{
+	struct kjoins *js = ud;
+	struct kjoin *nv, *j;
+	int r = make_equiv(old, new);
+
+	nv = realloc(js->v, (js->n + 1) * sizeof(*nv));
+	if (!nv)
+		return r < 0 ? r : -ENOMEM;
+	js->v = nv;
+	j = &js->v[js->n];
+	j->tree = strdup(old);
+	j->dir = strdup(new);
+	if (!j->tree || !j->dir) {
+		free(j->tree);
+		free(j->dir);
+		return r < 0 ? r : -ENOMEM;
+	}
+	js->n++;
+	join_stat(j);
+	return r;
+}
+
+/* Join again what was made again since (one stat each). */
+static void joins_check(struct kjoins *js)
+{
+	size_t i;
+
+	for (i = 0; i < js->n; i++) {
+		struct kjoin *j = &js->v[i];
+		dev_t dev = j->dev;
+		ino_t ino = j->ino;
+
+		join_stat(j);
+		if (!j->ino || (j->dev == dev && j->ino == ino))
+			continue;
+		log_info("%s was made again: joined to the kernel audit tree "
+			 "of %s again",
+			 j->dir, j->tree);
+		(void)make_equiv(j->tree, j->dir);
+	}
 }
 
 /* A root's watches (built from the current plan) in, its directories
@@ -452,7 +555,8 @@ static int root_install(struct kaudit *k, struct kroot *rt)
 	kernel_rules_free(rt->rules);
 	rt->rules = kr;
 	r = install_set(kr, "a container root's kernel audit rules");
-	(void)kplan_root_equivs(k->plan, rt->path, equiv_cb, k);
+	joins_clear(&rt->joins);
+	(void)kplan_root_equivs(k->plan, rt->path, join_cb, &rt->joins);
 	return r;
 }
 
@@ -553,7 +657,8 @@ static int install_kernel_rules(struct kaudit *k)
 	r = install_set(k->krules, "kernel audit rules");
 	if (r < 0)
 		return r;
-	(void)kplan_host_equivs(k->plan, equiv_cb, k);
+	joins_clear(&k->joins);
+	(void)kplan_host_equivs(k->plan, join_cb, &k->joins);
 	log_info("installed %zu kernel audit rules",
 		 kernel_rules_count(k->krules));
 	/* New trees (or trees that were gone) start without the roots. */
@@ -803,6 +908,7 @@ static void kaudit_scan_roots(struct kaudit *k)
 			root_remove(k, i, "no process uses it");
 			continue;
 		}
+		joins_check(&rt->joins);
 		i++;
 	}
 }
@@ -862,9 +968,6 @@ bool kaudit_observe(struct kaudit *k, const struct event *ev)
 			root_of_process(k, ev);
 		}
 	}
-	/* a path a rule is about appeared: derive again (kaudit_check) */
-	if (ev->key && strncmp(ev->key, "harrier_paths", 13) == 0)
-		k->tamper_pending = true;
 	if (!ev->type_name || strcmp(ev->type_name, "CONFIG_CHANGE") != 0)
 		return true;
 	op = event_field_get(ev, "op");
@@ -940,6 +1043,7 @@ void kaudit_check(struct kaudit *k)
 		kaudit_reload(k, k->config, k->engine);
 		return;
 	}
+	joins_check(&k->joins);
 	/* one listing of the kernel's rules for the host's set and every
 	 * root's (a listing per root made harrierd busy with many roots) */
 	sets = keep_sets(k, &nsets);

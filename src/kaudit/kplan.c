@@ -76,8 +76,8 @@ struct kplan {
 	enum kplan_paths paths;
 	/* paths missing here: their anchors and what to watch for */
 	const char *anchors;
-	char **anchored, **creations;
-	size_t nanchors, ncreations;
+	char **anchored;
+	size_t nanchors;
 	/* what resolution saw, for kplan_changed */
 	struct kp_obs {
 		char *path;
@@ -151,9 +151,6 @@ void kplan_free(struct kplan *p)
 	for (i = 0; i < p->nanchors; i++)
 		free(p->anchored[i]);
 	free(p->anchored);
-	for (i = 0; i < p->ncreations; i++)
-		free(p->creations[i]);
-	free(p->creations);
 	free(p);
 }
 
@@ -302,6 +299,8 @@ static enum kplan_ftype look(struct kplan *p, const char *path)
 	return t;
 }
 
+static const struct kfilter_atom *set_dir(const struct kp_set *s);
+
 size_t kplan_anchor_count(const struct kplan *p)
 {
 	return p->nanchors;
@@ -309,7 +308,17 @@ size_t kplan_anchor_count(const struct kplan *p)
 
 char *kplan_anchor(const struct kplan *p, size_t i)
 {
-	return i < p->nanchors ? str_printf("%s/%zu", p->anchors, i) : NULL;
+	char *a = i < p->nanchors ? str_printf("%s/%zu", p->anchors, i) : NULL;
+	size_t j;
+
+	for (j = 0; a && j < p->nlines; j++) {
+		const struct kfilter_atom *d = set_dir(p->lines[j].set);
+
+		if (d && strcmp(d->path, a) == 0)
+			return a;
+	}
+	free(a);
+	return NULL;
 }
 
 bool kplan_changed(const struct kplan *p)
@@ -383,22 +392,6 @@ static char *first_missing(const char *anc, const char *path)
 	size_t cl = strcspn(rest, "/");
 
 	return strndup(path, (size_t)(rest - path) + cl);
-}
-
-static bool add_creation(struct kplan *p, const char *m)
-{
-	char **nc;
-	size_t i;
-
-	for (i = 0; i < p->ncreations; i++)
-		if (strcmp(p->creations[i], m) == 0)
-			return true;
-	nc = realloc(p->creations, (p->ncreations + 1) * sizeof(*nc));
-	if (!nc)
-		return false;
-	p->creations = nc;
-	p->creations[p->ncreations] = strdup(m);
-	return p->creations[p->ncreations++] != NULL;
 }
 
 /* Resolve a set's path atom on this host. PATH x: a watch works while
@@ -526,12 +519,12 @@ static void resolve_set(struct kplan *p, struct kp_sys *sys, size_t j)
 	if (p->anchors && anc) {
 		/* A tree on an empty directory of ours: nothing on the host
 		 * reaches it, containers that have the path join it; the
-		 * host's own path is watched for and the plan built again
-		 * once it is there. */
+		 * host's own path is looked for (kplan_changed, every second
+		 * in harrierd) and the plan built again once it is there. */
 		char *anchor = anchor_for(p, s->intended);
 		char *m = first_missing(anc, s->intended);
 
-		if (!anchor || !m || !add_creation(p, m)) {
+		if (!anchor || !m) {
 			free(anchor);
 			free(m);
 			free(anc);
@@ -539,8 +532,8 @@ static void resolve_set(struct kplan *p, struct kp_sys *sys, size_t j)
 			return;
 		}
 		note(p,
-		     str_printf("# %s does not exist here: watched for (%s), "
-				"filtered by it once it does, until then by "
+		     str_printf("# %s does not exist here: looked for (%s), "
+				"filtered by it once it is there, until then by "
 				"%s%s; containers that have it are filtered "
 				"now\n",
 				s->intended, m,
@@ -592,8 +585,8 @@ static bool atom_equal(const struct kfilter_atom *a,
 	return a->value == b->value;
 }
 
-/* The one "= value" atom on a field that takes ranges (exit, a0..a3);
- * -1 when there is none or more than one. */
+/* The one "= value" atom on a field that takes ranges (exit, a0..a3,
+ * saddr_fam); -1 when there is none or more than one. */
 static ssize_t value_atom(const struct kp_set *s)
 {
 	ssize_t k = -1;
@@ -603,7 +596,8 @@ static ssize_t value_atom(const struct kp_set *s)
 		const struct kfilter_atom *a = &s->atoms[i];
 
 		if (a->op != KFILTER_EQ ||
-		    (a->field != KFILTER_ARG && a->field != KFILTER_EXIT))
+		    (a->field != KFILTER_ARG && a->field != KFILTER_EXIT &&
+		     a->field != KFILTER_SADDR_FAM))
 			continue;
 		if (k >= 0)
 			return -1;
@@ -779,10 +773,10 @@ static bool under_dir(const char *p, const char *d)
 	return kfilter_path_under(p, d);
 }
 
-/* May line r's tree carry the directories of the lines in grp? The
- * kernel joins a directory to every tree whose path is r's or above it
- * (audit_tag_tree): no line outside grp may have such a tree, nor may
- * one of ours be an anchor (containers join those by name). */
+/* May line r's tree carry the directories of the lines in grp (NULL: r
+ * alone)? The kernel joins a directory to every tree whose path is r's
+ * or above it (audit_tag_tree): no line outside grp may have such a
+ * tree. */
 static bool rep_ok(const struct kplan *p, size_t r, const bool *grp)
 {
 	const char *rp = set_dir(p->lines[r].set)->path;
@@ -791,7 +785,7 @@ static bool rep_ok(const struct kplan *p, size_t r, const bool *grp)
 	for (i = 0; i < p->nlines; i++) {
 		const struct kfilter_atom *d = set_dir(p->lines[i].set);
 
-		if (grp[i] || !d)
+		if ((grp ? grp[i] : i == r) || !d)
 			continue;
 		if (under_dir(rp, d->path))
 			return false;
@@ -805,20 +799,15 @@ static bool is_anchor(const struct kplan *p, const char *path)
 }
 
 /* Drop the lines whose syscalls were freed (merged or not needed), in
- * order; how many of the first `before` stay. */
-static size_t compact_lines(struct kplan *p, size_t before)
+ * order. */
+static void compact_lines(struct kplan *p)
 {
-	size_t i, w, kept = 0;
+	size_t i, w;
 
-	for (i = 0, w = 0; i < p->nlines; i++) {
-		if (!p->lines[i].syscalls)
-			continue;
-		if (i < before)
-			kept++;
-		p->lines[w++] = p->lines[i];
-	}
+	for (i = 0, w = 0; i < p->nlines; i++)
+		if (p->lines[i].syscalls)
+			p->lines[w++] = p->lines[i];
 	p->nlines = w;
-	return kept;
 }
 
 /* Lines that differ only in a dir= become one, the others' directories
@@ -827,7 +816,7 @@ static size_t compact_lines(struct kplan *p, size_t before)
 static int merge_dir_lines(struct kplan *p)
 {
 	bool *grp = calloc(p->nlines ? p->nlines : 1, sizeof(*grp));
-	size_t i, j, n, r;
+	size_t i, j, k, n, r;
 	int rc = 0;
 
 	if (!grp)
@@ -835,7 +824,7 @@ static int merge_dir_lines(struct kplan *p)
 	for (i = 0; i < p->nlines && rc == 0; i++) {
 		const struct kfilter_atom *d = set_dir(p->lines[i].set);
 
-		if (!d || is_anchor(p, d->path))
+		if (!d)
 			continue;
 		memset(grp, 0, p->nlines * sizeof(*grp));
 		grp[i] = true;
@@ -843,21 +832,26 @@ static int merge_dir_lines(struct kplan *p)
 		for (j = i + 1; j < p->nlines; j++) {
 			const struct kfilter_atom *e = set_dir(p->lines[j].set);
 
-			if (e && !is_anchor(p, e->path) &&
-			    same_shape(&p->lines[i], &p->lines[j])) {
+			if (e && same_shape(&p->lines[i], &p->lines[j])) {
 				grp[j] = true;
 				n++;
 			}
 		}
 		if (n < 2)
 			continue;
-		for (r = i; r < p->nlines; r++)
-			if (grp[r] && rep_ok(p, r, grp))
-				break;
+		/* a host directory's tree rather than an anchor's */
+		for (k = 0, r = p->nlines; k < 2 && r == p->nlines; k++)
+			for (r = i; r < p->nlines; r++)
+				if (grp[r] &&
+				    is_anchor(p, set_dir(p->lines[r].set)->path) ==
+					    (k == 1) &&
+				    rep_ok(p, r, grp))
+					break;
 		if (r == p->nlines)
 			continue;
 		for (j = 0; j < p->nlines; j++) {
 			struct kp_line *t = &p->lines[r], *m = &p->lines[j];
+			const char *md;
 			char **na, **nw;
 
 			if (!grp[j] || j == r)
@@ -872,11 +866,15 @@ static int merge_dir_lines(struct kplan *p)
 				rc = -ENOMEM;
 				break;
 			}
-			t->also[t->nalso] = strdup(set_dir(m->set)->path);
+			/* an anchor is only for containers: they join the
+			 * rep's tree instead, the host nothing */
+			md = set_dir(m->set)->path;
+			t->also[t->nalso] =
+				is_anchor(p, md) ? NULL : strdup(md);
 			t->also_want[t->nalso] =
 				m->set->intended ? strdup(m->set->intended)
 						 : NULL;
-			if (!t->also[t->nalso] ||
+			if ((!t->also[t->nalso] && !is_anchor(p, md)) ||
 			    (m->set->intended && !t->also_want[t->nalso])) {
 				free(t->also[t->nalso]);
 				rc = -ENOMEM;
@@ -886,7 +884,7 @@ static int merge_dir_lines(struct kplan *p)
 			free(m->syscalls);
 			m->syscalls = NULL;
 		}
-		(void)compact_lines(p, 0);
+		compact_lines(p);
 	}
 	free(grp);
 	return rc;
@@ -901,7 +899,9 @@ int kplan_host_equivs(const struct kplan *p, kplan_equiv_cb cb, void *ud)
 		const struct kfilter_atom *d = set_dir(p->lines[i].set);
 
 		for (j = 0; d && j < p->lines[i].nalso; j++) {
-			int r = cb(d->path, p->lines[i].also[j], ud);
+			int r = p->lines[i].also[j]
+					? cb(d->path, p->lines[i].also[j], ud)
+					: 0;
 
 			if (r < 0 && rc == 0)
 				rc = r;
@@ -935,6 +935,8 @@ static bool line_implies(const struct kp_line *l, const struct kp_line *h)
 	memcpy(tmp, h->set->atoms, h->set->n * sizeof(*tmp));
 	b.atoms = tmp;
 	for (r = false, i = 0; i < h->nalso && !r; i++) {
+		if (!h->also[i])
+			continue;
 		for (k = 0; k < h->set->n; k++)
 			if (tmp[k].field == KFILTER_DIR)
 				tmp[k].path = h->also[i];
@@ -982,8 +984,11 @@ static int add_ct_lines(struct kplan *p)
 
 		if (!a || a->field != KFILTER_PATH || !l->set->intended)
 			continue;
-		for (j = n; j < p->nlines && !t; j++)
-			if (same_shape(l, &p->lines[j]))
+		/* a host tree of the same shape, else one on an anchor */
+		for (j = 0; j < p->nlines && !t; j++)
+			if ((j >= n || (set_dir(p->lines[j].set) &&
+					rep_ok(p, j, NULL))) &&
+			    same_shape(l, &p->lines[j]))
 				t = &p->lines[j];
 		if (!t) {
 			struct kp_set *own = calloc(1, sizeof(*own));
@@ -1048,8 +1053,10 @@ static int add_ct_lines(struct kplan *p)
 			l->syscalls = NULL;
 		}
 	}
-	n = compact_lines(p, n);
-	for (i = n; i < p->nlines; i++) {
+	compact_lines(p);
+	for (i = 0; i < p->nlines; i++) {
+		if (!p->lines[i].nct)
+			continue;
 		strbuf_appendf(&p->notes, "# containers: %s joined to dir=%s",
 			       p->lines[i].syscalls,
 			       line_path(&p->lines[i])->path);
@@ -1140,7 +1147,8 @@ static void atom_text(struct strbuf *sb, const struct kfilter_atom *a)
 			       (a->value & KFILTER_PERM_WRITE) ? "w" : "");
 		break;
 	case KFILTER_SADDR_FAM:
-		strbuf_appendf(sb, "saddr_fam=%lld", (long long)a->value);
+		strbuf_appendf(sb, "saddr_fam%s%lld", op_text(a->op),
+			       (long long)a->value);
 		break;
 	case KFILTER_PATH:
 		strbuf_appendf(sb, "path=%s", a->path);
@@ -1360,6 +1368,60 @@ static void plan_plain(struct kplan *p, const struct engine *e)
 	}
 }
 
+/* Does a set of the plan filter on a path? */
+static bool sys_have_paths(const struct kplan *p)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < p->nsys; i++)
+		for (j = 0; j < p->sys[i].nsets; j++)
+			for (k = 0; k < p->sys[i].sets[j].n; k++)
+				if (path_atom(&p->sys[i].sets[j].atoms[k]))
+					return true;
+	return false;
+}
+
+/* The caller's syscalls every successful call of which it needs (how
+ * container roots appear): in the plan's rules, not in rules of their
+ * own, since the plan often sends them already or has a rule their
+ * filter fits (success=1), and each rule costs every syscall. */
+static int add_root_syscalls(struct kplan *p, const struct kplan_opts *o)
+{
+	struct kfilter_atom ok = { KFILTER_SUCCESS, KFILTER_EQ, 1, 0, NULL };
+	struct kp_sys *ns;
+	size_t i, j;
+
+	for (i = 0; i < o->nroot_syscalls; i++) {
+		struct kp_sys *s = NULL;
+
+		for (j = 0; j < p->nsys && !s; j++)
+			if (strcmp(p->sys[j].name, o->root_syscalls[i]) == 0)
+				s = &p->sys[j];
+		if (!s) {
+			ns = realloc(p->sys, (p->nsys + 1) * sizeof(*ns));
+			if (!ns)
+				return -ENOMEM;
+			p->sys = ns;
+			s = &p->sys[p->nsys];
+			memset(s, 0, sizeof(*s));
+			s->name = strdup(o->root_syscalls[i]);
+			if (!s->name)
+				return -ENOMEM;
+			p->nsys++;
+		}
+		strbuf_appendf(&p->notes,
+			       "# %s: every successful call (harrierd learns "
+			       "of container roots from it)\n",
+			       s->name);
+		if (s->plain)
+			continue;
+		if (!sys_add_set(s, &ok, 1))
+			return -ENOMEM;
+		sys_simplify(s);
+	}
+	return 0;
+}
+
 int kplan_build(const struct engine *e, const struct kplan_opts *o,
 		struct kplan **ret)
 {
@@ -1432,6 +1494,13 @@ int kplan_build(const struct engine *e, const struct kplan_opts *o,
 			sys_merge_values(p, s);
 			sys_simplify(s);
 		}
+	}
+	if (o && o->nroot_syscalls && sys_have_paths(p) &&
+	    add_root_syscalls(p, o) < 0)
+		goto oom;
+	for (i = 0; i < p->nsys; i++) {
+		struct kp_sys *s = &p->sys[i];
+
 		if (s->plain) {
 			p->stats.plain++;
 			strbuf_appendf(&p->notes,
@@ -1462,15 +1531,25 @@ int kplan_build(const struct engine *e, const struct kplan_opts *o,
 	if (p->pushdown && add_ct_lines(p) < 0)
 		goto oom;
 	for (i = 0; i < p->nlines; i++) {
-		const struct kfilter_atom *d = set_dir(p->lines[i].set);
+		const struct kp_line *l = &p->lines[i];
+		const struct kfilter_atom *d = set_dir(l->set);
+		size_t nct = 0;
 
-		if (d && p->lines[i].nalso) {
-			strbuf_appendf(&p->notes, "# dir=%s also covers", d->path);
-			for (j = 0; j < p->lines[i].nalso; j++)
+		if (!d || !l->nalso)
+			continue;
+		strbuf_appendf(&p->notes, "# dir=%s also covers", d->path);
+		for (j = 0; j < l->nalso; j++)
+			if (l->also[j])
+				strbuf_appendf(&p->notes, " %s", l->also[j]);
+			else
+				nct++;
+		if (nct)
+			strbuf_appends(&p->notes, " and containers'");
+		for (j = 0; nct && j < l->nalso; j++)
+			if (!l->also[j])
 				strbuf_appendf(&p->notes, " %s",
-					       p->lines[i].also[j]);
-			strbuf_appends(&p->notes, " (one tree: auditctl -M)\n");
-		}
+					       l->also_want[j]);
+		strbuf_appends(&p->notes, " (one tree: auditctl -M)\n");
 	}
 	for (i = 0; i < p->nlines; i++) {
 		line_text(&p->text, &p->lines[i], NULL, false);
@@ -1482,14 +1561,7 @@ int kplan_build(const struct engine *e, const struct kplan_opts *o,
 				p->stats.watches++;
 		}
 	}
-	for (i = 0; i < p->ncreations; i++)
-		strbuf_appendf(&p->text,
-			       "-a always,exit -S "
-			       "mkdir,mkdirat,rename,renameat,renameat2,"
-			       "symlink,symlinkat,link,linkat -F path=%s "
-			       "-k harrier_paths\n",
-			       p->creations[i]);
-	p->stats.lines = p->nlines + p->ncreations;
+	p->stats.lines = p->nlines;
 	install_text(p);
 	if (any)
 		strbuf_appends(&p->notes,

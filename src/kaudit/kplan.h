@@ -42,15 +42,20 @@ struct kplan_opts {
 	/* NULL: a path missing here is filtered as its nearest existing
 	 * ancestor directory (wide). A directory: such a path gets a tree
 	 * on an empty directory <anchors>/<n> of ours (kplan_anchor; the
-	 * caller creates them), which containers that have the path join,
-	 * and a watch for its creation here (key harrier_paths), after
-	 * which the plan is built again. */
+	 * caller creates them), which containers that have the path join;
+	 * the host's own path is looked for (kplan_changed), after which
+	 * the plan is built again. */
 	const char *anchors;
 	/* Audit keys of kernel rules the caller installs itself: a syscall
 	 * every rule of which requires one of them (engine_type_needs_key)
 	 * gets no rule of the plan. */
 	const char *const *builtin_keys;
 	size_t nbuiltin_keys;
+	/* Syscalls every successful call of which the caller needs when
+	 * the plan filters paths (mount, pivot_root: container roots
+	 * appearing): they join the plan's rules (key harrier). */
+	const char *const *root_syscalls;
+	size_t nroot_syscalls;
 };
 
 struct kplan;
@@ -101,7 +106,8 @@ int kplan_root_equivs(const struct kplan *p, const char *root,
  * 0 or the first error of cb. */
 int kplan_host_equivs(const struct kplan *p, kplan_equiv_cb cb, void *ud);
 /* The anchor directories the plan's rules need (see kplan_opts), as new
- * strings; NULL past the end. */
+ * strings; NULL past the end and for an anchor no rule kept (its line
+ * merged into a host directory's tree). */
 size_t kplan_anchor_count(const struct kplan *p);
 char *kplan_anchor(const struct kplan *p, size_t i);
 

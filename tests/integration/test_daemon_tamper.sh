@@ -14,6 +14,8 @@
 #     "Harrier internal: audit events lost" with the counts, once (rate
 #     limited) even after a second flood. backlog_wait_time is set to 0 so
 #     that no process ever waits on the full backlog; restored at exit.
+#  8. a directory joined to another's kernel tree (auditctl -M), moved
+#     away and made again, is joined again: writes in it still alert.
 # daemon_test_setup (daemon_lib.sh): the lock, the skips and the clean-up.
 set -u
 . "$(dirname "$0")/daemon_lib.sh"
@@ -168,6 +170,47 @@ elif start_harrierd t6 --db "$DB" -r "$RULES_SHIPPED" $AR; then
 	[ "$HRC" = 0 ] || fail "6: exit code $HRC"
 fi
 auditctl --backlog_wait_time "$ORIG_WAIT" >/dev/null
+
+# ---- 8. a directory joined to a tree, removed and made again ----
+# Two directories of one rule share one kernel tree: the second is joined
+# to the first's (auditctl -M), on its inode. Moved away and made again,
+# it must be joined again (harrierd looks every second), or writes in it
+# reach no rule.
+note "8. a joined directory made again"
+JD=$TMP/joined
+mkdir -p "$JD/a" "$JD/b"
+cat >"$TMP/join.yaml" <<EOF
+- rule: harrier test write in joined dirs
+  desc: writes in two directories that share one kernel tree
+  condition: >
+    evt.type in (open, openat) and evt.is_open_write = true
+    and fd.directory in ($JD/a, $JD/b)
+  output: write %fd.name by %proc.name
+  priority: WARNING
+EOF
+DB=$TMP/t8.db
+W='harrier test write in joined dirs'
+# written FILE: its alert is in the store, once
+written() {
+	[ "$(sqlite3 "$DB" "select count(*) from alerts where rule = '$W' and output like '%$1 %'" 2>/dev/null)" = 1 ]
+}
+if start_harrierd t8 --db "$DB" -r "$TMP/join.yaml" $AR; then
+	grep -q "dir=$JD/a also covers $JD/b" "$TMP/t8.err" ||
+		fail "8: the two directories do not share a tree: $(grep 'kernel audit rules:' "$TMP/t8.err" | head -20)"
+	echo x >"$JD/b/f1"
+	wait_for 2000 written "$JD/b/f1" ||
+		fail "8: no alert for a write in the joined directory"
+	mv "$JD/b" "$JD/b.old"
+	mkdir "$JD/b"
+	sleep 2
+	echo x >"$JD/b/f2"
+	wait_for 2000 written "$JD/b/f2" ||
+		fail "8: no alert for a write in the joined directory made again"
+	grep -q "$JD/b was made again: joined to the kernel audit tree of $JD/a again" "$TMP/t8.err" ||
+		fail "8: the new join is not logged"
+	stop_harrierd
+	[ "$HRC" = 0 ] || fail "8: exit code $HRC"
+fi
 check_restored "end"
 
 [ $FAILED = 0 ] && echo "PASS"

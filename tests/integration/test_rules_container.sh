@@ -51,6 +51,8 @@ echo x >/etc/harrier-ct.conf
 /bin/harrier-trigger setns /proc/self/ns/uts
 /bin/harrier-trigger unshare mnt
 /bin/harrier-trigger module /etc/passwd
+/bin/harrier-trigger module-unload harrier_test_no_such_module
+/bin/harrier-trigger kexec
 /bin/harrier-trigger ptrace-attach
 /bin/harrier-trigger ptrace-traceme
 /bin/harrier-trigger mount /mnt
@@ -155,6 +157,8 @@ expect "Redirect STDOUT/STDIN to Network Connection in Container" proc.name=harr
 expect_none "Fileless execution via memfd_create" proc.name~runc
 expect "Linux Kernel Module Injection Detected" evt.type=finit_module proc.name=harrier-trigger "$C" "$K" "$U"
 expect "Linux Kernel Module Injection Detected" evt.type=init_module proc.name=harrier-trigger "$C" "$U"
+expect "Unload kernel module" evt.type=delete_module proc.name=harrier-trigger "$C" "$U"
+expect "Load new kernel with kexec" evt.type=kexec_file_load proc.name=harrier-trigger "$C" "$U"
 expect "PTRACE attached to process" evt.arg.request=PTRACE_ATTACH proc.name=harrier-trigger "$C" "$U"
 expect "PTRACE anti-debug attempt" proc.name=harrier-trigger "$C" "$U"
 expect "Mount in container" proc.name=harrier-trigger fd.name=/mnt "$C" "$K" "$U"

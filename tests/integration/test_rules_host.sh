@@ -114,6 +114,8 @@ nsenter -t $$ -m true
 unshare -U true
 # A module load that fails after the kernel audited it; ptrace.
 "$TRIGGER" module "$TMP/notamodule"
+"$TRIGGER" module-unload harrier_test_no_such_module
+"$TRIGGER" kexec
 "$TRIGGER" ptrace-attach
 "$TRIGGER" ptrace-traceme
 "$TRIGGER" packet-socket
@@ -242,6 +244,9 @@ expect "Redirect STDOUT/STDIN to Network Connection on Host" proc.name=trigger e
 expect "Change namespace privileges via unshare" proc.name=unshare evt.arg.flags=CLONE_NEWUSER "$U"
 expect "Load kernel module" evt.type=finit_module proc.name=trigger "$U"
 expect "Load kernel module" evt.type=init_module proc.name=trigger "$U"
+expect "Unload kernel module" evt.type=delete_module proc.name=trigger "proc.cmdline~harrier_test_no_such_module" "$U"
+expect "Load new kernel with kexec" evt.type=kexec_load proc.name=trigger "$U"
+expect "Load new kernel with kexec" evt.type=kexec_file_load proc.name=trigger "$U"
 expect "PTRACE attached to process" evt.arg.request=PTRACE_ATTACH proc.name=trigger "$U"
 expect "PTRACE anti-debug attempt" proc.name=trigger "$U"
 expect "Packet socket created on host" proc.name=trigger evt.res=SUCCESS "$U"

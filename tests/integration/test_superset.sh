@@ -99,8 +99,9 @@ prepare || exit 1
 "$BUILD/harrier" rules kernel -r "$RULES_SS" >"$TMP/kernel.txt" ||
 	fail "harrier rules kernel failed"
 for want in "-F perm=r -F success=1 -F dir=$SS -k" \
-	"-F perm=w -F success=1 -F dir=$SS -k" \
-	"# $SS/late does not exist here: watched for ($SS/late), filtered by it once it does, until then by dir=$SS;" \
+	"-F perm=w -F success=1 -F dir=/run/harrier/anchors/0 -k" \
+	"# dir=/run/harrier/anchors/0 also covers $SS/wdir $SS (one tree" \
+	"# $SS/late does not exist here: looked for ($SS/late), filtered by it once it is there, until then by dir=$SS;" \
 	"-S chmod,fchmodat -F success=1 -F path=$SS/secret" \
 	"# execve: unfiltered (the plain syscall rule), needed by:" \
 	"rule \"ss fallback\": it tests only what the kernel cannot (proc.args)"; do

@@ -12,6 +12,11 @@
  *   trigger ptrace-attach          attach to (and detach from) own child
  *   trigger ptrace-traceme         PTRACE_TRACEME, the anti-debug idiom
  *   trigger module FILE            finit_module and init_module on FILE
+ *   trigger module-unload NAME     delete_module of NAME (one that is not
+ *                                  loaded: ENOENT)
+ *   trigger kexec                  kexec_load and kexec_file_load with
+ *                                  arguments the kernel refuses before it
+ *                                  looks at anything (EINVAL, EBADF)
  *   trigger unshare mnt|user|net|pid|uts|ipc|cgroup
  *   trigger setns NSFILE           join the namespace NSFILE names
  *   trigger mount DIR              tmpfs on DIR (in a new mount namespace
@@ -142,6 +147,25 @@ static int do_module(const char *file)
 	report("init_module", syscall(SYS_init_module, buf, (unsigned long)n,
 				      ""));
 	close(fd);
+	return 0;
+}
+
+static int do_module_unload(const char *name)
+{
+	report("delete_module", syscall(SYS_delete_module, name, O_NONBLOCK));
+	return 0;
+}
+
+/* Refused before anything is read or changed: more segments than the
+ * kernel allows and an unknown flag (kexec_load with no segments would
+ * unload a loaded image: not that), no file (fd -1, never the unload
+ * flag). */
+static int do_kexec(void)
+{
+	report("kexec_load",
+	       syscall(SYS_kexec_load, 0UL, 1000UL, NULL, 0x4000UL));
+	report("kexec_file_load",
+	       syscall(SYS_kexec_file_load, -1, -1, 0UL, "", 0x4UL));
 	return 0;
 }
 
@@ -359,6 +383,10 @@ int main(int argc, char **argv)
 		return do_ptrace_traceme();
 	if (strcmp(a, "module") == 0 && argc == 3)
 		return do_module(argv[2]);
+	if (strcmp(a, "module-unload") == 0 && argc == 3)
+		return do_module_unload(argv[2]);
+	if (strcmp(a, "kexec") == 0 && argc == 2)
+		return do_kexec();
 	if (strcmp(a, "unshare") == 0 && argc == 3)
 		return do_unshare(argv[2]);
 	if (strcmp(a, "setns") == 0 && argc == 3)

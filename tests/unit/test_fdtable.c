@@ -302,6 +302,55 @@ static void test_live_reused_number(void **state)
 	fdtable_free(ft);
 }
 
+/* A reverse shell: dup2(sock, 0), exec; the exec'd program's first file
+ * takes sock's number before harrierd reads the dup2 (it lags, or is just
+ * slower than a loader). The table knew the socket from its connect, and
+ * the dup's new fd still holds it: the dup is of the socket. */
+static void test_live_dup_then_number_reused(void **state)
+{
+	struct fdtable *ft = fdtable_new("/proc", false);
+	struct conn c;
+	struct event ev;
+	int fd, f, nfd = 200;
+
+	(void)state;
+	tcp_pair(&c);
+	ev = sc("connect", getpid(), (uint64_t)c.cli, 0, 0);
+	set_inet(&ev, "127.0.0.1", c.port);
+	fdtable_enrich(ft, &ev);
+	assert_int_equal(ev.fd->typechar, '4');
+	fd = c.cli;
+	assert_int_equal(dup2(fd, nfd), nfd);
+	close(fd);
+	f = open("/dev/null", O_RDONLY);
+	assert_true(f >= 0);
+	if (f != fd) {
+		assert_int_equal(dup2(f, fd), fd);
+		close(f);
+	}
+	ev = sc("dup2", getpid(), (uint64_t)fd, nfd, nfd);
+	fdtable_enrich(ft, &ev);
+	assert_non_null(ev.fd);
+	assert_int_equal(ev.fd->typechar, '4');
+	assert_int_equal(ev.fd->l4proto, IPPROTO_TCP);
+	assert_int_equal(ev.fd->rport, c.port);
+	/* and what the new number holds is known from now on */
+	ev = sc("write", getpid(), (uint64_t)nfd, 0, 1);
+	fdtable_enrich(ft, &ev);
+	assert_non_null(ev.fd);
+	assert_int_equal(ev.fd->typechar, '4');
+	/* the old number, a file now, is not the socket */
+	ev = sc("read", getpid(), (uint64_t)fd, 0, 1);
+	fdtable_enrich(ft, &ev);
+	assert_non_null(ev.fd);
+	assert_int_equal(ev.fd->typechar, 'f');
+	close(fd);
+	close(nfd);
+	close(c.srv);
+	close(c.lsn);
+	fdtable_free(ft);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_offline_udp_name_changed),
 		cmocka_unit_test(test_offline_open_and_fork),
 		cmocka_unit_test(test_offline_socket_call_on_stale_file),
+		cmocka_unit_test(test_live_dup_then_number_reused),
 		cmocka_unit_test(test_bounded_per_process),
 		cmocka_unit_test(test_live_unknown_fd_from_proc),
 		cmocka_unit_test(test_live_reused_number),

@@ -1538,7 +1538,8 @@ static void test_shipped_rules(void **state)
 	assert_true(types_has(&ty, "openat"));
 	/* The shipped rules need only successful calls, except for the
 	 * attempts worth reporting when the kernel refuses them: module
-	 * loads, namespace changes, ptrace and packet sockets (rare calls).
+	 * loads and unloads, kexec, namespace changes, ptrace and packet
+	 * sockets (rare calls).
 	 * The frequent ones (open, exec, connect, file changes) stay
 	 * success-only. Record types (CONFIG_CHANGE) are upper case and get
 	 * no kernel rule. */
@@ -1556,8 +1557,9 @@ static void test_shipped_rules(void **state)
 	}
 	for (i = 0; i < ty.n; i++) {
 		static const char *const attempts[] = {
-			"init_module", "finit_module", "setns", "unshare",
-			"ptrace", "socket",
+			"init_module", "finit_module", "delete_module",
+			"kexec_load",  "kexec_file_load", "setns",
+			"unshare",     "ptrace",	"socket",
 		};
 		static const char *const self_key[] = { "harrier_self_signal" };
 		size_t k;
