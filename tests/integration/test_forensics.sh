@@ -380,9 +380,6 @@ for v in 2 3; do
 		sqlite3 "$VN" "ATTACH '$DB' AS src; INSERT INTO $t ($cols) SELECT $cols FROM src.$t" ||
 			bad "schema $v: copying $t"
 	done
-	answers "$VN" >"$work/answers.$v"
-	cmp -s "$work/answers.want" "$work/answers.$v" ||
-		bad "schema $v store before migration: $(diff "$work/answers.want" "$work/answers.$v")"
 	before=$(counts "$VN")
 	"$H" replay -q --db "$VN" -r "$f/rules.yaml" /dev/null >/dev/null 2>&1 || bad "migrating schema $v failed"
 	[ "$(sqlite3 "$VN" 'PRAGMA user_version')" = "$newest" ] || bad "schema $v store not migrated"
