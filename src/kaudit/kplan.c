@@ -992,13 +992,16 @@ static int widen_change_lines(struct kplan *p)
 		u.n = 0;
 		for (j = i; j < p->nlines; j++) {
 			struct kp_line *b = &p->lines[j];
+			char *more;
 
 			if (b->narrow || !change_tree_line(b) ||
 			    !same_atoms(a, b))
 				continue;
+			more = str_printf("%s%s%s", all ? all : "",
+					  all ? "," : "", b->syscalls);
 			n++;
-			all = str_printf("%s%s%s", all ? all : "",
-					 all ? "," : "", b->syscalls);
+			free(all);
+			all = more;
 			if (!all) {
 				rc = -ENOMEM;
 				break;
