@@ -8,10 +8,12 @@
  * hands them over (half of them shared with the previous alert's, as
  * overlapping captures do). Prints alerts/s, wall and per CPU second (the
  * machine is shared). --raw V instead inserts the same rows straight into
- * SQLite, in transactions of 4096: V 0 a bare table (the machine's
- * baseline), 1 and 2 the store's schema versions (what the indexes
- * cost, without the writer). Deterministic (fixed seed).
- * usage: store_bench DB N [--context C | --raw 0|1|2] [--same]
+ * SQLite, in transactions of HARRIER_STORE_BATCH_MAX: V 0 a bare table
+ * (the machine's baseline), 1.. the store's schema versions (what the
+ * indexes cost, without the writer; the side tables that schema 4's
+ * writer keeps are filled once at the end). Deterministic (fixed
+ * seed).
+ * usage: store_bench DB N [--context C | --raw 0|1|2|3|4] [--same|--storm]
  * build: cc -O2 -Isrc -IBUILD bench/store_bench.c BUILD/libharrier.a \
  *        $(pkg-config --libs sqlite3 json-c auparse audit yaml-0.1 libsystemd \
  *        libcurl zlib) -lpthread -lm
@@ -29,14 +31,22 @@
 
 #include "common/alert.h"
 #include "common/context.h"
+#include "common/limits.h"
 #include "sink/sink.h"
 #include "sink/store.h"
 #include "sink/store_schema.h"
 
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
 static uint64_t rng = 88172645463325252ULL;
 /* --same: every alert alike (one rule, the host, one program and file),
- * as bench/store.c's: each index has one place to grow. */
-static bool same;
+ * as bench/store.c's: each index has one place to grow.
+ * --storm: what a storm of alerts on a node looks like (a loop running
+ * `cat` over a directory tree, a scanner): three rules, the host and
+ * three containers, four programs, one node, a new process per alert,
+ * the files of a directory walk (in path order). */
+static bool same, storm;
 
 static uint64_t next(void)
 {
@@ -88,8 +98,11 @@ static enum alert_priority priority(unsigned int rule)
 static void fill(struct alert *a, uint64_t i, uint64_t n, uint64_t t0,
 		 char buf[][256])
 {
-	unsigned int rule = same ? 0 : skew(200), k, t, ntags;
-	unsigned int ctr = same ? 0 : pick(4) ? 1 + skew(2000) : 0; /* 1/4 host */
+	unsigned int rule = same ? 0 : storm ? pick(3) : skew(200), k, t, ntags;
+	unsigned int ctr = same	 ? 0 :
+			   storm ? pick(4) :
+			   pick(4) ? 1 + skew(2000) :
+				     0; /* 1/4 host */
 
 	memset(a, 0, sizeof(*a));
 	/* 30 days, in order */
@@ -98,7 +111,7 @@ static void fill(struct alert *a, uint64_t i, uint64_t n, uint64_t t0,
 	(void)snprintf(buf[0], 256, "Rule %u", rule);
 	a->rule = buf[0];
 	a->priority = priority(rule);
-	(void)snprintf(buf[1], 256, "node-%u", pick(10));
+	(void)snprintf(buf[1], 256, "node-%u", storm ? 0 : pick(10));
 	a->hostname = buf[1];
 	(void)snprintf(buf[2], 256,
 		       "Something the rule saw (file=/srv/app-%u/f%u "
@@ -122,17 +135,22 @@ static void fill(struct alert *a, uint64_t i, uint64_t n, uint64_t t0,
 	}
 	/* pids grow with time (the kernel hands them out in order) */
 	a->pid = 1000 + (unsigned int)((i / 3) % 4000000) + pick(64);
+	if (storm)
+		a->pid = 1000 + (unsigned int)(i % 4000000);
 	a->ppid = a->pid - 1 - pick(500);
 	a->uid = pick(3) ? 0 : 1000;
 	a->auid = pick(2) ? -1 : 1000;
-	k = same ? 0 : skew(5000);
+	k = same ? 0 : storm ? pick(4) : skew(5000);
 	(void)snprintf(buf[7], 256, "/usr/bin/p%u", k);
 	a->exe = buf[7];
 	(void)snprintf(buf[8], 256, "p%u -x --flag value %u", k, pick(100));
 	a->cmdline = buf[8];
 	a->syscall = (char *)"openat";
 	/* 0.1% /etc/shadow, else one of 50,000 files under 500 dirs */
-	if (same || pick(1000) == 0)
+	if (storm)
+		(void)snprintf(buf[9], 256, "/usr/share/doc/pkg-%05u/f%02u",
+			       (unsigned int)(i / 20), (unsigned int)(i % 20));
+	else if (same || pick(1000) == 0)
 		(void)snprintf(buf[9], 256, "/etc/shadow");
 	else
 		(void)snprintf(buf[9], 256, "/srv/app-%u/f%u", skew(500),
@@ -158,9 +176,10 @@ static double cpu_s(void)
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
-/* The same rows straight into SQLite, in transactions of 4096: schema 0
- * is a bare table (no index), 1 and 2 the store's schema files as
- * harrier applies them (the indexes' own cost, without the writer). */
+/* The same rows straight into SQLite, in batches' transactions and the
+ * writer's page cache: schema 0 is a bare table (no index), 1.. the
+ * store's schema files as harrier applies them (the indexes' own cost,
+ * without the writer). */
 static int raw(const char *path, uint64_t n, uint64_t t0, int version)
 {
 	static const char bare[] =
@@ -187,7 +206,8 @@ static int raw(const char *path, uint64_t n, uint64_t t0, int version)
 
 	if (sqlite3_open(path, &db) != SQLITE_OK ||
 	    sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous "
-			     "= NORMAL; PRAGMA temp_store = MEMORY",
+			     "= NORMAL; PRAGMA temp_store = MEMORY; PRAGMA "
+			     "cache_size = -" XSTR(HARRIER_STORE_CACHE_KIB),
 			 NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	if (version == 0 &&
@@ -254,7 +274,7 @@ static int raw(const char *path, uint64_t n, uint64_t t0, int version)
 				  SQLITE_STATIC);
 		(void)sqlite3_step(st);
 		(void)sqlite3_reset(st);
-		if (i % 4096 == 4095) {
+		if (i % HARRIER_STORE_BATCH_MAX == HARRIER_STORE_BATCH_MAX - 1) {
 			(void)sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 			(void)sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 		}
@@ -286,21 +306,24 @@ int main(int argc, char **argv)
 	struct store_options o;
 	struct sink_stats ss;
 	struct context_event ce;
+	struct context_summary sum;
+	struct context_join join;
 	struct alert a;
-	struct alert_key key;
+	struct alert_key key, ckey = { 0 };
 	struct sink *s;
 	uint64_t n, i, t0, ctx = 0, k;
 	double t1, dt, c1;
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: store_bench DB N [--context C | "
-				"--raw 0|1|2]\n");
+				"--raw V] [--same|--storm]\n");
 		return 2;
 	}
 	n = strtoull(argv[2], NULL, 10);
 	t0 = (uint64_t)time(NULL) * 1000000000ULL - 30ULL * 86400 * 1000000000ULL;
 	same = argc > 3 && strcmp(argv[argc - 1], "--same") == 0;
-	if (same)
+	storm = argc > 3 && strcmp(argv[argc - 1], "--storm") == 0;
+	if (same || storm)
 		argc--;
 	if (argc > 4 && strcmp(argv[3], "--raw") == 0)
 		return raw(argv[1], n, t0, atoi(argv[4]));
@@ -325,8 +348,33 @@ int main(int argc, char **argv)
 			continue;
 		/* its capture: C events, the first half of them the last
 		 * half of the previous alert's (overlapping captures) */
+		/* the capture this alert starts, and its join, as
+		 * pipeline/capture.c hands them over; in a storm, one
+		 * capture that every alert joins (one scope) */
 		key = (struct alert_key){ a.time_ns, a.audit_serial, a.rule,
 					  a.hostname };
+		if (!storm || i == 0) {
+			if (storm) {
+				ckey = key;
+				ckey.rule = strdup(a.rule);
+				ckey.hostname = strdup(a.hostname);
+			}
+			sum = (struct context_summary){
+				.capture = key,
+				.scope = (char *)"host pid 1 lineage, session 1",
+				.from_ns = a.time_ns - 5000000000ULL,
+				.until_ns = a.time_ns + 5000000000ULL,
+				.alerts = 1,
+				.running = true
+			};
+			(void)store_sink_emit_summary(s, &sum);
+		}
+		join = (struct context_join){ key, storm ? ckey : key,
+					      a.time_ns - 5000000000ULL,
+					      a.time_ns + 5000000000ULL };
+		(void)store_sink_emit_join(s, &join);
+		if (storm)
+			key = ckey;
 		memset(&ce, 0, sizeof(ce));
 		ce.hostname = (char *)"node-0";
 		ce.syscall = (char *)"execve";
@@ -343,7 +391,10 @@ int main(int argc, char **argv)
 		ce.links = &key;
 		ce.nlinks = 1;
 		for (k = 0; k < ctx; k++) {
-			uint64_t j = i * (ctx / 2) + k;
+			/* storm: each alert's own events (its exec, its
+			 * open, ...); else the first half of them shared
+			 * with the previous alert's capture */
+			uint64_t j = storm ? i * ctx + k : i * (ctx / 2) + k;
 
 			ce.time_ns = t0 + j * 1000;
 			ce.serial = 5000000000ULL + j;

@@ -302,7 +302,12 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 		o.text = sink_stdout_new(stdout, false);
 		if (!o.text)
 			return CLI_EXIT_RUNTIME;
+		/* stdio's buffer, not a write per alert */
+		sink_stdout_set_batched(o.text, true);
 	}
+	/* only JSON shows the output fields; text and table no tags */
+	q.no_fields = o.fmt != FMT_JSON;
+	q.no_tags = o.fmt == FMT_TEXT || o.fmt == FMT_TABLE;
 	o.colour = cli_use_colour(stdout);
 	r = store_query_rows(db, &q, print_row, &o, &err);
 	sink_free(o.text);

@@ -53,6 +53,10 @@ struct kp_line {
 	/* A path= line whose containers are covered by a tree (ct_line)
 	 * instead of a watch per root. */
 	bool by_tree;
+	/* Its own syscalls while it carries a group's (widen_change_lines),
+	 * and how many directories it had then. */
+	char *narrow;
+	size_t nalso_widened;
 	/* A tree on an anchor of ours for the path= lines of the same
 	 * shape: each container root joins the directories of their files
 	 * (ct_want) to it. Its set is its own. */
@@ -746,14 +750,12 @@ static const struct kfilter_atom *set_dir(const struct kp_set *s)
 	return NULL;
 }
 
-/* Lines a and b: the same syscalls and atoms but for their path= or
- * dir= (lines that differ only in a directory; a path= line and the
- * container tree of its shape). */
-static bool same_shape(const struct kp_line *a, const struct kp_line *b)
+/* Lines a and b: the same atoms but for their path= or dir=. */
+static bool same_atoms(const struct kp_line *a, const struct kp_line *b)
 {
 	size_t i, j;
 
-	if (strcmp(a->syscalls, b->syscalls) != 0 || a->set->n != b->set->n)
+	if (a->set->n != b->set->n)
 		return false;
 	for (i = 0; i < a->set->n; i++) {
 		bool found = false;
@@ -766,6 +768,14 @@ static bool same_shape(const struct kp_line *a, const struct kp_line *b)
 			return false;
 	}
 	return true;
+}
+
+/* Lines a and b: the same syscalls and atoms but for their path= or
+ * dir= (lines that differ only in a directory; a path= line and the
+ * container tree of its shape). */
+static bool same_shape(const struct kp_line *a, const struct kp_line *b)
+{
+	return strcmp(a->syscalls, b->syscalls) == 0 && same_atoms(a, b);
 }
 
 static bool under_dir(const char *p, const char *d)
@@ -807,6 +817,8 @@ static void compact_lines(struct kplan *p)
 	for (i = 0, w = 0; i < p->nlines; i++)
 		if (p->lines[i].syscalls)
 			p->lines[w++] = p->lines[i];
+		else
+			free(p->lines[i].narrow);
 	p->nlines = w;
 }
 
@@ -888,6 +900,179 @@ static int merge_dir_lines(struct kplan *p)
 	}
 	free(grp);
 	return rc;
+}
+
+/* Calls that change a directory's entries (and the rare calls on
+ * files): orders of magnitude rarer than opens and execs. */
+static bool change_syscall(const char *name)
+{
+	static const char *const changes[] = {
+		"rename", "renameat", "renameat2", "unlink", "unlinkat",
+		"rmdir",  "mkdir",    "mkdirat",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(changes) / sizeof(changes[0]); i++)
+		if (strcmp(name, changes[i]) == 0)
+			return true;
+	return rare_syscall(name);
+}
+
+/* A tree line of change calls only. */
+static bool change_tree_line(const struct kp_line *l)
+{
+	const char *c = l->syscalls, *e;
+	char name[32];
+
+	if (!set_dir(l->set))
+		return false;
+	for (; *c; c = *e ? e + 1 : e) {
+		e = c + strcspn(c, ",");
+		if ((size_t)(e - c) >= sizeof(name))
+			return false;
+		memcpy(name, c, (size_t)(e - c));
+		name[e - c] = '\0';
+		if (!change_syscall(name))
+			return false;
+	}
+	return true;
+}
+
+struct names {
+	char **v;
+	size_t n;
+	bool oom;
+};
+
+static void add_name(const char *type, void *ud)
+{
+	struct names *l = ud;
+	char **nv;
+	int machine = audit_detect_machine();
+
+	/* record types (USER_LOGIN, CONFIG_CHANGE) need no syscall rule */
+	if (machine < 0 || audit_name_to_syscall(type, machine) < 0)
+		return;
+	nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+	if (!nv || !(nv[l->n] = strdup(type))) {
+		if (nv)
+			l->v = nv;
+		l->oom = true;
+		return;
+	}
+	l->v = nv;
+	l->n++;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Tree lines of change calls that differ in their calls and directory
+ * only become one (merge_dir_lines, after this gave each the union of
+ * their calls): a tree that sends mkdir under /var/log as well as its
+ * unlinks costs a few events; each kernel rule costs every syscall of
+ * the node. A line left out of the merge gets its own calls back
+ * (narrow_unmerged). */
+static int widen_change_lines(struct kplan *p)
+{
+	struct names u = { NULL, 0, false };
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, j, k;
+	int rc = 0;
+
+	for (i = 0; i < p->nlines && rc == 0; i++) {
+		struct kp_line *a = &p->lines[i];
+		size_t n = 0;
+		char *all = NULL, *tok, *save = NULL;
+
+		if (a->narrow || !change_tree_line(a))
+			continue;
+		u.n = 0;
+		for (j = i; j < p->nlines; j++) {
+			struct kp_line *b = &p->lines[j];
+			char *more;
+
+			if (b->narrow || !change_tree_line(b) ||
+			    !same_atoms(a, b))
+				continue;
+			more = str_printf("%s%s%s", all ? all : "",
+					  all ? "," : "", b->syscalls);
+			n++;
+			free(all);
+			all = more;
+			if (!all) {
+				rc = -ENOMEM;
+				break;
+			}
+		}
+		if (rc || n < 2) {
+			free(all);
+			continue;
+		}
+		for (tok = strtok_r(all, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save))
+			add_name(tok, &u);
+		if (u.oom) {
+			free(all);
+			rc = -ENOMEM;
+			break;
+		}
+		qsort(u.v, u.n, sizeof(*u.v), name_cmp);
+		strbuf_reset(&sb);
+		for (k = 0; k < u.n; k++)
+			if (k == 0 || strcmp(u.v[k], u.v[k - 1]) != 0)
+				strbuf_appendf(&sb, "%s%s",
+					       k ? "," : "", u.v[k]);
+		for (k = 0; k < u.n; k++)
+			free(u.v[k]);
+		free(all);
+		if (strbuf_failed(&sb)) {
+			rc = -ENOMEM;
+			break;
+		}
+		for (j = i; j < p->nlines; j++) {
+			struct kp_line *b = &p->lines[j];
+			char *w;
+
+			if (b->narrow || !change_tree_line(b) ||
+			    !same_atoms(a, b))
+				continue;
+			w = strdup(strbuf_str(&sb));
+			if (!w) {
+				rc = -ENOMEM;
+				break;
+			}
+			b->narrow = b->syscalls;
+			b->syscalls = w;
+			b->nalso_widened = b->nalso;
+		}
+	}
+	free(u.v);
+	strbuf_free(&sb);
+	return rc;
+}
+
+/* After merge_dir_lines: a widened line that took in no other gets its
+ * own calls back. */
+static void narrow_unmerged(struct kplan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nlines; i++) {
+		struct kp_line *l = &p->lines[i];
+
+		if (!l->narrow)
+			continue;
+		if (l->nalso == l->nalso_widened) {
+			free(l->syscalls);
+			l->syscalls = l->narrow;
+		} else {
+			free(l->narrow);
+		}
+		l->narrow = NULL;
+	}
 }
 
 int kplan_host_equivs(const struct kplan *p, kplan_equiv_cb cb, void *ud)
@@ -1319,37 +1504,6 @@ static void install_text(struct kplan *p)
 
 /* ---- building ---- */
 
-struct names {
-	char **v;
-	size_t n;
-	bool oom;
-};
-
-static void add_name(const char *type, void *ud)
-{
-	struct names *l = ud;
-	char **nv;
-	int machine = audit_detect_machine();
-
-	/* record types (USER_LOGIN, CONFIG_CHANGE) need no syscall rule */
-	if (machine < 0 || audit_name_to_syscall(type, machine) < 0)
-		return;
-	nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
-	if (!nv || !(nv[l->n] = strdup(type))) {
-		if (nv)
-			l->v = nv;
-		l->oom = true;
-		return;
-	}
-	l->v = nv;
-	l->n++;
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Before push-down: each syscall once, success=1 where no rule can
  * match a failed call. */
 static void plan_plain(struct kplan *p, const struct engine *e)
@@ -1526,8 +1680,10 @@ int kplan_build(const struct engine *e, const struct kplan_opts *o,
 			if (add_line(p, &s->sets[j], s->name) < 0)
 				goto oom;
 	}
-	if (p->pushdown && merge_dir_lines(p) < 0)
+	if (p->pushdown &&
+	    (widen_change_lines(p) < 0 || merge_dir_lines(p) < 0))
 		goto oom;
+	narrow_unmerged(p);
 	if (p->pushdown && add_ct_lines(p) < 0)
 		goto oom;
 	for (i = 0; i < p->nlines; i++) {

@@ -76,6 +76,96 @@ struct type_stats {
 	uint64_t noted; /* alerts held already; links not made */
 };
 
+/* store_seen: 64-bit hashes of the keys, open addressing; forgotten all
+ * at once when half full (it holds the pairs of a node's containers and
+ * rules, a few hundred, and the captures of recent transactions: it
+ * fills only on a node with thousands of containers, which then cost a
+ * statement again now and then). A collision of two 64-bit hashes would
+ * skip a side row: not a concern at this size. */
+#define SEEN_SLOTS 8192
+
+struct store_seen {
+	struct {
+		uint64_t key; /* 0: empty */
+		int64_t val;
+	} slot[SEEN_SLOTS];
+	unsigned int count;
+	uint64_t txn;
+};
+
+uint64_t store_seen_txn(const struct store_seen *s)
+{
+	return s->txn;
+}
+
+static void seen_clear(struct store_seen *s)
+{
+	memset(s->slot, 0, sizeof(s->slot));
+	s->count = 0;
+}
+
+uint64_t store_seen_key(char kind, const char *const *v, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+	const char *p;
+	size_t i;
+
+	h = (h ^ (unsigned char)kind) * 1099511628211ULL;
+	for (i = 0; i < n; i++) {
+		p = v[i] ? v[i] : "";
+		do { /* with its NUL: ("ab", "c") is not ("a", "bc") */
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		} while (*p++);
+	}
+	return h ? h : 1;
+}
+
+/* The slot of key, or the empty one where it would go. */
+static unsigned int seen_slot(const struct store_seen *s, uint64_t key)
+{
+	unsigned int i;
+
+	for (i = (unsigned int)(key % SEEN_SLOTS);
+	     s->slot[i].key && s->slot[i].key != key; i = (i + 1) % SEEN_SLOTS)
+		;
+	return i;
+}
+
+void store_seen_put(struct store_seen *s, uint64_t key, int64_t val)
+{
+	unsigned int i = seen_slot(s, key);
+
+	if (!s->slot[i].key) {
+		if (s->count >= SEEN_SLOTS / 2) {
+			seen_clear(s);
+			i = seen_slot(s, key);
+		}
+		s->slot[i].key = key;
+		s->count++;
+	}
+	s->slot[i].val = val;
+}
+
+bool store_seen_get(const struct store_seen *s, uint64_t key, int64_t *ret)
+{
+	unsigned int i = seen_slot(s, key);
+
+	if (!s->slot[i].key)
+		return false;
+	*ret = s->slot[i].val;
+	return true;
+}
+
+bool store_seen_first(struct store_seen *s, uint64_t key)
+{
+	int64_t v;
+
+	if (store_seen_get(s, key, &v))
+		return false;
+	store_seen_put(s, key, 0);
+	return true;
+}
+
 struct store {
 	struct sink sink;
 	struct store_options opt;
@@ -93,6 +183,7 @@ struct store {
 	uint64_t spool_retry_ms;  /* spool failed: not before this */
 	struct qitem *batch;	  /* BATCH_MAX */
 	struct strbuf scratch, enc;
+	struct store_seen seen;	  /* of this connection, committed or not */
 	int last_rc;		  /* SQLite code of the last failure */
 	uint64_t next_try_ms;
 	unsigned int backoff_ms;
@@ -380,6 +471,7 @@ static void close_db(struct store *s, bool checkpoint)
 			(void)sqlite3_finalize(s->ins[i][k]);
 			s->ins[i][k] = NULL;
 		}
+	seen_clear(&s->seen);
 	if (!s->db)
 		return;
 	/* after a fault the connection's view may be stale (a private WAL
@@ -454,7 +546,9 @@ static int open_db(struct store *s, char **ret_err)
 		if (r < 0)
 			return r;
 	}
-	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	/* only the writer thread uses the connection: no mutex per call */
+	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+		SQLITE_OPEN_NOMUTEX;
 	if (s->opt.trusted)
 		flags |= SQLITE_OPEN_NOFOLLOW;
 	s->guard_seen = store_guard_faults();
@@ -525,15 +619,21 @@ static int open_db(struct store *s, char **ret_err)
 		       "PRAGMA journal_size_limit = %d",
 		       HARRIER_STORE_WAL_AUTOCHECKPOINT,
 		       HARRIER_STORE_JOURNAL_SIZE_LIMIT);
-	/* temp_store: the statement journals of inserts that fire triggers
-	 * (schema 2: containers, rule_tags) in memory, not a temporary
-	 * file written per row */
+	/* temp_store: statement journals (an insert that can fail half
+	 * way, the retention triggers' deletes) in memory, not a temporary
+	 * file */
 	r = exec_pragma(s->db,
 			"PRAGMA synchronous = NORMAL; "
 			"PRAGMA temp_store = MEMORY",
 			ret_err);
 	if (r == 0)
 		r = exec_pragma(s->db, pragma, ret_err);
+	if (r == 0) {
+		(void)snprintf(pragma, sizeof(pragma),
+			       "PRAGMA cache_size = -%d",
+			       HARRIER_STORE_CACHE_KIB);
+		r = exec_pragma(s->db, pragma, ret_err);
+	}
 	if (r < 0)
 		goto fail;
 	r = store_migrate(s->db, ret_err);
@@ -639,7 +739,8 @@ static int insert_item(struct store *s, struct qitem *q)
 	strbuf_reset(&s->scratch);
 	q->note = 0;
 	if (q->type->write)
-		return q->type->write(sts, q->data, &s->scratch, &q->note);
+		return q->type->write(sts, q->data, &s->scratch, &s->seen,
+				      &q->note);
 	rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)q->run);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)q->seq);
@@ -651,6 +752,8 @@ static int insert_item(struct store *s, struct qitem *q)
 			rc = SQLITE_OK;
 			/* DO NOTHING: the row (its key) was there already */
 			q->note = sqlite3_changes(s->db) == 0;
+			if (!q->note && q->type->after)
+				rc = q->type->after(sts, q->data, &s->seen);
 		} else {
 			rc = sqlite3_extended_errcode(s->db);
 		}
@@ -669,6 +772,7 @@ static int insert_batch(struct store *s, struct qitem *q, unsigned int n,
 	int rc;
 
 	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	s->seen.txn++;
 	for (i = 0; rc == SQLITE_OK && i < n; i++)
 		rc = insert_item(s, &q[i]);
 	if (rc == SQLITE_OK)
@@ -681,6 +785,8 @@ static int insert_batch(struct store *s, struct qitem *q, unsigned int n,
 		if (!sqlite3_get_autocommit(s->db))
 			(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL,
 					   NULL);
+		/* the side rows of this transaction are gone with it */
+		seen_clear(&s->seen);
 	}
 	return rc;
 }
@@ -1333,6 +1439,9 @@ static void prune_step(struct store *s, uint64_t max_age_s, uint64_t max_rows)
 	}
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	/* captures' ids may be gone (the triggers' deletes are not in
+	 * changes) */
+	seen_clear(&s->seen);
 	if (rc != SQLITE_OK) {
 		if (!sqlite3_get_autocommit(s->db))
 			(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL,

@@ -40,7 +40,27 @@
 #include "sink/sink.h"
 
 /* Statements of one item type: insert_sql and more_sql[] together. */
-#define STORE_ITEM_SQL_MAX 4
+#define STORE_ITEM_SQL_MAX 6
+
+/* What the writer's connection has written to the small side tables
+ * (containers, rule_tagsets and rule_tags) since it opened the store, so
+ * that a pair costs a statement the first time it is seen, not per row
+ * (schema/004), and the ids of captures it looked up (keyed by the
+ * transaction). Forgotten when a transaction rolls back, retention
+ * deletes rows or the store is reopened. */
+struct store_seen;
+/* The key of n strings (NULL as ""), kind telling the tables apart ('c'
+ * containers, 't' a rule's tags). */
+uint64_t store_seen_key(char kind, const char *const *v, size_t n);
+/* true when key was not seen yet (it is now): the caller writes it. */
+bool store_seen_first(struct store_seen *s, uint64_t key);
+/* A row id for key (a capture's, found by its key once): get is false
+ * when it is not known. */
+void store_seen_put(struct store_seen *s, uint64_t key, int64_t val);
+bool store_seen_get(const struct store_seen *s, uint64_t key, int64_t *ret);
+/* The writer's transaction, a number new for each: part of the key of
+ * what holds only within one. */
+uint64_t store_seen_txn(const struct store_seen *s);
 
 struct store_item_type {
 	/* In spool records (and unique among the types, spooled or not):
@@ -61,7 +81,13 @@ struct store_item_type {
 	 * for the type (links not made). An SQLite result code. */
 	const char *const *more_sql;
 	int (*write)(sqlite3_stmt *const *st, const void *data,
-		     struct strbuf *scratch, unsigned int *ret_note);
+		     struct strbuf *scratch, struct store_seen *seen,
+		     unsigned int *ret_note);
+	/* With bind: after insert_sql added the row (not when it was
+	 * there), the side tables' rows, with more_sql's statements (st[0]
+	 * is insert_sql). An SQLite result code. */
+	int (*after)(sqlite3_stmt *const *st, const void *data,
+		     struct store_seen *seen);
 	/* Spool form of data, appended to out; decode gives a new item back
 	 * (NULL when the bytes are not one). */
 	void (*encode)(const void *data, struct strbuf *out);
@@ -87,6 +113,12 @@ struct store_item_type {
  * "uid = 0" never matches an unknown one. SQLite result codes. */
 int store_bind_text(sqlite3_stmt *st, int col, const char *s);
 int store_bind_id(sqlite3_stmt *st, int col, int64_t v);
+/* st (store_ins_container_sql prepared) for a container the connection
+ * has not seen yet; nothing when name or id is NULL. An SQLite result
+ * code. */
+extern const char store_ins_container_sql[];
+int store_write_container(sqlite3_stmt *st, struct store_seen *seen,
+			  const char *name, const char *id);
 
 struct store_options {
 	unsigned int queue_max;	      /* 1..HARRIER_STORE_QUEUE_MAX */

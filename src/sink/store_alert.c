@@ -60,6 +60,18 @@ static const char insert_sql[] =
 	"origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
 	"?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
+/* The side tables (schema/004: the writer keeps them, no trigger):
+ * every (name, id) of a container, every (rule, tags array) and
+ * (tag, rule) seen. */
+const char store_ins_container_sql[] =
+	"INSERT OR IGNORE INTO containers (name, id) VALUES (?1, ?2)";
+static const char ins_tagset_sql[] =
+	"INSERT OR IGNORE INTO rule_tagsets (rule, tags) VALUES (?1, ?2)";
+static const char ins_tag_sql[] =
+	"INSERT OR IGNORE INTO rule_tags (tag, rule) VALUES (?1, ?2)";
+static const char *const more_sql[] = { store_ins_container_sql,
+					ins_tagset_sql, ins_tag_sql, NULL };
+
 /* Oldest first, by event time (alerts_key leads with time_ns) and, for
  * max_rows, by id: at most a batch per statement. What only the deleted
  * alerts needed (their captures' events) goes with them (schema/002's
@@ -78,6 +90,17 @@ static bool on_host(const struct alert *a)
 {
 	return !a->container_id &&
 	       !(a->source && strcmp(a->source, "internal") == 0);
+}
+
+/* The container columns as stored: Falco's "host" on the host. */
+static const char *container_id_of(const struct alert *a)
+{
+	return on_host(a) ? "host" : a->container_id;
+}
+
+static const char *container_name_of(const struct alert *a)
+{
+	return on_host(a) && !a->container_name ? "host" : a->container_name;
 }
 
 /* scratch holds, NUL-separated: the escaped output, the tags JSON, the
@@ -120,12 +143,8 @@ static int alert_bind(sqlite3_stmt *st, const void *data,
 		      sqlite3_bind_null(st, COL_OUTPUT);
 	rc |= store_bind_text(st, COL_TAGS, scratch->buf + tags_at);
 	rc |= store_bind_text(st, COL_SOURCE, a->source);
-	rc |= store_bind_text(st, COL_CONTAINER_ID,
-			      on_host(a) ? "host" : a->container_id);
-	rc |= store_bind_text(st, COL_CONTAINER_NAME,
-			      on_host(a) && !a->container_name ?
-				      "host" :
-				      a->container_name);
+	rc |= store_bind_text(st, COL_CONTAINER_ID, container_id_of(a));
+	rc |= store_bind_text(st, COL_CONTAINER_NAME, container_name_of(a));
 	rc |= store_bind_text(st, COL_POD_NAME, a->pod_name);
 	rc |= store_bind_text(st, COL_POD_NAMESPACE, a->pod_namespace);
 	rc |= store_bind_id(st, COL_PID, a->pid);
@@ -141,6 +160,84 @@ static int alert_bind(sqlite3_stmt *st, const void *data,
 	rc |= store_bind_text(st, COL_FIELDS, scratch->buf + fields_at);
 	rc |= store_bind_text(st, COL_ORIGIN, a->origin);
 	return rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR;
+}
+
+int store_write_container(sqlite3_stmt *st, struct store_seen *seen,
+			  const char *name, const char *id)
+{
+	const char *v[2] = { name, id };
+	int rc;
+
+	if (!name || !id ||
+	    !store_seen_first(seen, store_seen_key('c', v, 2)))
+		return SQLITE_OK;
+	rc = sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		rc = rc == SQLITE_DONE ? SQLITE_OK :
+					 sqlite3_extended_errcode(
+						 sqlite3_db_handle(st));
+	}
+	(void)sqlite3_reset(st);
+	return rc;
+}
+
+static int step_pair(sqlite3_stmt *st, const char *a, size_t alen,
+		     const char *b)
+{
+	int rc;
+
+	rc = sqlite3_bind_text(st, 1, a, (int)alen, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		rc = rc == SQLITE_DONE ? SQLITE_OK :
+					 sqlite3_extended_errcode(
+						 sqlite3_db_handle(st));
+	}
+	(void)sqlite3_reset(st);
+	return rc;
+}
+
+/* After a new alert row: its container and its rule's tags, each the
+ * first time this connection sees them (no JSON parsed: the tags are
+ * at hand). */
+static int alert_after(sqlite3_stmt *const *st, const void *data,
+		       struct store_seen *seen)
+{
+	const struct alert *a = data;
+	struct strbuf json = STRBUF_INIT;
+	const char *rule = a->rule ? a->rule : "";
+	const char *v[1 + 64];
+	size_t i, n;
+	int rc;
+
+	rc = store_write_container(st[1], seen, container_name_of(a),
+				   container_id_of(a));
+	if (rc != SQLITE_OK || a->ntags == 0)
+		return rc;
+	/* the key: the rule and its tags (a rule with more tags than
+	 * that is keyed by its first 64 and written again each time) */
+	v[0] = rule;
+	n = a->ntags < 64 ? a->ntags : 64;
+	for (i = 0; i < n; i++)
+		v[1 + i] = a->tags[i];
+	if (a->ntags <= 64 &&
+	    !store_seen_first(seen, store_seen_key('t', v, 1 + n)))
+		return SQLITE_OK;
+	alert_json_append_tags(&json, a);
+	if (strbuf_failed(&json))
+		return SQLITE_NOMEM;
+	rc = step_pair(st[2], rule, strlen(rule), strbuf_str(&json));
+	for (i = 0; rc == SQLITE_OK && i < a->ntags; i++)
+		if (a->tags[i])
+			rc = step_pair(st[3], a->tags[i], strlen(a->tags[i]),
+				       rule);
+	strbuf_free(&json);
+	return rc;
 }
 
 /* --- spool encoding: fixed numbers, then length-prefixed strings (all
@@ -332,6 +429,8 @@ const struct store_item_type store_alert_type = {
 	.name = "alert",
 	.insert_sql = insert_sql,
 	.bind = alert_bind,
+	.more_sql = more_sql,
+	.after = alert_after,
 	.encode = alert_encode,
 	.decode = alert_decode,
 	.free = alert_item_free,

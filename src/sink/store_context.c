@@ -9,8 +9,8 @@
  * keys. Alerts and captures are found by their keys (alerts_key,
  * captures_key), the identities the capture and the store share: an
  * alert stored before (a log replayed twice) is found the same way, and
- * the ids are joined in SQL, not looked up here. rule_tags and
- * containers are kept by triggers (schema/002). Context is best effort:
+ * the ids are joined in SQL, not looked up here. The writer keeps
+ * containers (schema/004: no trigger). Context is best effort:
  * never spooled (store.h).
  */
 #include "config.h"
@@ -37,14 +37,21 @@ static const char ins_event_sql[] =
 	"origin, argv) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
 	"?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23) "
 	"ON CONFLICT DO NOTHING";
-/* The capture (by its key) and the event (by its key): nothing when the
- * store holds no such capture. */
+/* An event linked to a capture, by their ids: the event's from its
+ * insert (or found by its key when it was stored already), the
+ * capture's found by its key once per transaction (the writer's
+ * store_seen: within it no one else can delete the capture). Plain
+ * VALUES: an INSERT ... SELECT would open a statement journal per
+ * row. */
 static const char ins_link_sql[] =
-	"INSERT INTO capture_events (capture_id, event_id) "
-	"SELECT c.id, e.id FROM captures AS c, events AS e "
-	"WHERE c.time_ns = ?1 AND c.audit_serial = ?2 AND c.rule = ?3 AND "
-	"c.hostname IS ?4 AND e.time_ns = ?5 AND e.audit_serial = ?6 AND "
-	"e.hostname IS ?7 ON CONFLICT DO NOTHING";
+	"INSERT INTO capture_events (capture_id, event_id) VALUES (?1, ?2) "
+	"ON CONFLICT DO NOTHING";
+static const char find_event_sql[] =
+	"SELECT id FROM events WHERE time_ns = ?1 AND audit_serial = ?2 AND "
+	"hostname IS ?3";
+static const char find_capture_sql[] =
+	"SELECT id FROM captures WHERE time_ns = ?1 AND audit_serial = ?2 "
+	"AND rule = ?3 AND hostname IS ?4";
 /* A capture starting, or its summary (in place: its id stays). */
 static const char ins_summary_sql[] =
 	"INSERT INTO captures (time_ns, audit_serial, rule, hostname, scope, "
@@ -111,12 +118,56 @@ static int run(sqlite3_stmt *st, int rc, int *ret_changes)
 	return rc;
 }
 
-/* st[0] the event, st[1] a link; *ret_note the links not made. */
+/* Step a lookup of one id: SQLITE_OK with *ret (0: no such row), or an
+ * SQLite error. */
+static int find_id(sqlite3_stmt *st, int rc, int64_t *ret)
+{
+	*ret = 0;
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*ret = sqlite3_column_int64(st, 0);
+		rc = rc == SQLITE_DONE || rc == SQLITE_ROW ?
+			     SQLITE_OK :
+			     sqlite3_extended_errcode(sqlite3_db_handle(st));
+	}
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* The id of the capture named k (0: the store has none), looked up once
+ * per transaction. */
+static int capture_id(sqlite3_stmt *find, struct store_seen *seen,
+		      const struct alert_key *k, int64_t *ret)
+{
+	char t[48];
+	const char *v[3] = { t, k->rule, k->hostname };
+	uint64_t key;
+	int rc;
+
+	(void)snprintf(t, sizeof(t), "%llu.%llu.%llu",
+		       (unsigned long long)store_seen_txn(seen),
+		       (unsigned long long)k->time_ns,
+		       (unsigned long long)k->serial);
+	key = store_seen_key('k', v, 3);
+	if (store_seen_get(seen, key, ret))
+		return SQLITE_OK;
+	rc = find_id(find, bind_key(find, 1, k), ret);
+	if (rc == SQLITE_OK && *ret)
+		store_seen_put(seen, key, *ret);
+	return rc;
+}
+
+/* st[0] the event, st[1] a link, st[2] its container, st[3] and st[4]
+ * the event's and a capture's id; *ret_note the links not made. */
 static int event_write(sqlite3_stmt *const *sts, const void *data,
-		       struct strbuf *scratch, unsigned int *ret_note)
+		       struct strbuf *scratch, struct store_seen *seen,
+		       unsigned int *ret_note)
 {
 	const struct context_event *e = data;
 	sqlite3_stmt *st = sts[0];
+	int64_t event_id = 0, cid;
 	char t[40];
 	size_t i;
 	int rc = SQLITE_OK, changes;
@@ -149,13 +200,33 @@ static int event_write(sqlite3_stmt *const *sts, const void *data,
 	rc |= store_bind_text(st, 21, e->pod_namespace);
 	rc |= store_bind_text(st, 22, e->origin);
 	rc |= store_bind_text(st, 23, e->argv);
-	rc = run(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR, NULL);
+	rc = run(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR, &changes);
+	if (rc != SQLITE_OK)
+		return rc;
+	if (changes) {
+		event_id = sqlite3_last_insert_rowid(sqlite3_db_handle(st));
+		rc = store_write_container(sts[2], seen, e->container_name,
+					   e->container_id);
+	} else if (e->nlinks) {
+		/* stored already (another capture's, an earlier replay's) */
+		st = sts[3];
+		rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)e->time_ns);
+		rc |= sqlite3_bind_int64(st, 2, (sqlite3_int64)e->serial);
+		rc |= store_bind_text(st, 3, e->hostname);
+		rc = find_id(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR,
+			     &event_id);
+	}
 	for (i = 0; rc == SQLITE_OK && i < e->nlinks; i++) {
+		rc = capture_id(sts[4], seen, &e->links[i], &cid);
+		if (rc != SQLITE_OK)
+			break;
+		if (!cid || !event_id) {
+			(*ret_note)++;
+			continue;
+		}
 		st = sts[1];
-		rc = bind_key(st, 1, &e->links[i]);
-		rc |= sqlite3_bind_int64(st, 5, (sqlite3_int64)e->time_ns);
-		rc |= sqlite3_bind_int64(st, 6, (sqlite3_int64)e->serial);
-		rc |= store_bind_text(st, 7, e->hostname);
+		rc = sqlite3_bind_int64(st, 1, cid);
+		rc |= sqlite3_bind_int64(st, 2, event_id);
 		rc = run(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR,
 			 &changes);
 		if (rc == SQLITE_OK && changes == 0)
@@ -165,13 +236,15 @@ static int event_write(sqlite3_stmt *const *sts, const void *data,
 }
 
 static int summary_write(sqlite3_stmt *const *sts, const void *data,
-			 struct strbuf *scratch, unsigned int *ret_note)
+			 struct strbuf *scratch, struct store_seen *seen,
+			 unsigned int *ret_note)
 {
 	const struct context_summary *c = data;
 	sqlite3_stmt *st = sts[0];
 	int rc;
 
 	(void)scratch;
+	(void)seen;
 	*ret_note = 0;
 	rc = bind_key(st, 1, &c->capture);
 	rc |= store_bind_text(st, 5, c->scope);
@@ -186,13 +259,15 @@ static int summary_write(sqlite3_stmt *const *sts, const void *data,
 
 /* *ret_note 1 when the store does not hold the alert (it was dropped). */
 static int join_write(sqlite3_stmt *const *sts, const void *data,
-		      struct strbuf *scratch, unsigned int *ret_note)
+		      struct strbuf *scratch, struct store_seen *seen,
+		      unsigned int *ret_note)
 {
 	const struct context_join *j = data;
 	sqlite3_stmt *st = sts[0];
 	int rc, changes;
 
 	(void)scratch;
+	(void)seen;
 	rc = bind_key(st, 1, &j->alert);
 	rc |= bind_key(st, 5, &j->capture);
 	rc |= sqlite3_bind_int64(st, 9, (sqlite3_int64)j->from_ns);
@@ -217,7 +292,10 @@ static void join_free(void *data)
 	context_join_free(data);
 }
 
-static const char *const event_more_sql[] = { ins_link_sql, NULL };
+static const char *const event_more_sql[] = {
+	ins_link_sql, store_ins_container_sql, find_event_sql,
+	find_capture_sql, NULL
+};
 
 /* Tags 2..4 (1 is the alert's): never reused, though these are never in
  * a spool. */

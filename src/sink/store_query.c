@@ -582,15 +582,23 @@ static void qb_alert_filters(struct qb *b, const struct store_query *q,
 		/* the rules that have the tag (an index), then the alert's
 		 * own array, since a rule's tags can change over time */
 		if (version >= 2) {
+			/* the arrays that hold it, found once (rule_tagsets:
+			 * each (rule, tags) written), not a JSON parse per
+			 * row */
 			qb_sql(b, " AND rule IN (SELECT rule FROM rule_tags "
 				  "WHERE tag = ");
 			qb_str(b, q->tag);
+			qb_sql(b, ") AND tags IN (SELECT s.tags FROM "
+				  "rule_tagsets AS s, json_each(s.tags) AS t "
+				  "WHERE t.value = ");
+			qb_str(b, q->tag);
+			qb_sql(b, ")");
+		} else {
+			qb_sql(b, " AND EXISTS (SELECT 1 FROM "
+				  "json_each(alerts.tags) WHERE value = ");
+			qb_str(b, q->tag);
 			qb_sql(b, ")");
 		}
-		qb_sql(b, " AND EXISTS (SELECT 1 FROM json_each(alerts.tags) "
-			  "WHERE value = ");
-		qb_str(b, q->tag);
-		qb_sql(b, ")");
 	}
 }
 
@@ -733,7 +741,8 @@ static int row_fields(sqlite3_stmt *st, struct alert *a)
 	return r;
 }
 
-static int row_to_alert(sqlite3_stmt *st, struct alert **ret)
+static int row_to_alert(sqlite3_stmt *st, const struct store_query *q,
+			struct alert **ret)
 {
 	struct alert *a;
 	int prio, r = 0;
@@ -780,8 +789,9 @@ static int row_to_alert(sqlite3_stmt *st, struct alert **ret)
 		alert_free(a);
 		return -ENOMEM;
 	}
-	r = row_tags(st, a);
-	if (!r)
+	if (!q->no_tags)
+		r = row_tags(st, a);
+	if (!r && !q->no_fields)
 		r = row_fields(st, a);
 	if (r) {
 		alert_free(a);
@@ -984,7 +994,7 @@ int store_query_rows(const char *path, const struct store_query *q,
 	if (r < 0)
 		goto out;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r = row_to_alert(st, &a);
+		r = row_to_alert(st, q, &a);
 		if (r < 0) {
 			err_set(ret_err, "alert id %lld: %s",
 				(long long)sqlite3_column_int64(st, QCOL_ID),

@@ -36,6 +36,9 @@ struct store_query {
 	const char *host;      /* hostname (node) */
 	const char *tag;       /* one of the rule's tags */
 	int64_t id;	       /* one alert; 0 = any */
+	/* what the caller does not show: left out of the alerts it gets
+	 * (not read from their JSON columns) */
+	bool no_tags, no_fields;
 };
 
 /* A stored alert: its id and origin beside the alert (all borrowed for

@@ -15,7 +15,8 @@
 #  5. schema/queries.sql: each of the responder's questions answers
 #     (Q5, pods, needs a real pod: test_timeline_live.sh);
 #  6. a store of schema 1 is migrated (host, duplicates, tags) and read
-#     before that; deleting an alert takes its context with it.
+#     before that; populated stores of schema 2 and 3 migrate keeping
+#     every row and answer; deleting an alert takes its context with it.
 set -u
 s=${top_srcdir:?}; b=${top_builddir:?}
 . "$s/tests/integration/forensics_lib.sh"
@@ -343,6 +344,61 @@ e2=$(sqlite3 "$V2" 'select count(*) from events')
 [ "$(ids "$V1" --container host)" = 1 ] || bad "--container host on a migrated store"
 [ "$(ids "$V1" --tag old)" = 1 ] || bad "--tag on a migrated store"
 [ "$(ids "$V1" --container 3f2a)" = 4 ] || bad "--container prefix on a migrated store"
+# A populated store of schema 2 and of schema 3 (the attack's rows, the
+# side tables filled by their triggers) migrates to the newest keeping
+# every row, every filter's answer and the questions' answers; the
+# writer's side tables (no triggers since schema 4) equal what the
+# triggers made.
+FILTERS="--pid=22199|--file=/etc/shadow|--file=/etc/*shadow|--file=*_history|--exe=/tmp/*|--tag=T1003.008|--tag=credential_access|--priority=warning|--rule=Password*|--container=host|--host=$host|--since=2026-12-01T20:49:45.335Z|--limit=3"
+answers() { # DB: every filter's ids, the side tables, Q7
+	_old=$IFS
+	IFS='|'
+	set -f
+	for _a in $FILTERS; do
+		echo "$_a: $(ids "$1" "$_a")"
+	done
+	set +f
+	IFS=$_old
+	sqlite3 "$1" "select name, id from containers order by 1, 2; select tag, rule from rule_tags order by 1, 2; select rule, tags from rule_tagsets order by 1, 2"
+	(DB=$1; ask 7 -cmd ".param set :since '2026-12-01 20:00:00'" -cmd ".param set :until '2026-12-01 21:00:00'")
+}
+counts() { # DB: rows of every table
+	for _t in alerts events captures capture_events alert_captures containers rule_tags rule_tagsets; do
+		printf '%s=%s ' "$_t" "$(sqlite3 "$1" "select count(*) from $_t")"
+	done
+}
+answers "$DB" >"$work/answers.want"
+grep -q '^--tag=T1003.008: 3 7$' "$work/answers.want" || bad "migration test: the answers of the newest store are wrong: $(cat "$work/answers.want")"
+for v in 2 3; do
+	VN=$work/pop$v.db
+	for n in $(seq 1 $v); do
+		sqlite3 "$VN" <"$(ls "$s"/schema/00${n}_*.sql)" || bad "schema $n does not apply"
+	done
+	sqlite3 "$VN" "PRAGMA user_version = $v"
+	for t in alerts events captures capture_events alert_captures; do
+		cols=$(sqlite3 "$VN" "select group_concat(name) from pragma_table_info('$t')")
+		sqlite3 "$VN" "ATTACH '$DB' AS src; INSERT INTO $t ($cols) SELECT $cols FROM src.$t" ||
+			bad "schema $v: copying $t"
+	done
+	before=$(counts "$VN")
+	"$H" replay -q --db "$VN" -r "$f/rules.yaml" /dev/null >/dev/null 2>&1 || bad "migrating schema $v failed"
+	[ "$(sqlite3 "$VN" 'PRAGMA user_version')" = "$newest" ] || bad "schema $v store not migrated"
+	[ "$(counts "$VN")" = "$before" ] || bad "schema $v migration: rows $before -> $(counts "$VN")"
+	answers "$VN" >"$work/answers.$v.after"
+	cmp -s "$work/answers.want" "$work/answers.$v.after" ||
+		bad "schema $v store after migration: $(diff "$work/answers.want" "$work/answers.$v.after")"
+	[ "$(sqlite3 "$VN" "select group_concat(name, ' ') from (select name from sqlite_master where type = 'trigger' order by name)")" = \
+		"alert_captures_delete alerts_delete_context capture_events_delete captures_delete" ] ||
+		bad "schema $v migration: triggers $(sqlite3 "$VN" "select group_concat(name, ' ') from sqlite_master where type = 'trigger'")"
+	# what the writer adds after the migration reaches the side tables
+	sed 's/Password hashes read/Password hashes read again/' "$f/rules.yaml" >"$work/rules2.yaml"
+	"$H" replay -q --db "$VN" -r "$work/rules2.yaml" "$work/node.log" >/dev/null 2>&1 || bad "schema $v: replay after migration"
+	[ "$(ids "$VN" --tag T1003.008 --host web-7)" = "$(ids "$VN" --rule 'Password hashes read again' --host web-7)" ] &&
+		[ -n "$(ids "$VN" --tag T1003.008 --host web-7)" ] &&
+		[ "$(sqlite3 "$VN" "select count(*) from rule_tags where rule = 'Password hashes read again'")" = 3 ] ||
+		bad "schema $v: the writer did not keep rule_tags after migration"
+done
+
 # retention: an alert deleted takes its part of the capture; the last
 # alert of a capture takes the capture, and events no capture holds
 cp "$DB" "$work/ret.db"

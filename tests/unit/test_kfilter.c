@@ -340,6 +340,45 @@ static void test_or_branches_and_merging(void **state)
 		   "-a always,exit -S chmod,unlink -F success=1 -F "
 		   "path=/etc/shadow" K,
 		   NULL);
+	/* trees of directory changes on different calls: one rule with
+	 * every call (mkdir below /var/log is sent too: a few events, one
+	 * rule fewer) */
+	check_yaml("- rule: a\n  desc: d\n  condition: evt.type in (unlink, "
+		   "unlinkat) and evt.res = SUCCESS and fd.name startswith "
+		   "/var/log/\n  output: o\n  priority: WARNING\n"
+		   "- rule: b\n  desc: d\n  condition: evt.type = mkdir and "
+		   "evt.res = SUCCESS and fd.directory = /usr/bin\n"
+		   "  output: o\n  priority: WARNING\n",
+		   "-a always,exit -S mkdir,unlink,unlinkat -F success=1 -F "
+		   "dir=/usr/bin" K,
+		   "# dir=/usr/bin also covers /var/log (one tree");
+	/* not opens: every open below a directory for every mkdir there
+	 * would cost more than a rule */
+	check_yaml("- rule: a\n  desc: d\n  condition: evt.type = openat "
+		   "and evt.res = SUCCESS and fd.name startswith /var/log/\n"
+		   "  output: o\n  priority: WARNING\n"
+		   "- rule: b\n  desc: d\n  condition: evt.type = mkdir and "
+		   "evt.res = SUCCESS and fd.directory = /usr/bin\n"
+		   "  output: o\n  priority: WARNING\n",
+		   "-a always,exit -S mkdir -F success=1 -F dir=/usr/bin" K
+		   "-a always,exit -S openat -F success=1 -F dir=/var/log" K,
+		   NULL);
+	/* a tree of another shape above both: no tree may take the other's
+	 * directory (the kernel would join it to that tree too), so each
+	 * keeps its own calls */
+	check_yaml("- rule: a\n  desc: d\n  condition: evt.type = unlink "
+		   "and evt.res = SUCCESS and fd.name startswith /usr/bin/\n"
+		   "  output: o\n  priority: WARNING\n"
+		   "- rule: b\n  desc: d\n  condition: evt.type = mkdir and "
+		   "evt.res = SUCCESS and fd.name startswith /usr/sbin/\n"
+		   "  output: o\n  priority: WARNING\n"
+		   "- rule: c\n  desc: d\n  condition: evt.type = openat "
+		   "and evt.res = SUCCESS and fd.name startswith /usr/\n"
+		   "  output: o\n  priority: WARNING\n",
+		   "-a always,exit -S mkdir -F success=1 -F dir=/usr/sbin" K
+		   "-a always,exit -S openat -F success=1 -F dir=/usr" K
+		   "-a always,exit -S unlink -F success=1 -F dir=/usr/bin" K,
+		   NULL);
 }
 
 static void test_fallbacks(void **state)

@@ -160,18 +160,30 @@ static struct sink *open_daemon(const struct fixture *f)
 	return s;
 }
 
-/* n alerts, marked by consecutive audit serials from f->serial. */
+/* n alerts, marked by consecutive audit serials from f->serial; each
+ * rule's own tag ("tag-RULE") and container ("ctr-RULE"): the side
+ * tables the writer keeps (schema/004) must survive faults too. */
 static void emit_n(struct fixture *f, struct sink *s, unsigned int n,
 		   const char *rule)
 {
+	char tag[64], ctr[64];
 	unsigned int i;
 
+	(void)snprintf(tag, sizeof(tag), "tag-%s", rule);
+	(void)snprintf(ctr, sizeof(ctr), "ctr-%s", rule);
 	for (i = 0; i < n; i++) {
 		struct alert *a = calloc(1, sizeof(*a));
 
 		assert_non_null(a);
 		a->time_ns = T0 + f->serial;
 		a->rule = xstrdup(rule);
+		a->tags = calloc(2, sizeof(*a->tags));
+		assert_non_null(a->tags);
+		a->tags[0] = xstrdup(tag);
+		a->tags[1] = xstrdup("mitre_credential_access");
+		a->ntags = 2;
+		a->container_id = xstrdup("c0ffee00c0ffee00c0ffee00c0ffee00");
+		a->container_name = xstrdup(ctr);
 		a->priority = ALERT_PRIO_WARNING;
 		a->output = xstrdup("fault test: cat read /etc/shadow "
 				    "(file=/etc/shadow proc=cat)");
@@ -205,11 +217,20 @@ static long long q_int(const char *db, const char *sql)
 }
 
 /* The alerts marked first..last are each in the store once, in the
- * order they were emitted, and nothing else of rule is there. */
+ * order they were emitted, and nothing else of rule is there; its tags
+ * and container are in the side tables, once. */
 static void assert_exactly_once(const char *db, const char *rule,
 				uint64_t first, uint64_t last)
 {
 	char sql[512];
+
+	(void)snprintf(sql, sizeof(sql),
+		       "SELECT (SELECT count(*) FROM rule_tags WHERE rule = "
+		       "'%s' AND tag IN ('tag-%s', 'mitre_credential_access'))"
+		       " * 10 + (SELECT count(*) FROM containers WHERE name = "
+		       "'ctr-%s')",
+		       rule, rule, rule);
+	assert_int_equal(q_int(db, sql), 21);
 
 	(void)snprintf(sql, sizeof(sql),
 		       "SELECT count(*) FROM alerts WHERE rule = '%s'", rule);
@@ -584,6 +605,13 @@ static int full_child(struct fixture *f)
 	sink_free(s);
 	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM alerts");
 	CHILD_CHECK(q_int(f->db, sql) == 4030, "rows: %lld",
+		    q_int(f->db, sql));
+	/* the side rows of the batches rolled back were written again */
+	(void)snprintf(sql, sizeof(sql),
+		       "SELECT (SELECT count(*) FROM rule_tags WHERE rule = "
+		       "'Full') * 10 + (SELECT count(*) FROM containers WHERE "
+		       "name = 'ctr-Full')");
+	CHILD_CHECK(q_int(f->db, sql) == 21, "side tables: %lld",
 		    q_int(f->db, sql));
 	return 0;
 }
