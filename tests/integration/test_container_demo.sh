@@ -39,10 +39,11 @@ at_cleanup rmi
 start_harrierd demo --db "$TMP/alerts.db" --json -r "$RULES_SHIPPED" $AR || exit 1
 runc_lock
 
-# alerted WHAT SELECT: within 3 s, an alert of $RULE whose fields match
+# alerted WHAT SELECT: an alert of $RULE whose fields match (within 10 s:
+# the speed is bench/container-demo's to measure; this is about whether)
 alerted() {
 	_sel=$2
-	wait_for 3000 sh -c "jq -e 'select(.rule == \"$RULE\" and ($_sel))' \
+	wait_for 10000 sh -c "jq -e 'select(.rule == \"$RULE\" and ($_sel))' \
 		'$TMP/demo.out' >/dev/null 2>&1"
 }
 
