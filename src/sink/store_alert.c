@@ -162,28 +162,6 @@ static int alert_bind(sqlite3_stmt *st, const void *data,
 	return rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR;
 }
 
-int store_write_container(sqlite3_stmt *st, struct store_seen *seen,
-			  const char *name, const char *id)
-{
-	const char *v[2] = { name, id };
-	int rc;
-
-	if (!name || !id ||
-	    !store_seen_first(seen, store_seen_key('c', v, 2)))
-		return SQLITE_OK;
-	rc = sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(st);
-		rc = rc == SQLITE_DONE ? SQLITE_OK :
-					 sqlite3_extended_errcode(
-						 sqlite3_db_handle(st));
-	}
-	(void)sqlite3_reset(st);
-	return rc;
-}
-
 static int step_pair(sqlite3_stmt *st, const char *a, size_t alen,
 		     const char *b)
 {
@@ -200,6 +178,17 @@ static int step_pair(sqlite3_stmt *st, const char *a, size_t alen,
 	}
 	(void)sqlite3_reset(st);
 	return rc;
+}
+
+int store_write_container(sqlite3_stmt *st, struct store_seen *seen,
+			  const char *name, const char *id)
+{
+	const char *v[2] = { name, id };
+
+	if (!name || !id ||
+	    !store_seen_first(seen, store_seen_key('c', v, 2)))
+		return SQLITE_OK;
+	return step_pair(st, name, strlen(name), id);
 }
 
 /* After a new alert row: its container and its rule's tags, each the
