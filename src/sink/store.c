@@ -708,6 +708,23 @@ int store_bind_text(sqlite3_stmt *st, int col, const char *s)
 	return sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
 }
 
+int store_step(sqlite3_stmt *st, int rc, int *ret_changes)
+{
+	sqlite3 *db = sqlite3_db_handle(st);
+
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		rc = rc == SQLITE_DONE || rc == SQLITE_ROW ?
+			     SQLITE_OK :
+			     sqlite3_extended_errcode(db);
+	}
+	if (ret_changes)
+		*ret_changes = rc == SQLITE_OK ? sqlite3_changes(db) : 0;
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	return rc;
+}
+
 int store_bind_id(sqlite3_stmt *st, int col, int64_t v)
 {
 	if (v < 0)

@@ -113,6 +113,10 @@ struct store_item_type {
  * "uid = 0" never matches an unknown one. SQLite result codes. */
 int store_bind_text(sqlite3_stmt *st, int col, const char *s);
 int store_bind_id(sqlite3_stmt *st, int col, int64_t v);
+/* Step st once, rc its bindings' result first (not SQLITE_OK: no step):
+ * an SQLite result code (extended); *ret_changes the rows it wrote
+ * (NULL: not wanted). Reset and bindings cleared after. */
+int store_step(sqlite3_stmt *st, int rc, int *ret_changes);
 /* st (store_ins_container_sql prepared) for a container the connection
  * has not seen yet; nothing when name or id is NULL. An SQLite result
  * code. */

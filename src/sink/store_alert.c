@@ -170,14 +170,7 @@ static int step_pair(sqlite3_stmt *st, const char *a, size_t alen,
 	rc = sqlite3_bind_text(st, 1, a, (int)alen, SQLITE_STATIC);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(st);
-		rc = rc == SQLITE_DONE ? SQLITE_OK :
-					 sqlite3_extended_errcode(
-						 sqlite3_db_handle(st));
-	}
-	(void)sqlite3_reset(st);
-	return rc;
+	return store_step(st, rc, NULL);
 }
 
 int store_write_container(sqlite3_stmt *st, struct store_seen *seen,

@@ -99,25 +99,6 @@ static int bind_key(sqlite3_stmt *st, int col, const struct alert_key *k)
 	return rc;
 }
 
-/* Step st once (bindings rc first): an SQLite result code (extended);
- * *ret_changes the rows it wrote (NULL: not wanted). */
-static int run(sqlite3_stmt *st, int rc, int *ret_changes)
-{
-	sqlite3 *db = sqlite3_db_handle(st);
-
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(st);
-		rc = rc == SQLITE_DONE || rc == SQLITE_ROW ?
-			     SQLITE_OK :
-			     sqlite3_extended_errcode(db);
-	}
-	if (ret_changes)
-		*ret_changes = rc == SQLITE_OK ? sqlite3_changes(db) : 0;
-	(void)sqlite3_reset(st);
-	(void)sqlite3_clear_bindings(st);
-	return rc;
-}
-
 /* Step a lookup of one id: SQLITE_OK with *ret (0: no such row), or an
  * SQLite error. */
 static int find_id(sqlite3_stmt *st, int rc, int64_t *ret)
@@ -200,7 +181,8 @@ static int event_write(sqlite3_stmt *const *sts, const void *data,
 	rc |= store_bind_text(st, 21, e->pod_namespace);
 	rc |= store_bind_text(st, 22, e->origin);
 	rc |= store_bind_text(st, 23, e->argv);
-	rc = run(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR, &changes);
+	rc = store_step(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR,
+			&changes);
 	if (rc != SQLITE_OK)
 		return rc;
 	if (changes) {
@@ -227,8 +209,8 @@ static int event_write(sqlite3_stmt *const *sts, const void *data,
 		st = sts[1];
 		rc = sqlite3_bind_int64(st, 1, cid);
 		rc |= sqlite3_bind_int64(st, 2, event_id);
-		rc = run(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR,
-			 &changes);
+		rc = store_step(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR,
+				&changes);
 		if (rc == SQLITE_OK && changes == 0)
 			(*ret_note)++;
 	}
@@ -254,7 +236,7 @@ static int summary_write(sqlite3_stmt *const *sts, const void *data,
 	rc |= sqlite3_bind_int64(st, 9, (sqlite3_int64)c->left_out);
 	rc |= sqlite3_bind_int64(st, 10, (sqlite3_int64)c->alerts);
 	rc |= sqlite3_bind_int(st, 11, c->running ? 1 : 0);
-	return run(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR, NULL);
+	return store_step(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR, NULL);
 }
 
 /* *ret_note 1 when the store does not hold the alert (it was dropped). */
@@ -272,7 +254,8 @@ static int join_write(sqlite3_stmt *const *sts, const void *data,
 	rc |= bind_key(st, 5, &j->capture);
 	rc |= sqlite3_bind_int64(st, 9, (sqlite3_int64)j->from_ns);
 	rc |= sqlite3_bind_int64(st, 10, (sqlite3_int64)j->until_ns);
-	rc = run(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR, &changes);
+	rc = store_step(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR,
+			&changes);
 	*ret_note = rc == SQLITE_OK && changes == 0;
 	return rc;
 }
