@@ -969,6 +969,13 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* May b take a's group's calls (b == a: may a start a group)? Tree
+ * lines of change calls, not widened yet, with a's atoms. */
+static bool widen_with(const struct kp_line *a, const struct kp_line *b)
+{
+	return !b->narrow && change_tree_line(b) && same_atoms(a, b);
+}
+
 /* Tree lines of change calls that differ in their calls and directory
  * only become one (merge_dir_lines, after this gave each the union of
  * their calls): a tree that sends mkdir under /var/log as well as its
@@ -987,15 +994,14 @@ static int widen_change_lines(struct kplan *p)
 		size_t n = 0;
 		char *all = NULL, *tok, *save = NULL;
 
-		if (a->narrow || !change_tree_line(a))
+		if (!widen_with(a, a))
 			continue;
 		u.n = 0;
 		for (j = i; j < p->nlines; j++) {
 			struct kp_line *b = &p->lines[j];
 			char *more;
 
-			if (b->narrow || !change_tree_line(b) ||
-			    !same_atoms(a, b))
+			if (!widen_with(a, b))
 				continue;
 			more = str_printf("%s%s%s", all ? all : "",
 					  all ? "," : "", b->syscalls);
@@ -1036,8 +1042,7 @@ static int widen_change_lines(struct kplan *p)
 			struct kp_line *b = &p->lines[j];
 			char *w;
 
-			if (b->narrow || !change_tree_line(b) ||
-			    !same_atoms(a, b))
+			if (!widen_with(a, b))
 				continue;
 			w = strdup(strbuf_str(&sb));
 			if (!w) {
