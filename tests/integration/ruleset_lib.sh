@@ -97,15 +97,21 @@ rs_counts() {
 	jq -rn --rawfile exp "$RS_EXPECT" "$RS_JQ" "$RS_JSON" 2>/dev/null
 }
 
+# (one jq and one awk a pass: a sed per expectation made each pass take
+# seconds on a loaded machine)
 rs_all_met() {
 	_c=$(rs_counts) || return 1
-	_i=0
-	for _n in $_c; do
-		_i=$((_i + 1))
-		_sign=$(sed -n "${_i}p" "$RS_EXPECT" | cut -f1)
-		[ "$_sign" = + ] && [ "$_n" = 0 ] && return 1
-	done
-	return 0
+	echo "$_c" | awk -v ef="$RS_EXPECT" '
+		{ n = split($0, c, " ") }
+		END {
+			i = 0
+			while ((getline line < ef) > 0) {
+				i++
+				if (substr(line, 1, 1) == "+" && (i > n || c[i] == 0))
+					exit 1
+			}
+			exit 0
+		}'
 }
 
 # rs_check [TIMEOUT_S]: wait for the expectations, then report them all.
