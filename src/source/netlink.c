@@ -47,17 +47,32 @@
  * records instead of one; the first record after a quiet spell is still
  * passed on at once. Bounds the added alert delay. Wake-ups are most of
  * the cost on a VM: at ~900 execs/s, 5 ms took 109 ms of CPU per 1000
- * events, 10 ms 96, 20 ms 71, 50 ms 64 (bench/live's load); 20 ms keeps
- * the p99 delay well under the 100 ms target. */
+ * events, 10 ms 96, 20 ms 71, 50 ms 64 (bench/live's load); with the
+ * shipped rules at ~250 execs/s, harrierd's own CPU per 1000 events was
+ * 0.19-0.23 s with 20 ms and 0.11-0.15 s with 50 ms (each batch has its
+ * fixed costs: two threads woken, the runtime roots looked at), and the
+ * p99 alert delay 61 ms (28-39 ms with 20 ms; target < 100 ms). */
 #ifndef NL_BATCH_WINDOW_MS
-#define NL_BATCH_WINDOW_MS 20
+#define NL_BATCH_WINDOW_MS 50
 #endif
 
 enum nl_mode { NL_MODE_NONE, NL_MODE_DAEMON, NL_MODE_MULTICAST };
 
-struct nl_rec {
-	size_t len;
-	char text[];
+/* Records travel from the reader to the daemon's loop in chunks: one
+ * allocation and one lock for a batch, not for each record (a malloc in
+ * one thread and a free in the other per record, with a lock on each
+ * side, was about a tenth of harrierd's CPU under exec load). In a chunk
+ * each record is its length (a size_t), its text and a NUL, padded to a
+ * size_t. */
+#define NL_CHUNK_SIZE (64 * 1024)
+/* Emptied chunks kept for the reader to fill again. */
+#define NL_CHUNKS_KEPT 4
+
+struct nl_chunk {
+	struct nl_chunk *next;
+	size_t used, cap; /* bytes of data[] filled, allocated */
+	size_t nrec;
+	char data[];
 };
 
 struct nl_state {
@@ -71,9 +86,18 @@ struct nl_state {
 	bool thread_started;
 	bool stopped; /* after stop: an empty queue is the end of input */
 
-	pthread_mutex_t lock; /* queue, counters, reader_error */
-	struct nl_rec **queue;
-	size_t head, count;
+	pthread_mutex_t lock; /* queue, spare, counters, reader_error */
+	struct nl_chunk *qhead, *qtail; /* published, oldest first */
+	size_t count; /* records in the published chunks */
+	struct nl_chunk *spare; /* emptied chunks, at most NL_CHUNKS_KEPT */
+	size_t nspare;
+	/* the reader's own: the chunk it fills, and how many records the
+	 * queue may still take (count is only read when it publishes) */
+	struct nl_chunk *fill;
+	size_t room;
+	/* the daemon loop's own: the chunk it reads, and where */
+	struct nl_chunk *cur;
+	size_t cur_off;
 	uint64_t records, dropped, malformed;
 	int reader_error;
 
@@ -269,19 +293,95 @@ static void nl_signal(int fd)
 	(void)!write(fd, &one, sizeof(one));
 }
 
-static void nl_push(struct nl_state *st, struct nl_rec *r)
+static size_t nl_rec_size(size_t len)
 {
+	size_t a = sizeof(size_t);
+
+	return (sizeof(size_t) + len + 1 + a - 1) & ~(a - 1);
+}
+
+/* The reader's chunk goes to the queue (the daemon's loop sees it), and
+ * the reader learns how much room the queue has left. While the loop is
+ * behind (chunks wait), a chunk mostly empty is cut to what it holds:
+ * the queue's memory stays near its records' size (a stalled loop and a
+ * trickle of records would otherwise queue a whole chunk per record). */
+static void nl_publish(struct nl_state *st)
+{
+	struct nl_chunk *c = st->fill, *cut;
+	bool behind;
+
 	pthread_mutex_lock(&st->lock);
-	if (st->count == HARRIER_RECORD_QUEUE_MAX) {
-		st->dropped++;
+	behind = st->qhead != NULL;
+	if (c && c->nrec && behind && c->used < c->cap / 4) {
 		pthread_mutex_unlock(&st->lock);
-		free(r);
-		return;
+		cut = realloc(c, sizeof(*c) + c->used);
+		if (cut) {
+			c = st->fill = cut;
+			c->cap = c->used;
+		}
+		pthread_mutex_lock(&st->lock);
 	}
-	st->queue[(st->head + st->count) % HARRIER_RECORD_QUEUE_MAX] = r;
-	st->count++;
-	st->records++;
+	if (c && c->nrec) {
+		c->next = NULL;
+		if (st->qtail)
+			st->qtail->next = c;
+		else
+			st->qhead = c;
+		st->qtail = c;
+		st->count += c->nrec;
+		st->records += c->nrec;
+		st->fill = NULL;
+	}
+	st->room = st->count < HARRIER_RECORD_QUEUE_MAX
+			   ? HARRIER_RECORD_QUEUE_MAX - st->count
+			   : 0;
 	pthread_mutex_unlock(&st->lock);
+}
+
+/* Room for a record of len bytes in the reader's chunk: a full chunk is
+ * published and a spare (or new) one taken. NULL when out of memory. */
+static char *nl_reserve(struct nl_state *st, size_t len)
+{
+	size_t need = nl_rec_size(len);
+	struct nl_chunk *c = st->fill;
+
+	if (c && c->cap - c->used >= need)
+		return c->data + c->used;
+	if (c)
+		nl_publish(st);
+	c = NULL;
+	if (need <= NL_CHUNK_SIZE) {
+		pthread_mutex_lock(&st->lock);
+		c = st->spare;
+		if (c) {
+			st->spare = c->next;
+			st->nspare--;
+		}
+		pthread_mutex_unlock(&st->lock);
+	}
+	if (!c) {
+		size_t cap = need > NL_CHUNK_SIZE ? need : NL_CHUNK_SIZE;
+
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return NULL;
+		c->cap = cap;
+	}
+	c->next = NULL;
+	c->used = 0;
+	c->nrec = 0;
+	st->fill = c;
+	return c->data;
+}
+
+static void nl_free_chunks(struct nl_chunk *c)
+{
+	while (c) {
+		struct nl_chunk *next = c->next;
+
+		free(c);
+		c = next;
+	}
 }
 
 static void nl_count_malformed(struct nl_state *st)
@@ -298,8 +398,8 @@ static bool nl_handle_msg(struct nl_state *st, uint16_t type, const char *data,
 {
 	const char *name;
 	char prefix[64];
-	struct nl_rec *r;
-	size_t plen, tlen, nlen, i;
+	char *r, *text;
+	size_t plen, tlen, nlen, rlen, i;
 	int n;
 
 	/* Below 1100 are commands and their replies (AUDIT_GET, list
@@ -335,23 +435,29 @@ static bool nl_handle_msg(struct nl_state *st, uint16_t type, const char *data,
 		nl_count_malformed(st);
 		return false;
 	}
-	r = malloc(sizeof(*r) + plen + tlen + 1);
+	rlen = plen + tlen;
+	r = st->room > (st->fill ? st->fill->nrec : 0) ? nl_reserve(st, rlen)
+						       : NULL;
+	if (r && st->room <= st->fill->nrec)
+		r = NULL; /* publishing the full chunk found the queue full */
 	if (!r) {
 		pthread_mutex_lock(&st->lock);
 		st->dropped++;
 		pthread_mutex_unlock(&st->lock);
 		return false;
 	}
-	memcpy(r->text, prefix, plen);
-	memcpy(r->text + plen, data, tlen);
+	memcpy(r, &rlen, sizeof(rlen));
+	text = r + sizeof(size_t);
+	memcpy(text, prefix, plen);
+	memcpy(text + plen, data, tlen);
 	/* One record is one line: a stray newline from a user-space message
 	 * must not split it. */
-	for (i = plen; i < plen + tlen; i++)
-		if (r->text[i] == '\n')
-			r->text[i] = ' ';
-	r->len = plen + tlen;
-	r->text[r->len] = '\0';
-	nl_push(st, r);
+	for (i = plen; i < rlen; i++)
+		if (text[i] == '\n')
+			text[i] = ' ';
+	text[rlen] = '\0';
+	st->fill->used += nl_rec_size(rlen);
+	st->fill->nrec++;
 	return true;
 }
 
@@ -419,6 +525,7 @@ static int nl_drain_socket(struct nl_state *st, char *buf)
 				pending++;
 			}
 			if (pending >= 256) {
+				nl_publish(st);
 				nl_signal(st->evfd);
 				pending = 0;
 			}
@@ -463,6 +570,7 @@ static void *nl_reader(void *arg)
 			break;
 		}
 		rc = nl_drain_socket(st, buf);
+		nl_publish(st);
 		if (rc < 0)
 			break;
 		if (rc > 0) {
@@ -475,6 +583,7 @@ static void *nl_reader(void *arg)
 	}
 out:
 	free(buf);
+	nl_publish(st);
 	if (rc < 0) {
 		pthread_mutex_lock(&st->lock);
 		st->reader_error = rc;
@@ -496,15 +605,13 @@ static int nl_start(struct source *s, char **ret_err)
 		err_set(ret_err, "netlink source already started");
 		return -EALREADY;
 	}
-	if (!st->queue)
-		st->queue =
-			calloc(HARRIER_RECORD_QUEUE_MAX, sizeof(*st->queue));
+	st->room = HARRIER_RECORD_QUEUE_MAX;
 	if (st->evfd < 0)
 		st->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (st->stopfd < 0)
 		st->stopfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (!st->queue || st->evfd < 0 || st->stopfd < 0) {
-		err_set(ret_err, "netlink source: out of memory or fds");
+	if (st->evfd < 0 || st->stopfd < 0) {
+		err_set(ret_err, "netlink source: out of fds");
 		return -ENOMEM;
 	}
 
@@ -591,37 +698,68 @@ static int nl_get_fd(struct source *s)
 	return st->evfd;
 }
 
+/* The daemon loop's chunk is read: it goes back to the reader (or is
+ * freed) and the oldest published one is taken. False when none is. */
+static bool nl_next_chunk(struct nl_state *st)
+{
+	struct nl_chunk *done = st->cur;
+
+	pthread_mutex_lock(&st->lock);
+	if (done && done->cap == NL_CHUNK_SIZE &&
+	    st->nspare < NL_CHUNKS_KEPT) {
+		done->next = st->spare;
+		st->spare = done;
+		st->nspare++;
+		done = NULL;
+	}
+	st->cur = st->qhead;
+	if (st->cur) {
+		st->qhead = st->cur->next;
+		if (!st->qhead)
+			st->qtail = NULL;
+		st->count -= st->cur->nrec;
+	}
+	pthread_mutex_unlock(&st->lock);
+	st->cur_off = 0;
+	free(done);
+	return st->cur != NULL;
+}
+
+static bool nl_cur_done(const struct nl_state *st)
+{
+	return !st->cur || st->cur_off == st->cur->used;
+}
+
 static int nl_read(struct source *s, source_record_cb cb, void *userdata)
 {
 	struct nl_state *st = s->state;
 	uint64_t v;
+	bool empty;
 	int n, rc, err;
 
 	if (st->evfd >= 0)
 		(void)!read(st->evfd, &v, sizeof(v));
 	for (n = 0; n < NL_READ_BATCH; n++) {
-		struct nl_rec *r;
+		size_t len;
 
-		pthread_mutex_lock(&st->lock);
-		if (st->count == 0) {
-			pthread_mutex_unlock(&st->lock);
+		if (nl_cur_done(st) && !nl_next_chunk(st))
 			break;
-		}
-		r = st->queue[st->head];
-		st->head = (st->head + 1) % HARRIER_RECORD_QUEUE_MAX;
-		st->count--;
-		pthread_mutex_unlock(&st->lock);
-
-		rc = cb(r->text, r->len, userdata);
-		free(r);
+		memcpy(&len, st->cur->data + st->cur_off, sizeof(len));
+		rc = cb(st->cur->data + st->cur_off + sizeof(size_t), len,
+			userdata);
+		st->cur_off += nl_rec_size(len);
 		if (rc < 0) {
 			nl_signal(st->evfd);
 			return rc;
 		}
 	}
+	/* a chunk read to its end goes back to the reader now */
+	if (st->cur && nl_cur_done(st))
+		(void)nl_next_chunk(st);
 	pthread_mutex_lock(&st->lock);
-	err = st->count == 0 ? st->reader_error : 0;
-	if (st->count == 0 && st->stopped) {
+	empty = st->count == 0 && nl_cur_done(st);
+	err = empty ? st->reader_error : 0;
+	if (empty && st->stopped) {
 		pthread_mutex_unlock(&st->lock);
 		return 0;
 	}
@@ -671,15 +809,10 @@ static void nl_free(struct source *s)
 
 	if (st) {
 		nl_stop(s);
-		if (st->queue) {
-			while (st->count) {
-				free(st->queue[st->head]);
-				st->head = (st->head + 1) %
-					   HARRIER_RECORD_QUEUE_MAX;
-				st->count--;
-			}
-			free(st->queue);
-		}
+		nl_free_chunks(st->qhead);
+		nl_free_chunks(st->spare);
+		free(st->fill);
+		free(st->cur);
 		if (st->evfd >= 0)
 			close(st->evfd);
 		if (st->stopfd >= 0)
