@@ -347,8 +347,12 @@ static char *nl_reserve(struct nl_state *st, size_t len)
 
 	if (c && c->cap - c->used >= need)
 		return c->data + c->used;
-	if (c)
+	if (c) {
 		nl_publish(st);
+		/* an empty chunk is not published: it goes */
+		free(st->fill);
+		st->fill = NULL;
+	}
 	c = NULL;
 	if (need <= NL_CHUNK_SIZE) {
 		pthread_mutex_lock(&st->lock);
