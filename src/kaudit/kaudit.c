@@ -718,6 +718,15 @@ static void fewer_paths(struct kaudit *k, enum kplan_paths paths,
 
 /* A root found (by path; cgroup: its runtime's, or NULL; both taken):
  * its rules, unless known already. The root's entry, or NULL. */
+/* Whether a root's path still leads to the directory it was added as. */
+static bool root_there(const struct kroot *rt)
+{
+	struct stat st;
+
+	return stat(rt->path, &st) == 0 && st.st_dev == rt->dev &&
+	       st.st_ino == rt->ino;
+}
+
 static struct kroot *root_add(struct kaudit *k, char *path, const char *how,
 			      char *cgroup)
 {
@@ -730,6 +739,23 @@ static struct kroot *root_add(struct kaudit *k, char *path, const char *how,
 		free(path);
 		free(cgroup);
 		return NULL;
+	}
+	for (i = 0; i < k->nroots; i++) {
+		if (k->roots[i].dev == st.st_dev &&
+		    k->roots[i].ino == st.st_ino &&
+		    strcmp(k->roots[i].path, path) != 0 &&
+		    !root_there(&k->roots[i])) {
+			/* the numbers of a root gone meanwhile, on a new
+			 * mount: an overlay's root reports its image's
+			 * lowest directory, and the kernel gives the
+			 * device number of an unmounted overlay to the
+			 * next one (podman's next container of the same
+			 * image, within the second before the tick sees
+			 * the old one gone). Its rules reach only the
+			 * old mount. */
+			root_remove(k, i, "unmounted, its numbers reused");
+			break;
+		}
 	}
 	for (i = 0; i < k->nroots; i++) {
 		if (k->roots[i].dev == st.st_dev &&
@@ -1066,10 +1092,8 @@ void kaudit_check(struct kaudit *k)
 	/* roots are sets 1..; the loop may drop some: walk it backwards */
 	for (i = k->nroots; i-- > 0;) {
 		struct kroot *rt = &k->roots[i];
-		struct stat st;
 
-		if (stat(rt->path, &st) < 0 || st.st_dev != rt->dev ||
-		    st.st_ino != rt->ino) {
+		if (!root_there(rt)) {
 			root_remove(k, i, "gone");
 			continue;
 		}
