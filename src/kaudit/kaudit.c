@@ -727,8 +727,15 @@ static bool root_there(const struct kroot *rt)
 	       st.st_ino == rt->ino;
 }
 
+/* A root found (path, allocated; cgroup too, or NULL): a new one gets
+ * its rules. starting: a runtime starts a container in it or mounts it
+ * now; a root already known is then joined to the kernel's trees again:
+ * it may be a new mount with the old one's numbers at the same path (a
+ * restarted container: an overlay's root reports its image's lowest
+ * directory, and an unmounted overlay's device number goes to the next
+ * mount), which the trees joined for the old mount do not reach. */
 static struct kroot *root_add(struct kaudit *k, char *path, const char *how,
-			      char *cgroup)
+			      char *cgroup, bool starting)
 {
 	struct kroot *rt, *nr;
 	struct stat st;
@@ -770,6 +777,8 @@ static struct kroot *root_add(struct kaudit *k, char *path, const char *how,
 				k->roots[i].cgroup = cgroup;
 			}
 			free(path);
+			if (starting && k->rules_installed)
+				(void)root_install(k, &k->roots[i]);
 			return &k->roots[i];
 		}
 	}
@@ -886,7 +895,8 @@ static void root_of_process(struct kaudit *k, const struct event *ev)
 		}
 	if (kroots_of_pid("/proc", ev->pid, &root) == 0) {
 		(void)ct_known(k, ev->container->id, true);
-		(void)root_add(k, root, "seen in a running container", NULL);
+		(void)root_add(k, root, "seen in a running container", NULL,
+			       false);
 	}
 }
 
@@ -902,7 +912,7 @@ static void scan_cb(pid_t pid, dev_t dev, ino_t ino, void *ud)
 			return;
 		}
 	if (kroots_of_pid("/proc", pid, &root) == 0) {
-		(void)root_add(k, root, "found running", NULL);
+		(void)root_add(k, root, "found running", NULL, false);
 		return;
 	}
 	if (!k->plan || !kplan_has_paths(k->plan))
@@ -982,11 +992,11 @@ bool kaudit_observe(struct kaudit *k, const struct event *ev)
 		if (kroots_from_runtime(ev, &root, &cg) == 0) {
 			(void)root_add(k, root,
 				       "a runtime starts a container in it",
-				       cg);
+				       cg, true);
 		} else if (kroots_from_mount(ev, &root) == 0) {
 			/* the runtime's init mounting the root: the
 			 * container's first process, whatever it runs */
-			rt = root_add(k, root, "mounted", NULL);
+			rt = root_add(k, root, "mounted", NULL, true);
 			if (rt && rt->cgroup && k->hint && ev->pid > 0)
 				k->hint(ev->pid, rt->cgroup, k->hint_ud);
 		} else if (ev->syscall_name &&

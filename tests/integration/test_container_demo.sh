@@ -117,6 +117,35 @@ for name in $(cat "$TMP/b2b.names"); do
 	alerted podman ".output_fields[\"container.name\"] == \"$name\"" ||
 		fail "back to back: no alert naming $name"
 done
+# A root mounted again at the same path (a restarted container keeps its
+# root's path under docker): the new mount has the old one's numbers (a
+# tmpfs here: the device number the last one gave back, root inode 1),
+# and the trees joined for the old mount do not reach it.
+MR=$TMP/mroot
+mkdir -p "$MR"
+umount_mr() { umount "$MR" 2>/dev/null; }
+at_cleanup umount_mr
+i=0
+while [ $i -lt 2 ]; do
+	i=$((i + 1))
+	mount -t tmpfs harrier-demo "$MR" && cp -a "$TMP/rootfs/." "$MR/" ||
+		{ fail "remount $i: tmpfs"; umount_mr; break; }
+	id=$(hex 32)
+	CGMARKS="$CGMARKS $id"
+	runc_bundle "$TMP/mb" "$MR" "system.slice/docker-$id.scope" \
+		"cat /etc/shadow" &&
+		jq '.process.args = ["cat", "/etc/shadow"]' "$TMP/mb/config.json" \
+			>"$TMP/mb/c" && mv "$TMP/mb/c" "$TMP/mb/config.json" ||
+		{ fail "remount $i: bundle"; umount_mr; break; }
+	runc run --bundle "$TMP/mb" "$id" </dev/null >/dev/null \
+		2>"$TMP/runc.err" || { cat "$TMP/runc.err"; fail "runc run (remount $i)"; }
+	runc delete -f "$id" >/dev/null 2>&1
+	short=$(echo "$id" | cut -c1-12)
+	alerted runc ".output_fields[\"container.id\"] == \"$short\"" ||
+		fail "root mounted again, run $i: no alert naming container $short"
+	umount_mr
+done
+
 # the per-container rules came and went (the kernel drops a watch whose
 # directory is unmounted): harrierd's business, not tampering
 n=$(jq -r 'select(.rule == "Kernel audit tampering") | .output' \
