@@ -111,14 +111,15 @@ if command -v podman >/dev/null 2>&1; then
 	fi
 	# An image (overlay root): a binary written in the container runs
 	# from the upper layer (proc.is_exe_upper_layer; read while it
-	# lives, hence the sleep).
+	# lives, hence the sleep: 3 s, as harrierd may be seconds behind under
+	# a loaded CI with sanitizers).
 	IMG=localhost/harrier-test-$(hex 4)
 	if tar -C "$TMP/rootfs" -c . | $PODMAN import - "$IMG" \
 		>/dev/null 2>>"$TMP/podman.log"; then
 		at_cleanup img_remove
 		$PODMAN run --rm --network none --ulimit nofile=20000:20000 \
 			--ulimit nproc=4096:4096 "$IMG" sh -c \
-			'/bin/busybox mkdir -p /u && /bin/busybox cp /bin/busybox /u/sleep && /u/sleep 1' \
+			'/bin/busybox mkdir -p /u && /bin/busybox cp /bin/busybox /u/sleep && /u/sleep 3' \
 			>/dev/null 2>>"$TMP/podman.log" ||
 			fail "podman run of the image"
 	else
