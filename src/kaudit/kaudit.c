@@ -716,8 +716,6 @@ static void fewer_paths(struct kaudit *k, enum kplan_paths paths,
 		(void)remove_kernel_rules(k, false);
 }
 
-/* A root found (by path; cgroup: its runtime's, or NULL; both taken):
- * its rules, unless known already. The root's entry, or NULL. */
 /* Whether a root's path still leads to the directory it was added as. */
 static bool root_there(const struct kroot *rt)
 {
@@ -727,13 +725,14 @@ static bool root_there(const struct kroot *rt)
 	       st.st_ino == rt->ino;
 }
 
-/* A root found (path, allocated; cgroup too, or NULL): a new one gets
- * its rules. starting: a runtime starts a container in it or mounts it
- * now; a root already known is then joined to the kernel's trees again:
- * it may be a new mount with the old one's numbers at the same path (a
- * restarted container: an overlay's root reports its image's lowest
- * directory, and an unmounted overlay's device number goes to the next
- * mount), which the trees joined for the old mount do not reach. */
+/* A root found (by path; cgroup: its runtime's, or NULL; both taken):
+ * its rules, unless known already. The root's entry, or NULL.
+ * starting: a runtime starts a container in it or mounts it now; a root
+ * already known is then joined to the kernel's trees again: it may be a
+ * new mount with the old one's numbers at the same path (a restarted
+ * container: an overlay's root reports its image's lowest directory, and
+ * an unmounted overlay's device number goes to the next mount), which
+ * the trees joined for the old mount do not reach. */
 static struct kroot *root_add(struct kaudit *k, char *path, const char *how,
 			      char *cgroup, bool starting)
 {

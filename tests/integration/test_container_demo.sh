@@ -104,7 +104,6 @@ echo "first-try alerts: podman $pod_ok/$ROUNDS, runc $runc_ok/$ROUNDS"
 i=0
 while [ $i -lt 4 ]; do
 	i=$((i + 1))
-	SEEN=$(wc -l <"$TMP/demo.out")
 	name=hacker-$(hex 3)
 	$PODMAN run --rm --name "$name" --network none \
 		--ulimit nofile=20000:20000 --ulimit nproc=4096:4096 \
