@@ -440,10 +440,10 @@ static bool nl_handle_msg(struct nl_state *st, uint16_t type, const char *data,
 		return false;
 	}
 	rlen = plen + tlen;
-	r = st->room > (st->fill ? st->fill->nrec : 0) ? nl_reserve(st, rlen)
-						       : NULL;
+	/* (room as of the last publish, which a full chunk's causes) */
+	r = nl_reserve(st, rlen);
 	if (r && st->room <= st->fill->nrec)
-		r = NULL; /* publishing the full chunk found the queue full */
+		r = NULL; /* the queue is full */
 	if (!r) {
 		pthread_mutex_lock(&st->lock);
 		st->dropped++;
