@@ -747,39 +747,33 @@ static struct kroot *root_add(struct kaudit *k, char *path, const char *how,
 		return NULL;
 	}
 	for (i = 0; i < k->nroots; i++) {
-		if (k->roots[i].dev == st.st_dev &&
-		    k->roots[i].ino == st.st_ino &&
-		    strcmp(k->roots[i].path, path) != 0 &&
+		if (k->roots[i].dev != st.st_dev ||
+		    k->roots[i].ino != st.st_ino)
+			continue;
+		/* the numbers of a root gone meanwhile, on a new mount: an
+		 * overlay's root reports its image's lowest directory, and
+		 * the kernel gives the device number of an unmounted
+		 * overlay to the next one (podman's next container of the
+		 * same image, within the second before the tick sees the
+		 * old one gone). Its rules reach only the old mount. */
+		if (strcmp(k->roots[i].path, path) != 0 &&
 		    !root_there(&k->roots[i])) {
-			/* the numbers of a root gone meanwhile, on a new
-			 * mount: an overlay's root reports its image's
-			 * lowest directory, and the kernel gives the
-			 * device number of an unmounted overlay to the
-			 * next one (podman's next container of the same
-			 * image, within the second before the tick sees
-			 * the old one gone). Its rules reach only the
-			 * old mount. */
 			root_remove(k, i, "unmounted, its numbers reused");
 			break;
 		}
-	}
-	for (i = 0; i < k->nroots; i++) {
-		if (k->roots[i].dev == st.st_dev &&
-		    k->roots[i].ino == st.st_ino) {
-			k->roots[i].seen_ms = now_ms();
-			/* a runtime starting a container in a root it used
-			 * before (runc run on the same bundle, podman
-			 * --rootfs): the new container's cgroup, not the last
-			 * one's (its first process was named after that) */
-			if (cgroup) {
-				free(k->roots[i].cgroup);
-				k->roots[i].cgroup = cgroup;
-			}
-			free(path);
-			if (starting && k->rules_installed)
-				(void)root_install(k, &k->roots[i]);
-			return &k->roots[i];
+		k->roots[i].seen_ms = now_ms();
+		/* a runtime starting a container in a root it used before
+		 * (runc run on the same bundle, podman --rootfs): the new
+		 * container's cgroup, not the last one's (its first process
+		 * was named after that) */
+		if (cgroup) {
+			free(k->roots[i].cgroup);
+			k->roots[i].cgroup = cgroup;
 		}
+		free(path);
+		if (starting && k->rules_installed)
+			(void)root_install(k, &k->roots[i]);
+		return &k->roots[i];
 	}
 	if (k->paths == KPLAN_PATHS_ALL &&
 	    k->nroots >= HARRIER_KAUDIT_MAX_ROOTS)
