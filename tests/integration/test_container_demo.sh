@@ -58,6 +58,29 @@ seen_since() {
 		tr '\n' ';'
 }
 
+# podman_cat NAME: the seed's demo, a podman container named NAME whose
+# only process reads /etc/shadow; podman's errors in $TMP/podman.err.
+podman_cat() {
+	$PODMAN run --rm --name "$1" --network none \
+		--ulimit nofile=20000:20000 --ulimit nproc=4096:4096 \
+		"$IMAGE" cat /etc/shadow >/dev/null 2>"$TMP/podman.err"
+}
+
+# runc_cat BUNDLE ROOT ID: the same through runc run, container ID on
+# ROOT in a docker-shaped cgroup (what makes it a container to
+# harrierd); 1 when its bundle cannot be made. Deleted after.
+runc_cat() {
+	CGMARKS="$CGMARKS $3"
+	runc_bundle "$1" "$2" "system.slice/docker-$3.scope" \
+		"cat /etc/shadow" &&
+		jq '.process.args = ["cat", "/etc/shadow"]' "$1/config.json" \
+			>"$1/c" && mv "$1/c" "$1/config.json" || return 1
+	runc run --bundle "$1" "$3" </dev/null >/dev/null \
+		2>"$TMP/runc.err" || { cat "$TMP/runc.err"; fail "runc run $3"; }
+	runc delete -f "$3" >/dev/null 2>&1
+	return 0
+}
+
 pod_ok=0
 runc_ok=0
 i=0
@@ -65,28 +88,16 @@ while [ $i -lt "$ROUNDS" ]; do
 	i=$((i + 1))
 	SEEN=$(wc -l <"$TMP/demo.out")
 	name=hacker-$(hex 3)
-	$PODMAN run --rm --name "$name" --network none \
-		--ulimit nofile=20000:20000 --ulimit nproc=4096:4096 \
-		"$IMAGE" cat /etc/shadow >/dev/null 2>"$TMP/podman.err" ||
-		{ cat "$TMP/podman.err"; fail "podman run $i"; }
+	podman_cat "$name" || { cat "$TMP/podman.err"; fail "podman run $i"; }
 	if alerted podman ".output_fields[\"container.name\"] == \"$name\""; then
 		pod_ok=$((pod_ok + 1))
 	else
 		fail "podman round $i: no alert naming $name ($(seen_since))"
 	fi
 
-	# a docker-shaped cgroup: what makes it a container to harrierd
 	SEEN=$(wc -l <"$TMP/demo.out")
 	id=$(hex 32)
-	CGMARKS="$CGMARKS $id"
-	runc_bundle "$TMP/b" "$TMP/rootfs" "system.slice/docker-$id.scope" \
-		"cat /etc/shadow" ||
-		{ fail "bundle $i"; continue; }
-	jq '.process.args = ["cat", "/etc/shadow"]' "$TMP/b/config.json" \
-		>"$TMP/b/c" && mv "$TMP/b/c" "$TMP/b/config.json"
-	runc run --bundle "$TMP/b" "$id" </dev/null >/dev/null \
-		2>"$TMP/runc.err" || { cat "$TMP/runc.err"; fail "runc run $i"; }
-	runc delete -f "$id" >/dev/null 2>&1
+	runc_cat "$TMP/b" "$TMP/rootfs" "$id" || { fail "bundle $i"; continue; }
 	short=$(echo "$id" | cut -c1-12)
 	if alerted runc ".output_fields[\"container.id\"] == \"$short\""; then
 		runc_ok=$((runc_ok + 1))
@@ -105,9 +116,7 @@ i=0
 while [ $i -lt 4 ]; do
 	i=$((i + 1))
 	name=hacker-$(hex 3)
-	$PODMAN run --rm --name "$name" --network none \
-		--ulimit nofile=20000:20000 --ulimit nproc=4096:4096 \
-		"$IMAGE" cat /etc/shadow >/dev/null 2>"$TMP/podman.err" ||
+	podman_cat "$name" ||
 		{ cat "$TMP/podman.err"; fail "podman run back to back $i"; }
 	# (no wait here: the next one starts at once)
 	echo "$name" >>"$TMP/b2b.names"
@@ -130,15 +139,8 @@ while [ $i -lt 2 ]; do
 	mount -t tmpfs harrier-demo "$MR" && cp -a "$TMP/rootfs/." "$MR/" ||
 		{ fail "remount $i: tmpfs"; umount_mr; break; }
 	id=$(hex 32)
-	CGMARKS="$CGMARKS $id"
-	runc_bundle "$TMP/mb" "$MR" "system.slice/docker-$id.scope" \
-		"cat /etc/shadow" &&
-		jq '.process.args = ["cat", "/etc/shadow"]' "$TMP/mb/config.json" \
-			>"$TMP/mb/c" && mv "$TMP/mb/c" "$TMP/mb/config.json" ||
+	runc_cat "$TMP/mb" "$MR" "$id" ||
 		{ fail "remount $i: bundle"; umount_mr; break; }
-	runc run --bundle "$TMP/mb" "$id" </dev/null >/dev/null \
-		2>"$TMP/runc.err" || { cat "$TMP/runc.err"; fail "runc run (remount $i)"; }
-	runc delete -f "$id" >/dev/null 2>&1
 	short=$(echo "$id" | cut -c1-12)
 	alerted runc ".output_fields[\"container.id\"] == \"$short\"" ||
 		fail "root mounted again, run $i: no alert naming container $short"
