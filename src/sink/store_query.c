@@ -276,6 +276,11 @@ struct qb {
 	int n;
 	bool literal; /* --sql: values in the text */
 	bool failed;
+	/* a term searches several ranges of an index (a glob after its
+	 * literal prefix, a list of priorities, a container's name or id,
+	 * the rules of a tag): the rows come out of the index in another
+	 * order than time's and must be sorted */
+	bool ranges;
 };
 
 static void qb_free(struct qb *b)
@@ -405,6 +410,7 @@ static void qb_match(struct qb *b, const char *col, const char *pattern,
 		qb_sql(b, "(");
 		qb_prefix(b, col, pattern, lit);
 		qb_sql(b, ") AND ");
+		b->ranges = true;
 	}
 	/* GLOB with only '*' special: quote ? and [ as [?] and [[] */
 	for (p = pattern; *p; p++) {
@@ -448,6 +454,7 @@ static void qb_container(struct qb *b, const char *c, int version)
 		qb_sql(b, SHORT_ID " = 'host'");
 		return;
 	}
+	b->ranges = true;
 	qb_sql(b, "((" SHORT_ID " IN (SELECT substr(id, 1, 12) FROM "
 		  "containers WHERE name = ");
 	qb_str(b, c);
@@ -550,6 +557,8 @@ static void qb_alert_filters(struct qb *b, const struct store_query *q,
 		 * scanning in time order (a range it would not) */
 		int p;
 
+		if (f->prio > 0)
+			b->ranges = true;
 		qb_sql(b, " AND priority_num IN (");
 		for (p = 0; p <= (int)f->prio; p++) {
 			if (p)
@@ -581,6 +590,7 @@ static void qb_alert_filters(struct qb *b, const struct store_query *q,
 	if (q->tag) {
 		/* the rules that have the tag (an index), then the alert's
 		 * own array, since a rule's tags can change over time */
+		b->ranges = true;
 		if (version >= 2) {
 			/* the arrays that hold it, found once (rule_tagsets:
 			 * each (rule, tags) written), not a JSON parse per
@@ -832,11 +842,17 @@ static int try_open_reader(const char *name, int flags, sqlite3 **ret,
 			   int *ret_version)
 {
 	sqlite3 *db = NULL;
+	char pragma[80];
 	int rc;
 
 	rc = sqlite3_open_v2(name, &db, flags, NULL);
 	if (rc == SQLITE_OK) {
 		(void)sqlite3_busy_timeout(db, HARRIER_STORE_BUSY_TIMEOUT_MS);
+		(void)snprintf(pragma, sizeof(pragma),
+			       "PRAGMA cache_size = %d; "
+			       "PRAGMA temp_store = MEMORY",
+			       HARRIER_QUERY_CACHE_PAGES);
+		(void)sqlite3_exec(db, pragma, NULL, NULL, NULL);
 		rc = store_read_user_version(db, ret_version);
 	}
 	if (rc != SQLITE_OK && db)
@@ -902,9 +918,10 @@ static int open_reader(const char *path, sqlite3 **ret, int *ret_version,
 }
 
 
-/* The alerts query for q: filters, time order, the limit. */
+/* The alerts query for q: filters, time order, the limit. ids: only the
+ * rows' ids (and time_ns), in the same order. */
 static int build_alerts(struct qb *b, const struct store_query *q,
-			int version, char **ret_err)
+			int version, bool ids, char **ret_err)
 {
 	struct filters f;
 	int r;
@@ -915,8 +932,12 @@ static int build_alerts(struct qb *b, const struct store_query *q,
 	/* With a limit: the most recent N, still shown oldest first. */
 	if (q->limit)
 		qb_sql(b, "SELECT * FROM (");
-	qb_sql(b, "SELECT " SELECT_COLUMNS);
-	qb_sql(b, version >= 2 ? "origin" : "NULL AS origin");
+	if (ids)
+		qb_sql(b, "SELECT id, time_ns");
+	else
+		qb_sql(b, version >= 2 ? "SELECT " SELECT_COLUMNS "origin" :
+					 "SELECT " SELECT_COLUMNS
+					 "NULL AS origin");
 	qb_sql(b, " FROM alerts WHERE 1");
 	qb_alert_filters(b, q, &f, version);
 	if (q->limit) {
@@ -938,7 +959,7 @@ char *store_query_sql(const struct store_query *q, char **ret_err)
 	struct qb b = { .literal = true };
 	char *s = NULL;
 
-	if (build_alerts(&b, q ? q : &none, 2, ret_err) == 0) {
+	if (build_alerts(&b, q ? q : &none, 2, false, ret_err) == 0) {
 		qb_sql(&b, ";");
 		s = strbuf_failed(&b.sql) ? NULL : strbuf_steal(&b.sql);
 	}
@@ -962,53 +983,113 @@ static int prepare_qb(sqlite3 *db, struct qb *b, sqlite3_stmt **ret,
 	return 0;
 }
 
+/* One row of st (SELECT_COLUMNS, origin) to cb. */
+static int emit_row(sqlite3_stmt *st, const struct store_query *q,
+		    int (*cb)(const struct store_row *r, void *ud), void *ud,
+		    char **ret_err)
+{
+	struct store_row row;
+	struct alert *a;
+	int r;
+
+	r = row_to_alert(st, q, &a);
+	if (r < 0) {
+		err_set(ret_err, "alert id %lld: %s",
+			(long long)sqlite3_column_int64(st, QCOL_ID),
+			r == -EBADMSG ? "tags or fields are not valid JSON" :
+					strerror(-r));
+		return -EIO;
+	}
+	row.id = sqlite3_column_int64(st, QCOL_ID);
+	row.origin = (const char *)sqlite3_column_text(st, QCOL_ORIGIN);
+	row.alert = a;
+	r = cb(&row, ud);
+	alert_free(a);
+	return r;
+}
+
+/* The rows of ids (the ids query: id, in order), each read by its id. */
+static int rows_by_id(sqlite3 *db, sqlite3_stmt *ids, int version,
+		      const struct store_query *q,
+		      int (*cb)(const struct store_row *r, void *ud), void *ud,
+		      char **ret_err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0, n = 0;
+
+	rc = sqlite3_prepare_v2(db,
+				version >= 2 ?
+					"SELECT " SELECT_COLUMNS "origin FROM "
+					"alerts WHERE id = ?1" :
+					"SELECT " SELECT_COLUMNS "NULL AS "
+					"origin FROM alerts WHERE id = ?1",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		err_set(ret_err, "%s", sqlite3_errmsg(db));
+		return -EIO;
+	}
+	while ((rc = sqlite3_step(ids)) == SQLITE_ROW) {
+		(void)sqlite3_bind_int64(st, 1, sqlite3_column_int64(ids, 0));
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			r = emit_row(st, q, cb, ud, ret_err);
+			if (r < 0)
+				break;
+			n++;
+		} else if (rc != SQLITE_DONE) {
+			break;
+		}
+		(void)sqlite3_reset(st);
+	}
+	if (r >= 0 && rc != SQLITE_DONE) {
+		err_set(ret_err, "%s", sqlite3_errmsg(db));
+		r = -EIO;
+	}
+	(void)sqlite3_finalize(st);
+	return r < 0 ? r : n;
+}
+
 int store_query_rows(const char *path, const struct store_query *q,
 		     int (*cb)(const struct store_row *r, void *ud), void *ud,
 		     char **ret_err)
 {
 	static const struct store_query none = { .limit = 0 };
 	struct qb b = { .literal = false };
-	struct store_row row;
 	sqlite3_stmt *st = NULL;
 	sqlite3 *db = NULL;
-	struct alert *a;
 	int rc, r, version = 0, n = 0;
+	bool ids;
 
 	if (!q)
 		q = &none;
 	/* the filters first: bad input is bad input, store or not */
-	r = build_alerts(&b, q, 2, ret_err);
+	r = build_alerts(&b, q, 2, false, ret_err);
 	if (r < 0)
 		goto out;
 	r = open_reader(path, &db, &version, ret_err);
 	if (r < 0)
 		goto out;
-	if (version < 2) {
+	/* Rows that need sorting (several index ranges) are found and
+	 * sorted by their ids and times alone (the index holds both), then
+	 * read one by one: SQLite's sorter would hold whole rows (memory
+	 * that is new pages, spilled past the cache size). */
+	ids = b.ranges;
+	if (version < 2 || ids) {
 		qb_free(&b);
 		memset(&b, 0, sizeof(b));
-		r = build_alerts(&b, q, version, ret_err);
+		r = build_alerts(&b, q, version, ids, ret_err);
 		if (r < 0)
 			goto out;
 	}
 	r = prepare_qb(db, &b, &st, ret_err);
 	if (r < 0)
 		goto out;
+	if (ids) {
+		r = rows_by_id(db, st, version, q, cb, ud, ret_err);
+		goto out;
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r = row_to_alert(st, q, &a);
-		if (r < 0) {
-			err_set(ret_err, "alert id %lld: %s",
-				(long long)sqlite3_column_int64(st, QCOL_ID),
-				r == -EBADMSG ? "tags or fields are not valid "
-						"JSON" :
-						strerror(-r));
-			r = -EIO;
-			goto out;
-		}
-		row.id = sqlite3_column_int64(st, QCOL_ID);
-		row.origin = (const char *)sqlite3_column_text(st, QCOL_ORIGIN);
-		row.alert = a;
-		r = cb(&row, ud);
-		alert_free(a);
+		r = emit_row(st, q, cb, ud, ret_err);
 		if (r < 0)
 			goto out;
 		n++;
