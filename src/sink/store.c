@@ -1757,7 +1757,7 @@ static int store_emit(struct sink *sk, const struct alert *a)
 	struct alert tmp = *a;
 
 	tmp.origin = (char *)origin_of(sk->state);
-	return store_enqueue(sk, &store_alert_type, alert_dup(&tmp));
+	return store_enqueue(sk, &store_alert_type, store_alert_item(&tmp));
 }
 
 static int store_flush(struct sink *sk)

@@ -233,5 +233,8 @@ void store_sink_set_retention(struct sink *s, uint64_t max_age_s,
 /* The alert sink's item type (store_alert.c); the context's are in
  * store_context.h. */
 extern const struct store_item_type store_alert_type;
+/* store_alert_type's item for a copy of a (its columns encoded on the
+ * caller's thread); NULL without memory. */
+void *store_alert_item(const struct alert *a);
 
 #endif

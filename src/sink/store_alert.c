@@ -103,45 +103,83 @@ static const char *container_name_of(const struct alert *a)
 	return on_host(a) && !a->container_name ? "host" : a->container_name;
 }
 
-/* scratch holds, NUL-separated: the escaped output, the tags JSON, the
- * fields JSON (bound SQLITE_STATIC: scratch outlives the step). */
-static int alert_bind(sqlite3_stmt *st, const void *data,
-		      struct strbuf *scratch)
-{
-	const struct alert *a = data;
-	size_t out_at = 0, tags_at, fields_at;
-	char t[40];
-	int rc = SQLITE_OK;
+/* An alert as the store queues it: a copy, and its time, output, tags
+ * and fields columns encoded where it was emitted, so that the writer
+ * thread (the store's bottleneck under a flood of alerts) only binds
+ * them. enc holds the four NUL-terminated. */
+struct alert_item {
+	struct alert *a;
+	size_t output_at, tags_at, fields_at;
+	char enc[];
+};
 
+/* The item for a (its copy: alert_dup), or NULL without memory. */
+static struct alert_item *item_of(struct alert *a)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct alert_item *it = NULL;
+	size_t output_at, tags_at, fields_at;
+	char t[40];
+
+	if (!a)
+		return NULL;
+	alert_format_time(a->time_ns, t, sizeof(t));
+	strbuf_appends(&sb, t);
+	strbuf_appendc(&sb, '\0');
+	output_at = sb.len;
 	if (a->output) {
 		if (a->output_escaped &&
 		    strbuf_escaped_is_clean(a->output, strlen(a->output)))
-			strbuf_appends(scratch, a->output);
+			strbuf_appends(&sb, a->output);
 		else
-			strbuf_append_escaped(scratch, a->output,
+			strbuf_append_escaped(&sb, a->output,
 					      strlen(a->output));
 	}
-	strbuf_appendc(scratch, '\0');
-	tags_at = scratch->len;
-	alert_json_append_tags(scratch, a);
-	strbuf_appendc(scratch, '\0');
-	fields_at = scratch->len;
-	alert_json_append_fields(scratch, a);
-	if (strbuf_failed(scratch))
-		return SQLITE_NOMEM;
+	strbuf_appendc(&sb, '\0');
+	tags_at = sb.len;
+	alert_json_append_tags(&sb, a);
+	strbuf_appendc(&sb, '\0');
+	fields_at = sb.len;
+	alert_json_append_fields(&sb, a);
+	strbuf_appendc(&sb, '\0');
+	if (!strbuf_failed(&sb))
+		it = malloc(sizeof(*it) + sb.len);
+	if (it) {
+		it->a = a;
+		it->output_at = output_at;
+		it->tags_at = tags_at;
+		it->fields_at = fields_at;
+		memcpy(it->enc, sb.buf, sb.len);
+	} else {
+		alert_free(a);
+	}
+	strbuf_free(&sb);
+	return it;
+}
 
-	alert_format_time(a->time_ns, t, sizeof(t));
-	rc |= sqlite3_bind_text(st, COL_TIME, t, -1, SQLITE_TRANSIENT);
+void *store_alert_item(const struct alert *a)
+{
+	return item_of(alert_dup(a));
+}
+
+static int alert_bind(sqlite3_stmt *st, const void *data,
+		      struct strbuf *scratch)
+{
+	const struct alert_item *it = data;
+	const struct alert *a = it->a;
+	int rc = SQLITE_OK;
+
+	(void)scratch;
+	rc |= store_bind_text(st, COL_TIME, it->enc);
 	rc |= sqlite3_bind_int64(st, COL_TIME_NS, (sqlite3_int64)a->time_ns);
 	rc |= store_bind_text(st, COL_HOSTNAME, a->hostname);
 	rc |= store_bind_text(st, COL_RULE, a->rule ? a->rule : "");
 	rc |= store_bind_text(st, COL_PRIORITY,
 			      alert_priority_name(a->priority));
 	rc |= sqlite3_bind_int(st, COL_PRIORITY_NUM, (int)a->priority);
-	rc |= a->output ?
-		      store_bind_text(st, COL_OUTPUT, scratch->buf + out_at) :
-		      sqlite3_bind_null(st, COL_OUTPUT);
-	rc |= store_bind_text(st, COL_TAGS, scratch->buf + tags_at);
+	rc |= store_bind_text(st, COL_OUTPUT,
+			      a->output ? it->enc + it->output_at : NULL);
+	rc |= store_bind_text(st, COL_TAGS, it->enc + it->tags_at);
 	rc |= store_bind_text(st, COL_SOURCE, a->source);
 	rc |= store_bind_text(st, COL_CONTAINER_ID, container_id_of(a));
 	rc |= store_bind_text(st, COL_CONTAINER_NAME, container_name_of(a));
@@ -157,7 +195,7 @@ static int alert_bind(sqlite3_stmt *st, const void *data,
 	rc |= store_bind_text(st, COL_FILE, a->file);
 	rc |= sqlite3_bind_int64(st, COL_AUDIT_SERIAL,
 				 (sqlite3_int64)a->audit_serial);
-	rc |= store_bind_text(st, COL_FIELDS, scratch->buf + fields_at);
+	rc |= store_bind_text(st, COL_FIELDS, it->enc + it->fields_at);
 	rc |= store_bind_text(st, COL_ORIGIN, a->origin);
 	return rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR;
 }
@@ -190,8 +228,8 @@ int store_write_container(sqlite3_stmt *st, struct store_seen *seen,
 static int alert_after(sqlite3_stmt *const *st, const void *data,
 		       struct store_seen *seen)
 {
-	const struct alert *a = data;
-	struct strbuf json = STRBUF_INIT;
+	const struct alert_item *it = data;
+	const struct alert *a = it->a;
 	const char *rule = a->rule ? a->rule : "";
 	const char *v[1 + 64];
 	size_t i, n;
@@ -210,15 +248,11 @@ static int alert_after(sqlite3_stmt *const *st, const void *data,
 	if (a->ntags <= 64 &&
 	    !store_seen_first(seen, store_seen_key('t', v, 1 + n)))
 		return SQLITE_OK;
-	alert_json_append_tags(&json, a);
-	if (strbuf_failed(&json))
-		return SQLITE_NOMEM;
-	rc = step_pair(st[2], rule, strlen(rule), strbuf_str(&json));
+	rc = step_pair(st[2], rule, strlen(rule), it->enc + it->tags_at);
 	for (i = 0; rc == SQLITE_OK && i < a->ntags; i++)
 		if (a->tags[i])
 			rc = step_pair(st[3], a->tags[i], strlen(a->tags[i]),
 				       rule);
-	strbuf_free(&json);
 	return rc;
 }
 
@@ -262,7 +296,7 @@ static void put_str(struct strbuf *sb, const char *s)
 
 static void alert_encode(const void *data, struct strbuf *out)
 {
-	const struct alert *a = data;
+	const struct alert *a = ((const struct alert_item *)data)->a;
 	size_t i;
 
 	put_u64(out, a->time_ns);
@@ -398,12 +432,17 @@ static void *alert_decode(const unsigned char *p, size_t len)
 		alert_free(a);
 		return NULL;
 	}
-	return a;
+	return item_of(a);
 }
 
 static void alert_item_free(void *data)
 {
-	alert_free(data);
+	struct alert_item *it = data;
+
+	if (!it)
+		return;
+	alert_free(it->a);
+	free(it);
 }
 
 const struct store_item_type store_alert_type = {
