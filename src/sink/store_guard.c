@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The guard VFS: every method forwards to "unix"; xShmMap/xShmUnmap keep
- * a table of mapped -shm regions that the SIGBUS handler reads. The table
+ * a table of mapped -shm regions that the SIGBUS handler reads. It also
+ * gathers a WAL's writes (see "WAL writes"). The table
  * is written by the threads that open connections (under a mutex) and
  * read by the handler without locks: an entry's start is published last
  * and cleared first, with atomics.
@@ -33,9 +34,23 @@ struct gregion {
 	const void *owner; /* the struct gfile */
 };
 
+/* WAL writes gathered at most this much (see "WAL writes" below): 16
+ * frames of 4 KiB pages. Below 128 KiB: the unix VFS writes at most
+ * 0x1ffff bytes a call (a larger write comes back short: SQLITE_FULL). */
+#define GUARD_WAL_BUF (64 * 1024)
+
 struct gfile {
 	sqlite3_file base;
 	sqlite3_file *real; /* follows this struct in the same allocation */
+	/* a WAL: its gathered writes, and its database's file */
+	bool wal;
+	bool commit_next; /* the last write was a commit frame's header */
+	char *wbuf;	  /* GUARD_WAL_BUF, allocated on first use */
+	size_t wlen;
+	sqlite3_int64 woff;
+	struct gfile *main;
+	/* a database: its open WAL */
+	struct gfile *walf;
 };
 
 static struct gregion regions[GUARD_MAX_REGIONS];
@@ -195,52 +210,141 @@ static void guard_drop(const struct gfile *g)
 	(void)pthread_mutex_unlock(&regions_lock);
 }
 
+/* --- WAL writes ---
+ * SQLite appends a WAL frame in two writes (its 24-byte header, then the
+ * page): a system call each, and system calls are most of what the
+ * writer pays for on a VM. Writes that follow on from each other are
+ * gathered and written at once: when the buffer is full, when a write
+ * does not follow on, as soon as the frame that commits a transaction is
+ * complete (a frame header with a database size is a commit's: the WAL
+ * format), and before anything else uses the file (a read, sync,
+ * truncate, size, lock, file control, close) or the database's WAL index
+ * is published (shm barrier and locks). The gathered write's error is
+ * returned by the call that makes it; for a commit that is the commit
+ * frame's own write, so SQLite sees the commit fail as it would have. */
+
+static bool frame_commits(const void *hdr)
+{
+	const unsigned char *h = hdr;
+
+	return (h[4] | h[5] | h[6] | h[7]) != 0;
+}
+
+static int wal_flush(struct gfile *g)
+{
+	int rc;
+
+	if (!g || !g->wlen)
+		return SQLITE_OK;
+	rc = g->real->pMethods->xWrite(g->real, g->wbuf, (int)g->wlen,
+				       g->woff);
+	g->wlen = 0; /* failed: SQLite rolls back what it was part of */
+	return rc;
+}
+
+/* The WAL's pending writes out before an operation on g: g itself when
+ * it is a WAL, its WAL when it is a database. */
+static int flush_for(struct gfile *g)
+{
+	return wal_flush(g->wal ? g : g->walf);
+}
+
+static int wal_write(struct gfile *g, const void *b, int n, sqlite3_int64 o)
+{
+	bool commit = g->commit_next;
+	int rc;
+
+
+	g->commit_next = n == 24 && frame_commits(b);
+	if (g->wlen && (o != g->woff + (sqlite3_int64)g->wlen ||
+			g->wlen + (size_t)n > GUARD_WAL_BUF)) {
+		rc = wal_flush(g);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	if (!g->wbuf && n < GUARD_WAL_BUF)
+		g->wbuf = malloc(GUARD_WAL_BUF);
+	if (!g->wbuf || n >= GUARD_WAL_BUF)
+		return g->real->pMethods->xWrite(g->real, b, n, o);
+	if (!g->wlen)
+		g->woff = o;
+	memcpy(g->wbuf + g->wlen, b, (size_t)n);
+	g->wlen += (size_t)n;
+	return commit ? wal_flush(g) : SQLITE_OK;
+}
+
 /* --- io methods: forward, watching the -shm mapping --- */
 
 #define REAL(f) (((struct gfile *)(f))->real)
+#define FLUSHED(f)                                           \
+	do {                                                 \
+		int frc_ = flush_for((struct gfile *)(f));   \
+		if (frc_ != SQLITE_OK)                       \
+			return frc_;                         \
+	} while (0)
 
 static int g_close(sqlite3_file *f)
 {
 	struct gfile *g = (struct gfile *)f;
+	int frc = g->wal ? wal_flush(g) : SQLITE_OK;
 	int rc = g->real->pMethods ? g->real->pMethods->xClose(g->real) :
 				     SQLITE_OK;
 
+	if (g->wal && g->main)
+		g->main->walf = NULL;
+	if (g->walf)
+		g->walf->main = NULL;
+	free(g->wbuf);
+	g->wbuf = NULL;
 	guard_drop(g);
-	return rc;
+	return rc != SQLITE_OK ? rc : frc;
 }
 
 static int g_read(sqlite3_file *f, void *b, int n, sqlite3_int64 o)
 {
+	struct gfile *g = (struct gfile *)f;
+
+	if (g->wal)
+		FLUSHED(g);
 	return REAL(f)->pMethods->xRead(REAL(f), b, n, o);
 }
 
 static int g_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o)
 {
+	struct gfile *g = (struct gfile *)f;
+
+	if (g->wal)
+		return wal_write(g, b, n, o);
 	return REAL(f)->pMethods->xWrite(REAL(f), b, n, o);
 }
 
 static int g_truncate(sqlite3_file *f, sqlite3_int64 size)
 {
+	FLUSHED(f);
 	return REAL(f)->pMethods->xTruncate(REAL(f), size);
 }
 
 static int g_sync(sqlite3_file *f, int flags)
 {
+	FLUSHED(f);
 	return REAL(f)->pMethods->xSync(REAL(f), flags);
 }
 
 static int g_file_size(sqlite3_file *f, sqlite3_int64 *ret)
 {
+	FLUSHED(f);
 	return REAL(f)->pMethods->xFileSize(REAL(f), ret);
 }
 
 static int g_lock(sqlite3_file *f, int l)
 {
+	FLUSHED(f);
 	return REAL(f)->pMethods->xLock(REAL(f), l);
 }
 
 static int g_unlock(sqlite3_file *f, int l)
 {
+	FLUSHED(f);
 	return REAL(f)->pMethods->xUnlock(REAL(f), l);
 }
 
@@ -251,6 +355,7 @@ static int g_check_reserved(sqlite3_file *f, int *ret)
 
 static int g_file_control(sqlite3_file *f, int op, void *arg)
 {
+	FLUSHED(f);
 	return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
 }
 
@@ -283,11 +388,15 @@ static int g_shm_map(sqlite3_file *f, int pg, int pgsz, int extend,
 
 static int g_shm_lock(sqlite3_file *f, int off, int n, int flags)
 {
+	FLUSHED(f);
 	return REAL(f)->pMethods->xShmLock(REAL(f), off, n, flags);
 }
 
 static void g_shm_barrier(sqlite3_file *f)
 {
+	/* a commit flushed its frames already (wal_write): this is for
+	 * frames of anything else, an error here has no one to go to */
+	(void)flush_for((struct gfile *)f);
 	REAL(f)->pMethods->xShmBarrier(REAL(f));
 }
 
@@ -328,6 +437,15 @@ static int v_open(sqlite3_vfs *v, const char *name, sqlite3_file *f,
 		return rc;
 	/* a failed open may still need its close */
 	g->base.pMethods = &guard_io;
+	if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) && name) {
+		sqlite3_file *m = sqlite3_database_file_object(name);
+
+		g->wal = true;
+		if (m && m->pMethods == &guard_io) {
+			g->main = (struct gfile *)m;
+			g->main->walf = g;
+		}
+	}
 	return rc;
 }
 
