@@ -641,6 +641,42 @@ static void test_reader_does_not_block_writer(void **state)
 	sink_free(s);
 }
 
+/* A commit is in the WAL file when the flush that waited for it
+ * returns (the guard VFS gathers a WAL's writes; a commit writes them):
+ * a writer that dies right after, without closing, loses none. */
+static void test_commit_survives_writer_death(void **state)
+{
+	struct fixture *f = *state;
+	int i, status;
+	sqlite3 *rd;
+	pid_t pid;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sink *s = open_store(f->db);
+
+		for (i = 0; i < 3000; i++)
+			emit_free(s, mk(T_1700 + (uint64_t)i, "Committed",
+					ALERT_PRIO_ERROR, NULL, NULL));
+		_exit(sink_flush(s) == 0 ? 0 : 1); /* no close */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(
+		sqlite3_open_v2(f->db, &rd, SQLITE_OPEN_READONLY, NULL),
+		SQLITE_OK);
+	assert_int_equal(raw_int(rd, "SELECT count(*) FROM alerts WHERE "
+				     "rule = 'Committed'"),
+			 3000);
+	assert_int_equal(raw_int(rd, "SELECT count(*) FROM "
+				     "pragma_integrity_check WHERE "
+				     "integrity_check = 'ok'"),
+			 1);
+	(void)sqlite3_close(rd);
+}
+
 struct release_arg {
 	sqlite3 *db;
 	long after_ms;
@@ -1185,6 +1221,7 @@ int main(void)
 		T(test_missing_directory),
 		T(test_readonly_path),
 		T(test_reader_does_not_block_writer),
+		T(test_commit_survives_writer_death),
 		T(test_busy_writer_retries),
 		T(test_locked_store_drops_after_retries),
 		T(test_queue_overflow_counts_drops),
