@@ -281,6 +281,10 @@ struct qb {
 	 * the rules of a tag): the rows come out of the index in another
 	 * order than time's and must be sorted */
 	bool ranges;
+	/* the alerts' own tag arrays are checked on the rows read by id
+	 * (rows_by_id: one of the arrays that hold the tag), not in the
+	 * query: the rules' index finds the rows */
+	bool tags_later;
 };
 
 static void qb_free(struct qb *b)
@@ -592,17 +596,20 @@ static void qb_alert_filters(struct qb *b, const struct store_query *q,
 		 * own array, since a rule's tags can change over time */
 		b->ranges = true;
 		if (version >= 2) {
-			/* the arrays that hold it, found once (rule_tagsets:
-			 * each (rule, tags) written), not a JSON parse per
-			 * row */
 			qb_sql(b, " AND rule IN (SELECT rule FROM rule_tags "
 				  "WHERE tag = ");
 			qb_str(b, q->tag);
-			qb_sql(b, ") AND tags IN (SELECT s.tags FROM "
-				  "rule_tagsets AS s, json_each(s.tags) AS t "
-				  "WHERE t.value = ");
-			qb_str(b, q->tag);
 			qb_sql(b, ")");
+			if (!b->tags_later) {
+				/* the arrays that hold it, found once
+				 * (rule_tagsets: each (rule, tags) written),
+				 * not a JSON parse per row */
+				qb_sql(b, " AND tags IN (SELECT s.tags FROM "
+					  "rule_tagsets AS s, json_each(s.tags) "
+					  "AS t WHERE t.value = ");
+				qb_str(b, q->tag);
+				qb_sql(b, ")");
+			}
 		} else {
 			qb_sql(b, " AND EXISTS (SELECT 1 FROM "
 				  "json_each(alerts.tags) WHERE value = ");
@@ -1008,44 +1015,96 @@ static int emit_row(sqlite3_stmt *st, const struct store_query *q,
 	return r;
 }
 
-/* The rows of ids (the ids query: id, in order), each read by its id. */
-static int rows_by_id(sqlite3 *db, sqlite3_stmt *ids, int version,
-		      const struct store_query *q,
+/* The tag arrays (rule_tagsets) that hold a tag, read once. */
+struct tagsets {
+	char **v;
+	size_t n;
+};
+
+static void tagsets_free(struct tagsets *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->v[i]);
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+}
+
+static int tagsets_load(sqlite3 *db, const char *tag, struct tagsets *ret,
+			char **ret_err)
+{
+	sqlite3_stmt *st = NULL;
+	char **v;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db,
+				"SELECT DISTINCT s.tags FROM rule_tagsets AS s, "
+				"json_each(s.tags) AS t WHERE t.value = ?1",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 1, tag, -1, SQLITE_STATIC);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = realloc(ret->v, (ret->n + 1) * sizeof(*v));
+		if (!v) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		ret->v = v;
+		v[ret->n] = strdup((const char *)sqlite3_column_text(st, 0));
+		if (!v[ret->n]) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		ret->n++;
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE)
+		err_set(ret_err, "%s", rc == SQLITE_NOMEM ? "out of memory" :
+							    sqlite3_errmsg(db));
+	(void)sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+static bool tagsets_have(const struct tagsets *t, const unsigned char *tags)
+{
+	size_t i;
+
+	for (i = 0; tags && i < t->n; i++)
+		if (strcmp(t->v[i], (const char *)tags) == 0)
+			return true;
+	return false;
+}
+
+/* The rows of ids (the ids query: id, in order), each read by its id
+ * with row (?1); with tags, only those whose tag array is one of them. */
+static int rows_by_id(sqlite3 *db, sqlite3_stmt *ids, sqlite3_stmt *row,
+		      const struct tagsets *tags, const struct store_query *q,
 		      int (*cb)(const struct store_row *r, void *ud), void *ud,
 		      char **ret_err)
 {
-	sqlite3_stmt *st = NULL;
 	int rc, r = 0, n = 0;
 
-	rc = sqlite3_prepare_v2(db,
-				version >= 2 ?
-					"SELECT " SELECT_COLUMNS "origin FROM "
-					"alerts WHERE id = ?1" :
-					"SELECT " SELECT_COLUMNS "NULL AS "
-					"origin FROM alerts WHERE id = ?1",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		err_set(ret_err, "%s", sqlite3_errmsg(db));
-		return -EIO;
-	}
 	while ((rc = sqlite3_step(ids)) == SQLITE_ROW) {
-		(void)sqlite3_bind_int64(st, 1, sqlite3_column_int64(ids, 0));
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			r = emit_row(st, q, cb, ud, ret_err);
+		(void)sqlite3_bind_int64(row, 1, sqlite3_column_int64(ids, 0));
+		rc = sqlite3_step(row);
+		if (rc == SQLITE_ROW &&
+		    (!tags || tagsets_have(tags, sqlite3_column_text(
+							 row, QCOL_TAGS)))) {
+			r = emit_row(row, q, cb, ud, ret_err);
 			if (r < 0)
 				break;
 			n++;
-		} else if (rc != SQLITE_DONE) {
+		} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 			break;
 		}
-		(void)sqlite3_reset(st);
+		(void)sqlite3_reset(row);
 	}
 	if (r >= 0 && rc != SQLITE_DONE) {
 		err_set(ret_err, "%s", sqlite3_errmsg(db));
 		r = -EIO;
 	}
-	(void)sqlite3_finalize(st);
 	return r < 0 ? r : n;
 }
 
@@ -1055,7 +1114,8 @@ int store_query_rows(const char *path, const struct store_query *q,
 {
 	static const struct store_query none = { .limit = 0 };
 	struct qb b = { .literal = false };
-	sqlite3_stmt *st = NULL;
+	struct tagsets tags = { NULL, 0 };
+	sqlite3_stmt *st = NULL, *row = NULL;
 	sqlite3 *db = NULL;
 	int rc, r, version = 0, n = 0;
 	bool ids;
@@ -1077,6 +1137,10 @@ int store_query_rows(const char *path, const struct store_query *q,
 	if (version < 2 || ids) {
 		qb_free(&b);
 		memset(&b, 0, sizeof(b));
+		/* a tag's rules are in an index, the alerts' arrays are not:
+		 * checked on the rows read anyway (not with a limit, which
+		 * counts the rows that have it) */
+		b.tags_later = ids && q->tag && !q->limit && version >= 2;
 		r = build_alerts(&b, q, version, ids, ret_err);
 		if (r < 0)
 			goto out;
@@ -1085,7 +1149,26 @@ int store_query_rows(const char *path, const struct store_query *q,
 	if (r < 0)
 		goto out;
 	if (ids) {
-		r = rows_by_id(db, st, version, q, cb, ud, ret_err);
+		rc = sqlite3_prepare_v2(db,
+					version >= 2 ?
+						"SELECT " SELECT_COLUMNS
+						"origin FROM alerts WHERE id "
+						"= ?1" :
+						"SELECT " SELECT_COLUMNS
+						"NULL AS origin FROM alerts "
+						"WHERE id = ?1",
+					-1, &row, NULL);
+		if (rc != SQLITE_OK) {
+			err_set(ret_err, "%s", sqlite3_errmsg(db));
+			r = -EIO;
+			goto out;
+		}
+		if (b.tags_later)
+			r = tagsets_load(db, q->tag, &tags, ret_err);
+		if (r == 0)
+			r = rows_by_id(db, st, row,
+				       b.tags_later ? &tags : NULL, q, cb, ud,
+				       ret_err);
 		goto out;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1101,6 +1184,8 @@ int store_query_rows(const char *path, const struct store_query *q,
 	}
 	r = n;
 out:
+	tagsets_free(&tags);
+	(void)sqlite3_finalize(row);
 	(void)sqlite3_finalize(st);
 	(void)sqlite3_close(db);
 	qb_free(&b);

@@ -1098,6 +1098,48 @@ static void test_filter_rule(void **state)
 	got_free(&g);
 }
 
+/* --tag: a rule's tags change over time; an alert has the tag when its
+ * own array does (not its rule's newer one), with a limit or without. */
+static void test_filter_tag_changed(void **state)
+{
+	struct fixture *f = *state;
+	struct store_query q = { .tag = "new" };
+	struct got g = { .n = 0 };
+	struct sink *s = open_store(f->db);
+	struct alert *a;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		a = mk(T_1700 + (uint64_t)i * 1000000000ULL,
+		       i % 2 ? "Tagged" : "Other", ALERT_PRIO_ERROR, NULL,
+		       NULL);
+		add_tag(a, "old");
+		if (i >= 2)
+			add_tag(a, "new"); /* the rules got a tag */
+		emit_free(s, a);
+	}
+	assert_int_equal(sink_flush(s), 0);
+	sink_free(s);
+	assert_int_equal(query(f->db, &q, &g), 0);
+	assert_int_equal(g.n, 4);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(g.a[i]->time_ns,
+				 T_1700 + (uint64_t)(i + 2) * 1000000000ULL);
+	q.limit = 3; /* the 3 most recent that have it, oldest first */
+	assert_int_equal(query(f->db, &q, &g), 0);
+	assert_int_equal(g.n, 3);
+	assert_int_equal(g.a[0]->time_ns, T_1700 + 3 * 1000000000ULL);
+	q.limit = 0;
+	q.tag = "old";
+	assert_int_equal(query(f->db, &q, &g), 0);
+	assert_int_equal(g.n, 6);
+	q.rule = "Tagged";
+	q.tag = "new";
+	assert_int_equal(query(f->db, &q, &g), 0);
+	assert_int_equal(g.n, 2);
+	got_free(&g);
+}
+
 static void test_filter_container(void **state)
 {
 	struct fixture *f = *state;
@@ -1233,6 +1275,7 @@ int main(void)
 		T(test_filter_since_relative),
 		T(test_filter_bad_input),
 		T(test_filter_rule),
+		T(test_filter_tag_changed),
 		T(test_filter_container),
 		T(test_filter_priority),
 		T(test_filter_limit_most_recent),
