@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The guard VFS: every method forwards to "unix"; xShmMap/xShmUnmap keep
- * a table of mapped -shm regions that the SIGBUS handler reads. It also
- * gathers a WAL's writes (see "WAL writes"). The table
+ * a table of mapped -shm regions that the SIGBUS handler reads. The table
  * is written by the threads that open connections (under a mutex) and
  * read by the handler without locks: an entry's start is published last
- * and cleared first, with atomics.
+ * and cleared first, with atomics. It also gathers a WAL's writes (see
+ * "WAL writes").
  */
 #include "config.h"
 
@@ -253,7 +253,6 @@ static int wal_write(struct gfile *g, const void *b, int n, sqlite3_int64 o)
 {
 	bool commit = g->commit_next;
 	int rc;
-
 
 	g->commit_next = n == 24 && frame_commits(b);
 	if (g->wlen && (o != g->woff + (sqlite3_int64)g->wlen ||

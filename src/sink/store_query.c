@@ -1036,6 +1036,7 @@ static int tagsets_load(sqlite3 *db, const char *tag, struct tagsets *ret,
 			char **ret_err)
 {
 	sqlite3_stmt *st = NULL;
+	const char *t;
 	char **v;
 	int rc;
 
@@ -1052,7 +1053,8 @@ static int tagsets_load(sqlite3 *db, const char *tag, struct tagsets *ret,
 			break;
 		}
 		ret->v = v;
-		v[ret->n] = strdup((const char *)sqlite3_column_text(st, 0));
+		t = (const char *)sqlite3_column_text(st, 0);
+		v[ret->n] = strdup(t ? t : "");
 		if (!v[ret->n]) {
 			rc = SQLITE_NOMEM;
 			break;
