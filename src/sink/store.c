@@ -83,6 +83,7 @@ struct type_stats {
  * statement again now and then). A collision of two 64-bit hashes would
  * skip a side row: not a concern at this size. */
 #define SEEN_SLOTS 8192
+#define SEEN_ALERTS 64
 
 struct store_seen {
 	struct {
@@ -91,6 +92,13 @@ struct store_seen {
 	} slot[SEEN_SLOTS];
 	unsigned int count;
 	uint64_t txn;
+	/* the last alerts inserted, in transaction alerts_txn */
+	struct {
+		struct alert_key k;
+		int64_t id;
+	} alerts[SEEN_ALERTS];
+	unsigned int nalerts, alerts_next;
+	uint64_t alerts_txn;
 };
 
 uint64_t store_seen_txn(const struct store_seen *s)
@@ -102,6 +110,50 @@ static void seen_clear(struct store_seen *s)
 {
 	memset(s->slot, 0, sizeof(s->slot));
 	s->count = 0;
+	s->nalerts = 0;
+}
+
+void store_seen_alert(struct store_seen *s, const struct alert_key *k,
+		      int64_t id)
+{
+	if (s->alerts_txn != s->txn) {
+		s->alerts_txn = s->txn;
+		s->nalerts = 0;
+	}
+	s->alerts[s->alerts_next].k = *k;
+	s->alerts[s->alerts_next].id = id;
+	s->alerts_next = (s->alerts_next + 1) % SEEN_ALERTS;
+	if (s->nalerts < SEEN_ALERTS)
+		s->nalerts++;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_key(const struct alert_key *a, const struct alert_key *b)
+{
+	return a->time_ns == b->time_ns && a->serial == b->serial &&
+	       same_str(a->rule, b->rule) && same_str(a->hostname, b->hostname);
+}
+
+bool store_seen_alert_id(const struct store_seen *s,
+			 const struct alert_key *k, int64_t *ret)
+{
+	unsigned int i, at;
+
+	if (s->alerts_txn != s->txn)
+		return false;
+	/* newest first: the join of the alert just written */
+	for (i = 1; i <= s->nalerts; i++) {
+		at = (s->alerts_next + SEEN_ALERTS - i) % SEEN_ALERTS;
+		if (same_key(&s->alerts[at].k, k)) {
+			*ret = s->alerts[at].id;
+			return true;
+		}
+	}
+	return false;
 }
 
 uint64_t store_seen_key(char kind, const char *const *v, size_t n)

@@ -61,6 +61,14 @@ bool store_seen_get(const struct store_seen *s, uint64_t key, int64_t *ret);
 /* The writer's transaction, a number new for each: part of the key of
  * what holds only within one. */
 uint64_t store_seen_txn(const struct store_seen *s);
+/* The ids of the alerts this transaction inserted last (a join follows
+ * its alert: it needs no lookup by key). k's strings must live as long
+ * as the transaction (the batch's items do). get: false when not among
+ * them. */
+void store_seen_alert(struct store_seen *s, const struct alert_key *k,
+		      int64_t id);
+bool store_seen_alert_id(const struct store_seen *s,
+			 const struct alert_key *k, int64_t *ret);
 
 struct store_item_type {
 	/* In spool records (and unique among the types, spooled or not):

@@ -231,10 +231,14 @@ static int alert_after(sqlite3_stmt *const *st, const void *data,
 	const struct alert_item *it = data;
 	const struct alert *a = it->a;
 	const char *rule = a->rule ? a->rule : "";
+	const struct alert_key k = { a->time_ns, a->audit_serial,
+				     (char *)rule, a->hostname };
 	const char *v[1 + 64];
 	size_t i, n;
 	int rc;
 
+	store_seen_alert(seen, &k,
+			 sqlite3_last_insert_rowid(sqlite3_db_handle(st[0])));
 	rc = store_write_container(st[1], seen, container_name_of(a),
 				   container_id_of(a));
 	if (rc != SQLITE_OK || a->ntags == 0)

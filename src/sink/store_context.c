@@ -61,17 +61,19 @@ static const char ins_summary_sql[] =
 	"from_ns = excluded.from_ns, until_ns = excluded.until_ns, events = "
 	"excluded.events, left_out = excluded.left_out, alerts = "
 	"excluded.alerts, running = excluded.running";
-/* The alert (by its key: the row stored now, or before by an earlier
- * replay) joining the capture (by its key), its window updated in place:
- * nothing when the store holds no such alert (it was dropped). */
+/* An alert joining a capture, by their ids, its window updated in place.
+ * The alert's id: from its insert when this transaction wrote it (a join
+ * follows its alert), else found by its key (a row stored by an earlier
+ * transaction or replay); the capture's found by its key once per
+ * transaction. Nothing when the store holds no such alert (it was
+ * dropped). */
 static const char ins_join_sql[] =
 	"INSERT INTO alert_captures (alert_id, capture_id, from_ns, until_ns) "
-	"SELECT a.id, c.id, ?9, ?10 FROM alerts AS a, captures AS c WHERE "
-	"a.time_ns = ?1 AND a.audit_serial = ?2 AND a.rule = ?3 AND "
-	"a.hostname IS ?4 AND c.time_ns = ?5 AND c.audit_serial = ?6 AND "
-	"c.rule = ?7 AND c.hostname IS ?8 ON CONFLICT (alert_id, capture_id) "
-	"DO UPDATE SET from_ns = excluded.from_ns, until_ns = "
-	"excluded.until_ns";
+	"VALUES (?1, ?2, ?3, ?4) ON CONFLICT (alert_id, capture_id) DO UPDATE "
+	"SET from_ns = excluded.from_ns, until_ns = excluded.until_ns";
+static const char find_alert_sql[] =
+	"SELECT id FROM alerts WHERE time_ns = ?1 AND audit_serial = ?2 AND "
+	"rule = ?3 AND hostname IS ?4";
 
 /* Retention follows the alerts (schema/002's triggers: an alert
  * deleted takes its joins, a capture no alert joins, an event no capture
@@ -239,25 +241,32 @@ static int summary_write(sqlite3_stmt *const *sts, const void *data,
 	return store_step(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR, NULL);
 }
 
-/* *ret_note 1 when the store does not hold the alert (it was dropped). */
+/* st[0] the join, st[1] and st[2] an alert's and a capture's id;
+ * *ret_note 1 when the store does not hold the alert (it was dropped)
+ * or the capture. */
 static int join_write(sqlite3_stmt *const *sts, const void *data,
 		      struct strbuf *scratch, struct store_seen *seen,
 		      unsigned int *ret_note)
 {
 	const struct context_join *j = data;
 	sqlite3_stmt *st = sts[0];
-	int rc, changes;
+	int64_t aid = 0, cid = 0;
+	int rc = SQLITE_OK;
 
 	(void)scratch;
-	(void)seen;
-	rc = bind_key(st, 1, &j->alert);
-	rc |= bind_key(st, 5, &j->capture);
-	rc |= sqlite3_bind_int64(st, 9, (sqlite3_int64)j->from_ns);
-	rc |= sqlite3_bind_int64(st, 10, (sqlite3_int64)j->until_ns);
-	rc = store_step(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR,
-			&changes);
-	*ret_note = rc == SQLITE_OK && changes == 0;
-	return rc;
+	if (!store_seen_alert_id(seen, &j->alert, &aid))
+		rc = find_id(sts[1], bind_key(sts[1], 1, &j->alert), &aid);
+	if (rc == SQLITE_OK && aid)
+		rc = capture_id(sts[2], seen, &j->capture, &cid);
+	*ret_note = rc == SQLITE_OK && (!aid || !cid);
+	if (rc != SQLITE_OK || !aid || !cid)
+		return rc;
+	rc = sqlite3_bind_int64(st, 1, aid);
+	rc |= sqlite3_bind_int64(st, 2, cid);
+	rc |= sqlite3_bind_int64(st, 3, (sqlite3_int64)j->from_ns);
+	rc |= sqlite3_bind_int64(st, 4, (sqlite3_int64)j->until_ns);
+	return store_step(st, rc == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR,
+			  NULL);
 }
 
 static void event_free(void *data)
@@ -303,10 +312,14 @@ const struct store_item_type store_summary_type = {
 	.prune_age_sql = prune_captures_sql,
 };
 
+static const char *const join_more_sql[] = { find_alert_sql,
+					     find_capture_sql, NULL };
+
 const struct store_item_type store_join_type = {
 	.tag = 4,
 	.name = "capture join",
 	.insert_sql = ins_join_sql,
+	.more_sql = join_more_sql,
 	.write = join_write,
 	.free = join_free,
 	.best_effort = true,
