@@ -118,15 +118,16 @@
  * lineage); a longer range says so and shows the first ones. */
 #define HARRIER_TIMELINE_MAX_EVENTS 200000
 
-/* The page cache of a store reader (harrier alerts, report, timeline),
- * in pages. A query reads most pages once: a small cache that is reused
+/* The page cache of the reader of `harrier alerts` (and timeline's alert
+ * lookups), in pages. A query reads most pages once: a small cache that is reused
  * beats one that grows, since each new page of memory costs a page fault
  * (~15 us on the 2-vCPU VM, more than the pread of a cached page) and
  * SQLite's default (2 MB) is ~500 of them. `--file /etc/shadow` (1,016
  * of 1M rows) took 29 ms with the default, 17 ms with 64 pages; the full
  * scan did not slow down (bench/forensics). Sorts spill past this much
  * memory too, to memory (temp_store), and sort keys only (see
- * store_query.c), a few dozen bytes a row. */
+ * store_query.c), a few dozen bytes a row. Not for `harrier report`:
+ * its groupings revisit pages (0.8 -> 1.0-1.3 s on 300k alerts). */
 #define HARRIER_QUERY_CACHE_PAGES 64
 
 /* busy_timeout for writers and readers of the store. */

@@ -849,17 +849,11 @@ static int try_open_reader(const char *name, int flags, sqlite3 **ret,
 			   int *ret_version)
 {
 	sqlite3 *db = NULL;
-	char pragma[80];
 	int rc;
 
 	rc = sqlite3_open_v2(name, &db, flags, NULL);
 	if (rc == SQLITE_OK) {
 		(void)sqlite3_busy_timeout(db, HARRIER_STORE_BUSY_TIMEOUT_MS);
-		(void)snprintf(pragma, sizeof(pragma),
-			       "PRAGMA cache_size = %d; "
-			       "PRAGMA temp_store = MEMORY",
-			       HARRIER_QUERY_CACHE_PAGES);
-		(void)sqlite3_exec(db, pragma, NULL, NULL, NULL);
 		rc = store_read_user_version(db, ret_version);
 	}
 	if (rc != SQLITE_OK && db)
@@ -1119,6 +1113,7 @@ int store_query_rows(const char *path, const struct store_query *q,
 	struct tagsets tags = { NULL, 0 };
 	sqlite3_stmt *st = NULL, *row = NULL;
 	sqlite3 *db = NULL;
+	char pragma[80];
 	int rc, r, version = 0, n = 0;
 	bool ids;
 
@@ -1131,6 +1126,11 @@ int store_query_rows(const char *path, const struct store_query *q,
 	r = open_reader(path, &db, &version, ret_err);
 	if (r < 0)
 		goto out;
+	/* rows are read once each: a small cache, reused (limits.h) */
+	(void)snprintf(pragma, sizeof(pragma),
+		       "PRAGMA cache_size = %d; PRAGMA temp_store = MEMORY",
+		       HARRIER_QUERY_CACHE_PAGES);
+	(void)sqlite3_exec(db, pragma, NULL, NULL, NULL);
 	/* Rows that need sorting (several index ranges) are found and
 	 * sorted by their ids and times alone (the index holds both), then
 	 * read one by one: SQLite's sorter would hold whole rows (memory
