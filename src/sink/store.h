@@ -45,9 +45,10 @@
 /* What the writer's connection has written to the small side tables
  * (containers, rule_tagsets and rule_tags) since it opened the store, so
  * that a pair costs a statement the first time it is seen, not per row
- * (schema/004), and the ids of captures it looked up (keyed by the
- * transaction). Forgotten when a transaction rolls back, retention
- * deletes rows or the store is reopened. */
+ * (schema/004), the ids of captures it looked up (keyed by the
+ * transaction) and of the alerts it inserted last. Forgotten when a
+ * transaction rolls back, retention deletes rows or the store is
+ * reopened. */
 struct store_seen;
 /* The key of n strings (NULL as ""), kind telling the tables apart ('c'
  * containers, 't' a rule's tags). */

@@ -8,8 +8,9 @@
  * unknown outcome adds nothing twice, without the writer's (run, seq)
  * keys. Alerts and captures are found by their keys (alerts_key,
  * captures_key), the identities the capture and the store share: an
- * alert stored before (a log replayed twice) is found the same way, and
- * the ids are joined in SQL, not looked up here. The writer keeps
+ * alert stored before (a log replayed twice) is found the same way; an
+ * alert this transaction inserted, by the id its insert gave (a join
+ * follows its alert), and a capture once per transaction. The writer keeps
  * containers (schema/004: no trigger). Context is best effort:
  * never spooled (store.h).
  */
