@@ -919,6 +919,13 @@ static int open_reader(const char *path, sqlite3 **ret, int *ret_version,
 }
 
 
+/* The alert columns read (QCOL_*): schema 1 has no origin. */
+static const char *select_columns(int version)
+{
+	return version >= 2 ? "SELECT " SELECT_COLUMNS "origin" :
+			      "SELECT " SELECT_COLUMNS "NULL AS origin";
+}
+
 /* The alerts query for q: filters, time order, the limit. ids: only the
  * rows' ids (and time_ns), in the same order. */
 static int build_alerts(struct qb *b, const struct store_query *q,
@@ -933,12 +940,7 @@ static int build_alerts(struct qb *b, const struct store_query *q,
 	/* With a limit: the most recent N, still shown oldest first. */
 	if (q->limit)
 		qb_sql(b, "SELECT * FROM (");
-	if (ids)
-		qb_sql(b, "SELECT id, time_ns");
-	else
-		qb_sql(b, version >= 2 ? "SELECT " SELECT_COLUMNS "origin" :
-					 "SELECT " SELECT_COLUMNS
-					 "NULL AS origin");
+	qb_sql(b, ids ? "SELECT id, time_ns" : select_columns(version));
 	qb_sql(b, " FROM alerts WHERE 1");
 	qb_alert_filters(b, q, &f, version);
 	if (q->limit) {
@@ -1151,16 +1153,11 @@ int store_query_rows(const char *path, const struct store_query *q,
 	if (r < 0)
 		goto out;
 	if (ids) {
-		rc = sqlite3_prepare_v2(db,
-					version >= 2 ?
-						"SELECT " SELECT_COLUMNS
-						"origin FROM alerts WHERE id "
-						"= ?1" :
-						"SELECT " SELECT_COLUMNS
-						"NULL AS origin FROM alerts "
-						"WHERE id = ?1",
-					-1, &row, NULL);
-		if (rc != SQLITE_OK) {
+		char sql[512];
+
+		(void)snprintf(sql, sizeof(sql), "%s FROM alerts WHERE id = ?1",
+			       select_columns(version));
+		if (sqlite3_prepare_v2(db, sql, -1, &row, NULL) != SQLITE_OK) {
 			err_set(ret_err, "%s", sqlite3_errmsg(db));
 			r = -EIO;
 			goto out;
