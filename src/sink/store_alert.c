@@ -109,8 +109,8 @@ static const char *container_name_of(const struct alert *a)
  * them. enc holds the four NUL-terminated. */
 struct alert_item {
 	struct alert *a;
+	char *enc;
 	size_t output_at, tags_at, fields_at;
-	char enc[];
 };
 
 /* The item for a (its copy: alert_dup), or NULL without memory. */
@@ -143,13 +143,13 @@ static struct alert_item *item_of(struct alert *a)
 	alert_json_append_fields(&sb, a);
 	strbuf_appendc(&sb, '\0');
 	if (!strbuf_failed(&sb))
-		it = malloc(sizeof(*it) + sb.len);
+		it = malloc(sizeof(*it));
 	if (it) {
 		it->a = a;
+		it->enc = strbuf_steal(&sb);
 		it->output_at = output_at;
 		it->tags_at = tags_at;
 		it->fields_at = fields_at;
-		memcpy(it->enc, sb.buf, sb.len);
 	} else {
 		alert_free(a);
 	}
@@ -446,6 +446,7 @@ static void alert_item_free(void *data)
 	if (!it)
 		return;
 	alert_free(it->a);
+	free(it->enc);
 	free(it);
 }
 
