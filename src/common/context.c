@@ -37,6 +37,18 @@ int alert_key_copy(struct alert_key *dst, const struct alert_key *src)
 	return 0;
 }
 
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+bool alert_key_same(const struct alert_key *a, const struct alert_key *b)
+{
+	return a->time_ns == b->time_ns && a->serial == b->serial &&
+	       same_str(a->rule ? a->rule : "", b->rule ? b->rule : "") &&
+	       same_str(a->hostname, b->hostname);
+}
+
 void context_event_free(struct context_event *e)
 {
 	size_t i;

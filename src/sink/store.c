@@ -59,6 +59,7 @@ static const struct store_item_type *const store_item_types[] = {
 };
 #define NTYPES (sizeof(store_item_types) / sizeof(store_item_types[0]))
 #define ALERTS 0 /* store_item_types[ALERTS] is store_alert_type */
+#define JOINS 3	 /* store_item_types[JOINS] is store_join_type */
 
 struct qitem {
 	const struct store_item_type *type;
@@ -68,6 +69,12 @@ struct qitem {
 	bool rejected; /* refused by SQLite on its own */
 	/* the type's note: its write()'s, or 1 for a row already there */
 	unsigned int note;
+	/* An alert's join to a capture that came right behind it
+	 * (store_sink_emit_join): written after the alert in its
+	 * transaction, counted as a join item, never spooled; NULL for
+	 * none. It takes no place in the queue or a batch. */
+	void *rider;
+	unsigned int rider_note;
 };
 
 /* Per item type (alerts: the sink's stats). */
@@ -127,17 +134,6 @@ void store_seen_alert(struct store_seen *s, const struct alert_key *k,
 		s->nalerts++;
 }
 
-static bool same_str(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-static bool same_key(const struct alert_key *a, const struct alert_key *b)
-{
-	return a->time_ns == b->time_ns && a->serial == b->serial &&
-	       same_str(a->rule, b->rule) && same_str(a->hostname, b->hostname);
-}
-
 bool store_seen_alert_id(const struct store_seen *s,
 			 const struct alert_key *k, int64_t *ret)
 {
@@ -148,7 +144,7 @@ bool store_seen_alert_id(const struct store_seen *s,
 	/* newest first: the join of the alert just written */
 	for (i = 1; i <= s->nalerts; i++) {
 		at = (s->alerts_next + SEEN_ALERTS - i) % SEEN_ALERTS;
-		if (same_key(&s->alerts[at].k, k)) {
+		if (alert_key_same(&s->alerts[at].k, k)) {
 			*ret = s->alerts[at].id;
 			return true;
 		}
@@ -170,6 +166,15 @@ uint64_t store_seen_key(char kind, const char *const *v, size_t n)
 		} while (*p++);
 	}
 	return h ? h : 1;
+}
+
+uint64_t store_seen_key_add(uint64_t key, uint64_t x)
+{
+	int i;
+
+	for (i = 0; i < 8; i++, x >>= 8)
+		key = (key ^ (x & 0xff)) * 1099511628211ULL;
+	return key ? key : 1;
 }
 
 /* The slot of key, or the empty one where it would go. */
@@ -255,6 +260,7 @@ struct store {
 	pthread_t thread;
 	struct qitem *ring;
 	unsigned int head, count;
+	unsigned int held; /* the head's items the writer works on */
 	unsigned int queued_context; /* best-effort items in the ring */
 	uint64_t next_seq;
 	unsigned int flushers;
@@ -301,6 +307,23 @@ int store_read_user_version(sqlite3 *db, int *ret)
 	}
 	(void)sqlite3_finalize(st);
 	return rc;
+}
+
+static void sqlite_setup(void)
+{
+	/* SQLite counts every allocation under a global mutex for
+	 * sqlite3_status(), which harrier never asks: ~5% of the store
+	 * writer's time (a lock and unlock per malloc and free). Taken
+	 * only before SQLite starts: a no-op (SQLITE_MISUSE) when another
+	 * part of the process started it before. */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+void store_sqlite_setup(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	(void)pthread_once(&once, sqlite_setup);
 }
 
 static int store_migrate(sqlite3 *db, char **ret_err)
@@ -829,6 +852,19 @@ static int insert_item(struct store *s, struct qitem *q)
 	}
 	(void)sqlite3_reset(st);
 	(void)sqlite3_clear_bindings(st);
+	q->rider_note = 0;
+	if (rc == SQLITE_OK && q->rider) {
+		strbuf_reset(&s->scratch);
+		rc = store_item_types[JOINS]->write(s->ins[JOINS], q->rider,
+						    &s->scratch, &s->seen,
+						    &q->rider_note);
+		/* a join SQLite refuses on its own (its statement alone
+		 * is undone) is not made; the alert stays */
+		if (item_error(rc)) {
+			q->rider_note = 1;
+			rc = SQLITE_OK;
+		}
+	}
 	return rc;
 }
 
@@ -1010,6 +1046,15 @@ static void tally_locked(struct store *s, const struct qitem *q,
 		} else {
 			c->dropped++;
 		}
+		if (!q[i].rider)
+			continue;
+		c = &s->cnt[JOINS];
+		if (written && !q[i].rejected) {
+			c->written++;
+			c->noted += q[i].rider_note;
+		} else {
+			c->dropped++;
+		}
 	}
 }
 
@@ -1110,6 +1155,8 @@ static void free_items(struct qitem *q, unsigned int n)
 	for (i = 0; i < n; i++) {
 		q[i].type->free(q[i].data);
 		q[i].data = NULL;
+		store_item_types[JOINS]->free(q[i].rider);
+		q[i].rider = NULL;
 	}
 }
 
@@ -1139,6 +1186,7 @@ static unsigned int ring_peek_locked(struct store *s, unsigned int max)
 
 	for (i = 0; i < n; i++)
 		s->batch[i] = s->ring[(s->head + i) % s->opt.queue_max];
+	s->held = n;
 	return n;
 }
 
@@ -1163,6 +1211,7 @@ static void write_from_ring(struct store *s)
 		return;
 	r = write_items(s, s->batch, n, &rejected, why, sizeof(why));
 	(void)pthread_mutex_lock(&s->lock);
+	s->held = 0;
 	if (r == 0) {
 		/* the batch is the ring's head, with what the write did */
 		ring_take_locked(s, NULL, n);
@@ -1230,6 +1279,7 @@ static int decode_item(const unsigned char *p, size_t len, struct qitem *ret)
 		return -EINVAL;
 	ret->type = store_item_types[i];
 	ret->run = ret->seq = 0;
+	ret->rider = NULL;
 	for (k = 0; k < 8; k++) {
 		ret->run |= (uint64_t)p[1 + k] << (8 * k);
 		ret->seq |= (uint64_t)p[9 + k] << (8 * k);
@@ -1398,10 +1448,14 @@ static void spill(struct store *s, bool all)
 		 * the page cache, and the store is written from there */
 		(void)spool_sync(s->spool);
 	(void)pthread_mutex_lock(&s->lock);
+	s->held = 0;
 	ring_take_locked(s, NULL, done);
-	for (i = 0; i < done; i++)
+	for (i = 0; i < done; i++) {
 		if (s->batch[i].type->best_effort)
 			s->cnt[type_index(s->batch[i].type)].dropped++;
+		if (s->batch[i].rider)
+			s->cnt[JOINS].dropped++;
+	}
 	s->fault_spilled += spilled;
 	s->spooled = spool_pending(s->spool);
 	s->spool_bytes = spool_bytes(s->spool);
@@ -1425,7 +1479,7 @@ static void drop_queued_locked(struct store *s, const char *why)
 		ring_take_locked(s, &q, 1);
 		tally_locked(s, &q, 1, false);
 		n += count_alerts(&q, 1);
-		q.type->free(q.data);
+		free_items(&q, 1);
 	}
 	record_error_locked(s, "%s: %u alerts dropped", why, n);
 }
@@ -1441,6 +1495,11 @@ static void drop_context_locked(struct store *s)
 
 	for (i = 0; i < s->count; i++) {
 		q = &s->ring[(s->head + i) % cap];
+		if (q->rider) {
+			s->cnt[JOINS].dropped++;
+			store_item_types[JOINS]->free(q->rider);
+			q->rider = NULL;
+		}
 		if (q->type->best_effort) {
 			s->cnt[type_index(q->type)].dropped++;
 			q->type->free(q->data);
@@ -1767,6 +1826,7 @@ int store_enqueue(struct sink *sk, const struct store_item_type *type,
 	s->ring[(s->head + s->count) % cap].data = data;
 	s->ring[(s->head + s->count) % cap].run = s->run_id;
 	s->ring[(s->head + s->count) % cap].seq = s->next_seq++;
+	s->ring[(s->head + s->count) % cap].rider = NULL;
 	s->count++;
 	if (type->best_effort)
 		s->queued_context++;
@@ -1936,11 +1996,48 @@ int store_sink_emit_summary(struct sink *sk, const struct context_summary *c)
 	return store_enqueue(sk, &store_summary_type, context_summary_dup(c));
 }
 
+/* The queue's newest item when j joins it: the alert j names, not in
+ * the writer's hands, with no join yet, and context let in (as
+ * store_enqueue lets a best-effort item in); else NULL. */
+static struct qitem *join_host_locked(struct store *s,
+				      const struct context_join *j)
+{
+	struct qitem *q;
+
+	if (s->count <= s->held ||
+	    (s->opt.enqueue_wait_ms >= 0 && !s->db_ok &&
+	     s->count > HARRIER_STORE_SPILL_AT))
+		return NULL;
+	q = &s->ring[(s->head + s->count - 1) % s->opt.queue_max];
+	if (q->type != store_item_types[ALERTS] || q->rider ||
+	    !store_alert_item_is(q->data, &j->alert))
+		return NULL;
+	return q;
+}
+
 int store_sink_emit_join(struct sink *sk, const struct context_join *j)
 {
-	if (!store_of(sk))
+	struct store *s = store_of(sk);
+	struct context_join *d;
+	struct qitem *q;
+
+	if (!s)
 		return -EINVAL;
-	return store_enqueue(sk, &store_join_type, context_join_dup(j));
+	/* a join follows its alert: it rides on the alert's item when
+	 * that is still the newest (a storm of alerts joining one
+	 * capture costs no queue place, no batch place, and no lookup
+	 * of the alert) */
+	d = context_join_dup(j);
+	(void)pthread_mutex_lock(&s->lock);
+	q = d ? join_host_locked(s, j) : NULL;
+	if (q) {
+		s->cnt[JOINS].emitted++;
+		q->rider = d;
+	}
+	(void)pthread_mutex_unlock(&s->lock);
+	if (q)
+		return 0;
+	return store_enqueue(sk, &store_join_type, d);
 }
 
 void store_sink_context_stats(struct sink *sk, struct store_context_stats *ret)

@@ -53,6 +53,8 @@ struct store_seen;
 /* The key of n strings (NULL as ""), kind telling the tables apart ('c'
  * containers, 't' a rule's tags). */
 uint64_t store_seen_key(char kind, const char *const *v, size_t n);
+/* key with the number x added (its 8 bytes). */
+uint64_t store_seen_key_add(uint64_t key, uint64_t x);
 /* true when key was not seen yet (it is now): the caller writes it. */
 bool store_seen_first(struct store_seen *s, uint64_t key);
 /* A row id for key (a capture's, found by its key once): get is false
@@ -245,5 +247,7 @@ extern const struct store_item_type store_alert_type;
 /* store_alert_type's item for a copy of a (its columns encoded on the
  * caller's thread); NULL without memory. */
 void *store_alert_item(const struct alert *a);
+/* Whether item (store_alert_item's) is the alert named k. */
+bool store_alert_item_is(const void *item, const struct alert_key *k);
 
 #endif

@@ -162,6 +162,15 @@ void *store_alert_item(const struct alert *a)
 	return item_of(alert_dup(a));
 }
 
+bool store_alert_item_is(const void *item, const struct alert_key *k)
+{
+	const struct alert *a = ((const struct alert_item *)item)->a;
+	const struct alert_key ak = { a->time_ns, a->audit_serial, a->rule,
+				      a->hostname };
+
+	return alert_key_same(&ak, k);
+}
+
 static int alert_bind(sqlite3_stmt *st, const void *data,
 		      struct strbuf *scratch)
 {

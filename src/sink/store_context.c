@@ -125,16 +125,14 @@ static int find_id(sqlite3_stmt *st, int rc, int64_t *ret)
 static int capture_id(sqlite3_stmt *find, struct store_seen *seen,
 		      const struct alert_key *k, int64_t *ret)
 {
-	char t[48];
-	const char *v[3] = { t, k->rule, k->hostname };
+	const char *v[2] = { k->rule, k->hostname };
 	uint64_t key;
 	int rc;
 
-	(void)snprintf(t, sizeof(t), "%llu.%llu.%llu",
-		       (unsigned long long)store_seen_txn(seen),
-		       (unsigned long long)k->time_ns,
-		       (unsigned long long)k->serial);
-	key = store_seen_key('k', v, 3);
+	key = store_seen_key('k', v, 2);
+	key = store_seen_key_add(key, store_seen_txn(seen));
+	key = store_seen_key_add(key, k->time_ns);
+	key = store_seen_key_add(key, k->serial);
 	if (store_seen_get(seen, key, ret))
 		return SQLITE_OK;
 	rc = find_id(find, bind_key(find, 1, k), ret);

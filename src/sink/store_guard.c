@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "sink/store_guard.h"
+#include "sink/store_schema.h"
 
 /* Mapped -shm regions at once, over all guarded connections. A region is
  * 32 KiB of index for 4096 WAL frames: 64 regions cover a WAL of 1 GiB;
@@ -513,8 +514,11 @@ static void guard_sigbus(int sig, siginfo_t *si, void *uctx);
 
 static void guard_setup(void)
 {
-	sqlite3_vfs *real = sqlite3_vfs_find("unix");
+	sqlite3_vfs *real;
 	int rc;
+
+	store_sqlite_setup();
+	real = sqlite3_vfs_find("unix");
 
 	guard_pagesize = sysconf(_SC_PAGESIZE);
 	if (!real || real->iVersion < 2 || guard_pagesize <= 0) {

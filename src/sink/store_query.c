@@ -851,6 +851,7 @@ static int try_open_reader(const char *name, int flags, sqlite3 **ret,
 	sqlite3 *db = NULL;
 	int rc;
 
+	store_sqlite_setup();
 	rc = sqlite3_open_v2(name, &db, flags, NULL);
 	if (rc == SQLITE_OK) {
 		(void)sqlite3_busy_timeout(db, HARRIER_STORE_BUSY_TIMEOUT_MS);

@@ -23,4 +23,8 @@ extern const size_t store_nschemas;
  * code (store.c; the reader in store_query.c uses it too). */
 int store_read_user_version(sqlite3 *db, int *ret);
 
+/* SQLite's process-wide settings (store.c): called before the first
+ * connection, by the writer's VFS setup and the reader. */
+void store_sqlite_setup(void);
+
 #endif

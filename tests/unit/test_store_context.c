@@ -408,6 +408,66 @@ static void test_context_never_crowds_out_alerts(void **state)
 	assert_true(cs.events_dropped >= 6);
 }
 
+/* A storm of alerts joining one capture, while the store is stalled:
+ * each alert's join rides on the alert's own place in the queue, so
+ * captures halve neither the room for alerts nor the joins kept
+ * (before, each join took a place, and context half the queue at most:
+ * here 4 of 8 joins were dropped). */
+static void test_joins_take_no_queue_place(void **state)
+{
+	struct fixture *f = *state;
+	struct alert_key a = { T0, 1, (char *)"A", (char *)"node-1" };
+	struct context_summary sum = { a, (char *)"container web-1", T0,
+				       T0 + 5000 * MS, 0, 0, 1, true };
+	struct context_join j = { a, a, T0, T0 + 5000 * MS };
+	struct store_options o;
+	struct store_context_stats cs;
+	struct sink_stats ss;
+	sqlite3 *lock;
+	struct sink *s;
+	char *err = NULL;
+	uint64_t i;
+
+	store_options_init(&o);
+	o.queue_max = 16;
+	o.enqueue_wait_ms = 0;
+	o.busy_timeout_ms = 20;
+	assert_int_equal(store_sink_open(f->db, &o, &s, &err), 0);
+	assert_int_equal(emit_free(s, mk_alert(0, 1, "A")), 0);
+	assert_int_equal(store_sink_emit_summary(s, &sum), 0);
+	assert_int_equal(store_sink_emit_join(s, &j), 0);
+	assert_int_equal(sink_flush(s), 0);
+	assert_int_equal(sqlite3_open(f->db, &lock), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(lock, "BEGIN EXCLUSIVE", NULL, NULL,
+				      NULL),
+			 SQLITE_OK);
+	for (i = 0; i < 12; i++) {
+		assert_int_equal(emit_free(s, mk_alert(10 + i, 2 + i, "B")),
+				 0);
+		j.alert = (struct alert_key){ T0 + (10 + i) * MS, 2 + i,
+					      (char *)"B", (char *)"node-1" };
+		j.from_ns = T0 + i * MS;
+		assert_int_equal(store_sink_emit_join(s, &j), 0);
+	}
+	assert_int_equal(sqlite3_exec(lock, "COMMIT", NULL, NULL, NULL),
+			 SQLITE_OK);
+	(void)sqlite3_close(lock);
+	assert_int_equal(sink_flush(s), 0);
+	sink_stats(s, &ss);
+	store_sink_context_stats(s, &cs);
+	sink_free(s);
+	assert_int_equal(ss.emitted, 13);
+	assert_int_equal(ss.dropped, 0);
+	assert_int_equal(cs.joins_written, 13);
+	assert_int_equal(cs.joins_dropped, 0);
+	/* each with its own window */
+	assert_int_equal(count(f->db, "SELECT count(*) FROM alert_captures "
+				      "ac JOIN alerts a ON a.id = ac.alert_id "
+				      "WHERE a.rule = 'B' AND ac.capture_id = 1 "
+				      "AND a.time_ns - ac.from_ns = 10000000"),
+			 12);
+}
+
 static void test_times(void **state)
 {
 	/* 2026-12-01T20:49:45.5Z, a Tuesday */
@@ -496,6 +556,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_context_never_crowds_out_alerts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_joins_take_no_queue_place,
+						setup, teardown),
 		cmocka_unit_test(test_times),
 	};
 

@@ -420,6 +420,41 @@ static void emit_capture(struct sink *s, const char *rule, uint64_t serial,
 	}
 }
 
+/* n alerts of rule that each join the capture of the alert marked
+ * capture right after it was handed over, as capture.c does in a storm
+ * (the join rides on the alert's queue item). */
+static void emit_joining(struct fixture *f, struct sink *s, unsigned int n,
+			 const char *rule, uint64_t capture)
+{
+	struct alert_key c = { T0 + capture, capture, (char *)"Captured",
+			       (char *)"node-1" };
+	struct context_join j;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		j = (struct context_join){ { T0 + f->serial, f->serial,
+					     (char *)rule, (char *)"node-1" },
+					   c, T0, T0 + f->serial + 1000 };
+		emit_n(f, s, 1, rule);
+		assert_int_equal(store_sink_emit_join(s, &j), 0);
+	}
+}
+
+/* The alerts of rule joined to the capture of the alert marked
+ * capture. */
+static long long joined(const char *db, const char *rule, uint64_t capture)
+{
+	char sql[512];
+
+	(void)snprintf(sql, sizeof(sql),
+		       "SELECT count(*) FROM alert_captures ac JOIN captures "
+		       "c ON c.id = ac.capture_id JOIN alerts a ON a.id = "
+		       "ac.alert_id WHERE c.audit_serial = %llu AND a.rule = "
+		       "'%s'",
+		       (unsigned long long)capture, rule);
+	return q_int(db, sql);
+}
+
 /* The capture of the alert marked serial is stored whole: its row, the
  * alert's join and n events linked to it. */
 static void assert_capture(const char *db, uint64_t serial, long long n)
@@ -461,8 +496,10 @@ static void test_context_through_faults(void **state)
 	a = f->serial;
 	emit_n(f, s, 1, "Captured");
 	emit_capture(s, "Captured", a, 3);
+	emit_joining(f, s, 2, "Joined-a", a);
 	assert_int_equal(sink_flush(s), 0);
 	assert_capture(f->db, a, 3);
+	assert_int_equal(joined(f->db, "Joined-a", a), 2);
 
 	/* short: everything waits in memory, then goes in, in order */
 	cli = cli_hold(f->db, &in);
@@ -470,11 +507,14 @@ static void test_context_through_faults(void **state)
 	emit_n(f, s, 1, "Captured");
 	emit_capture(s, "Captured", b, 2);
 	wait_report(s, true, &rep);
+	/* joins coming in while the writer retries */
+	emit_joining(f, s, 3, "Joined-b", b);
 	cli_release(cli, in);
 	wait_report(s, false, &rep);
 	assert_null(strstr(rep.text, "context"));
 	assert_int_equal(sink_flush(s), 0);
 	assert_capture(f->db, b, 2);
+	assert_int_equal(joined(f->db, "Joined-b", b), 3);
 	store_sink_context_stats(s, &cs);
 	assert_int_equal(cs.events_written, 5);
 	assert_int_equal(cs.events_dropped, 0);
@@ -485,21 +525,26 @@ static void test_context_through_faults(void **state)
 	c = f->serial;
 	emit_n(f, s, 1, "Captured");
 	emit_capture(s, "Captured", c, 5);
+	emit_joining(f, s, 4, "Joined-c", c);
 	emit_n(f, s, 3 * HARRIER_STORE_SPILL_AT, "During");
 	wait_report(s, true, &rep);
 	wait_status(s, spooled_some);
 	cli_release(cli, in);
 	wait_report(s, false, &rep);
 	assert_non_null(strstr(rep.text, "0 lost"));
-	assert_non_null(strstr(rep.text, "7 items of context around alerts "
+	/* its capture (summary, join, 5 events) and the 4 joins: the
+	 * alerts they rode on are in the spool */
+	assert_non_null(strstr(rep.text, "11 items of context around alerts "
 					 "dropped"));
 	/* and once it works, context is kept again */
 	d = f->serial;
 	emit_n(f, s, 1, "Captured");
 	emit_capture(s, "Captured", d, 4);
 	assert_int_equal(sink_flush(s), 0);
-	assert_exactly_once(f->db, "During", c + 1,
-			    c + 3 * HARRIER_STORE_SPILL_AT);
+	assert_exactly_once(f->db, "During", c + 5,
+			    c + 4 + 3 * HARRIER_STORE_SPILL_AT);
+	assert_exactly_once(f->db, "Joined-c", c + 1, c + 4);
+	assert_int_equal(joined(f->db, "Joined-c", c), 0);
 	assert_int_equal(q_int(f->db, "SELECT count(*) FROM alerts WHERE "
 				      "rule = 'Captured'"),
 			 4);
@@ -514,10 +559,10 @@ static void test_context_through_faults(void **state)
 	assert_int_equal(cs.events_written, 9);
 	assert_int_equal(cs.events_dropped, 5);
 	assert_int_equal(cs.summaries_dropped, 1);
-	assert_int_equal(cs.joins_dropped, 1);
-	assert_int_equal(cs.joins_written, 3);
+	assert_int_equal(cs.joins_dropped, 1 + 4);
+	assert_int_equal(cs.joins_written, 3 + 2 + 3);
 	assert_int_equal(cs.duplicates, 0);
-	assert_counts(s, 4 + 3 * HARRIER_STORE_SPILL_AT);
+	assert_counts(s, 4 + 2 + 3 + 4 + 3 * HARRIER_STORE_SPILL_AT);
 	sink_free(s);
 }
 
