@@ -186,17 +186,55 @@ struct alert *alert_new_internal(enum alert_priority prio, const char *rule,
 	return a;
 }
 
+/* The Gregorian date of day z since 1970-01-01 (z >= 0): counted in
+ * 400-year eras of 146,097 days, each year from March 1 so that the
+ * leap day is the last of its year. */
+static void civil_from_days(uint64_t z, unsigned int *ret_y,
+			    unsigned int *ret_m, unsigned int *ret_d)
+{
+	uint64_t era, doe, yoe, doy, mp;
+
+	z += 719468; /* days from 0000-03-01 to 1970-01-01 */
+	era = z / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153; /* 0: March */
+	*ret_d = (unsigned int)(doy - (153 * mp + 2) / 5 + 1);
+	*ret_m = (unsigned int)(mp < 10 ? mp + 3 : mp - 9);
+	*ret_y = (unsigned int)(yoe + era * 400 + (*ret_m <= 2));
+}
+
+/* v in n decimal digits at p (zero-padded, the high ones dropped). */
+static void put_digits(char *p, uint64_t v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/* By hand, not gmtime_r and snprintf: `harrier alerts` formats one per
+ * row printed (~0.5 us each that way). */
 void alert_format_time(uint64_t time_ns, char *buf, size_t len)
 {
-	time_t sec = (time_t)(time_ns / 1000000000ULL);
-	struct tm tm;
+	uint64_t sec = time_ns / 1000000000ULL, tod = sec % 86400;
+	unsigned int y, m, d;
+	char t[31];
 
-	if (!gmtime_r(&sec, &tm)) {
-		(void)snprintf(buf, len, "1970-01-01T00:00:00.000000000Z");
-		return;
+	civil_from_days(sec / 86400, &y, &m, &d);
+	memcpy(t, "0000-00-00T00:00:00.000000000Z", sizeof(t));
+	put_digits(t, y, 4);
+	put_digits(t + 5, m, 2);
+	put_digits(t + 8, d, 2);
+	put_digits(t + 11, tod / 3600, 2);
+	put_digits(t + 14, tod / 60 % 60, 2);
+	put_digits(t + 17, tod % 60, 2);
+	put_digits(t + 20, time_ns % 1000000000ULL, 9);
+	if (len >= sizeof(t)) {
+		memcpy(buf, t, sizeof(t));
+	} else if (len) {
+		memcpy(buf, t, len - 1);
+		buf[len - 1] = '\0';
 	}
-	(void)snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09uZ",
-		       tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		       tm.tm_min, tm.tm_sec,
-		       (unsigned int)(time_ns % 1000000000ULL));
 }

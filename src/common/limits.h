@@ -129,6 +129,9 @@
  * store_query.c), a few dozen bytes a row. Not for `harrier report`:
  * its groupings revisit pages (0.8 -> 1.0-1.3 s on 300k alerts). */
 #define HARRIER_QUERY_CACHE_PAGES 64
+/* harrier alerts: rows read by id (a filter of several index ranges)
+ * are read this many a statement, their ids in a JSON array. */
+#define HARRIER_QUERY_ROWS_BATCH 2048
 
 /* busy_timeout for writers and readers of the store. */
 #define HARRIER_STORE_BUSY_TIMEOUT_MS 5000

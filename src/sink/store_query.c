@@ -655,19 +655,20 @@ enum {
 	"pid, ppid, uid, auid, exe, cmdline, syscall, file, audit_serial, " \
 	"fields, id, time, "
 
+/* Column col's text, in the row (valid until the statement steps on):
+ * struct alert has no const strings, the row's alert is read only. */
 static int col_str(sqlite3_stmt *st, int col, char **ret)
 {
 	const unsigned char *t;
 
-	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-		*ret = NULL;
+	*ret = NULL;
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
 		return 0;
-	}
 	t = sqlite3_column_text(st, col);
 	if (!t)
 		return -ENOMEM;
-	*ret = strdup((const char *)t);
-	return *ret ? 0 : -ENOMEM;
+	*ret = (char *)t;
+	return 0;
 }
 
 static int64_t col_id(sqlite3_stmt *st, int col)
@@ -758,15 +759,31 @@ static int row_fields(sqlite3_stmt *st, struct alert *a)
 	return r;
 }
 
-static int row_to_alert(sqlite3_stmt *st, const struct store_query *q,
-			struct alert **ret)
+/* What row_to_alert allocated: the tag and field arrays (their strings
+ * too), not the row's own strings. */
+static void row_alert_clear(struct alert *a)
 {
-	struct alert *a;
+	size_t i;
+
+	for (i = 0; i < a->ntags; i++)
+		free(a->tags[i]);
+	free(a->tags);
+	for (i = 0; i < a->nfields; i++) {
+		free(a->fields[i].name);
+		free(a->fields[i].value);
+	}
+	free(a->fields);
+	memset(a, 0, sizeof(*a));
+}
+
+/* *a from st's row: its strings are the row's (until the statement steps
+ * on), the tags and fields allocated (row_alert_clear). */
+static int row_to_alert(sqlite3_stmt *st, const struct store_query *q,
+			struct alert *a)
+{
 	int prio, r = 0;
 
-	a = calloc(1, sizeof(*a));
-	if (!a)
-		return -ENOMEM;
+	memset(a, 0, sizeof(*a));
 	a->time_ns = (uint64_t)sqlite3_column_int64(st, QCOL_TIME_NS);
 	prio = sqlite3_column_int(st, QCOL_PRIORITY_NUM);
 	if (prio >= ALERT_PRIO_EMERGENCY && prio <= ALERT_PRIO_DEBUG)
@@ -788,13 +805,10 @@ static int row_to_alert(sqlite3_stmt *st, const struct store_query *q,
 	r |= col_str(st, QCOL_CONTAINER_NAME, &a->container_name);
 	/* the store says "host" (Falco's value); struct alert says NULL */
 	if (!r && a->container_id && strcmp(a->container_id, "host") == 0) {
-		free(a->container_id);
 		a->container_id = NULL;
 		if (a->container_name &&
-		    strcmp(a->container_name, "host") == 0) {
-			free(a->container_name);
+		    strcmp(a->container_name, "host") == 0)
 			a->container_name = NULL;
-		}
 	}
 	r |= col_str(st, QCOL_POD_NAME, &a->pod_name);
 	r |= col_str(st, QCOL_POD_NAMESPACE, &a->pod_namespace);
@@ -802,20 +816,15 @@ static int row_to_alert(sqlite3_stmt *st, const struct store_query *q,
 	r |= col_str(st, QCOL_CMDLINE, &a->cmdline);
 	r |= col_str(st, QCOL_SYSCALL, &a->syscall);
 	r |= col_str(st, QCOL_FILE, &a->file);
-	if (r) {
-		alert_free(a);
+	if (r)
 		return -ENOMEM;
-	}
 	if (!q->no_tags)
 		r = row_tags(st, a);
 	if (!r && !q->no_fields)
 		r = row_fields(st, a);
-	if (r) {
-		alert_free(a);
-		return r;
-	}
-	*ret = a;
-	return 0;
+	if (r)
+		row_alert_clear(a);
+	return r;
 }
 
 
@@ -852,7 +861,9 @@ static int try_open_reader(const char *name, int flags, sqlite3 **ret,
 	int rc;
 
 	store_sqlite_setup();
-	rc = sqlite3_open_v2(name, &db, flags, NULL);
+	/* a reader lives in one call on one thread: no mutex per call
+	 * (a row's 25 columns took 50 lock operations) */
+	rc = sqlite3_open_v2(name, &db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK) {
 		(void)sqlite3_busy_timeout(db, HARRIER_STORE_BUSY_TIMEOUT_MS);
 		rc = store_read_user_version(db, ret_version);
@@ -993,7 +1004,7 @@ static int emit_row(sqlite3_stmt *st, const struct store_query *q,
 		    char **ret_err)
 {
 	struct store_row row;
-	struct alert *a;
+	struct alert a;
 	int r;
 
 	r = row_to_alert(st, q, &a);
@@ -1006,9 +1017,9 @@ static int emit_row(sqlite3_stmt *st, const struct store_query *q,
 	}
 	row.id = sqlite3_column_int64(st, QCOL_ID);
 	row.origin = (const char *)sqlite3_column_text(st, QCOL_ORIGIN);
-	row.alert = a;
+	row.alert = &a;
 	r = cb(&row, ud);
-	alert_free(a);
+	row_alert_clear(&a);
 	return r;
 }
 
@@ -1078,33 +1089,94 @@ static bool tagsets_have(const struct tagsets *t, const unsigned char *tags)
 
 /* The rows of ids (the ids query: id, in order), each read by its id
  * with row (?1); with tags, only those whose tag array is one of them. */
-static int rows_by_id(sqlite3 *db, sqlite3_stmt *ids, sqlite3_stmt *row,
-		      const struct tagsets *tags, const struct store_query *q,
-		      int (*cb)(const struct store_row *r, void *ud), void *ud,
-		      char **ret_err)
+/* The rows of ids[0..n), in that order, to cb (row: ROWS_SQL's); the
+ * rows cb got added to *count. */
+static int rows_of(sqlite3 *db, sqlite3_stmt *row, const int64_t *ids,
+		   size_t n, struct strbuf *json, const struct tagsets *tags,
+		   const struct store_query *q,
+		   int (*cb)(const struct store_row *r, void *ud), void *ud,
+		   int *count, char **ret_err)
 {
-	int rc, r = 0, n = 0;
+	char num[24];
+	size_t i;
+	int rc, r = 0;
 
-	while ((rc = sqlite3_step(ids)) == SQLITE_ROW) {
-		(void)sqlite3_bind_int64(row, 1, sqlite3_column_int64(ids, 0));
+	strbuf_reset(json);
+	strbuf_appendc(json, '[');
+	for (i = 0; i < n; i++) {
+		(void)snprintf(num, sizeof(num), "%s%lld", i ? "," : "",
+			       (long long)ids[i]);
+		strbuf_appends(json, num);
+	}
+	strbuf_appendc(json, ']');
+	if (strbuf_failed(json)) {
+		err_set(ret_err, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	rc = sqlite3_bind_text(row, 1, json->buf, (int)json->len,
+			       SQLITE_STATIC);
+	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
 		rc = sqlite3_step(row);
-		if (rc == SQLITE_ROW &&
-		    (!tags || tagsets_have(tags, sqlite3_column_text(
-							 row, QCOL_TAGS)))) {
-			r = emit_row(row, q, cb, ud, ret_err);
-			if (r < 0)
-				break;
-			n++;
-		} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		if (rc != SQLITE_ROW)
 			break;
-		}
-		(void)sqlite3_reset(row);
+		if (tags && !tagsets_have(tags, sqlite3_column_text(
+							row, QCOL_TAGS)))
+			continue;
+		r = emit_row(row, q, cb, ud, ret_err);
+		if (r < 0)
+			break;
+		(*count)++;
 	}
 	if (r >= 0 && rc != SQLITE_DONE) {
 		err_set(ret_err, "%s", sqlite3_errmsg(db));
 		r = -EIO;
 	}
-	return r < 0 ? r : n;
+	(void)sqlite3_reset(row);
+	(void)sqlite3_clear_bindings(row);
+	return r;
+}
+
+/* The rows of the ids st finds, in its order, to cb: the ids first, then
+ * the rows a few thousand at a time, each batch by one statement (a
+ * statement reset after each row frees and allocates again its
+ * registers' memory: ~8 allocations a row); tags: the tag arrays a row
+ * must have one of (NULL: any). The number of rows cb got, or <0. */
+static int rows_by_id(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *row,
+		      const struct tagsets *tags, const struct store_query *q,
+		      int (*cb)(const struct store_row *r, void *ud), void *ud,
+		      char **ret_err)
+{
+	struct strbuf json = STRBUF_INIT;
+	int64_t *ids = NULL, *more;
+	size_t n = 0, cap = 0, at;
+	int rc, r = 0, count = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			more = realloc(ids, cap * sizeof(*ids));
+			if (!more) {
+				err_set(ret_err, "%s", strerror(ENOMEM));
+				r = -ENOMEM;
+				break;
+			}
+			ids = more;
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	if (r == 0 && rc != SQLITE_DONE) {
+		err_set(ret_err, "%s", sqlite3_errmsg(db));
+		r = -EIO;
+	}
+	for (at = 0; r == 0 && at < n; at += HARRIER_QUERY_ROWS_BATCH)
+		r = rows_of(db, row, ids + at,
+			    n - at < HARRIER_QUERY_ROWS_BATCH ?
+				    n - at :
+				    HARRIER_QUERY_ROWS_BATCH,
+			    &json, tags, q, cb, ud, &count, ret_err);
+	strbuf_free(&json);
+	free(ids);
+	return r < 0 ? r : count;
 }
 
 int store_query_rows(const char *path, const struct store_query *q,
@@ -1156,7 +1228,10 @@ int store_query_rows(const char *path, const struct store_query *q,
 	if (ids) {
 		char sql[512];
 
-		(void)snprintf(sql, sizeof(sql), "%s FROM alerts WHERE id = ?1",
+		/* the ids in a JSON array: CROSS JOIN keeps its order */
+		(void)snprintf(sql, sizeof(sql),
+			       "%s FROM (SELECT value AS k FROM json_each(?1)) "
+			       "AS j CROSS JOIN alerts ON alerts.id = j.k",
 			       select_columns(version));
 		if (sqlite3_prepare_v2(db, sql, -1, &row, NULL) != SQLITE_OK) {
 			err_set(ret_err, "%s", sqlite3_errmsg(db));

@@ -43,6 +43,8 @@ struct store_query {
 
 /* A stored alert: its id and origin beside the alert (all borrowed for
  * the callback). */
+/* A row as the query callbacks get it: it and its strings are valid
+ * during the call only. */
 struct store_row {
 	int64_t id;
 	const char *origin; /* "live", a replayed log, NULL unknown */

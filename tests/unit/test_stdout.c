@@ -11,9 +11,11 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -384,6 +386,51 @@ static void test_alert_dup_is_deep(void **state)
 
 /* Batched (the daemon): lines wait in the FILE's buffer until the caller
  * flushes after its batch, then all arrive in order. */
+/* alert_format_time (by hand) against the C library's calendar: the
+ * epoch, leap days (2000 is a leap year, 2100 is not), year ends, the
+ * last second uint64_t nanoseconds reach, and random times. */
+static void check_time(uint64_t ns)
+{
+	time_t sec = (time_t)(ns / 1000000000ULL);
+	char want[64], date[32], got[40], small[11];
+	struct tm tm;
+
+	assert_non_null(gmtime_r(&sec, &tm));
+	assert_true(strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) >
+		    0);
+	(void)snprintf(want, sizeof(want), "%s.%09lluZ", date,
+		       (unsigned long long)(ns % 1000000000ULL));
+	alert_format_time(ns, got, sizeof(got));
+	assert_string_equal(got, want);
+	/* a short buffer gets what fits */
+	alert_format_time(ns, small, sizeof(small));
+	assert_int_equal(strncmp(small, want, 10), 0);
+	assert_int_equal(small[10], '\0');
+}
+
+static void test_format_time(void **state)
+{
+	static const uint64_t s[] = {
+		0, 59, 86399, 86400, 951782399, 951782400, 951868800,
+		978307199, 1709164800, 4107542399ULL, 4107542400ULL,
+		4102444799ULL, 4102444800ULL, 18446744073ULL,
+	};
+	uint64_t r = 88172645463325252ULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		check_time(s[i] * 1000000000ULL + (i * 123456789ULL) %
+							  1000000000ULL);
+	check_time(UINT64_MAX);
+	for (i = 0; i < 200000; i++) {
+		r ^= r << 13;
+		r ^= r >> 7;
+		r ^= r << 17;
+		check_time(r);
+	}
+}
+
 static void test_batched_lines_leave_on_flush(void **state)
 {
 	struct alert *a = mk("first"), *b = mk("second");
@@ -416,6 +463,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_line),
+		cmocka_unit_test(test_format_time),
 		cmocka_unit_test(test_text_without_output_names_rule),
 		cmocka_unit_test(test_text_escapes_newline_and_ansi),
 		cmocka_unit_test(test_json_is_falco_shape),
