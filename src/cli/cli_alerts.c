@@ -308,6 +308,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 	/* only JSON shows the output fields; text and table no tags */
 	q.no_fields = o.fmt != FMT_JSON;
 	q.no_tags = o.fmt == FMT_TEXT || o.fmt == FMT_TABLE;
+	q.line_only = o.fmt == FMT_TEXT;
 	o.colour = cli_use_colour(stdout);
 	r = store_query_rows(db, &q, print_row, &o, &err);
 	sink_free(o.text);

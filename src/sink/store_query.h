@@ -39,6 +39,9 @@ struct store_query {
 	/* what the caller does not show: left out of the alerts it gets
 	 * (not read from their JSON columns) */
 	bool no_tags, no_fields;
+	/* only what Falco's text line shows (time, priority, rule, output)
+	 * is read: the alert's other strings are NULL, its ids -1 */
+	bool line_only;
 };
 
 /* A stored alert: its id and origin beside the alert (all borrowed for

@@ -112,6 +112,20 @@ expect_ids "3 4 5 6" --since 2026-12-01T20:49:45.335Z --until 2026-12-01T20:49:4
 expect_ids "8 9" --since 1796158185.445
 expect_ids "3 7" --tag T1003.008 --priority warning --since 2026-12-01
 expect_ids "9" --limit 1
+# the text line reads only its own columns: the same alerts, each line
+# the JSON's output (Falco's: the line with its time and priority)
+for args in "" "--tag credential_access" "--file /etc/*shadow" \
+	"--priority warning" "--limit 2"; do
+	set -f
+	# shellcheck disable=SC2086
+	text=$("$H" alerts --db "$DB" $args 2>/dev/null)
+	# shellcheck disable=SC2086
+	want=$("$H" alerts --db "$DB" --json $args 2>/dev/null |
+		jq -r .output)
+	set +f
+	[ -n "$text" ] && [ "$text" = "$want" ] ||
+		bad "alerts $args: the text lines are not the alerts' ($text)"
+done
 # nothing matches: said on stderr, exit 0, nothing on stdout
 "$H" alerts --db "$DB" --pod web-7d4 --namespace prod >"$work/empty.out" 2>"$work/empty.err"
 rc=$?
