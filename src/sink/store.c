@@ -59,7 +59,9 @@ static const struct store_item_type *const store_item_types[] = {
 };
 #define NTYPES (sizeof(store_item_types) / sizeof(store_item_types[0]))
 #define ALERTS 0 /* store_item_types[ALERTS] is store_alert_type */
-#define JOINS 3	 /* store_item_types[JOINS] is store_join_type */
+/* An alert's item carries at most this many riders: the capture it
+ * starts and its join (see struct qitem). */
+#define RIDERS_MAX 2
 
 struct qitem {
 	const struct store_item_type *type;
@@ -69,12 +71,17 @@ struct qitem {
 	bool rejected; /* refused by SQLite on its own */
 	/* the type's note: its write()'s, or 1 for a row already there */
 	unsigned int note;
-	/* An alert's join to a capture that came right behind it
-	 * (store_sink_emit_join): written after the alert in its
-	 * transaction, counted as a join item, never spooled; NULL for
-	 * none. It takes no place in the queue or a batch. */
-	void *rider;
-	unsigned int rider_note;
+	/* Context about an alert that came right behind it, the capture
+	 * it starts and its join (store_sink_emit_summary, _join), in
+	 * that order: written after the alert in its transaction, each
+	 * counted as an item of its type, never spooled. They take no
+	 * place in the queue or a batch. */
+	struct {
+		const struct store_item_type *type;
+		void *data;
+		unsigned int note;
+	} riders[RIDERS_MAX];
+	unsigned int nriders;
 };
 
 /* Per item type (alerts: the sink's stats). */
@@ -826,6 +833,8 @@ static int insert_item(struct store *s, struct qitem *q)
 {
 	sqlite3_stmt *const *sts = s->ins[type_index(q->type)];
 	sqlite3_stmt *st = sts[0];
+	const struct store_item_type *t;
+	unsigned int i;
 	int rc;
 
 	strbuf_reset(&s->scratch);
@@ -852,16 +861,15 @@ static int insert_item(struct store *s, struct qitem *q)
 	}
 	(void)sqlite3_reset(st);
 	(void)sqlite3_clear_bindings(st);
-	q->rider_note = 0;
-	if (rc == SQLITE_OK && q->rider) {
+	for (i = 0; rc == SQLITE_OK && i < q->nriders; i++) {
+		t = q->riders[i].type;
 		strbuf_reset(&s->scratch);
-		rc = store_item_types[JOINS]->write(s->ins[JOINS], q->rider,
-						    &s->scratch, &s->seen,
-						    &q->rider_note);
-		/* a join SQLite refuses on its own (its statement alone
-		 * is undone) is not made; the alert stays */
+		rc = t->write(s->ins[type_index(t)], q->riders[i].data,
+			      &s->scratch, &s->seen, &q->riders[i].note);
+		/* context SQLite refuses on its own (its statement alone
+		 * is undone) is not written; the alert stays */
 		if (item_error(rc)) {
-			q->rider_note = 1;
+			q->riders[i].note = 1;
 			rc = SQLITE_OK;
 		}
 	}
@@ -1036,7 +1044,7 @@ static void tally_locked(struct store *s, const struct qitem *q,
 			 unsigned int n, bool written)
 {
 	struct type_stats *c;
-	unsigned int i;
+	unsigned int i, k;
 
 	for (i = 0; i < n; i++) {
 		c = &s->cnt[type_index(q[i].type)];
@@ -1046,14 +1054,14 @@ static void tally_locked(struct store *s, const struct qitem *q,
 		} else {
 			c->dropped++;
 		}
-		if (!q[i].rider)
-			continue;
-		c = &s->cnt[JOINS];
-		if (written && !q[i].rejected) {
-			c->written++;
-			c->noted += q[i].rider_note;
-		} else {
-			c->dropped++;
+		for (k = 0; k < q[i].nriders; k++) {
+			c = &s->cnt[type_index(q[i].riders[k].type)];
+			if (written && !q[i].rejected) {
+				c->written++;
+				c->noted += q[i].riders[k].note;
+			} else {
+				c->dropped++;
+			}
 		}
 	}
 }
@@ -1148,15 +1156,28 @@ static void maybe_clear_locked(struct store *s)
 		      more);
 }
 
+/* q's riders dropped (counted as their types' items) and freed. */
+static void drop_riders_locked(struct store *s, struct qitem *q)
+{
+	unsigned int k;
+
+	for (k = 0; k < q->nriders; k++) {
+		s->cnt[type_index(q->riders[k].type)].dropped++;
+		q->riders[k].type->free(q->riders[k].data);
+	}
+	q->nriders = 0;
+}
+
 static void free_items(struct qitem *q, unsigned int n)
 {
-	unsigned int i;
+	unsigned int i, k;
 
 	for (i = 0; i < n; i++) {
 		q[i].type->free(q[i].data);
 		q[i].data = NULL;
-		store_item_types[JOINS]->free(q[i].rider);
-		q[i].rider = NULL;
+		for (k = 0; k < q[i].nriders; k++)
+			q[i].riders[k].type->free(q[i].riders[k].data);
+		q[i].nriders = 0;
 	}
 }
 
@@ -1279,7 +1300,7 @@ static int decode_item(const unsigned char *p, size_t len, struct qitem *ret)
 		return -EINVAL;
 	ret->type = store_item_types[i];
 	ret->run = ret->seq = 0;
-	ret->rider = NULL;
+	ret->nriders = 0;
 	for (k = 0; k < 8; k++) {
 		ret->run |= (uint64_t)p[1 + k] << (8 * k);
 		ret->seq |= (uint64_t)p[9 + k] << (8 * k);
@@ -1416,7 +1437,7 @@ static bool spool_ready(struct store *s)
  * (flush, stop) or down to half the spill mark. */
 static void spill(struct store *s, bool all)
 {
-	unsigned int n, i, done = 0, spilled = 0;
+	unsigned int n, i, k, done = 0, spilled = 0;
 	unsigned int keep = all ? 0 : HARRIER_STORE_SPILL_AT / 2;
 	int r = 0;
 
@@ -1453,8 +1474,10 @@ static void spill(struct store *s, bool all)
 	for (i = 0; i < done; i++) {
 		if (s->batch[i].type->best_effort)
 			s->cnt[type_index(s->batch[i].type)].dropped++;
-		if (s->batch[i].rider)
-			s->cnt[JOINS].dropped++;
+		/* freed with the batch below */
+		for (k = 0; k < s->batch[i].nriders; k++)
+			s->cnt[type_index(s->batch[i].riders[k].type)]
+				.dropped++;
 	}
 	s->fault_spilled += spilled;
 	s->spooled = spool_pending(s->spool);
@@ -1495,11 +1518,7 @@ static void drop_context_locked(struct store *s)
 
 	for (i = 0; i < s->count; i++) {
 		q = &s->ring[(s->head + i) % cap];
-		if (q->rider) {
-			s->cnt[JOINS].dropped++;
-			store_item_types[JOINS]->free(q->rider);
-			q->rider = NULL;
-		}
+		drop_riders_locked(s, q);
 		if (q->type->best_effort) {
 			s->cnt[type_index(q->type)].dropped++;
 			q->type->free(q->data);
@@ -1826,7 +1845,7 @@ int store_enqueue(struct sink *sk, const struct store_item_type *type,
 	s->ring[(s->head + s->count) % cap].data = data;
 	s->ring[(s->head + s->count) % cap].run = s->run_id;
 	s->ring[(s->head + s->count) % cap].seq = s->next_seq++;
-	s->ring[(s->head + s->count) % cap].rider = NULL;
+	s->ring[(s->head + s->count) % cap].nriders = 0;
 	s->count++;
 	if (type->best_effort)
 		s->queued_context++;
@@ -1989,55 +2008,57 @@ int store_sink_emit_context(struct sink *sk, const struct context_event *e)
 	return store_enqueue(sk, &store_event_type, context_event_dup(&tmp));
 }
 
-int store_sink_emit_summary(struct sink *sk, const struct context_summary *c)
-{
-	if (!store_of(sk))
-		return -EINVAL;
-	return store_enqueue(sk, &store_summary_type, context_summary_dup(c));
-}
-
-/* The queue's newest item when j joins it: the alert j names, not in
- * the writer's hands, with no join yet, and context let in (as
- * store_enqueue lets a best-effort item in); else NULL. */
-static struct qitem *join_host_locked(struct store *s,
-				      const struct context_join *j)
-{
-	struct qitem *q;
-
-	if (s->count <= s->held ||
-	    (s->opt.enqueue_wait_ms >= 0 && !s->db_ok &&
-	     s->count > HARRIER_STORE_SPILL_AT))
-		return NULL;
-	q = &s->ring[(s->head + s->count - 1) % s->opt.queue_max];
-	if (q->type != store_item_types[ALERTS] || q->rider ||
-	    !store_alert_item_is(q->data, &j->alert))
-		return NULL;
-	return q;
-}
-
-int store_sink_emit_join(struct sink *sk, const struct context_join *j)
+/* Context about the alert named k (type's, data) onto that alert's
+ * queue item when it is the newest, not in the writer's hands, has room
+ * and context is let in (as store_enqueue lets a best-effort item in);
+ * else queued as an item of its own. Context follows its alert (the
+ * capture the alert starts, its join): riding, it costs no queue or
+ * batch place (a storm of alerts with captures makes transactions of
+ * as many alerts as one without) and its alert's id needs no lookup. */
+static int enqueue_riding(struct sink *sk, const struct alert_key *k,
+			  const struct store_item_type *type, void *data)
 {
 	struct store *s = store_of(sk);
-	struct context_join *d;
-	struct qitem *q;
+	struct qitem *q = NULL;
 
-	if (!s)
+	if (!s) {
+		type->free(data);
 		return -EINVAL;
-	/* a join follows its alert: it rides on the alert's item when
-	 * that is still the newest (a storm of alerts joining one
-	 * capture costs no queue place, no batch place, and no lookup
-	 * of the alert) */
-	d = context_join_dup(j);
+	}
 	(void)pthread_mutex_lock(&s->lock);
-	q = d ? join_host_locked(s, j) : NULL;
+	if (data && s->count > s->held &&
+	    !(s->opt.enqueue_wait_ms >= 0 && !s->db_ok &&
+	      s->count > HARRIER_STORE_SPILL_AT)) {
+		q = &s->ring[(s->head + s->count - 1) % s->opt.queue_max];
+		if (q->type != store_item_types[ALERTS] ||
+		    q->nriders == RIDERS_MAX ||
+		    !store_alert_item_is(q->data, k))
+			q = NULL;
+	}
 	if (q) {
-		s->cnt[JOINS].emitted++;
-		q->rider = d;
+		s->cnt[type_index(type)].emitted++;
+		q->riders[q->nriders].type = type;
+		q->riders[q->nriders].data = data;
+		q->riders[q->nriders].note = 0;
+		q->nriders++;
 	}
 	(void)pthread_mutex_unlock(&s->lock);
 	if (q)
 		return 0;
-	return store_enqueue(sk, &store_join_type, d);
+	return store_enqueue(sk, type, data);
+}
+
+int store_sink_emit_summary(struct sink *sk, const struct context_summary *c)
+{
+	/* a capture is named by the alert that starts it */
+	return enqueue_riding(sk, &c->capture, &store_summary_type,
+			      context_summary_dup(c));
+}
+
+int store_sink_emit_join(struct sink *sk, const struct context_join *j)
+{
+	return enqueue_riding(sk, &j->alert, &store_join_type,
+			      context_join_dup(j));
 }
 
 void store_sink_context_stats(struct sink *sk, struct store_context_stats *ret)
