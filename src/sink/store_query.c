@@ -1103,8 +1103,9 @@ static bool tagsets_have(const struct tagsets *t, const unsigned char *tags)
 
 /* The rows of ids (the ids query: id, in order), each read by its id
  * with row (?1); with tags, only those whose tag array is one of them. */
-/* The rows of ids[0..n), in that order, to cb (row: ROWS_SQL's); the
- * rows cb got added to *count. */
+/* The rows of ids[0..n), in that order, to cb (row: store_query_rows'
+ * statement of rows by their ids, ?1 a JSON array of them); the rows
+ * cb got are added to *count. */
 static int rows_of(sqlite3 *db, sqlite3_stmt *row, const int64_t *ids,
 		   size_t n, struct strbuf *json, const struct tagsets *tags,
 		   const struct store_query *q,
