@@ -974,7 +974,9 @@ static int build_alerts(struct qb *b, const struct store_query *q,
 		qb_int(b, (int64_t)q->limit);
 		qb_sql(b, ")");
 	}
-	qb_sql(b, " ORDER BY time_ns, id");
+	/* ids alone, all of them: sorted by the caller (rows_by_id) */
+	if (!ids || q->limit)
+		qb_sql(b, " ORDER BY time_ns, id");
 	if (b->failed || strbuf_failed(&b->sql)) {
 		err_set(ret_err, "out of memory");
 		return -ENOMEM;
@@ -1151,7 +1153,21 @@ static int rows_of(sqlite3 *db, sqlite3_stmt *row, const int64_t *ids,
 	return r;
 }
 
-/* The rows of the ids st finds, in its order, to cb: the ids first, then
+struct time_id {
+	int64_t time_ns, id;
+};
+
+static int by_time_id(const void *a, const void *b)
+{
+	const struct time_id *x = a, *y = b;
+
+	if (x->time_ns != y->time_ns)
+		return x->time_ns < y->time_ns ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The rows of the ids st finds (id, time_ns) to cb, oldest first: the
+ * ids first (sorted here unless st sorted them: with a limit), then
  * the rows a few thousand at a time, each batch by one statement (a
  * statement reset after each row frees and allocates again its
  * registers' memory: ~8 allocations a row); tags: the tag arrays a row
@@ -1162,27 +1178,36 @@ static int rows_by_id(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *row,
 		      char **ret_err)
 {
 	struct strbuf json = STRBUF_INIT;
-	int64_t *ids = NULL, *more;
-	size_t n = 0, cap = 0, at;
+	struct time_id *v = NULL, *more;
+	int64_t *ids;
+	size_t n = 0, cap = 0, at, i;
 	int rc, r = 0, count = 0;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? 2 * cap : 1024;
-			more = realloc(ids, cap * sizeof(*ids));
+			more = realloc(v, cap * sizeof(*v));
 			if (!more) {
 				err_set(ret_err, "%s", strerror(ENOMEM));
 				r = -ENOMEM;
 				break;
 			}
-			ids = more;
+			v = more;
 		}
-		ids[n++] = sqlite3_column_int64(st, 0);
+		v[n].id = sqlite3_column_int64(st, 0);
+		v[n++].time_ns = sqlite3_column_int64(st, 1);
 	}
 	if (r == 0 && rc != SQLITE_DONE) {
 		err_set(ret_err, "%s", sqlite3_errmsg(db));
 		r = -EIO;
 	}
+	/* SQLite's sorter allocates per row; these are two numbers a row */
+	if (r == 0 && !q->limit && n > 1)
+		qsort(v, n, sizeof(*v), by_time_id);
+	/* the ids in place of the pairs */
+	ids = (int64_t *)(void *)v;
+	for (i = 0; i < n; i++)
+		ids[i] = v[i].id;
 	for (at = 0; r == 0 && at < n; at += HARRIER_QUERY_ROWS_BATCH)
 		r = rows_of(db, row, ids + at,
 			    n - at < HARRIER_QUERY_ROWS_BATCH ?
@@ -1190,7 +1215,7 @@ static int rows_by_id(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *row,
 				    HARRIER_QUERY_ROWS_BATCH,
 			    &json, tags, q, cb, ud, &count, ret_err);
 	strbuf_free(&json);
-	free(ids);
+	free(v);
 	return r < 0 ? r : count;
 }
 
