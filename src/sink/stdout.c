@@ -23,6 +23,7 @@ struct stdout_sink {
 	bool batched; /* no fflush per line: the caller flushes */
 	pthread_mutex_t lock; /* one line at a time, and the counters */
 	struct sink_stats st;
+	struct strbuf line; /* under lock: reused, not allocated a line */
 };
 
 void alert_text_append(struct strbuf *sb, const struct alert *a)
@@ -50,20 +51,20 @@ void alert_text_append(struct strbuf *sb, const struct alert *a)
 static int stdout_emit(struct sink *s, const struct alert *a)
 {
 	struct stdout_sink *o = s->state;
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf *sb = &o->line;
 	int r = 0;
 
-	if (o->json)
-		alert_json_append(&sb, a);
-	else
-		alert_text_append(&sb, a);
-	strbuf_appendc(&sb, '\n');
-
 	(void)pthread_mutex_lock(&o->lock);
+	strbuf_reset(sb);
+	if (o->json)
+		alert_json_append(sb, a);
+	else
+		alert_text_append(sb, a);
+	strbuf_appendc(sb, '\n');
 	o->st.emitted++;
-	if (strbuf_failed(&sb)) {
+	if (strbuf_failed(sb)) {
 		r = -ENOMEM;
-	} else if (fwrite(sb.buf, 1, sb.len, o->out) != sb.len ||
+	} else if (fwrite(sb->buf, 1, sb->len, o->out) != sb->len ||
 		   (!o->batched && fflush(o->out) != 0)) {
 		/* A closed pipe or full disk: the line is lost; say so in
 		 * the stats rather than retrying into a dead descriptor. */
@@ -75,7 +76,6 @@ static int stdout_emit(struct sink *s, const struct alert *a)
 	else
 		o->st.written++;
 	(void)pthread_mutex_unlock(&o->lock);
-	strbuf_free(&sb);
 	return r;
 }
 
@@ -105,6 +105,7 @@ static void stdout_free(struct sink *s)
 
 	(void)fflush(o->out); /* the FILE stays the caller's */
 	(void)pthread_mutex_destroy(&o->lock);
+	strbuf_free(&o->line);
 	free(o);
 }
 

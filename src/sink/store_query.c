@@ -1114,16 +1114,27 @@ static int rows_of(sqlite3 *db, sqlite3_stmt *row, const int64_t *ids,
 		   int (*cb)(const struct store_row *r, void *ud), void *ud,
 		   int *count, char **ret_err)
 {
-	char num[24];
+	char num[24], *p;
+	uint64_t v;
 	size_t i;
 	int rc, r = 0;
 
 	strbuf_reset(json);
 	strbuf_appendc(json, '[');
 	for (i = 0; i < n; i++) {
-		(void)snprintf(num, sizeof(num), "%s%lld", i ? "," : "",
-			       (long long)ids[i]);
-		strbuf_appends(json, num);
+		/* digits by hand, not snprintf (a rowid may be negative
+		 * when a row was put in by hand) */
+		p = num + sizeof(num);
+		v = ids[i] < 0 ? 0 - (uint64_t)ids[i] : (uint64_t)ids[i];
+		do {
+			*--p = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		if (ids[i] < 0)
+			*--p = '-';
+		if (i)
+			*--p = ',';
+		strbuf_append(json, p, (size_t)(num + sizeof(num) - p));
 	}
 	strbuf_appendc(json, ']');
 	if (strbuf_failed(json)) {

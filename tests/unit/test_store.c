@@ -1140,6 +1140,67 @@ static void test_filter_tag_changed(void **state)
 	got_free(&g);
 }
 
+struct order {
+	uint64_t last_ns;
+	int64_t n, ids_sum;
+	bool ordered;
+};
+
+static int in_order(const struct store_row *r, void *ud)
+{
+	struct order *o = ud;
+
+	if (o->n && r->alert->time_ns < o->last_ns)
+		o->ordered = false;
+	o->last_ns = r->alert->time_ns;
+	o->ids_sum += r->id;
+	o->n++;
+	return 0;
+}
+
+/* Rows found through several index ranges (a priority and those above
+ * it) are read by id in batches (limits.h): every row once, oldest
+ * first across the batches, though the store holds them in another
+ * order (a log replayed out of order), and a row put in by hand with a
+ * negative id among them. */
+static void test_filter_rows_by_id(void **state)
+{
+	struct fixture *f = *state;
+	const int n = 2 * HARRIER_QUERY_ROWS_BATCH + 7;
+	struct store_query q = { .priority = "error", .line_only = true };
+	struct order o = { .ordered = true };
+	struct sink *s = open_store(f->db);
+	char *err = NULL;
+	sqlite3 *db;
+	int i;
+
+	for (i = 0; i < n; i++)
+		/* newest first, every other one Critical */
+		emit_free(s, mk(T_1700 + (uint64_t)(n - i) * 1000000ULL,
+				"Out of order",
+				i % 2 ? ALERT_PRIO_CRITICAL : ALERT_PRIO_ERROR,
+				NULL, NULL));
+	assert_int_equal(sink_flush(s), 0);
+	sink_free(s);
+	db = raw_open(f->db);
+	assert_int_equal(sqlite3_exec(db,
+				      "INSERT INTO alerts (id, time, time_ns, "
+				      "rule, priority, priority_num, output) "
+				      "SELECT -5, time, time_ns + 1, 'By hand', "
+				      "priority, priority_num, 'by hand' FROM "
+				      "alerts WHERE id = 9",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	(void)sqlite3_close(db);
+	assert_int_equal(store_query_rows(f->db, &q, in_order, &o, &err),
+			 n + 1);
+	assert_null(err);
+	assert_int_equal(o.n, n + 1);
+	assert_true(o.ordered);
+	/* 1..n once each, and -5 */
+	assert_int_equal(o.ids_sum, (int64_t)n * (n + 1) / 2 - 5);
+}
+
 static void test_filter_container(void **state)
 {
 	struct fixture *f = *state;
@@ -1276,6 +1337,7 @@ int main(void)
 		T(test_filter_bad_input),
 		T(test_filter_rule),
 		T(test_filter_tag_changed),
+		T(test_filter_rows_by_id),
 		T(test_filter_container),
 		T(test_filter_priority),
 		T(test_filter_limit_most_recent),
