@@ -1103,12 +1103,15 @@ static bool tagsets_have(const struct tagsets *t, const unsigned char *tags)
 	return false;
 }
 
-/* The rows of ids (the ids query: id, in order), each read by its id
- * with row (?1); with tags, only those whose tag array is one of them. */
+struct time_id {
+	int64_t time_ns, id;
+};
+
 /* The rows of ids[0..n), in that order, to cb (row: store_query_rows'
- * statement of rows by their ids, ?1 a JSON array of them); the rows
- * cb got are added to *count. */
-static int rows_of(sqlite3 *db, sqlite3_stmt *row, const int64_t *ids,
+ * statement of rows by their ids, ?1 a JSON array of them); with tags,
+ * only those whose tag array is one of them. The rows cb got are added
+ * to *count. */
+static int rows_of(sqlite3 *db, sqlite3_stmt *row, const struct time_id *ids,
 		   size_t n, struct strbuf *json, const struct tagsets *tags,
 		   const struct store_query *q,
 		   int (*cb)(const struct store_row *r, void *ud), void *ud,
@@ -1125,12 +1128,13 @@ static int rows_of(sqlite3 *db, sqlite3_stmt *row, const int64_t *ids,
 		/* digits by hand, not snprintf (a rowid may be negative
 		 * when a row was put in by hand) */
 		p = num + sizeof(num);
-		v = ids[i] < 0 ? 0 - (uint64_t)ids[i] : (uint64_t)ids[i];
+		v = ids[i].id < 0 ? 0 - (uint64_t)ids[i].id :
+				    (uint64_t)ids[i].id;
 		do {
 			*--p = (char)('0' + v % 10);
 			v /= 10;
 		} while (v);
-		if (ids[i] < 0)
+		if (ids[i].id < 0)
 			*--p = '-';
 		if (i)
 			*--p = ',';
@@ -1164,10 +1168,6 @@ static int rows_of(sqlite3 *db, sqlite3_stmt *row, const int64_t *ids,
 	return r;
 }
 
-struct time_id {
-	int64_t time_ns, id;
-};
-
 static int by_time_id(const void *a, const void *b)
 {
 	const struct time_id *x = a, *y = b;
@@ -1190,8 +1190,7 @@ static int rows_by_id(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *row,
 {
 	struct strbuf json = STRBUF_INIT;
 	struct time_id *v = NULL, *more;
-	int64_t *ids;
-	size_t n = 0, cap = 0, at, i;
+	size_t n = 0, cap = 0, at;
 	int rc, r = 0, count = 0;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1215,12 +1214,8 @@ static int rows_by_id(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *row,
 	/* SQLite's sorter allocates per row; these are two numbers a row */
 	if (r == 0 && !q->limit && n > 1)
 		qsort(v, n, sizeof(*v), by_time_id);
-	/* the ids in place of the pairs */
-	ids = (int64_t *)(void *)v;
-	for (i = 0; i < n; i++)
-		ids[i] = v[i].id;
 	for (at = 0; r == 0 && at < n; at += HARRIER_QUERY_ROWS_BATCH)
-		r = rows_of(db, row, ids + at,
+		r = rows_of(db, row, v + at,
 			    n - at < HARRIER_QUERY_ROWS_BATCH ?
 				    n - at :
 				    HARRIER_QUERY_ROWS_BATCH,
