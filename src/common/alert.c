@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/alert.h"
+#include "common/strbuf.h"
 
 static const char *const priority_names[] = {
 	[ALERT_PRIO_EMERGENCY] = "Emergency",
@@ -47,10 +48,21 @@ int alert_priority_parse(const char *s, enum alert_priority *ret)
 	return -EINVAL;
 }
 
-void alert_free(struct alert *a)
+void alert_fields_free(struct alert_field *f, size_t n)
 {
 	size_t i;
 
+	if (!f)
+		return;
+	for (i = 0; i < n; i++) {
+		free(f[i].name);
+		free(f[i].value);
+	}
+	free(f);
+}
+
+void alert_free(struct alert *a)
+{
 	if (!a)
 		return;
 	if (a->packed) {
@@ -60,9 +72,7 @@ void alert_free(struct alert *a)
 	free(a->hostname);
 	free(a->rule);
 	free(a->output);
-	for (i = 0; i < a->ntags; i++)
-		free(a->tags[i]);
-	free(a->tags);
+	strv_free(a->tags, a->ntags);
 	free(a->source);
 	free(a->container_id);
 	free(a->container_name);
@@ -72,11 +82,7 @@ void alert_free(struct alert *a)
 	free(a->cmdline);
 	free(a->syscall);
 	free(a->file);
-	for (i = 0; i < a->nfields; i++) {
-		free(a->fields[i].name);
-		free(a->fields[i].value);
-	}
-	free(a->fields);
+	alert_fields_free(a->fields, a->nfields);
 	free(a->origin);
 	free(a);
 }

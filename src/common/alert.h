@@ -80,6 +80,8 @@ struct alert {
 };
 
 void alert_free(struct alert *a);
+/* Frees f's n names and values and f itself (NULL-safe). */
+void alert_fields_free(struct alert_field *f, size_t n);
 /* Deep copy; NULL on allocation failure. */
 struct alert *alert_dup(const struct alert *a);
 /* An alert about Harrier itself (source "internal"): the time now, this

@@ -323,6 +323,17 @@ static char *str_vprintf(const char *fmt, va_list ap)
 	return s;
 }
 
+void strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 char *str_printf(const char *fmt, ...)
 {
 	va_list ap;

@@ -46,6 +46,8 @@ bool strbuf_failed(const struct strbuf *sb);
 /* Hand the buffer to the caller (owned, NUL-terminated) and reset sb. */
 char *strbuf_steal(struct strbuf *sb);
 
+/* Frees v's n strings and v itself (NULL-safe). */
+void strv_free(char **v, size_t n);
 /* A newly allocated formatted string, or NULL on allocation failure. */
 char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Replace *ret_err (when ret_err is not NULL) with a new message for the

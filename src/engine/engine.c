@@ -75,11 +75,8 @@ static void engine_clear_compiled(struct engine *e)
 	e->nany = 0;
 	for (i = 0; i < e->nlists; i++) {
 		struct rules_list *l = e->lists[i];
-		size_t j;
 
-		for (j = 0; j < l->nexpanded; j++)
-			free(l->expanded[j]);
-		free(l->expanded);
+		strv_free(l->expanded, l->nexpanded);
 		l->expanded = NULL;
 		l->nexpanded = 0;
 		l->state = 0;

@@ -117,17 +117,6 @@ bool rules_map_get(const struct rules_map *m, const char *key, size_t *ret)
 
 /* ---- freeing ---- */
 
-static void free_strv(char **v, size_t n)
-{
-	size_t i;
-
-	if (!v)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* ---- texts with source maps ---- */
 
 void rules_text_clear(struct rules_text *t)
@@ -199,7 +188,7 @@ int rules_text_append_text(struct rules_text *t, const struct rules_text *src)
 
 static void exc_value_clear(struct rules_exc_value *v)
 {
-	free_strv(v->items, v->nitems);
+	strv_free(v->items, v->nitems);
 	v->items = NULL;
 	v->nitems = 0;
 }
@@ -220,8 +209,8 @@ static void exception_clear(struct rules_exception *x)
 	size_t i;
 
 	free(x->name);
-	free_strv(x->fields, x->nfields);
-	free_strv(x->comps, x->nfields);
+	strv_free(x->fields, x->nfields);
+	strv_free(x->comps, x->nfields);
 	for (i = 0; i < x->nvalues; i++)
 		exc_tuple_clear(&x->values[i]);
 	free(x->values);
@@ -236,7 +225,7 @@ static void rule_clear_body(struct rules_rule *r)
 	free(r->desc);
 	rules_text_clear(&r->cond);
 	free(r->output);
-	free_strv(r->tags, r->ntags);
+	strv_free(r->tags, r->ntags);
 	for (i = 0; i < r->nexceptions; i++)
 		exception_clear(&r->exceptions[i]);
 	free(r->exceptions);
@@ -277,8 +266,8 @@ static void list_free(struct rules_list *l)
 	if (!l)
 		return;
 	free(l->name);
-	free_strv(l->items, l->nitems);
-	free_strv(l->expanded, l->nexpanded);
+	strv_free(l->items, l->nitems);
+	strv_free(l->expanded, l->nexpanded);
 	free(l);
 }
 
@@ -295,7 +284,7 @@ void rules_free_items(struct engine *e)
 	for (i = 0; i < e->nlists; i++)
 		list_free(e->lists[i]);
 	free(e->lists);
-	free_strv(e->files, e->nfiles);
+	strv_free(e->files, e->nfiles);
 	rules_map_free(&e->rule_map);
 	rules_map_free(&e->macro_map);
 	rules_map_free(&e->list_map);
@@ -806,7 +795,7 @@ static int exc_read_value(struct loader *l, const yaml_node_t *n,
 	}
 	v.is_list = true;
 	if (append_strv(l, n, "exception values", &v.items, &v.nitems) < 0) {
-		free_strv(v.items, v.nitems);
+		strv_free(v.items, v.nitems);
 		return -EINVAL;
 	}
 	*ret = v;
@@ -1278,7 +1267,7 @@ static void load_list(struct loader *l, const yaml_node_t *item)
 			return;
 		}
 		if (ovr[LK_ITEMS] == OVR_REPLACE) {
-			free_strv(old->items, old->nitems);
+			strv_free(old->items, old->nitems);
 			old->items = NULL;
 			old->nitems = 0;
 		}
@@ -1313,7 +1302,7 @@ static void load_list(struct loader *l, const yaml_node_t *item)
 	}
 	if (old) {
 		/* Falco: a redefinition replaces, in the original place */
-		free_strv(old->items, old->nitems);
+		strv_free(old->items, old->nitems);
 		old->items = li->items;
 		old->nitems = li->nitems;
 		old->pos = li->pos;
@@ -1480,7 +1469,7 @@ static int rule_set(struct loader *l, struct rules_rule *r, size_t key,
 		}
 		return 0;
 	case RK_TAGS:
-		free_strv(r->tags, r->ntags);
+		strv_free(r->tags, r->ntags);
 		r->tags = NULL;
 		r->ntags = 0;
 		return append_strv(l, v, "tags", &r->tags, &r->ntags);
@@ -1558,7 +1547,7 @@ static int rule_append(struct loader *l, struct rules_rule *r, size_t key,
 			p[r->ntags++] = tags[i];
 			tags[i] = NULL;
 		}
-		free_strv(tags, ntags);
+		strv_free(tags, ntags);
 		return ret;
 	default:
 		return -EINVAL;

@@ -763,16 +763,8 @@ static int row_fields(sqlite3_stmt *st, struct alert *a)
  * too), not the row's own strings. */
 static void row_alert_clear(struct alert *a)
 {
-	size_t i;
-
-	for (i = 0; i < a->ntags; i++)
-		free(a->tags[i]);
-	free(a->tags);
-	for (i = 0; i < a->nfields; i++) {
-		free(a->fields[i].name);
-		free(a->fields[i].value);
-	}
-	free(a->fields);
+	strv_free(a->tags, a->ntags);
+	alert_fields_free(a->fields, a->nfields);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -1047,11 +1039,7 @@ struct tagsets {
 
 static void tagsets_free(struct tagsets *t)
 {
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		free(t->v[i]);
-	free(t->v);
+	strv_free(t->v, t->n);
 	t->v = NULL;
 	t->n = 0;
 }
