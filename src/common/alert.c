@@ -89,77 +89,54 @@ void alert_free(struct alert *a)
 
 /* alert_dup packs the copy into one allocation (the store queues one per
  * alert: a malloc per string was most of its cost). */
-struct pack {
-	char *p;
-};
-
-static size_t str_size(const char *s)
-{
-	return s ? strlen(s) + 1 : 0;
-}
-
-static char *pack_str(struct pack *pk, const char *s)
-{
-	char *d;
-	size_t n;
-
-	if (!s)
-		return NULL;
-	n = strlen(s) + 1;
-	d = pk->p;
-	memcpy(d, s, n);
-	pk->p += n;
-	return d;
-}
-
 struct alert *alert_dup(const struct alert *a)
 {
 	size_t size = sizeof(*a), i;
-	struct pack pk;
+	char *at;
 	struct alert *d;
 
 	size += a->ntags * sizeof(*d->tags) + a->nfields * sizeof(*d->fields);
-	size += str_size(a->hostname) + str_size(a->rule) +
-		str_size(a->output) + str_size(a->source) +
-		str_size(a->container_id) + str_size(a->container_name) +
-		str_size(a->pod_name) + str_size(a->pod_namespace) +
-		str_size(a->exe) + str_size(a->cmdline) +
-		str_size(a->syscall) + str_size(a->file) +
-		str_size(a->origin);
+	size += str_pack_size(a->hostname) + str_pack_size(a->rule) +
+		str_pack_size(a->output) + str_pack_size(a->source) +
+		str_pack_size(a->container_id) + str_pack_size(a->container_name) +
+		str_pack_size(a->pod_name) + str_pack_size(a->pod_namespace) +
+		str_pack_size(a->exe) + str_pack_size(a->cmdline) +
+		str_pack_size(a->syscall) + str_pack_size(a->file) +
+		str_pack_size(a->origin);
 	for (i = 0; i < a->ntags; i++)
-		size += str_size(a->tags[i]);
+		size += str_pack_size(a->tags[i]);
 	for (i = 0; i < a->nfields; i++)
-		size += str_size(a->fields[i].name) +
-			str_size(a->fields[i].value);
+		size += str_pack_size(a->fields[i].name) +
+			str_pack_size(a->fields[i].value);
 	d = malloc(size);
 	if (!d)
 		return NULL;
 	*d = *a;
 	d->packed = true;
-	pk.p = (char *)(d + 1);
+	at = (char *)(d + 1);
 	/* pointer arrays first (aligned after the struct), then text */
-	d->tags = a->ntags ? (char **)(void *)pk.p : NULL;
-	pk.p += a->ntags * sizeof(*d->tags);
-	d->fields = a->nfields ? (struct alert_field *)(void *)pk.p : NULL;
-	pk.p += a->nfields * sizeof(*d->fields);
-	d->hostname = pack_str(&pk, a->hostname);
-	d->rule = pack_str(&pk, a->rule);
-	d->output = pack_str(&pk, a->output);
-	d->source = pack_str(&pk, a->source);
-	d->container_id = pack_str(&pk, a->container_id);
-	d->container_name = pack_str(&pk, a->container_name);
-	d->pod_name = pack_str(&pk, a->pod_name);
-	d->pod_namespace = pack_str(&pk, a->pod_namespace);
-	d->exe = pack_str(&pk, a->exe);
-	d->cmdline = pack_str(&pk, a->cmdline);
-	d->syscall = pack_str(&pk, a->syscall);
-	d->file = pack_str(&pk, a->file);
-	d->origin = pack_str(&pk, a->origin);
+	d->tags = a->ntags ? (char **)(void *)at : NULL;
+	at += a->ntags * sizeof(*d->tags);
+	d->fields = a->nfields ? (struct alert_field *)(void *)at : NULL;
+	at += a->nfields * sizeof(*d->fields);
+	d->hostname = str_pack(&at, a->hostname);
+	d->rule = str_pack(&at, a->rule);
+	d->output = str_pack(&at, a->output);
+	d->source = str_pack(&at, a->source);
+	d->container_id = str_pack(&at, a->container_id);
+	d->container_name = str_pack(&at, a->container_name);
+	d->pod_name = str_pack(&at, a->pod_name);
+	d->pod_namespace = str_pack(&at, a->pod_namespace);
+	d->exe = str_pack(&at, a->exe);
+	d->cmdline = str_pack(&at, a->cmdline);
+	d->syscall = str_pack(&at, a->syscall);
+	d->file = str_pack(&at, a->file);
+	d->origin = str_pack(&at, a->origin);
 	for (i = 0; i < a->ntags; i++)
-		d->tags[i] = pack_str(&pk, a->tags[i]);
+		d->tags[i] = str_pack(&at, a->tags[i]);
 	for (i = 0; i < a->nfields; i++) {
-		d->fields[i].name = pack_str(&pk, a->fields[i].name);
-		d->fields[i].value = pack_str(&pk, a->fields[i].value);
+		d->fields[i].name = str_pack(&at, a->fields[i].name);
+		d->fields[i].value = str_pack(&at, a->fields[i].value);
 		d->fields[i].literal = a->fields[i].literal;
 	}
 	return d;

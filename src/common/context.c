@@ -3,10 +3,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/context.h"
+#include "common/strbuf.h"
 
 static int dup_str(const char *s, char **ret)
 {
@@ -49,120 +51,114 @@ bool alert_key_same(const struct alert_key *a, const struct alert_key *b)
 	       same_str(a->hostname, b->hostname);
 }
 
+/* The _dup functions pack their copy into one allocation: the struct,
+ * then its arrays, then the strings (common/strbuf's str_pack). A storm
+ * of alerts with captures copies a join an alert and an event each of
+ * their events, on the pipeline's thread, and the store's writer frees
+ * them: one malloc and one free each instead of one a string. */
+
+/* What k's strings take, and k's copy at *at (dst's strings there). */
+static size_t key_size(const struct alert_key *k)
+{
+	return str_pack_size(k->rule) + str_pack_size(k->hostname);
+}
+
+static void key_pack(struct alert_key *dst, const struct alert_key *src,
+		     char **at)
+{
+	*dst = *src;
+	dst->rule = str_pack(at, src->rule);
+	dst->hostname = str_pack(at, src->hostname);
+}
+
+/* The string members of a context_event, by offset. */
+static const size_t event_strs[] = {
+	offsetof(struct context_event, hostname),
+	offsetof(struct context_event, syscall),
+	offsetof(struct context_event, exe),
+	offsetof(struct context_event, cmdline),
+	offsetof(struct context_event, argv),
+	offsetof(struct context_event, cwd),
+	offsetof(struct context_event, file),
+	offsetof(struct context_event, address),
+	offsetof(struct context_event, container_id),
+	offsetof(struct context_event, container_name),
+	offsetof(struct context_event, pod_name),
+	offsetof(struct context_event, pod_namespace),
+	offsetof(struct context_event, origin),
+};
+
+#define NEVENT_STRS (sizeof(event_strs) / sizeof(event_strs[0]))
+#define EVENT_STR(e, i) ((char **)(void *)((char *)(e) + event_strs[i]))
+
 void context_event_free(struct context_event *e)
 {
-	size_t i;
-
-	if (!e)
-		return;
-	free(e->hostname);
-	free(e->syscall);
-	free(e->exe);
-	free(e->cmdline);
-	free(e->argv);
-	free(e->cwd);
-	free(e->file);
-	free(e->address);
-	free(e->container_id);
-	free(e->container_name);
-	free(e->pod_name);
-	free(e->pod_namespace);
-	free(e->origin);
-	for (i = 0; i < e->nlinks; i++)
-		alert_key_clear(&e->links[i]);
-	free(e->links);
 	free(e);
 }
 
 struct context_event *context_event_dup(const struct context_event *e)
 {
-	struct context_event *d = calloc(1, sizeof(*d));
-	size_t i;
-	int r = 0;
+	size_t size = sizeof(*e), i;
+	struct context_event *d;
+	char *at;
 
+	size += e->nlinks * sizeof(*d->links);
+	for (i = 0; i < NEVENT_STRS; i++)
+		size += str_pack_size(*EVENT_STR(e, i));
+	for (i = 0; i < e->nlinks; i++)
+		size += key_size(&e->links[i]);
+	d = malloc(size);
 	if (!d)
 		return NULL;
 	*d = *e;
-	d->links = NULL;
-	d->nlinks = 0;
-	r |= dup_str(e->hostname, &d->hostname);
-	r |= dup_str(e->syscall, &d->syscall);
-	r |= dup_str(e->exe, &d->exe);
-	r |= dup_str(e->cmdline, &d->cmdline);
-	r |= dup_str(e->argv, &d->argv);
-	r |= dup_str(e->cwd, &d->cwd);
-	r |= dup_str(e->file, &d->file);
-	r |= dup_str(e->address, &d->address);
-	r |= dup_str(e->container_id, &d->container_id);
-	r |= dup_str(e->container_name, &d->container_name);
-	r |= dup_str(e->pod_name, &d->pod_name);
-	r |= dup_str(e->pod_namespace, &d->pod_namespace);
-	r |= dup_str(e->origin, &d->origin);
-	if (!r && e->nlinks) {
-		d->links = calloc(e->nlinks, sizeof(*d->links));
-		if (!d->links)
-			r = -ENOMEM;
-		for (i = 0; !r && i < e->nlinks; i++) {
-			r = alert_key_copy(&d->links[i], &e->links[i]);
-			if (!r)
-				d->nlinks = i + 1;
-		}
-	}
-	if (r) {
-		context_event_free(d);
-		return NULL;
-	}
+	at = (char *)(d + 1);
+	/* the links first (aligned after the struct), then text */
+	d->links = e->nlinks ? (struct alert_key *)(void *)at : NULL;
+	at += e->nlinks * sizeof(*d->links);
+	for (i = 0; i < NEVENT_STRS; i++)
+		*EVENT_STR(d, i) = str_pack(&at, *EVENT_STR(e, i));
+	for (i = 0; i < e->nlinks; i++)
+		key_pack(&d->links[i], &e->links[i], &at);
 	return d;
 }
 
 void context_summary_free(struct context_summary *s)
 {
-	if (!s)
-		return;
-	alert_key_clear(&s->capture);
-	free(s->scope);
 	free(s);
 }
 
 struct context_summary *context_summary_dup(const struct context_summary *s)
 {
-	struct context_summary *d = calloc(1, sizeof(*d));
+	struct context_summary *d;
+	char *at;
 
+	d = malloc(sizeof(*d) + key_size(&s->capture) +
+		   str_pack_size(s->scope));
 	if (!d)
 		return NULL;
 	*d = *s;
-	d->capture.rule = NULL;
-	d->capture.hostname = NULL;
-	d->scope = NULL;
-	if (alert_key_copy(&d->capture, &s->capture) < 0 ||
-	    dup_str(s->scope, &d->scope) < 0) {
-		context_summary_free(d);
-		return NULL;
-	}
+	at = (char *)(d + 1);
+	key_pack(&d->capture, &s->capture, &at);
+	d->scope = str_pack(&at, s->scope);
 	return d;
 }
 
 void context_join_free(struct context_join *j)
 {
-	if (!j)
-		return;
-	alert_key_clear(&j->alert);
-	alert_key_clear(&j->capture);
 	free(j);
 }
 
 struct context_join *context_join_dup(const struct context_join *j)
 {
-	struct context_join *d = calloc(1, sizeof(*d));
+	struct context_join *d;
+	char *at;
 
+	d = malloc(sizeof(*d) + key_size(&j->alert) + key_size(&j->capture));
 	if (!d)
 		return NULL;
-	d->from_ns = j->from_ns;
-	d->until_ns = j->until_ns;
-	if (alert_key_copy(&d->alert, &j->alert) < 0 ||
-	    alert_key_copy(&d->capture, &j->capture) < 0) {
-		context_join_free(d);
-		return NULL;
-	}
+	*d = *j;
+	at = (char *)(d + 1);
+	key_pack(&d->alert, &j->alert, &at);
+	key_pack(&d->capture, &j->capture, &at);
 	return d;
 }

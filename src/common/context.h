@@ -74,7 +74,8 @@ struct context_join {
 	uint64_t from_ns, until_ns;
 };
 
-/* Deep copies (NULL on allocation failure) and frees (NULL-safe). */
+/* Deep copies (NULL on allocation failure), each one allocation: its
+ * members are not freed or replaced one by one; and frees (NULL-safe). */
 struct context_event *context_event_dup(const struct context_event *e);
 void context_event_free(struct context_event *e);
 struct context_summary *context_summary_dup(const struct context_summary *s);

@@ -334,6 +334,24 @@ void strv_free(char **v, size_t n)
 	free(v);
 }
 
+size_t str_pack_size(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+char *str_pack(char **at, const char *s)
+{
+	char *d = *at;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	memcpy(d, s, n);
+	*at = d + n;
+	return d;
+}
+
 char *str_printf(const char *fmt, ...)
 {
 	va_list ap;

@@ -48,6 +48,12 @@ char *strbuf_steal(struct strbuf *sb);
 
 /* Frees v's n strings and v itself (NULL-safe). */
 void strv_free(char **v, size_t n);
+/* Copies packed into one allocation after a struct (one malloc and one
+ * free instead of one a string): str_pack_size is what s takes (0 for
+ * NULL); str_pack copies s to *at, moves *at past it and returns the copy
+ * (NULL for NULL). */
+size_t str_pack_size(const char *s);
+char *str_pack(char **at, const char *s);
 /* A newly allocated formatted string, or NULL on allocation failure. */
 char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Replace *ret_err (when ret_err is not NULL) with a new message for the
