@@ -83,7 +83,7 @@ static void csv_row(struct strbuf *sb, const struct store_row *r)
 
 static void table_header(bool colour)
 {
-	(void)printf("%s%-6s %-19s %-13s %-32s %-14s %7s  %s%s\n",
+	(void)printf("%s%-8s %-19s %-13s %-32s %-14s %7s  %s%s\n",
 		     colour ? CLI_COLOUR_BOLD : "", "ID", "TIME (UTC)",
 		     "PRIORITY", "RULE", "CONTAINER", "PID", "COMMAND  FILE",
 		     colour ? CLI_COLOUR_RESET : "");
@@ -105,7 +105,7 @@ static void table_row(struct strbuf *sb, const struct store_row *r,
 	      a->container_id	? a->container_id :
 	      a->pid >= 0	? "host" :
 				  "-";
-	strbuf_appendf(sb, "%-6lld %s %s", (long long)r->id, t,
+	strbuf_appendf(sb, "%-8lld %s %s", (long long)r->id, t,
 		       cli_priority_colour(a->priority, colour));
 	cli_pad(sb, alert_priority_name(a->priority), 13);
 	if (colour)

@@ -166,6 +166,12 @@ head -1 "$work/table.out" | grep -q '^ID .*PRIORITY .*RULE' || bad "table: no he
 grep -q '^3 .*Warning .*Password hashes read .*host .*22199  cat /etc/shadow  /etc/shadow$' "$work/table.out" ||
 	bad "table: row 3: $(sed -n 4p "$work/table.out")"
 grep -q "$(printf '\033')" "$work/table.out" && bad "table: colour in a file"
+# columns stay aligned for ids of up to 8 digits (a store of millions)
+cp "$DB" "$work/big-id.db"
+sqlite3 "$work/big-id.db" "UPDATE alerts SET id = 12345678 WHERE id = 9"
+"$H" alerts --db "$work/big-id.db" --format table |
+	awk '{ t = index($0, "20"); if (NR == 1) t = index($0, "TIME"); print t }' |
+	sort -u | wc -l | grep -qx 1 || bad "table: columns not aligned with an 8-digit id"
 "$H" alerts --db "$DB" --format csv >"$work/alerts.csv"
 python3 - "$work/alerts.csv" <<'EOF' || bad "csv does not parse as expected"
 import csv, sys
