@@ -211,26 +211,6 @@ int capture_set_rules(struct capture *c, const struct engine *e)
 
 /* ---- the window ---- */
 
-/* Space for s (and its NUL) in the copy. */
-static size_t need(const char *s)
-{
-	return s ? strlen(s) + 1 : 0;
-}
-
-/* Copy s to *pos, advance it; the copy or NULL. */
-static char *put(char **pos, const char *s)
-{
-	char *d = *pos;
-	size_t n;
-
-	if (!s)
-		return NULL;
-	n = strlen(s) + 1;
-	memcpy(d, s, n);
-	*pos += n;
-	return d;
-}
-
 /* "10.0.0.5:443", "[::1]:80", "/run/x.sock" of the event's SOCKADDR. */
 static void address(const struct event *ev, char *buf, size_t len)
 {
@@ -304,10 +284,13 @@ static struct wev *copy_event(struct capture *c, const struct event *ev)
 	/* the one command line alerts have too (proc.cmdline) */
 	cmd = field_cmdline(ev, cmdbuf, sizeof(cmdbuf));
 	args = exec_argv(ev);
-	bytes = sizeof(*w) + need(host) + need(sys) + need(ev->exe) +
-		need(cmd) + need(args) + need(ev->cwd) + need(file) + (addr[0] ? need(addr) : 0) +
-		need(cid) + need(cname) + need(ct ? ct->pod_name : NULL) +
-		need(ct ? ct->pod_namespace : NULL);
+	bytes = sizeof(*w) + str_pack_size(host) + str_pack_size(sys) +
+		str_pack_size(ev->exe) + str_pack_size(cmd) +
+		str_pack_size(args) + str_pack_size(ev->cwd) +
+		str_pack_size(file) + (addr[0] ? str_pack_size(addr) : 0) +
+		str_pack_size(cid) + str_pack_size(cname) +
+		str_pack_size(ct ? ct->pod_name : NULL) +
+		str_pack_size(ct ? ct->pod_namespace : NULL);
 	w = malloc(bytes);
 	if (!w) {
 		free(args);
@@ -319,8 +302,8 @@ static struct wev *copy_event(struct capture *c, const struct event *ev)
 	pos = (char *)(w + 1);
 	w->ce.time_ns = ev->time_ns;
 	w->ce.serial = ev->serial;
-	w->ce.hostname = put(&pos, host);
-	w->ce.syscall = put(&pos, sys);
+	w->ce.hostname = str_pack(&pos, host);
+	w->ce.syscall = str_pack(&pos, sys);
 	w->ce.success = ev->success;
 	w->ce.exit = ev->exit;
 	w->ce.has_exit = ev->has_exit;
@@ -329,17 +312,17 @@ static struct wev *copy_event(struct capture *c, const struct event *ev)
 	w->ce.uid = ev->uid == EVENT_ID_UNSET ? -1 : (int64_t)ev->uid;
 	w->ce.auid = ev->auid == EVENT_ID_UNSET ? -1 : (int64_t)ev->auid;
 	w->ce.ses = ev->ses == EVENT_ID_UNSET ? -1 : (int64_t)ev->ses;
-	w->ce.exe = put(&pos, ev->exe);
-	w->ce.cmdline = put(&pos, cmd);
-	w->ce.argv = put(&pos, args);
+	w->ce.exe = str_pack(&pos, ev->exe);
+	w->ce.cmdline = str_pack(&pos, cmd);
+	w->ce.argv = str_pack(&pos, args);
 	free(args);
-	w->ce.cwd = put(&pos, ev->cwd);
-	w->ce.file = put(&pos, file);
-	w->ce.address = addr[0] ? put(&pos, addr) : NULL;
-	w->ce.container_id = put(&pos, cid);
-	w->ce.container_name = put(&pos, cname);
-	w->ce.pod_name = put(&pos, ct ? ct->pod_name : NULL);
-	w->ce.pod_namespace = put(&pos, ct ? ct->pod_namespace : NULL);
+	w->ce.cwd = str_pack(&pos, ev->cwd);
+	w->ce.file = str_pack(&pos, file);
+	w->ce.address = addr[0] ? str_pack(&pos, addr) : NULL;
+	w->ce.container_id = str_pack(&pos, cid);
+	w->ce.container_name = str_pack(&pos, cname);
+	w->ce.pod_name = str_pack(&pos, ct ? ct->pod_name : NULL);
+	w->ce.pod_namespace = str_pack(&pos, ct ? ct->pod_namespace : NULL);
 
 	/* ancestors now: by the end of a capture they may be gone */
 	if (ev->ppid > 0)
