@@ -77,10 +77,13 @@
  * all the index pages a transaction dirties, each written to the WAL
  * (and later checkpointed) once per commit however many rows it got:
  * 4096 instead of 512 took a busy node's varied alerts from ~9,000 to
- * ~20,000 a second (bench/store_bench.c; a storm of alike alerts gains
- * little). Only a backlog fills a batch: at a few alerts a second each
- * commit still comes HARRIER_STORE_BATCH_WAIT_MS after its first. */
-#define HARRIER_STORE_BATCH_MAX 4096
+ * ~20,000 a second, 16384 instead of 4096 from ~24,000 to ~34,000 (and
+ * 12,800 -> 22,600 over a store's first 500,000 alerts; the WAL's peak
+ * 22 -> 32 MB); 32768 gained nothing more (bench/store_bench.c). Alike
+ * alerts and a storm gain little. Only a backlog fills a batch: at a few
+ * alerts a second each commit still comes HARRIER_STORE_BATCH_WAIT_MS
+ * after its first; a full batch of varied alerts is ~0.5 s of writing. */
+#define HARRIER_STORE_BATCH_MAX 16384
 
 /* The writer's SQLite page cache (KiB): the index pages the inserts
  * touch stay in memory instead of being read back per row. At most this
