@@ -98,7 +98,8 @@ struct alert *alert_dup(const struct alert *a)
 	size += a->ntags * sizeof(*d->tags) + a->nfields * sizeof(*d->fields);
 	size += str_pack_size(a->hostname) + str_pack_size(a->rule) +
 		str_pack_size(a->output) + str_pack_size(a->source) +
-		str_pack_size(a->container_id) + str_pack_size(a->container_name) +
+		str_pack_size(a->container_id) +
+		str_pack_size(a->container_name) +
 		str_pack_size(a->pod_name) + str_pack_size(a->pod_namespace) +
 		str_pack_size(a->exe) + str_pack_size(a->cmdline) +
 		str_pack_size(a->syscall) + str_pack_size(a->file) +

@@ -52,10 +52,10 @@ bool alert_key_same(const struct alert_key *a, const struct alert_key *b)
 }
 
 /* The _dup functions pack their copy into one allocation: the struct,
- * then its arrays, then the strings (common/strbuf's str_pack). A storm
- * of alerts with captures copies a join an alert and an event each of
- * their events, on the pipeline's thread, and the store's writer frees
- * them: one malloc and one free each instead of one a string. */
+ * then its arrays, then the strings (common/strbuf's str_pack). In a
+ * storm with captures the store copies a join for every alert (and an
+ * event for each event captured) on the pipeline's thread and its writer
+ * frees them: one malloc and one free each instead of one a string. */
 
 /* What k's strings take, and k's copy at *at (dst's strings there). */
 static size_t key_size(const struct alert_key *k)
