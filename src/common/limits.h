@@ -122,9 +122,10 @@
 #define HARRIER_TIMELINE_MAX_EVENTS 200000
 
 /* The page cache of the reader of `harrier alerts` (and timeline's alert
- * lookups), in pages. A query reads most pages once: a small cache that is reused
- * beats one that grows, since each new page of memory costs a page fault
- * (~15 us on the 2-vCPU VM, more than the pread of a cached page) and
+ * lookups), in pages. A query reads most pages once: a small cache that
+ * is reused beats one that grows, since each new page of memory costs a
+ * page fault (~15 us on the 2-vCPU VM, more than the pread of a cached
+ * page) and
  * SQLite's default (2 MB) is ~500 of them. `--file /etc/shadow` (1,016
  * of 1M rows) took 29 ms with the default, 17 ms with 64 pages; the full
  * scan did not slow down (bench/forensics). 32 pages: the same preads
