@@ -191,37 +191,57 @@ void cli_escaped(struct strbuf *sb, const char *s)
 	strbuf_append_escaped(sb, s, strlen(s));
 }
 
-void cli_pad(struct strbuf *sb, const char *s, size_t width)
+/* Escaped text is valid UTF-8: a column a code point (a byte that does
+ * not continue a sequence). The bytes of its first cols columns. */
+static size_t text_bytes(const char *s, size_t n, size_t cols)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && cols-- == 0)
+			break;
+	return i;
+}
+
+static size_t text_cols(const char *s, size_t n)
+{
+	size_t i, cols = 0;
+
+	for (i = 0; i < n; i++)
+		cols += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return cols;
+}
+
+/* s escaped, cut to width columns (its last one a ~) on a character's
+ * boundary; with pad, padded to width. */
+static void fit(struct strbuf *sb, const char *s, size_t width, bool pad)
 {
 	struct strbuf e = STRBUF_INIT;
-	size_t n;
+	size_t cols;
 
 	strbuf_append_escaped(&e, s, strlen(s));
-	n = e.len;
-	if (n > width && width > 1) {
+	cols = text_cols(strbuf_str(&e), e.len);
+	if (cols > width && width > 1) {
 		/* cut, and say so */
-		strbuf_append(sb, strbuf_str(&e), width - 1);
+		strbuf_append(sb, strbuf_str(&e),
+			      text_bytes(strbuf_str(&e), e.len, width - 1));
 		strbuf_appendc(sb, '~');
 	} else {
 		strbuf_appends(sb, strbuf_str(&e));
-		for (; n < width; n++)
+		for (; pad && cols < width; cols++)
 			strbuf_appendc(sb, ' ');
 	}
 	strbuf_free(&e);
 }
 
+void cli_pad(struct strbuf *sb, const char *s, size_t width)
+{
+	fit(sb, s, width, true);
+}
+
 void cli_cut(struct strbuf *sb, const char *s, size_t width)
 {
-	struct strbuf e = STRBUF_INIT;
-
-	strbuf_append_escaped(&e, s, strlen(s));
-	if (e.len > width && width > 1) {
-		strbuf_append(sb, strbuf_str(&e), width - 1);
-		strbuf_appendc(sb, '~');
-	} else {
-		strbuf_appends(sb, strbuf_str(&e));
-	}
-	strbuf_free(&e);
+	fit(sb, s, width, false);
 }
 
 int cli_store_error(const char *db, int r, char *err)

@@ -88,7 +88,8 @@ const char *cli_priority_colour(enum alert_priority p, bool colour);
 struct strbuf;
 /* s escaped (control bytes as \xNN). */
 void cli_escaped(struct strbuf *sb, const char *s);
-/* s escaped, cut or padded to exactly width columns (ASCII). */
+/* s escaped, cut or padded to exactly width columns (a column a
+ * character; a cut never splits one). */
 void cli_pad(struct strbuf *sb, const char *s, size_t width);
 /* s escaped, cut to at most width columns (ending in ~ when cut). */
 void cli_cut(struct strbuf *sb, const char *s, size_t width);

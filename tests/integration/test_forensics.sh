@@ -172,6 +172,20 @@ sqlite3 "$work/big-id.db" "UPDATE alerts SET id = 12345678 WHERE id = 9"
 "$H" alerts --db "$work/big-id.db" --format table |
 	awk '{ t = index($0, "20"); if (NR == 1) t = index($0, "TIME"); print t }' |
 	sort -u | wc -l | grep -qx 1 || bad "table: columns not aligned with an 8-digit id"
+# non-ASCII text: padded by characters, cut between them (never inside
+# one: the terminal would get invalid UTF-8)
+sqlite3 "$work/big-id.db" "UPDATE alerts SET rule = 'Lecture de données sensibles — é', file = '/données/' || replace(hex(zeroblob(60)), '00', 'é') WHERE id = 3"
+"$H" alerts --db "$work/big-id.db" --format table >"$work/utf8.out"
+python3 - "$work/utf8.out" <<'EOF' || bad "table: non-ASCII text misaligned or cut inside a character"
+import sys
+lines = open(sys.argv[1], "rb").read().decode("utf-8").splitlines()
+col = lines[0].index("CONTAINER")
+row = [l for l in lines if l.startswith("3 ")][0]
+assert row[col:col + 4] == "host", (col, row)
+assert "Lecture de données sensibles — é" in row, row
+f = row.split("  ")[-1]
+assert f.endswith("~") and len(f) == 48 and f.startswith("/données/éé"), f
+EOF
 "$H" alerts --db "$DB" --format csv >"$work/alerts.csv"
 python3 - "$work/alerts.csv" <<'EOF' || bad "csv does not parse as expected"
 import csv, sys
