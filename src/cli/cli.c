@@ -159,38 +159,6 @@ int cli_parse_uint(const struct cli_command *cmd, const char *opt,
 	return 0;
 }
 
-void cli_wrap(FILE *out, const char *text, size_t col, size_t indent,
-	      size_t width)
-{
-	size_t n;
-	bool first = true;
-
-	while (*text) {
-		while (*text == ' ' || *text == '\n' || *text == '\t')
-			text++;
-		n = strcspn(text, " \n\t");
-		if (!n)
-			break;
-		if (!first && col + 1 + n > width) {
-			(void)fprintf(out, "\n%*s", (int)indent, "");
-			col = indent;
-		} else if (!first) {
-			(void)fputc(' ', out);
-			col++;
-		}
-		(void)fprintf(out, "%.*s", (int)n, text);
-		col += n;
-		text += n;
-		first = false;
-	}
-	(void)fputc('\n', out);
-}
-
-void cli_escaped(struct strbuf *sb, const char *s)
-{
-	strbuf_append_escaped(sb, s, strlen(s));
-}
-
 /* Escaped text is valid UTF-8: a column a code point (a byte that does
  * not continue a sequence). The bytes of its first cols columns. */
 static size_t text_bytes(const char *s, size_t n, size_t cols)
@@ -203,13 +171,50 @@ static size_t text_bytes(const char *s, size_t n, size_t cols)
 	return i;
 }
 
-static size_t text_cols(const char *s, size_t n)
+size_t cli_text_cols(const char *s, size_t n)
 {
 	size_t i, cols = 0;
 
 	for (i = 0; i < n; i++)
 		cols += ((unsigned char)s[i] & 0xc0) != 0x80;
 	return cols;
+}
+
+void cli_wrap(FILE *out, const char *text, size_t col, size_t indent,
+	      size_t width)
+{
+	struct strbuf w = STRBUF_INIT;
+	size_t n, cols;
+	bool first = true;
+
+	while (*text) {
+		while (*text == ' ' || *text == '\n' || *text == '\t')
+			text++;
+		n = strcspn(text, " \n\t");
+		if (!n)
+			break;
+		strbuf_reset(&w);
+		strbuf_append_escaped(&w, text, n);
+		cols = cli_text_cols(strbuf_str(&w), w.len);
+		if (!first && col + 1 + cols > width) {
+			(void)fprintf(out, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (!first) {
+			(void)fputc(' ', out);
+			col++;
+		}
+		(void)fputs(strbuf_str(&w), out);
+		col += cols;
+		text += n;
+		first = false;
+	}
+	(void)fputc('\n', out);
+	strbuf_free(&w);
+}
+
+void cli_escaped(struct strbuf *sb, const char *s)
+{
+	strbuf_append_escaped(sb, s, strlen(s));
 }
 
 /* s escaped, cut to width columns (its last one a ~) on a character's
@@ -220,7 +225,7 @@ static void fit(struct strbuf *sb, const char *s, size_t width, bool pad)
 	size_t cols;
 
 	strbuf_append_escaped(&e, s, strlen(s));
-	cols = text_cols(strbuf_str(&e), e.len);
+	cols = cli_text_cols(strbuf_str(&e), e.len);
 	if (cols > width && width > 1) {
 		/* cut, and say so */
 		strbuf_append(sb, strbuf_str(&e),

@@ -68,9 +68,10 @@ int cli_parse_uint(const struct cli_command *cmd, const char *opt,
 		   const char *s, unsigned long min, unsigned long max,
 		   unsigned long *ret);
 
-/* Print text word-wrapped to width columns: the cursor is at column
- * col; continuation lines start at column indent. Ends with a newline.
- * A word longer than a line is printed whole. */
+/* Print text escaped and word-wrapped to width columns (a column a
+ * character): the cursor is at column col; continuation lines start at
+ * column indent. Ends with a newline. A word longer than a line is
+ * printed whole. */
 void cli_wrap(FILE *out, const char *text, size_t col, size_t indent,
 	      size_t width);
 #define CLI_WIDTH 80
@@ -88,6 +89,9 @@ const char *cli_priority_colour(enum alert_priority p, bool colour);
 struct strbuf;
 /* s escaped (control bytes as \xNN). */
 void cli_escaped(struct strbuf *sb, const char *s);
+/* The columns of escaped text s[0..n) (valid UTF-8: a column a code
+ * point). */
+size_t cli_text_cols(const char *s, size_t n);
 /* s escaped, cut or padded to exactly width columns (a column a
  * character; a cut never splits one). */
 void cli_pad(struct strbuf *sb, const char *s, size_t width);

@@ -170,10 +170,14 @@ static void rule_text(const struct engine_rule_info *in, bool colour)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *prio = alert_priority_name(in->priority);
-	size_t i, namew = strlen(in->name);
+	struct strbuf name = STRBUF_INIT;
+	size_t i, namew;
 
-	(void)printf("%s%s%s", colour ? CLI_COLOUR_BOLD : "", in->name,
-		     colour ? CLI_COLOUR_RESET : "");
+	cli_escaped(&name, in->name);
+	namew = cli_text_cols(strbuf_str(&name), name.len);
+	(void)printf("%s%s%s", colour ? CLI_COLOUR_BOLD : "",
+		     strbuf_str(&name), colour ? CLI_COLOUR_RESET : "");
+	strbuf_free(&name);
 	(void)printf("%*s%s%s%s%s\n",
 		     namew + 1 + strlen(prio) < 66 ?
 			     (int)(66 - namew - strlen(prio)) : 1,

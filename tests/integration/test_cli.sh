@@ -122,6 +122,22 @@ grep -q '^Private key search  *Notice$' "$work/list" &&
 	grep -q '^    grep for a PEM private key header.$' "$work/list" &&
 	grep -q '^    tags: host credential_access T1552.004$' "$work/list" ||
 	bad "rules list: name, priority, description or tags: $(head -5 "$work/list")"
+# non-ASCII and control characters in a rules file: escaped, and wrapped
+# and aligned by characters, not bytes
+printf -- '- rule: Lecture de données — clé privée\n  desc: "Une clé privée a été lue par un programme inattendu \\e[31mrouge\\e[0m : l'"'"'accès répété à des clés révèle souvent une tentative d'"'"'exfiltration ou de déplacement latéral."\n  condition: evt.type = open and fd.name = /etc/ssh/ssh_host_rsa_key\n  output: o\n  priority: notice\n' >"$work/utf8.yaml"
+"$H" rules list -r "$work/utf8.yaml" >"$work/list8" 2>&1
+python3 - "$work/list8" <<'EOF' || bad "rules list: non-ASCII text: $(cat "$work/list8")"
+import sys
+raw = open(sys.argv[1], "rb").read()
+assert b"\x1b" not in raw, "an escape character reached the terminal"
+lines = raw.decode("utf-8").splitlines()
+assert all(len(l) <= 80 for l in lines), [l for l in lines if len(l) > 80]
+# the priority ends where an ASCII rule's does (column 66)
+assert lines[0].startswith("Lecture de données — clé privée ") and lines[0].endswith("Notice") and len(lines[0]) == 66, lines[0]
+# wrapped by characters: the description's lines fill up to 80
+desc = [l for l in lines[1:] if l.startswith("    ") and not l.startswith("    tags") and ":" not in l[:8]]
+assert len(desc) >= 2 and len(desc[0]) > 70, desc
+EOF
 
 # ---- 4. colour ----
 echo "--- 4. colour"
