@@ -242,6 +242,7 @@ static void print_header_alert(const struct store_row *r, bool colour)
 
 static void print_capture(const struct store_capture *c, size_t shown)
 {
+	struct strbuf scope = STRBUF_INIT;
 	char a[40], b[40];
 
 	if (!c->found) {
@@ -254,7 +255,10 @@ static void print_capture(const struct store_capture *c, size_t shown)
 	}
 	cli_time_ms(c->from_ns, a, sizeof(a));
 	cli_time_ms(c->until_ns, b, sizeof(b));
-	(void)printf("capture: %s, %s to %s", c->scope, a, b + 11);
+	/* the scope names a container as its runtime did */
+	cli_escaped(&scope, c->scope);
+	(void)printf("capture: %s, %s to %s", strbuf_str(&scope), a, b + 11);
+	strbuf_free(&scope);
 	if (c->alerts > 1)
 		(void)printf("; shared with %llu other alert%s",
 			     (unsigned long long)c->alerts - 1,

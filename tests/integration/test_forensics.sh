@@ -265,6 +265,11 @@ sqlite3 "$DB" "select until_ns - (select time_ns from alerts where id = 4) from 
 	bad "the attack's Warning+ and capture: true alerts do not share one capture"
 grep -q '^capture: host pid 22192 lineage, session 11, .*; shared with 4 other alerts$' "$work/t3.out" ||
 	bad "timeline 3: the capture line: $(grep '^capture' "$work/t3.out")"
+# a scope names a container as its runtime did: escaped for the terminal
+cp "$DB" "$work/esc.db"
+sqlite3 "$work/esc.db" "UPDATE captures SET scope = 'container x' || char(27) || '[2J' WHERE scope LIKE 'host pid 22192 %'"
+"$H" timeline --db "$work/esc.db" 3 | grep -q "$(printf '\033')" &&
+	bad "timeline: a control character of the store reached the terminal"
 # an alert below capture.min_priority has no capture
 "$H" timeline --db "$DB" 1 >"$work/t1.out" 2>"$work/t1.err"
 grep -q '^capture: none' "$work/t1.out" && grep -q 'no events were captured' "$work/t1.err" ||
