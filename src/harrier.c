@@ -150,6 +150,7 @@ static int unknown(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const struct cli_command *cmd;
+	static char prog[64];
 	int k;
 
 	log_set_program("harrier");
@@ -183,6 +184,9 @@ int main(int argc, char **argv)
 	cmd = find_command(argc - 1, argv + 1, &k);
 	if (!cmd)
 		return unknown(argc - 1, argv + 1);
+	/* its messages name the command, as its usage errors do */
+	(void)snprintf(prog, sizeof(prog), "harrier %s", cmd->name);
+	log_set_program(prog);
 	optind = 1;
 	return cmd->run(cmd, argc - k, argv + k);
 }

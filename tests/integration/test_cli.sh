@@ -64,6 +64,11 @@ run 1 fields extra
 grep -q "harrier fields: unexpected argument 'extra'" "$work/err" || bad "fields extra"
 run 1 rules list -r "$RULES" extra
 grep -q "harrier rules list: unexpected argument 'extra'" "$work/err" || bad "rules list extra"
+# a bad value names its command too (not just "harrier")
+run 1 alerts --pid abc
+grep -q "^harrier alerts: error: --pid 'abc': not a process id" "$work/err" || bad "alerts --pid abc: $(cat "$work/err")"
+run 1 report --since 2026-13-45
+grep -q "^harrier report: error: --since '2026-13-45'" "$work/err" || bad "report --since: $(cat "$work/err")"
 run 1 alerts --bogus
 grep -q "harrier alerts: unknown option '--bogus'" "$work/err" || bad "alerts --bogus: $(cat "$work/err")"
 run 1 alerts -x
