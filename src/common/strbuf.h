@@ -21,6 +21,10 @@ struct strbuf {
 
 #define STRBUF_INIT { NULL, 0, 0, false }
 
+/* A macro's value as a string literal: XSTR(HARRIER_MAX_RECORD_LEN). */
+#define STR_(x) #x
+#define XSTR(x) STR_(x)
+
 void strbuf_init(struct strbuf *sb);
 void strbuf_free(struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb);

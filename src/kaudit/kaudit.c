@@ -27,8 +27,6 @@
 #include "kaudit/kstate.h"
 #include "kaudit/kstatus.h"
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 /* A restore plan goes to kaudit_status_set as it is. */
 _Static_assert(KSTATE_KEEP == KAUDIT_KEEP,
@@ -779,7 +777,7 @@ static struct kroot *root_add(struct kaudit *k, char *path, const char *how,
 	    k->nroots >= HARRIER_KAUDIT_MAX_ROOTS)
 		fewer_paths(
 			k, KPLAN_PATHS_DIRS,
-			"more than " STR(
+			"more than " XSTR(
 				HARRIER_KAUDIT_MAX_ROOTS) " container roots");
 	nr = realloc(k->roots, (k->nroots + 1) * sizeof(*nr));
 	if (!nr) {

@@ -44,9 +44,6 @@ enum {
 	COL_ORIGIN,
 };
 
-#define STR(x) #x
-#define XSTR(x) STR(x)
-
 /* DO NOTHING on either key: the writer's (run, seq), a batch written
  * again after an unknown outcome; the alert's own (alerts_key: time_ns,
  * audit_serial, rule, hostname), a log replayed twice. The store counts

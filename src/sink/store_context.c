@@ -26,9 +26,6 @@
 #include "sink/store.h"
 #include "sink/store_context.h"
 
-#define STR(x) #x
-#define XSTR(x) STR(x)
-
 /* DO NOTHING on events_key: an event stored already (another capture's,
  * an earlier replay's) stays as it is. */
 static const char ins_event_sql[] =
