@@ -75,6 +75,9 @@ struct assembler {
 	assembler_event_cb cb;
 	void *userdata;
 	struct assembler_stats stats;
+	/* the last malformed line or event: why, and the event's serial */
+	const char *bad_why;
+	uint64_t bad_serial;
 	int err; /* sticky -ENOMEM raised inside the auparse callback */
 
 	struct linesplit lines; /* assembler_feed's byte stream */
@@ -1139,6 +1142,14 @@ static void asm_open_done(struct assembler *a, const au_event_t *ts)
 	}
 }
 
+/* Count a malformed line (serial 0) or event, and say why. */
+static void asm_bad(struct assembler *a, const char *why, uint64_t serial)
+{
+	a->stats.malformed++;
+	a->bad_why = why;
+	a->bad_serial = serial;
+}
+
 static void asm_on_event(auparse_state_t *au, auparse_cb_event_t type,
 			 void *userdata)
 {
@@ -1155,7 +1166,8 @@ static void asm_on_event(auparse_state_t *au, auparse_cb_event_t type,
 	} else if (r == -ENOMEM) {
 		a->err = -ENOMEM;
 	} else {
-		a->stats.malformed++;
+		asm_bad(a, "its records could not be read as one audit event",
+			a->ev.serial);
 	}
 	arena_reset(&a->arena);
 }
@@ -1410,15 +1422,23 @@ static int asm_line(struct assembler *a, const char *s, size_t n, bool nl)
 	}
 	if (asm_blank(s, n))
 		return 0;
-	if (n > HARRIER_MAX_RECORD_LEN || !asm_line_valid(s, n, &id)) {
-		a->stats.malformed++;
+	if (n > HARRIER_MAX_RECORD_LEN) {
+		asm_bad(a, "longer than " XSTR(HARRIER_MAX_RECORD_LEN) " bytes",
+			0);
+		return 0;
+	}
+	if (!asm_line_valid(s, n, &id)) {
+		asm_bad(a,
+			"not an audit record: it does not start with "
+			"type=TYPE msg=audit(SECONDS.MILLISECONDS:SERIAL):",
+			0);
 		return 0;
 	}
 	r = asm_open_add(a, &id);
 	if (r < 0)
 		return r;
 	if (r > 0) {
-		a->stats.malformed++;
+		asm_bad(a, "a second CWD record in one audit event", 0);
 		return 0;
 	}
 	a->stats.records++;
@@ -1471,7 +1491,12 @@ int assembler_feed_record(struct assembler *a, const char *rec, size_t len)
 		len--;
 	if (memchr(rec, '\n', len) || len > HARRIER_MAX_RECORD_LEN) {
 		/* More than one line is not one record. */
-		a->stats.malformed++;
+		asm_bad(a,
+			len > HARRIER_MAX_RECORD_LEN ?
+				"longer than " XSTR(
+					HARRIER_MAX_RECORD_LEN) " bytes" :
+				"more than one line in one record",
+			0);
 		return 0;
 	}
 	/* With its newline the record is one auparse_feed() call, not two:
@@ -1503,6 +1528,13 @@ int assembler_flush(struct assembler *a)
 		r = -ENOMEM;
 	a->nopen = 0;
 	return asm_take_err(a, r);
+}
+
+const char *assembler_malformed_why(const struct assembler *a,
+				    uint64_t *ret_serial)
+{
+	*ret_serial = a->bad_serial;
+	return a->bad_why;
 }
 
 void assembler_get_stats(const struct assembler *a, struct assembler_stats *ret)

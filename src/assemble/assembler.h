@@ -30,6 +30,11 @@ struct assembler_stats {
 };
 
 struct assembler *assembler_new(assembler_event_cb cb, void *userdata);
+/* Why the last line or event counted as malformed was skipped (static
+ * text; NULL before any), and *ret_serial the event's audit serial (0: a
+ * line). */
+const char *assembler_malformed_why(const struct assembler *a,
+				    uint64_t *ret_serial);
 void assembler_free(struct assembler *a);
 
 /* Feed bytes: any number of whole or partial lines; a partial last line is

@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/limits.h"
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "engine/engine.h"
 #include "enrich/proctable.h"
 #include "pipeline/pipeline.h"
@@ -20,9 +22,78 @@
 #include "sink/store.h"
 #include "source/source.h"
 
+/* Malformed lines of one log said with where and why, up to this many;
+ * the rest counted at the end of the log. */
+#define REPLAY_MALFORMED_SHOWN 10
+
+struct replay_log {
+	struct pipeline *p;
+	struct source *src;
+	const char *path;
+	uint64_t malformed, overlong; /* said so far */
+	uint64_t shown, unshown;
+};
+
+static void malformed_note(struct replay_log *l, uint64_t line,
+			   const char *what, const char *why)
+{
+	if (l->shown == REPLAY_MALFORMED_SHOWN) {
+		l->unshown++;
+		return;
+	}
+	l->shown++;
+	log_warning("%s:%llu: %s: %s", l->path, (unsigned long long)line, what,
+		    why);
+}
+
+/* Lines dropped by the source for their length since the last look. */
+static void check_overlong(struct replay_log *l)
+{
+	uint64_t line, n, at;
+
+	source_file_position(l->src, &line, &n, &at);
+	if (n == l->overlong)
+		return;
+	malformed_note(l, at,
+		       n - l->overlong > 1 ? "lines skipped (the last here)" :
+					     "line skipped",
+		       "longer than " XSTR(HARRIER_MAX_RECORD_LEN) " bytes");
+	l->overlong = n;
+}
+
+static int replay_record(const char *rec, size_t len, void *userdata)
+{
+	struct replay_log *l = userdata;
+	uint64_t n, serial, line, o, ol;
+	const char *why;
+	char what[64];
+	int r;
+
+	check_overlong(l);
+	r = pipeline_record(rec, len, l->p);
+	n = pipeline_malformed(l->p, &why, &serial);
+	if (n != l->malformed && why) {
+		source_file_position(l->src, &line, &o, &ol);
+		if (serial)
+			(void)snprintf(what, sizeof(what),
+				       "audit event %llu (ended here) skipped",
+				       (unsigned long long)serial);
+		else
+			(void)snprintf(what, sizeof(what), "record skipped");
+		malformed_note(l, line, what, why);
+	}
+	l->malformed = n;
+	return r;
+}
+
 static int replay_file(struct pipeline *p, struct sink *store,
 		       const char *path)
 {
+	struct replay_log l = { .p = p,
+				.path = strcmp(path, "-") == 0 ? "stdin" :
+								 path };
+	const char *why;
+	uint64_t serial;
 	struct source *src = source_file_new(path);
 	char *err = NULL, *abs;
 	int r;
@@ -51,8 +122,14 @@ static int replay_file(struct pipeline *p, struct sink *store,
 			return CLI_EXIT_RUNTIME;
 		}
 	}
-	while ((r = source_read(src, pipeline_record, p)) > 0)
+	l.src = src;
+	l.malformed = pipeline_malformed(p, &why, &serial);
+	while ((r = source_read(src, replay_record, &l)) > 0)
 		;
+	check_overlong(&l);
+	if (l.unshown)
+		log_warning("%s: %llu more malformed lines skipped", l.path,
+			    (unsigned long long)l.unshown);
 	if (r < 0) {
 		log_error("reading %s: %s", path, strerror(-r));
 		source_free(src);

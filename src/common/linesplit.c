@@ -35,6 +35,7 @@ static int deliver(struct linesplit *ls, char *line, size_t n,
 		return 0;
 	if (n > ls->max) {
 		ls->overlong++;
+		ls->overlong_line = ls->lineno;
 		return 0;
 	}
 	ls->lines++;
@@ -57,6 +58,7 @@ static int split(struct linesplit *ls, linesplit_cb cb, void *userdata)
 		n = (size_t)(nl - line);
 		ls->start += n + 1;
 		ls->len -= n + 1;
+		ls->lineno++;
 		if (ls->skipping) {
 			ls->skipping = false;
 			continue;
@@ -66,8 +68,10 @@ static int split(struct linesplit *ls, linesplit_cb cb, void *userdata)
 			return r;
 	}
 	if (ls->len > ls->max) {
-		if (!ls->skipping)
+		if (!ls->skipping) {
 			ls->overlong++;
+			ls->overlong_line = ls->lineno + 1;
+		}
 		ls->skipping = true;
 		ls->len = 0;
 	}
@@ -122,6 +126,7 @@ int linesplit_finish(struct linesplit *ls, linesplit_cb cb, void *userdata)
 	if (r < 0)
 		return r;
 	if (ls->len > 0 && !ls->skipping) {
+		ls->lineno++;
 		ls->buf[ls->len] = '\n';
 		r = deliver(ls, ls->buf, ls->len, cb, userdata);
 	}

@@ -28,6 +28,9 @@ struct linesplit {
 	bool skipping;	   /* inside an over-long line: drop to its '\n' */
 	uint64_t lines;	   /* delivered */
 	uint64_t overlong; /* dropped for their length */
+	/* where: the number of the line being delivered (blank and dropped
+	 * lines counted; 1 the first), and of the last one dropped */
+	uint64_t lineno, overlong_line;
 };
 
 /* max: longest line kept (HARRIER_MAX_RECORD_LEN); chunk: the most one

@@ -256,6 +256,16 @@ bool pipeline_capture_stats(const struct pipeline *p,
 	return true;
 }
 
+uint64_t pipeline_malformed(const struct pipeline *p, const char **ret_why,
+			    uint64_t *ret_serial)
+{
+	struct assembler_stats as;
+
+	assembler_get_stats(p->assembler, &as);
+	*ret_why = assembler_malformed_why(p->assembler, ret_serial);
+	return as.malformed;
+}
+
 int pipeline_record(const char *rec, size_t len, void *pipeline)
 {
 	struct pipeline *p = pipeline;

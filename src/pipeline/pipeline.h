@@ -76,6 +76,11 @@ void pipeline_flush(struct pipeline *p);
 void pipeline_emit(struct pipeline *p, struct alert *a);
 
 void pipeline_get_stats(const struct pipeline *p, struct pipeline_stats *ret);
+/* Lines and events skipped as malformed so far, and why the last was
+ * (assembler_malformed_why: *ret_why NULL before any, *ret_serial the
+ * event's audit serial or 0 for a line). */
+uint64_t pipeline_malformed(const struct pipeline *p, const char **ret_why,
+			    uint64_t *ret_serial);
 
 /* Load rules files into e and compile: the given files, or when nfiles is
  * 0 the defaults (sysconfdir/harrier_rules.yaml, harrier_rules.local.yaml

@@ -97,6 +97,16 @@ static void file_stats(struct source *s, struct source_stats *ret)
 	*ret = st;
 }
 
+void source_file_position(const struct source *s, uint64_t *ret_line,
+			  uint64_t *ret_overlong, uint64_t *ret_overlong_line)
+{
+	const struct file_source *fs = s->state;
+
+	*ret_line = fs->lines.lineno;
+	*ret_overlong = fs->lines.overlong;
+	*ret_overlong_line = fs->lines.overlong_line;
+}
+
 static void file_free(struct source *s)
 {
 	struct file_source *fs;

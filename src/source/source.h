@@ -52,5 +52,10 @@ void source_free(struct source *s);
 /* audit.log replay: path, or "-" for stdin. Rotated logs are plain files:
  * pass them oldest first. */
 struct source *source_file_new(const char *path);
+/* A file source's position (source_file_new's only): the number of the
+ * line it is delivering (1 the first), how many lines it dropped for
+ * their length and the number of the last. */
+void source_file_position(const struct source *s, uint64_t *ret_line,
+			  uint64_t *ret_overlong, uint64_t *ret_overlong_line);
 
 #endif

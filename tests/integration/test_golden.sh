@@ -69,6 +69,27 @@ fi
 diff -u "$g/sensitive_read.expected" "$work/mangled.out" ||
 	bad "mangled log: alerts changed"
 grep -q malformed "$work/mangled.err" || bad "mangled log: no warning about malformed records"
+# Each malformed line said with where and why: the first ten of a log,
+# then how many more (a blank line still counts as a line).
+{
+	sed -n 1,3p "$g/sensitive_read.log"
+	echo "not a record"
+	echo
+	head -c 40000 /dev/zero | tr '\0' x
+	echo
+	sed -n 4,6p "$g/sensitive_read.log"
+	for i in $(seq 12); do echo "junk $i"; done
+} > "$work/where.log"
+"$b/harrier" replay --no-db -q -r "$shipped" "$work/where.log" 2> "$work/where.err" ||
+	bad "where.log: replay failed"
+w=$work/where.log
+grep -q "^harrier replay: warning: $w:4: record skipped: not an audit record" "$work/where.err" &&
+	grep -q "^harrier replay: warning: $w:6: line skipped: longer than 32768 bytes" "$work/where.err" &&
+	grep -q "^harrier replay: warning: $w:10: record skipped" "$work/where.err" &&
+	grep -q "^harrier replay: warning: $w:17: record skipped" "$work/where.err" &&
+	! grep -q "$w:18:" "$work/where.err" &&
+	grep -q "^harrier replay: warning: $w: 4 more malformed lines skipped" "$work/where.err" ||
+	{ bad "malformed lines: where and why"; cat "$work/where.err"; }
 
 # Replay from stdin gives the same alerts.
 "$b/harrier" replay --no-db -r "$shipped" - < "$g/sensitive_read.log" > "$work/stdin.out" 2>/dev/null

@@ -2,7 +2,7 @@
 /*
  * common/linesplit: lines across any split of the stream, the last line
  * without its newline, over-long lines dropped whole and counted once,
- * a stopped callback resumed.
+ * a stopped callback resumed, line numbers.
  */
 #include "config.h"
 
@@ -23,6 +23,8 @@ struct got {
 	char line[32][MAX + 2];
 	size_t n;
 	int stop_at; /* return -EINTR for this line (1-based; 0 = never) */
+	const struct linesplit *ls; /* set: each line's number in at[] */
+	uint64_t at[32];
 };
 
 static int collect(const char *line, size_t n, void *ud)
@@ -39,6 +41,8 @@ static int collect(const char *line, size_t n, void *ud)
 	assert_true(g->n < 32);
 	memcpy(g->line[g->n], line, n);
 	g->line[g->n][n] = '\0';
+	if (g->ls)
+		g->at[g->n] = g->ls->lineno;
 	g->n++;
 	return 0;
 }
@@ -108,6 +112,40 @@ static void test_overlong_dropped_once(void **state)
 	linesplit_free(&ls);
 }
 
+/* Line numbers count every line, blank and dropped ones too, across any
+ * split of the stream; the number of the last dropped line is kept (also
+ * when it was dropped before its newline came). */
+static void test_line_numbers(void **state)
+{
+	static const char in[] =
+		"a\n\nbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\nc\n\nlast";
+	struct linesplit ls;
+	size_t step, i, k;
+
+	(void)state;
+	for (step = 1; step < sizeof(in); step++) {
+		struct got g = { .n = 0, .ls = &ls };
+
+		assert_int_equal(linesplit_init(&ls, MAX, 4), 0);
+		for (i = 0; i < sizeof(in) - 1; i += step) {
+			k = i + step < sizeof(in) - 1 ? step :
+							sizeof(in) - 1 - i;
+			assert_int_equal(linesplit_feed(&ls, in + i, k,
+							collect, &g),
+					 0);
+		}
+		assert_int_equal(linesplit_finish(&ls, collect, &g), 0);
+		assert_int_equal(g.n, 3);
+		assert_string_equal(g.line[1], "c");
+		assert_int_equal(g.at[0], 1);
+		assert_int_equal(g.at[1], 4);
+		assert_int_equal(g.at[2], 6);
+		assert_int_equal(ls.overlong, 1);
+		assert_int_equal(ls.overlong_line, 3);
+		linesplit_free(&ls);
+	}
+}
+
 /* The read-in-place form, and a callback that stops: the lines after it
  * come with the next call. */
 static void test_commit_and_resume(void **state)
@@ -140,6 +178,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_any_split),
 		cmocka_unit_test(test_overlong_dropped_once),
+		cmocka_unit_test(test_line_numbers),
 		cmocka_unit_test(test_commit_and_resume),
 	};
 
