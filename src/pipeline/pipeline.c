@@ -17,6 +17,7 @@
 #include "assemble/assembler.h"
 #include "common/limits.h"
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "enrich/proctable.h"
 #include "pipeline/capture.h"
 #include "pipeline/outlimit.h"
@@ -48,7 +49,8 @@ struct pipeline {
 static void pipeline_check_malformed(struct pipeline *p)
 {
 	struct assembler_stats as;
-	uint64_t suppressed = 0;
+	uint64_t suppressed = 0, serial;
+	const char *why;
 
 	assembler_get_stats(p->assembler, &as);
 	p->stats.records = as.records;
@@ -67,12 +69,15 @@ static void pipeline_check_malformed(struct pipeline *p)
 	}
 	if (as.malformed == p->malformed_reported)
 		return;
+	why = assembler_malformed_why(p->assembler, &serial);
 	if (ratelimit_ok(&p->warn_rl, &suppressed))
 		log_warning("skipped %llu malformed audit record(s) "
-			    "(%llu in total)%s",
+			    "(%llu in total; the last: %s)%s",
 			    (unsigned long long)(as.malformed -
 						 p->malformed_reported),
 			    (unsigned long long)as.malformed,
+			    why ? why : "longer than " XSTR(
+						  HARRIER_MAX_RECORD_LEN) " bytes",
 			    suppressed ? "; earlier warnings suppressed" : "");
 	p->malformed_reported = as.malformed;
 }

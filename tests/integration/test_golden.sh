@@ -88,7 +88,8 @@ grep -q "^harrier replay: warning: $w:4: record skipped: not an audit record" "$
 	grep -q "^harrier replay: warning: $w:10: record skipped" "$work/where.err" &&
 	grep -q "^harrier replay: warning: $w:17: record skipped" "$work/where.err" &&
 	! grep -q "$w:18:" "$work/where.err" &&
-	grep -q "^harrier replay: warning: $w: 4 more malformed lines skipped" "$work/where.err" ||
+	grep -q "^harrier replay: warning: $w: 4 more malformed lines skipped" "$work/where.err" &&
+	grep -q "malformed audit record(s) (.* in total; the last: not an audit record" "$work/where.err" ||
 	{ bad "malformed lines: where and why"; cat "$work/where.err"; }
 
 # Replay from stdin gives the same alerts.
