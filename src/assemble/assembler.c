@@ -78,6 +78,7 @@ struct assembler {
 	/* the last malformed line or event: why, and the event's serial */
 	const char *bad_why;
 	uint64_t bad_serial;
+	const char *build_why; /* why asm_build could not read an event */
 	int err; /* sticky -ENOMEM raised inside the auparse callback */
 
 	struct linesplit lines; /* assembler_feed's byte stream */
@@ -1041,17 +1042,23 @@ static int asm_build(struct assembler *a, auparse_state_t *au)
 	bool first = true;
 
 	asm_reset_event(a);
+	/* what asm_fail(-EINVAL) means below, unless said otherwise */
+	a->build_why = "a field's value could not be decoded (hex or quoting)";
 	ts = auparse_get_timestamp(au);
 	if (!ts || ts->sec < 0 ||
 	    (uint64_t)ts->sec > UINT64_MAX / 1000000000ULL - 1 ||
-	    ts->milli > 999)
+	    ts->milli > 999) {
+		a->build_why = "its time is out of range (past the year 2554)";
 		return -EINVAL;
+	}
 	ev->time_ns = (uint64_t)ts->sec * 1000000000ULL +
 		      (uint64_t)ts->milli * 1000000ULL;
 	ev->serial = ts->serial;
 	ev->nrecords = auparse_get_num_records(au);
-	if (auparse_first_record(au) <= 0)
+	if (auparse_first_record(au) <= 0) {
+		a->build_why = "auparse found no record in it";
 		return -EINVAL;
+	}
 	do {
 		type = auparse_get_type(au);
 		if (first) {
@@ -1154,11 +1161,13 @@ static void asm_on_event(auparse_state_t *au, auparse_cb_event_t type,
 			 void *userdata)
 {
 	struct assembler *a = userdata;
+	const au_event_t *ts;
 	int r;
 
 	if (type != AUPARSE_CB_EVENT_READY)
 		return;
-	asm_open_done(a, auparse_get_timestamp(au));
+	ts = auparse_get_timestamp(au);
+	asm_open_done(a, ts);
 	r = asm_build(a, au);
 	if (r == 0) {
 		a->stats.events++;
@@ -1166,8 +1175,8 @@ static void asm_on_event(auparse_state_t *au, auparse_cb_event_t type,
 	} else if (r == -ENOMEM) {
 		a->err = -ENOMEM;
 	} else {
-		asm_bad(a, "its records could not be read as one audit event",
-			a->ev.serial);
+		/* its serial from auparse: asm_build may stop before it */
+		asm_bad(a, a->build_why, ts ? ts->serial : 0);
 	}
 	arena_reset(&a->arena);
 }

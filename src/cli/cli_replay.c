@@ -66,7 +66,7 @@ static int replay_record(const char *rec, size_t len, void *userdata)
 	struct replay_log *l = userdata;
 	uint64_t n, serial, line, o, ol;
 	const char *why;
-	char what[64];
+	char what[96];
 	int r;
 
 	check_overlong(l);
@@ -76,7 +76,7 @@ static int replay_record(const char *rec, size_t len, void *userdata)
 		source_file_position(l->src, &line, &o, &ol);
 		if (serial)
 			(void)snprintf(what, sizeof(what),
-				       "audit event %llu (ended here) skipped",
+				       "audit event %llu (completed by this line) skipped",
 				       (unsigned long long)serial);
 		else
 			(void)snprintf(what, sizeof(what), "record skipped");

@@ -91,6 +91,13 @@ grep -q "^harrier replay: warning: $w:4: record skipped: not an audit record" "$
 	grep -q "^harrier replay: warning: $w: 4 more malformed lines skipped" "$work/where.err" &&
 	grep -q "malformed audit record(s) (.* in total; the last: not an audit record" "$work/where.err" ||
 	{ bad "malformed lines: where and why"; cat "$work/where.err"; }
+# A malformed event (its records fine, its time past what a time can
+# hold) is named by its audit serial, at the line that completed it.
+printf 'type=SYSCALL msg=audit(99999999999.123:77): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=5 uid=0 comm="cat" exe="/bin/cat"\ntype=EOE msg=audit(99999999999.123:77): \n' > "$work/event.log"
+sed -n 1,3p "$g/sensitive_read.log" >> "$work/event.log"
+"$b/harrier" replay --no-db -q -r "$shipped" "$work/event.log" 2> "$work/event.err" || bad "event.log: replay failed"
+grep -q "^harrier replay: warning: $work/event.log:3: audit event 77 (completed by this line) skipped: its time is out of range" "$work/event.err" ||
+	{ bad "malformed event: where and why"; cat "$work/event.err"; }
 
 # Replay from stdin gives the same alerts.
 "$b/harrier" replay --no-db -r "$shipped" - < "$g/sensitive_read.log" > "$work/stdin.out" 2>/dev/null
