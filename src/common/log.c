@@ -76,11 +76,18 @@ void log_diag(const struct diag *d)
 {
 	char buf[1536];
 	size_t i;
+	int level;
 
 	for (i = 0; i < d->n; i++) {
+		level = d->items[i].level == DIAG_ERROR ? LOG_ERR : LOG_WARNING;
+		if (level > log_level)
+			continue;
+		/* "FILE:LINE:COL: error: ..." says its level itself */
 		diag_format(&d->items[i], buf, sizeof(buf));
-		log_msg(d->items[i].level == DIAG_ERROR ? LOG_ERR : LOG_WARNING,
-			"%s", buf);
+		if (log_syslog)
+			syslog(level, "%s", buf);
+		else
+			(void)fprintf(stderr, "%s: %s\n", log_program, buf);
 	}
 }
 

@@ -307,8 +307,8 @@ printf 'stdout_output:\n  enabled: maybe\nno_such_key: 1\n' >"$TMP/bad.yaml"
 rc=$?
 cat "$TMP/s8.out"
 [ $rc = 1 ] || fail "8: bad config: exit $rc, not 1"
-[ "$(grep -Ec "$TMP/bad.yaml:[0-9]+:[0-9]+: " "$TMP/s8.out")" -ge 2 ] ||
-	fail "8: bad config: not every error reported as file:line:col"
+[ "$(grep -Ec "^harrierd: $TMP/bad.yaml:[0-9]+:[0-9]+: error: " "$TMP/s8.out")" -ge 2 ] ||
+	fail "8: bad config: not every error reported as 'harrierd: file:line:col: error:'"
 printf -- '- rule: x\n  desc: d\n  condition: evt.type = open and no.such.field = 1\n  output: x\n  priority: INFO\n' >"$TMP/bad_rules.yaml"
 "$HARRIERD" -f -c "$TMP/harrier.yaml" -r "$TMP/bad_rules.yaml" \
 	--db "$TMP/s8.db" >"$TMP/s8.out" 2>&1
