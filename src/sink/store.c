@@ -1039,30 +1039,34 @@ static unsigned int queued_alerts_locked(const struct store *s)
 	return n;
 }
 
+/* One item of type t written (with its note) or dropped. */
+static void tally_one(struct store *s, const struct store_item_type *t,
+		      bool written, unsigned int note)
+{
+	struct type_stats *c = &s->cnt[type_index(t)];
+
+	if (written) {
+		c->written++;
+		c->noted += note;
+	} else {
+		c->dropped++;
+	}
+}
+
 /* n items done with: written (but the rejected ones), or dropped. */
 static void tally_locked(struct store *s, const struct qitem *q,
 			 unsigned int n, bool written)
 {
-	struct type_stats *c;
 	unsigned int i, k;
+	bool ok;
 
 	for (i = 0; i < n; i++) {
-		c = &s->cnt[type_index(q[i].type)];
-		if (written && !q[i].rejected) {
-			c->written++;
-			c->noted += q[i].note;
-		} else {
-			c->dropped++;
-		}
-		for (k = 0; k < q[i].nriders; k++) {
-			c = &s->cnt[type_index(q[i].riders[k].type)];
-			if (written && !q[i].rejected) {
-				c->written++;
-				c->noted += q[i].riders[k].note;
-			} else {
-				c->dropped++;
-			}
-		}
+		/* an alert's riders share its fate */
+		ok = written && !q[i].rejected;
+		tally_one(s, q[i].type, ok, q[i].note);
+		for (k = 0; k < q[i].nriders; k++)
+			tally_one(s, q[i].riders[k].type, ok,
+				  q[i].riders[k].note);
 	}
 }
 
