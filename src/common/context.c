@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alert.h"
 #include "common/context.h"
 #include "common/strbuf.h"
 
@@ -42,6 +43,14 @@ int alert_key_copy(struct alert_key *dst, const struct alert_key *src)
 static bool same_str(const char *a, const char *b)
 {
 	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+struct alert_key alert_key_of(const struct alert *a)
+{
+	struct alert_key k = { a->time_ns, a->audit_serial, a->rule,
+			       a->hostname };
+
+	return k;
 }
 
 bool alert_key_same(const struct alert_key *a, const struct alert_key *b)

@@ -86,6 +86,9 @@ void context_join_free(struct context_join *j);
 void alert_key_clear(struct alert_key *k);
 /* Copy src's strings into *dst; 0 or -ENOMEM (dst cleared). */
 int alert_key_copy(struct alert_key *dst, const struct alert_key *src);
+struct alert;
+/* The key of alert a (its strings borrowed from a). */
+struct alert_key alert_key_of(const struct alert *a);
 /* Whether a and b name the same alert (a NULL rule is ""). */
 bool alert_key_same(const struct alert_key *a, const struct alert_key *b);
 

@@ -564,7 +564,7 @@ static void join(struct capture *c, struct active *x, const struct alert *a,
 		 uint64_t from_ns, uint64_t until_ns)
 {
 	struct context_join j = {
-		{ a->time_ns, a->audit_serial, a->rule, a->hostname },
+		alert_key_of(a),
 		x->sum.capture,
 		from_ns,
 		until_ns,
@@ -576,6 +576,7 @@ static void join(struct capture *c, struct active *x, const struct alert *a,
 void capture_alert(struct capture *c, const struct alert *a)
 {
 	const struct rule_capture *rc = rule_find(c, a->rule);
+	struct alert_key key;
 	struct active *x, *y;
 	uint64_t dur, from, until, old_from;
 	struct context_summary none;
@@ -597,9 +598,8 @@ void capture_alert(struct capture *c, const struct alert *a)
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return;
-	if (alert_key_copy(&x->sum.capture,
-			   &(struct alert_key){ a->time_ns, a->audit_serial,
-						a->rule, a->hostname }) < 0 ||
+	key = alert_key_of(a);
+	if (alert_key_copy(&x->sum.capture, &key) < 0 ||
 	    set_scope(x, a, find_event(c, a)) < 0) {
 		active_free(x);
 		return;

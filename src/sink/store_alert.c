@@ -161,9 +161,8 @@ void *store_alert_item(const struct alert *a)
 
 bool store_alert_item_is(const void *item, const struct alert_key *k)
 {
-	const struct alert *a = ((const struct alert_item *)item)->a;
-	const struct alert_key ak = { a->time_ns, a->audit_serial, a->rule,
-				      a->hostname };
+	const struct alert_key ak =
+		alert_key_of(((const struct alert_item *)item)->a);
 
 	return alert_key_same(&ak, k);
 }
@@ -237,8 +236,7 @@ static int alert_after(sqlite3_stmt *const *st, const void *data,
 	const struct alert_item *it = data;
 	const struct alert *a = it->a;
 	const char *rule = a->rule ? a->rule : "";
-	const struct alert_key k = { a->time_ns, a->audit_serial,
-				     (char *)rule, a->hostname };
+	const struct alert_key k = alert_key_of(a);
 	const char *v[1 + 64];
 	size_t i, n;
 	int rc;
