@@ -53,6 +53,20 @@ static const char *level_name(int level)
 	}
 }
 
+/* msg to syslog, or to stderr after the program's name and, with
+ * say_level, the level's. */
+static void log_out(int level, bool say_level, const char *msg)
+{
+	if (log_syslog) {
+		syslog(level, "%s", msg);
+		return;
+	}
+	/* One fprintf per message so that lines from threads do not mix. */
+	(void)fprintf(stderr, "%s: %s%s%s\n", log_program,
+		      say_level ? level_name(level) : "", say_level ? ": " : "",
+		      msg);
+}
+
 void log_msg(int level, const char *fmt, ...)
 {
 	va_list ap;
@@ -63,13 +77,7 @@ void log_msg(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (log_syslog) {
-		syslog(level, "%s", buf);
-		return;
-	}
-	/* One fprintf per message so that lines from threads do not mix. */
-	(void)fprintf(stderr, "%s: %s: %s\n", log_program, level_name(level),
-		      buf);
+	log_out(level, true, buf);
 }
 
 void log_diag(const struct diag *d)
@@ -84,10 +92,7 @@ void log_diag(const struct diag *d)
 			continue;
 		/* "FILE:LINE:COL: error: ..." says its level itself */
 		diag_format(&d->items[i], buf, sizeof(buf));
-		if (log_syslog)
-			syslog(level, "%s", buf);
-		else
-			(void)fprintf(stderr, "%s: %s\n", log_program, buf);
+		log_out(level, false, buf);
 	}
 }
 
