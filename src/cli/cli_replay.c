@@ -34,13 +34,16 @@ struct replay_log {
 	uint64_t shown, unshown;
 };
 
-static void malformed_note(struct replay_log *l, uint64_t line,
+/* n malformed lines, the last at line: said (the others counted), or
+ * counted past the first REPLAY_MALFORMED_SHOWN. */
+static void malformed_note(struct replay_log *l, uint64_t n, uint64_t line,
 			   const char *what, const char *why)
 {
 	if (l->shown == REPLAY_MALFORMED_SHOWN) {
-		l->unshown++;
+		l->unshown += n;
 		return;
 	}
+	l->unshown += n - 1;
 	l->shown++;
 	log_warning("%s:%llu: %s: %s", l->path, (unsigned long long)line, what,
 		    why);
@@ -54,7 +57,7 @@ static void check_overlong(struct replay_log *l)
 	source_file_position(l->src, &line, &n, &at);
 	if (n == l->overlong)
 		return;
-	malformed_note(l, at,
+	malformed_note(l, n - l->overlong, at,
 		       n - l->overlong > 1 ? "lines skipped (the last here)" :
 					     "line skipped",
 		       "longer than " XSTR(HARRIER_MAX_RECORD_LEN) " bytes");
@@ -65,8 +68,8 @@ static int replay_record(const char *rec, size_t len, void *userdata)
 {
 	struct replay_log *l = userdata;
 	uint64_t n, serial, line, o, ol;
-	const char *why;
-	char what[96];
+	const char *why, *what = "record skipped";
+	char event[96];
 	int r;
 
 	check_overlong(l);
@@ -74,13 +77,14 @@ static int replay_record(const char *rec, size_t len, void *userdata)
 	n = pipeline_malformed(l->p, &why, &serial);
 	if (n != l->malformed && why) {
 		source_file_position(l->src, &line, &o, &ol);
-		if (serial)
-			(void)snprintf(what, sizeof(what),
-				       "audit event %llu (completed by this line) skipped",
+		if (serial) {
+			(void)snprintf(event, sizeof(event),
+				       "audit event %llu (completed by this "
+				       "line) skipped",
 				       (unsigned long long)serial);
-		else
-			(void)snprintf(what, sizeof(what), "record skipped");
-		malformed_note(l, line, what, why);
+			what = event;
+		}
+		malformed_note(l, n - l->malformed, line, what, why);
 	}
 	l->malformed = n;
 	return r;
