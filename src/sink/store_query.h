@@ -44,10 +44,9 @@ struct store_query {
 	bool line_only;
 };
 
-/* A stored alert: its id and origin beside the alert (all borrowed for
- * the callback). */
-/* A row as the query callbacks get it: it and its strings are valid
- * during the call only. */
+/* A stored alert as the query callbacks get it: its id and origin
+ * beside the alert, all (the alert's strings too) valid during the call
+ * only. */
 struct store_row {
 	int64_t id;
 	const char *origin; /* "live", a replayed log, NULL unknown */
