@@ -152,7 +152,10 @@ expect "Create Symlink Over Sensitive Files" evt.arg.target=/etc/shadow evt.arg.
 expect "Create Hardlink Over Sensitive Files" fd.name=/etc/shadow evt.arg.newpath=/tmp/hl proc.name=ln "$C" "$U"
 expect "Set Setuid or Setgid bit" fd.name=/tmp/suid evt.arg.mode~S_ISUID proc.name=chmod "$C" "$U"
 expect "Fileless execution via memfd_create" "proc.exepath~/memfd:harrier-test" "$C" "$K" "$U"
-expect "Redirect STDOUT/STDIN to Network Connection in Container" proc.name=harrier-trigger fd.name=192.0.2.1:4446 evt.rawres=0 "$C" "$K" "$U"
+# A connect's fd.name is "cip:cport->sip:sport" when harrierd read the
+# local end from /proc while the process still lived, else "sip:sport":
+# either holds the server's end.
+expect "Redirect STDOUT/STDIN to Network Connection in Container" proc.name=harrier-trigger fd.name~192.0.2.1:4446 evt.rawres=0 "$C" "$K" "$U"
 expect "Redirect STDOUT/STDIN to Network Connection in Container" proc.name=harrier-trigger evt.rawres=1 "$C" "$U"
 expect_none "Fileless execution via memfd_create" proc.name~runc
 expect "Linux Kernel Module Injection Detected" evt.type=finit_module proc.name=harrier-trigger "$C" "$K" "$U"
@@ -172,7 +175,7 @@ expect "Launch SSH binary in container" proc.name=ssh "$C" "$K" "$U"
 expect "Execution from /dev/shm" fd.name=/dev/shm/true "$C" "$U"
 expect "Execution from /tmp" fd.name=/tmp/true "$C" "$U"
 expect "Outbound connection from shell" proc.name=bash fd.sip=192.0.2.1 fd.rport=4444 "$C" "$K" "$U"
-expect "System procs network activity" proc.name=ls fd.name=192.0.2.1:4445 fd.rport=4445 "$C" "$U"
+expect "System procs network activity" proc.name=ls fd.name~192.0.2.1:4445 fd.rport=4445 "$C" "$U"
 expect "Netcat Remote Code Execution in Container" proc.name=nc "proc.cmdline~-e /bin/sh" "$C" "$K" "$U"
 expect "Launch Suspicious Network Tool in Container" proc.name=nc "$C" "$U"
 expect "Packet socket created in container" proc.name=harrier-trigger evt.res=SUCCESS "$C" "$K" "$U"

@@ -239,7 +239,10 @@ expect "Create Symlink Over Sensitive Files" evt.arg.target=/etc/shadow "evt.arg
 expect "Create Hardlink Over Sensitive Files" fd.name=/etc/shadow "evt.arg.newpath=/etc/$N.lnk" proc.name=ln "$U"
 expect "Set Setuid or Setgid bit" "fd.name=$TMP/suid" evt.arg.mode~S_ISUID proc.name=chmod "$U"
 expect "Fileless execution via memfd_create" "proc.exepath~/memfd:harrier-test" "$U"
-expect "Redirect STDOUT/STDIN to Network Connection on Host" proc.name=trigger fd.name=192.0.2.1:4446 evt.rawres=0 "$U"
+# A connect's fd.name is "cip:cport->sip:sport" when harrierd read the
+# local end from /proc while the process still lived, else "sip:sport":
+# either holds the server's end.
+expect "Redirect STDOUT/STDIN to Network Connection on Host" proc.name=trigger fd.name~192.0.2.1:4446 evt.rawres=0 "$U"
 expect "Redirect STDOUT/STDIN to Network Connection on Host" proc.name=trigger evt.rawres=1 "$U"
 expect "Change namespace privileges via unshare" proc.name=unshare evt.arg.flags=CLONE_NEWUSER "$U"
 expect "Load kernel module" evt.type=finit_module proc.name=trigger "$U"
