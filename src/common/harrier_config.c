@@ -222,15 +222,6 @@ static const struct config_key *key_find(const char *name)
 	return NULL;
 }
 
-static void free_list(char **l, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(l[i]);
-	free(l);
-}
-
 static int parse_bool(const char *s, bool *ret)
 {
 	if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") ||
@@ -432,7 +423,7 @@ void config_free(struct config *c)
 		    config_keys[i].type == CFG_STRING_OPT)
 			free(*(char **)base);
 		else if (config_keys[i].type == CFG_STRING_LIST)
-			free_list(*(char ***)base,
+			strv_free(*(char ***)base,
 				  *(size_t *)(base + sizeof(char **)));
 	}
 	free(c);
@@ -510,11 +501,11 @@ static void load_list(struct loader *l, const struct config_key *k,
 			count++;
 	}
 	if (bad) {
-		free_list(list, count);
+		strv_free(list, count);
 		return;
 	}
 set:
-	free_list(*dst, *ndst);
+	strv_free(*dst, *ndst);
 	*dst = list;
 	*ndst = count;
 }

@@ -1106,9 +1106,7 @@ out:
 	free(sets);
 	free(atoms);
 	dnf_free(&d);
-	for (i = 0; i < x.nstrings; i++)
-		free(x.strings[i]);
-	free(x.strings);
+	strv_free(x.strings, x.nstrings);
 	return rc;
 }
 

@@ -15,6 +15,7 @@
 
 #include <libaudit.h>
 
+#include "common/strbuf.h"
 #include "engine/kfilter.h"
 #include "kaudit/kplan.h"
 
@@ -152,9 +153,7 @@ void kplan_free(struct kplan *p)
 	for (i = 0; i < p->nobs; i++)
 		free(p->obs[i].path);
 	free(p->obs);
-	for (i = 0; i < p->nanchors; i++)
-		free(p->anchored[i]);
-	free(p->anchored);
+	strv_free(p->anchored, p->nanchors);
 	free(p);
 }
 
@@ -1735,9 +1734,7 @@ int kplan_build(const struct engine *e, const struct kplan_opts *o,
 oom:
 	rc = -ENOMEM;
 fail:
-	for (i = 0; i < names.n && names.v; i++)
-		free(names.v[i]);
-	free(names.v);
+	strv_free(names.v, names.n);
 	kplan_free(p);
 	return rc;
 }

@@ -1956,9 +1956,7 @@ static void store_free(struct sink *sk)
 	free(s->last_error);
 	free(s->path);
 	free(s->spool_dir);
-	for (i = 0; i < s->norigins; i++)
-		free(s->origins[i]);
-	free(s->origins);
+	strv_free(s->origins, s->norigins);
 	free(s);
 }
 
