@@ -1432,8 +1432,7 @@ static int asm_line(struct assembler *a, const char *s, size_t n, bool nl)
 	if (asm_blank(s, n))
 		return 0;
 	if (n > HARRIER_MAX_RECORD_LEN) {
-		asm_bad(a, "longer than " XSTR(HARRIER_MAX_RECORD_LEN) " bytes",
-			0);
+		asm_bad(a, ASSEMBLER_WHY_OVERLONG, 0);
 		return 0;
 	}
 	if (!asm_line_valid(s, n, &id)) {
@@ -1502,8 +1501,7 @@ int assembler_feed_record(struct assembler *a, const char *rec, size_t len)
 		/* More than one line is not one record. */
 		asm_bad(a,
 			len > HARRIER_MAX_RECORD_LEN ?
-				"longer than " XSTR(
-					HARRIER_MAX_RECORD_LEN) " bytes" :
+				ASSEMBLER_WHY_OVERLONG :
 				"more than one line in one record",
 			0);
 		return 0;

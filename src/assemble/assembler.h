@@ -13,8 +13,15 @@
 #include <stdint.h>
 
 #include "common/event.h"
+#include "common/limits.h"
+#include "common/strbuf.h"
 
 struct assembler;
+
+/* Why a line past HARRIER_MAX_RECORD_LEN is skipped, by the assembler
+ * or by the line splitter before it. */
+#define ASSEMBLER_WHY_OVERLONG \
+	"longer than " XSTR(HARRIER_MAX_RECORD_LEN) " bytes"
 
 /* Called once per completed event, from inside assembler_feed/age/flush.
  * ev is borrowed for the duration of the call. */

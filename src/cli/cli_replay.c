@@ -11,10 +11,9 @@
 #include <limits.h>
 #include <string.h>
 
+#include "assemble/assembler.h"
 #include "cli/cli.h"
-#include "common/limits.h"
 #include "common/log.h"
-#include "common/strbuf.h"
 #include "engine/engine.h"
 #include "enrich/proctable.h"
 #include "pipeline/pipeline.h"
@@ -60,7 +59,7 @@ static void check_overlong(struct replay_log *l)
 	malformed_note(l, n - l->overlong, at,
 		       n - l->overlong > 1 ? "lines skipped (the last here)" :
 					     "line skipped",
-		       "longer than " XSTR(HARRIER_MAX_RECORD_LEN) " bytes");
+		       ASSEMBLER_WHY_OVERLONG);
 	l->overlong = n;
 }
 

@@ -17,7 +17,6 @@
 #include "assemble/assembler.h"
 #include "common/limits.h"
 #include "common/log.h"
-#include "common/strbuf.h"
 #include "enrich/proctable.h"
 #include "pipeline/capture.h"
 #include "pipeline/outlimit.h"
@@ -76,8 +75,7 @@ static void pipeline_check_malformed(struct pipeline *p)
 			    (unsigned long long)(as.malformed -
 						 p->malformed_reported),
 			    (unsigned long long)as.malformed,
-			    why ? why : "longer than " XSTR(
-						  HARRIER_MAX_RECORD_LEN) " bytes",
+			    why ? why : ASSEMBLER_WHY_OVERLONG,
 			    suppressed ? "; earlier warnings suppressed" : "");
 	p->malformed_reported = as.malformed;
 }
