@@ -27,7 +27,6 @@
 #include "kaudit/kstate.h"
 #include "kaudit/kstatus.h"
 
-
 /* A restore plan goes to kaudit_status_set as it is. */
 _Static_assert(KSTATE_KEEP == KAUDIT_KEEP,
 	       "kstate and kstatus disagree on 'keep this value'");
