@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,25 @@ void alert_fields_free(struct alert_field *f, size_t n)
 	free(f);
 }
 
+/* The string members of an alert, by offset (but tags and fields). */
+static const size_t alert_strs[] = {
+	offsetof(struct alert, hostname),
+	offsetof(struct alert, rule),
+	offsetof(struct alert, output),
+	offsetof(struct alert, source),
+	offsetof(struct alert, container_id),
+	offsetof(struct alert, container_name),
+	offsetof(struct alert, pod_name),
+	offsetof(struct alert, pod_namespace),
+	offsetof(struct alert, exe),
+	offsetof(struct alert, cmdline),
+	offsetof(struct alert, syscall),
+	offsetof(struct alert, file),
+	offsetof(struct alert, origin),
+};
+
+#define NALERT_STRS (sizeof(alert_strs) / sizeof(alert_strs[0]))
+
 void alert_free(struct alert *a)
 {
 	if (!a)
@@ -69,21 +89,9 @@ void alert_free(struct alert *a)
 		free(a); /* one block: alert_dup */
 		return;
 	}
-	free(a->hostname);
-	free(a->rule);
-	free(a->output);
+	str_free_members(a, alert_strs, NALERT_STRS);
 	strv_free(a->tags, a->ntags);
-	free(a->source);
-	free(a->container_id);
-	free(a->container_name);
-	free(a->pod_name);
-	free(a->pod_namespace);
-	free(a->exe);
-	free(a->cmdline);
-	free(a->syscall);
-	free(a->file);
 	alert_fields_free(a->fields, a->nfields);
-	free(a->origin);
 	free(a);
 }
 
@@ -95,15 +103,8 @@ struct alert *alert_dup(const struct alert *a)
 	char *at;
 	struct alert *d;
 
-	size += a->ntags * sizeof(*d->tags) + a->nfields * sizeof(*d->fields);
-	size += str_pack_size(a->hostname) + str_pack_size(a->rule) +
-		str_pack_size(a->output) + str_pack_size(a->source) +
-		str_pack_size(a->container_id) +
-		str_pack_size(a->container_name) +
-		str_pack_size(a->pod_name) + str_pack_size(a->pod_namespace) +
-		str_pack_size(a->exe) + str_pack_size(a->cmdline) +
-		str_pack_size(a->syscall) + str_pack_size(a->file) +
-		str_pack_size(a->origin);
+	size += a->ntags * sizeof(*d->tags) + a->nfields * sizeof(*d->fields) +
+		str_pack_members_size(a, alert_strs, NALERT_STRS);
 	for (i = 0; i < a->ntags; i++)
 		size += str_pack_size(a->tags[i]);
 	for (i = 0; i < a->nfields; i++)
@@ -120,19 +121,7 @@ struct alert *alert_dup(const struct alert *a)
 	at += a->ntags * sizeof(*d->tags);
 	d->fields = a->nfields ? (struct alert_field *)(void *)at : NULL;
 	at += a->nfields * sizeof(*d->fields);
-	d->hostname = str_pack(&at, a->hostname);
-	d->rule = str_pack(&at, a->rule);
-	d->output = str_pack(&at, a->output);
-	d->source = str_pack(&at, a->source);
-	d->container_id = str_pack(&at, a->container_id);
-	d->container_name = str_pack(&at, a->container_name);
-	d->pod_name = str_pack(&at, a->pod_name);
-	d->pod_namespace = str_pack(&at, a->pod_namespace);
-	d->exe = str_pack(&at, a->exe);
-	d->cmdline = str_pack(&at, a->cmdline);
-	d->syscall = str_pack(&at, a->syscall);
-	d->file = str_pack(&at, a->file);
-	d->origin = str_pack(&at, a->origin);
+	str_pack_members(d, a, alert_strs, NALERT_STRS, &at);
 	for (i = 0; i < a->ntags; i++)
 		d->tags[i] = str_pack(&at, a->tags[i]);
 	for (i = 0; i < a->nfields; i++) {

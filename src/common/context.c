@@ -98,7 +98,6 @@ static const size_t event_strs[] = {
 };
 
 #define NEVENT_STRS (sizeof(event_strs) / sizeof(event_strs[0]))
-#define EVENT_STR(e, i) ((char **)(void *)((char *)(e) + event_strs[i]))
 
 void context_event_free(struct context_event *e)
 {
@@ -111,9 +110,8 @@ struct context_event *context_event_dup(const struct context_event *e)
 	struct context_event *d;
 	char *at;
 
-	size += e->nlinks * sizeof(*d->links);
-	for (i = 0; i < NEVENT_STRS; i++)
-		size += str_pack_size(*EVENT_STR(e, i));
+	size += e->nlinks * sizeof(*d->links) +
+		str_pack_members_size(e, event_strs, NEVENT_STRS);
 	for (i = 0; i < e->nlinks; i++)
 		size += key_size(&e->links[i]);
 	d = malloc(size);
@@ -124,8 +122,7 @@ struct context_event *context_event_dup(const struct context_event *e)
 	/* the links first (aligned after the struct), then text */
 	d->links = e->nlinks ? (struct alert_key *)(void *)at : NULL;
 	at += e->nlinks * sizeof(*d->links);
-	for (i = 0; i < NEVENT_STRS; i++)
-		*EVENT_STR(d, i) = str_pack(&at, *EVENT_STR(e, i));
+	str_pack_members(d, e, event_strs, NEVENT_STRS, &at);
 	for (i = 0; i < e->nlinks; i++)
 		key_pack(&d->links[i], &e->links[i], &at);
 	return d;

@@ -352,6 +352,43 @@ char *str_pack(char **at, const char *s)
 	return d;
 }
 
+/* The char * member of obj at offset off: its value, and its place. */
+static const char *member(const void *obj, size_t off)
+{
+	return *(char *const *)(const void *)((const char *)obj + off);
+}
+
+static char **member_at(void *obj, size_t off)
+{
+	return (char **)(void *)((char *)obj + off);
+}
+
+size_t str_pack_members_size(const void *src, const size_t *offs, size_t n)
+{
+	size_t i, size = 0;
+
+	for (i = 0; i < n; i++)
+		size += str_pack_size(member(src, offs[i]));
+	return size;
+}
+
+void str_pack_members(void *dst, const void *src, const size_t *offs,
+		      size_t n, char **at)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		*member_at(dst, offs[i]) = str_pack(at, member(src, offs[i]));
+}
+
+void str_free_members(void *obj, const size_t *offs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(*member_at(obj, offs[i]));
+}
+
 char *str_printf(const char *fmt, ...)
 {
 	va_list ap;

@@ -58,6 +58,13 @@ void strv_free(char **v, size_t n);
  * (NULL for NULL). */
 size_t str_pack_size(const char *s);
 char *str_pack(char **at, const char *s);
+/* The same for the char * members of a struct at offsets offs[0..n):
+ * what src's take; dst's set to copies of src's, packed at *at. */
+size_t str_pack_members_size(const void *src, const size_t *offs, size_t n);
+void str_pack_members(void *dst, const void *src, const size_t *offs,
+		      size_t n, char **at);
+/* Frees the char * members of obj at offs[0..n). */
+void str_free_members(void *obj, const size_t *offs, size_t n);
 /* A newly allocated formatted string, or NULL on allocation failure. */
 char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Replace *ret_err (when ret_err is not NULL) with a new message for the
