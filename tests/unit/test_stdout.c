@@ -384,8 +384,6 @@ static void test_alert_dup_is_deep(void **state)
 	alert_free(d);
 }
 
-/* Batched (the daemon): lines wait in the FILE's buffer until the caller
- * flushes after its batch, then all arrive in order. */
 /* alert_format_time (by hand) against the C library's calendar: the
  * epoch, leap days (2000 is a leap year, 2100 is not), year ends, the
  * last second uint64_t nanoseconds reach, and random times. */
@@ -431,6 +429,8 @@ static void test_format_time(void **state)
 	}
 }
 
+/* Batched (the daemon): lines wait in the FILE's buffer until the caller
+ * flushes after its batch, then all arrive in order. */
 static void test_batched_lines_leave_on_flush(void **state)
 {
 	struct alert *a = mk("first"), *b = mk("second");
