@@ -36,12 +36,10 @@
 #include "common/alert.h"
 #include "common/context.h"
 #include "common/limits.h"
+#include "common/strbuf.h"
 #include "sink/sink.h"
 #include "sink/store.h"
 #include "sink/store_schema.h"
-
-#define STR(x) #x
-#define XSTR(x) STR(x)
 
 static uint64_t rng = 88172645463325252ULL;
 /* --same: every alert alike (one rule, the host, one program and file),
