@@ -384,12 +384,14 @@ static bool in_scope(const struct active *a, const struct wev *w)
 
 /* ---- handing events over ---- */
 
-/* May one more event go out this minute? Counts what may not. */
+/* May one more event go out this minute? Counts what may not. The
+ * minute only moves on: a starting capture's events from the window may
+ * be of the minute before, and they count in this one. */
 static bool cap_allows(struct capture *c, uint64_t time_ns)
 {
 	uint64_t minute = time_ns / NS_PER_MIN;
 
-	if (minute != c->minute) {
+	if (minute > c->minute) {
 		c->minute = minute;
 		c->sent_this_minute = 0;
 	}

@@ -468,6 +468,53 @@ static void test_per_minute_cap_counts_what_it_left_out(void **state)
 	capture_free(c);
 }
 
+/* A capture that starts hands over its window's events, which may be of
+ * the minute before: they are written now, so they count in this minute
+ * (going back a minute reset the count, and coming forward again reset it
+ * once more: twice the cap). */
+static void test_per_minute_cap_with_older_events(void **state)
+{
+	/* the minute turns at 15,000 ms after T0 */
+	static const struct evspec ev[] = {
+		{ 14000, 1, 200, 1, 0, "openat", "/etc/b", &ct_b },
+		{ 14001, 2, 200, 1, 0, "openat", "/etc/b", &ct_b },
+		{ 15500, 3, 100, 1, 0, "openat", "/etc/a", &ct_a },
+		{ 15600, 4, 100, 1, 0, "openat", "/etc/a", &ct_a },
+		{ 15700, 5, 100, 1, 0, "openat", "/etc/a", &ct_a },
+		{ 15800, 6, 200, 1, 0, "openat", "/etc/b", &ct_b },
+		{ 75000, 7, 100, 1, 0, "openat", "/etc/a", &ct_a },
+	};
+	struct capture_options o;
+	struct handed h = { .nev = 0 };
+	struct capture *c;
+	struct capture_stats st;
+	size_t i;
+
+	(void)state;
+	capture_options_init(&o);
+	o.max_per_minute = 3;
+	o.duration_ns = 70000 * MS;
+	c = new_capture(&h, &o);
+	for (i = 0; i < 3; i++)
+		feed(c, &ev[i]);
+	alert_on(c, &ev[2], "A", ALERT_PRIO_CRITICAL);
+	feed(c, &ev[3]);
+	feed(c, &ev[4]); /* the minute's third */
+	feed(c, &ev[5]);
+	alert_on(c, &ev[5], "B", ALERT_PRIO_CRITICAL); /* 1, 2 and 6 */
+	assert_int_equal(h.nev, 3);
+	feed(c, &ev[6]); /* a later minute */
+	capture_flush(c);
+	assert_int_equal(h.nev, 4);
+	assert_int_equal(summary_of(&h, 6)->left_out, 3);
+	assert_int_equal(summary_of(&h, 3)->events, 4);
+	capture_get_stats(c, &st);
+	assert_int_equal(st.left_out, 3);
+	assert_int_equal(st.sent, 4);
+	handed_free(&h);
+	capture_free(c);
+}
+
 static void test_window_memory_bound(void **state)
 {
 	struct capture_options o;
@@ -624,6 +671,7 @@ int main(void)
 		cmocka_unit_test(test_alerts_of_one_scope_share_a_capture),
 		cmocka_unit_test(test_overlapping_captures_hand_over_once),
 		cmocka_unit_test(test_per_minute_cap_counts_what_it_left_out),
+		cmocka_unit_test(test_per_minute_cap_with_older_events),
 		cmocka_unit_test(test_window_memory_bound),
 		cmocka_unit_test(test_rule_capture_and_min_priority),
 		cmocka_unit_test(test_internal_alerts_and_storms),
