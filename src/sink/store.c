@@ -1166,7 +1166,7 @@ static void drop_riders_locked(struct store *s, struct qitem *q)
 	unsigned int k;
 
 	for (k = 0; k < q->nriders; k++) {
-		s->cnt[type_index(q->riders[k].type)].dropped++;
+		tally_one(s, q->riders[k].type, false, 0);
 		q->riders[k].type->free(q->riders[k].data);
 	}
 	q->nriders = 0;
@@ -1477,11 +1477,10 @@ static void spill(struct store *s, bool all)
 	ring_take_locked(s, NULL, done);
 	for (i = 0; i < done; i++) {
 		if (s->batch[i].type->best_effort)
-			s->cnt[type_index(s->batch[i].type)].dropped++;
+			tally_one(s, s->batch[i].type, false, 0);
 		/* freed with the batch below */
 		for (k = 0; k < s->batch[i].nriders; k++)
-			s->cnt[type_index(s->batch[i].riders[k].type)]
-				.dropped++;
+			tally_one(s, s->batch[i].riders[k].type, false, 0);
 	}
 	s->fault_spilled += spilled;
 	s->spooled = spool_pending(s->spool);
